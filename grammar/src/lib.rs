@@ -1,0 +1,43 @@
+//! Lexers and error-recovering parsers for KQL and SPL.
+//!
+//! Text in, tree and syntax errors out. Parsing never fails: every entry point returns a
+//! [`Parse`] holding a (possibly partial) tree and the errors found on the way. No IO here.
+
+pub mod kql;
+pub mod spl;
+
+mod span;
+
+pub use span::Span;
+
+/// A syntax error: where it is and what was expected there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// Byte range of the offending text (never empty once normalised by [`Span::widen_empty`]).
+    pub span: Span,
+    /// One sentence, naming the expected construct ("expected an expression after `==`").
+    pub message: String,
+}
+
+impl SyntaxError {
+    /// Creates an error at `span` with `message`.
+    pub fn new(span: Span, message: impl Into<String>) -> Self {
+        Self { span, message: message.into() }
+    }
+}
+
+/// The result of parsing: a tree (partial when the input is broken) and its errors.
+#[derive(Debug, Clone)]
+pub struct Parse<T> {
+    /// The syntax tree; error nodes stand where input could not be parsed.
+    pub tree: T,
+    /// Every syntax error, sorted by position.
+    pub errors: Vec<SyntaxError>,
+}
+
+impl<T> Parse<T> {
+    /// True when the input parsed without any syntax error.
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}

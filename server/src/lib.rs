@@ -1,0 +1,9 @@
+//! qlint: the semantic model, rules, query sources, CLI and language server.
+//!
+//! The CLI and the LSP are thin edges over [`lint::lint_query`] and [`lint::lint_text`].
+
+pub mod diagnostic;
+pub mod lint;
+
+pub use diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
+pub use lint::{Language, lint_query};

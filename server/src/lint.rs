@@ -1,0 +1,34 @@
+//! The one entry point the CLI and the language server share.
+
+use qlint_grammar::{kql, spl};
+
+use crate::diagnostic::{Category, Diagnostic, Severity};
+
+/// The query language of a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Language {
+    /// Kusto Query Language.
+    Kql,
+    /// Splunk Search Processing Language.
+    Spl,
+}
+
+/// Lints one query text; spans in the result are byte offsets into `text`.
+pub fn lint_query(language: Language, text: &str) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let (code, errors) = match language {
+        Language::Kql => ("KQL001", kql::parse(text).errors),
+        Language::Spl => ("SPL001", spl::parse(text).errors),
+    };
+    for error in errors {
+        diagnostics.push(Diagnostic::new(
+            code,
+            Category::Syntax,
+            Severity::Error,
+            error.span.widen_empty(text),
+            error.message,
+        ));
+    }
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    diagnostics
+}
