@@ -3,7 +3,10 @@
 //! The CLI and the LSP are thin edges over [`lint::lint_query`] and [`lint::lint_text`].
 
 pub mod diagnostic;
+pub mod knowledge;
 pub mod lint;
+pub mod lsp;
 
 pub use diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
+pub use knowledge::Knowledge;
 pub use lint::{Language, lint_query};

@@ -3,6 +3,7 @@
 use qlint_grammar::{kql, spl};
 
 use crate::diagnostic::{Category, Diagnostic, Severity};
+use crate::knowledge::Knowledge;
 
 /// The query language of a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -14,7 +15,8 @@ pub enum Language {
 }
 
 /// Lints one query text; spans in the result are byte offsets into `text`.
-pub fn lint_query(language: Language, text: &str) -> Vec<Diagnostic> {
+pub fn lint_query(language: Language, text: &str, knowledge: &Knowledge) -> Vec<Diagnostic> {
+    let _ = knowledge;
     let mut diagnostics = Vec::new();
     let (code, errors) = match language {
         Language::Kql => ("KQL001", kql::parse(text).errors),
