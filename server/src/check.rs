@@ -90,7 +90,12 @@ pub fn unreadable(path: &Path, message: impl Into<String>) -> FileReport {
 /// Sorts by position, then code, then message.
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.code, &a.message).cmp(&(b.span.start, b.span.end, b.code, &b.message))
+        (a.span.start, a.span.end, a.code, &a.message).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.code,
+            &b.message,
+        ))
     });
 }
 
@@ -201,11 +206,8 @@ fn map_edit_span(query: &EmbeddedQuery, span: Span) -> Span {
         return Span::empty(start);
     }
     let ends_line = query.text.as_bytes().get(span.end as usize - 1) == Some(&b'\n');
-    let end = if ends_line {
-        query.map.to_file_start(span.end)
-    } else {
-        query.map.to_file_end(span.end)
-    };
+    let end =
+        if ends_line { query.map.to_file_start(span.end) } else { query.map.to_file_end(span.end) };
     Span::new(start, end.max(start))
 }
 

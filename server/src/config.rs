@@ -143,7 +143,12 @@ impl RuleSelection {
         }
     }
 
-    fn apply(&mut self, select: Option<&Vec<String>>, ignore: &[String], severity: &BTreeMap<String, SeverityLevel>) {
+    fn apply(
+        &mut self,
+        select: Option<&Vec<String>>,
+        ignore: &[String],
+        severity: &BTreeMap<String, SeverityLevel>,
+    ) {
         if let Some(select) = select {
             self.select = select.clone();
         }
@@ -337,7 +342,8 @@ mod tests {
 
     #[test]
     fn unknown_key_has_a_location() {
-        let error = Config::parse(Path::new("q.toml"), "select = []\nignroe = [\"X\"]\n").unwrap_err();
+        let error =
+            Config::parse(Path::new("q.toml"), "select = []\nignroe = [\"X\"]\n").unwrap_err();
         assert_eq!(error.line, 2);
         assert!(error.message.contains("ignroe"), "{}", error.message);
     }

@@ -136,8 +136,10 @@ mod tests {
 
     #[test]
     fn overlapping_fixes_wait_for_the_next_round() {
-        let (out, count) =
-            apply_safe_fixes("abcdef", &[fixable(0, 2, "X"), fixable(1, 3, "Y"), fixable(4, 5, "Z")]);
+        let (out, count) = apply_safe_fixes(
+            "abcdef",
+            &[fixable(0, 2, "X"), fixable(1, 3, "Y"), fixable(4, 5, "Z")],
+        );
         assert_eq!(out, "XcdZf");
         assert_eq!(count, 2);
     }

@@ -47,7 +47,13 @@ impl OffsetMap {
 
     /// Appends a run: `query_len` decoded bytes at `query_start` came from `file_len` file
     /// bytes at `file_start`. Runs must be appended in query order.
-    pub fn push(&mut self, query_start: usize, query_len: usize, file_start: usize, file_len: usize) {
+    pub fn push(
+        &mut self,
+        query_start: usize,
+        query_len: usize,
+        file_start: usize,
+        file_len: usize,
+    ) {
         if query_len == 0 && file_len == 0 {
             return;
         }

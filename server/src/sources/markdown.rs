@@ -66,12 +66,10 @@ pub(super) fn extract(text: &str) -> Vec<EmbeddedQuery> {
                 if let Some(fence) = open.take() {
                     let content_end =
                         fence.decoder.map.to_file_end(fence.decoder.out.len() as u32) as usize;
-                    let (query, map) = fence.decoder.finish(content_end.max(fence.block.start as usize));
-                    let map = if fence.exact {
-                        map
-                    } else {
-                        OffsetMap::coarse(query.len(), fence.block)
-                    };
+                    let (query, map) =
+                        fence.decoder.finish(content_end.max(fence.block.start as usize));
+                    let map =
+                        if fence.exact { map } else { OffsetMap::coarse(query.len(), fence.block) };
                     queries.push(EmbeddedQuery {
                         language: fence.language,
                         text: query,

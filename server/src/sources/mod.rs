@@ -41,10 +41,8 @@ impl Encoding {
                 Some(replacement.replace('\\', "\\\\").replace('"', "\\\""))
             }
             Encoding::YamlSingleQuoted => Some(replacement.replace('\'', "''")),
-            Encoding::SingleLine => {
-                (!replacement.contains(" #") && !replacement.contains(": "))
-                    .then(|| replacement.to_owned())
-            }
+            Encoding::SingleLine => (!replacement.contains(" #") && !replacement.contains(": "))
+                .then(|| replacement.to_owned()),
         }
     }
 }
@@ -69,14 +67,18 @@ pub struct EmbeddedQuery {
 }
 
 impl EmbeddedQuery {
-    /// A query that is the whole file.
+    /// A query that is the whole file (after a UTF-8 byte-order mark, if any).
     pub fn whole_file(language: Language, text: &str) -> Self {
+        let skip = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let mut map = OffsetMap::default();
+        map.push(0, text.len() - skip, skip, text.len() - skip);
+        map.set_file_end(text.len());
         Self {
             language,
-            text: text.to_owned(),
+            text: text[skip..].to_owned(),
             name: None,
-            span_in_file: Span::new(0, text.len() as u32),
-            map: OffsetMap::identity(text.len()),
+            span_in_file: Span::new(skip as u32, text.len() as u32),
+            map,
             encoding: Encoding::Verbatim,
             exact: true,
         }
@@ -144,9 +146,7 @@ pub fn extract(kind: SourceKind, text: &str) -> Extraction {
             queries: vec![EmbeddedQuery::whole_file(language, text)],
             errors: Vec::new(),
         },
-        SourceKind::Markdown => {
-            Extraction { queries: markdown::extract(text), errors: Vec::new() }
-        }
+        SourceKind::Markdown => Extraction { queries: markdown::extract(text), errors: Vec::new() },
         SourceKind::Yaml => yaml::extract(text),
         SourceKind::SavedSearches => {
             Extraction { queries: conf::extract(text, "search"), errors: Vec::new() }

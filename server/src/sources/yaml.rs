@@ -48,11 +48,23 @@ struct RuleFile {
 pub(super) fn extract(text: &str) -> Extraction {
     let mut extraction = Extraction::default();
     if let Err(error) = serde_saphyr::from_multiple::<IgnoredAny>(text) {
-        let offset = error
-            .location()
-            .and_then(|l| l.span().byte_offset())
-            .map_or(0, |o| (o as usize).min(text.len()));
+        let offset = error.location().map_or(0, |location| {
+            location
+                .span()
+                .byte_offset()
+                .map(|o| (o as usize).min(text.len()))
+                .unwrap_or_else(|| offset_of(text, location.line(), location.column()))
+        });
         let message = first_line(&error.to_string());
+        // The message repeats the position; the diagnostic already carries it.
+        let message = match message.split_once(": ") {
+            Some((head, rest)) if head.starts_with("error") => rest.to_owned(),
+            _ => message,
+        };
+        let message = match message.split_once(": ") {
+            Some((head, rest)) if head.starts_with("line ") => rest.to_owned(),
+            _ => message,
+        };
         extraction.errors.push(ContainerError {
             span: Span::new(offset as u32, offset as u32).widen_empty(text),
             message: format!("malformed YAML: {message}"),
@@ -74,11 +86,8 @@ pub(super) fn extract(text: &str) -> Extraction {
     for (field, language) in fields {
         let Some(spanned) = field else { continue };
         let Some(value) = spanned.value.into_text() else { continue };
-        let start = spanned
-            .referenced
-            .span()
-            .byte_offset()
-            .map_or(0, |o| (o as usize).min(text.len()));
+        let start =
+            spanned.referenced.span().byte_offset().map_or(0, |o| (o as usize).min(text.len()));
         let mut query = match decode_scalar(text, start) {
             Some(decoded) if decoded.text == value => EmbeddedQuery {
                 language,
@@ -116,6 +125,22 @@ fn language_key(language: Language) -> &'static str {
         Language::Kql => "query",
         Language::Spl => "search",
     }
+}
+
+/// The byte offset of a 1-based line and character column.
+fn offset_of(text: &str, line: u64, column: u64) -> usize {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line as usize - 2).map_or(text.len(), |(i, _)| i + 1)
+    };
+    let rest = &text[line_start..];
+    let line_end = rest.find('\n').unwrap_or(rest.len());
+    line_start
+        + rest[..line_end]
+            .char_indices()
+            .nth(column.saturating_sub(1) as usize)
+            .map_or(line_end, |(i, _)| i)
 }
 
 fn first_line(message: &str) -> String {
@@ -467,7 +492,8 @@ fn decode_plain(text: &str, start: usize, parent_indent: usize) -> Option<Decode
         }
         let content = content.trim_end();
         if number > 0 {
-            let folded = if pending_breaks == 0 { " ".to_owned() } else { "\n".repeat(pending_breaks) };
+            let folded =
+                if pending_breaks == 0 { " ".to_owned() } else { "\n".repeat(pending_breaks) };
             decoder.emit(&folded, pending_from, content_start);
         }
         decoder.copy(text, content_start, content_start + content.len());
@@ -566,5 +592,7 @@ mod tests {
         let broken = extract("query: |\n  T\nkey: [unclosed\n");
         assert_eq!(broken.errors.len(), 1);
         assert!(broken.errors[0].message.starts_with("malformed YAML"));
+        let bracket = extract("a: 1\nquery: [\n");
+        assert_eq!(bracket.errors[0].span.start, 12, "{:?}", bracket.errors);
     }
 }
