@@ -284,6 +284,16 @@ export const kql = {
     type: {
       patterns: [
         {
+          // The argument of datetime() is a literal, not an expression: datetime(2024-01-31 10:00).
+          match: String.raw`${BEFORE}(datetime)\s*(\()\s*([^()"'\n]*?)\s*(\))`,
+          captures: {
+            1: { name: "storage.type.primitive.kql" },
+            2: { name: "punctuation.section.brackets.begin.kql" },
+            3: { name: "constant.other.datetime.kql" },
+            4: { name: "punctuation.section.brackets.end.kql" },
+          },
+        },
+        {
           match: String.raw`(?<=:)\s*(${words(SCALAR_TYPES)})\b`,
           captures: { 1: { name: "storage.type.primitive.kql" } },
         },

@@ -43,7 +43,7 @@ const STATS_FUNCTIONS = `
   stdev stdevp sum sumsq values var varp`;
 
 // Clause words that commands share (`stats ... by`, `rename a AS b`, `lookup ... OUTPUT`).
-const CLAUSE_KEYWORDS = `as by groupby output outputnew over`;
+const CLAUSE_KEYWORDS = `as by from groupby output outputnew over where`;
 
 // Time units of relative times and spans: `-24h@h`, `span=1d`, `earliest=-7d@w0`.
 const TIME_UNITS = `
@@ -68,12 +68,14 @@ export const spl = {
         { include: "#macro" },
         { include: "#subsearch" },
         { include: "#command" },
+        { include: "#bare-escape" },
         { include: "#string" },
         { include: "#quoted-field" },
         { include: "#token" },
         { include: "#keyword" },
         { include: "#field-comparison" },
         { include: "#function-call" },
+        { include: "#constant" },
         { include: "#time" },
         { include: "#number" },
         { include: "#operator" },
@@ -143,6 +145,11 @@ export const spl = {
         { match: String.raw`\|`, name: "keyword.operator.pipe.spl" },
       ],
     },
+    "bare-escape": {
+      // Outside quotes a backslash makes the next character literal: a\"b is one term.
+      match: String.raw`\\[\\"|=\[\]()\s]`,
+      name: "constant.character.escape.spl",
+    },
     string: {
       name: "string.quoted.double.spl",
       begin: '"',
@@ -150,7 +157,8 @@ export const spl = {
       beginCaptures: { 0: { name: "punctuation.definition.string.begin.spl" } },
       endCaptures: { 0: { name: "punctuation.definition.string.end.spl" } },
       patterns: [
-        { match: String.raw`\\.`, name: "constant.character.escape.spl" },
+        // Only `\"` and `\\` are escapes; `\d` in a regex reaches rex as written.
+        { match: String.raw`\\["\\]`, name: "constant.character.escape.spl" },
         { include: "#token" },
       ],
     },
@@ -169,12 +177,16 @@ export const spl = {
     keyword: {
       patterns: [
         { match: String.raw`\b(AND|OR|NOT|XOR)\b`, name: "keyword.operator.logical.spl" },
-        { match: String.raw`\b(IN|LIKE)\b(?!\s*\()`, name: "keyword.operator.word.spl" },
+        { match: String.raw`\b(IN|LIKE)\b`, name: "keyword.operator.word.spl" },
         {
           match: String.raw`${BEFORE}(?i:(${words(CLAUSE_KEYWORDS)}))${AFTER}(?!\s*=)`,
           name: "keyword.other.clause.spl",
         },
       ],
+    },
+    constant: {
+      match: String.raw`${BEFORE}(?i:true|false)${AFTER}`,
+      name: "constant.language.boolean.spl",
     },
     "field-comparison": {
       match: String.raw`${BEFORE}(${FIELD})\s*(==|!=|<=|>=|=|<|>)`,
