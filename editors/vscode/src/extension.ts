@@ -11,7 +11,6 @@ import {
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
-  TransportKind,
 } from "vscode-languageclient/node";
 import {
   LaunchEnvironment,
@@ -119,10 +118,11 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   }
   output?.info(describeLaunch(resolution));
 
+  // No `transport`: with TransportKind.stdio the client would append `--stdio`, which
+  // `qlint lsp` rejects. Without it the client still speaks over stdin/stdout.
   const serverOptions: ServerOptions = {
     command: resolution.command,
     args: resolution.args,
-    transport: TransportKind.stdio,
     options: { cwd: launch.workspaceFolder },
   };
   const clientOptions: LanguageClientOptions = {
