@@ -3,6 +3,7 @@
 //! The CLI and the LSP are thin edges over [`lint::lint_query`] and [`lint::lint_text`].
 
 pub mod diagnostic;
+pub mod ide;
 pub mod knowledge;
 pub mod lint;
 pub mod lsp;
