@@ -1,9 +1,7 @@
-fn main() -> anyhow::Result<()> {
-    // Minimal `qlint lsp` until the CLI (issue 4) lands its subcommands.
-    if std::env::args().nth(1).as_deref() == Some("lsp") {
-        qlint::lsp::serve_stdio()?;
-        return Ok(());
-    }
-    println!("qlint: placeholder CLI");
-    Ok(())
+//! The `qlint` binary: `qlint check`, `qlint rule`, `qlint lsp`.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
 }
