@@ -5,9 +5,11 @@ use std::path::PathBuf;
 
 use qlint_grammar::Span;
 
+use crate::check;
+use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::knowledge::Knowledge;
-use crate::lint::{Language, lint_query};
+use crate::lint::Language;
 
 use super::catalog::{Catalog, FieldEntry, MacroEntry};
 use super::kql::{self, LetBinding};
@@ -164,7 +166,11 @@ fn hover_kql(cur: &Cursor<'_>, idx: usize, catalog: &dyn Catalog) -> Option<Stri
     if prev.is_some_and(|p| cur.tokens[p].kind == TokenKind::Pipe)
         && let Some(op) = catalog.tabular_operator(word)
     {
-        return Some(format!("{}\n\n{}", code_block("kql", &format!("| {}", op.detail_or_name())), op.doc));
+        return Some(format!(
+            "{}\n\n{}",
+            code_block("kql", &format!("| {}", op.detail_or_name())),
+            op.doc
+        ));
     }
     let lets = kql::let_bindings(text, &cur.tokens);
     if let Some(binding) = visible_let(&lets, word, tok.span) {
@@ -218,8 +224,15 @@ fn visible_let<'a>(lets: &'a [LetBinding], name: &str, at: Span) -> Option<&'a L
 }
 
 fn macro_markdown(m: &MacroEntry) -> String {
-    let call = if m.args.is_empty() { m.name.clone() } else { format!("{}({})", m.name, m.args.join(", ")) };
-    let mut out = format!("**macro** `` `{call}` ``\n\n{}", code_block("spl", &first_lines(&m.definition, 15)));
+    let call = if m.args.is_empty() {
+        m.name.clone()
+    } else {
+        format!("{}({})", m.name, m.args.join(", "))
+    };
+    let mut out = format!(
+        "**macro** `` `{call}` ``\n\n{}",
+        code_block("spl", &first_lines(&m.definition, 15))
+    );
     match &m.path {
         Some(path) => {
             let _ = write!(out, "\n\nDefined in `{}`", path.display());
@@ -231,7 +244,10 @@ fn macro_markdown(m: &MacroEntry) -> String {
 
 fn field_markdown(f: &FieldEntry) -> String {
     let ty = if f.ty.is_empty() { String::new() } else { format!(": `{}`", f.ty) };
-    let mut out = format!("**data-model field** `{}.{}`{ty}\n\nin data model `{}`", f.dataset, f.field, f.model);
+    let mut out = format!(
+        "**data-model field** `{}.{}`{ty}\n\nin data model `{}`",
+        f.dataset, f.field, f.model
+    );
     if !f.doc.is_empty() {
         let _ = write!(out, "\n\n{}", f.doc);
     }
@@ -253,7 +269,11 @@ fn hover_spl(cur: &Cursor<'_>, idx: usize, catalog: &dyn Catalog) -> Option<Stri
     if spl::at_command_position(&cur.tokens, prev)
         && let Some(cmd) = catalog.spl_command(word)
     {
-        return Some(format!("{}\n\n{}", code_block("spl", &format!("| {}", cmd.detail_or_name())), cmd.doc));
+        return Some(format!(
+            "{}\n\n{}",
+            code_block("spl", &format!("| {}", cmd.detail_or_name())),
+            cmd.doc
+        ));
     }
     if next.is_some_and(|n| cur.tokens[n].kind == TokenKind::LParen)
         && let Some(f) = catalog.function(Language::Spl, word)
@@ -371,7 +391,11 @@ fn complete_spl(
     if let Some(i) = at.filter(|&i| cur.tokens[i].kind == TokenKind::Macro) {
         let _ = i;
         for m in catalog.macros() {
-            let detail = if m.args.is_empty() { "macro".to_owned() } else { format!("macro({})", m.args.join(", ")) };
+            let detail = if m.args.is_empty() {
+                "macro".to_owned()
+            } else {
+                format!("macro({})", m.args.join(", "))
+            };
             push(m.name.clone(), CompletionKind::Macro, detail, macro_markdown(&m));
         }
         return;
@@ -392,7 +416,8 @@ fn complete_spl(
             && cur.tok(p - 1).eq_ignore_ascii_case("datamodel")
     });
     if after_datamodel_eq {
-        let mut seen: Vec<String> = fields.iter().map(|f| format!("{}.{}", f.model, f.dataset)).collect();
+        let mut seen: Vec<String> =
+            fields.iter().map(|f| format!("{}.{}", f.model, f.dataset)).collect();
         seen.sort();
         seen.dedup();
         for name in seen {
@@ -407,12 +432,19 @@ fn complete_spl(
         let wanted = match dataset_typed {
             Some(d) => f.dataset == d,
             None => referenced.iter().any(|r| {
-                r == &f.model || r.rsplit_once('.').is_some_and(|(m, d)| m == f.model && d == f.dataset)
+                r == &f.model
+                    || r.rsplit_once('.').is_some_and(|(m, d)| m == f.model && d == f.dataset)
             }),
         };
         if wanted {
-            let detail = if f.ty.is_empty() { f.model.clone() } else { format!("{} ({})", f.ty, f.model) };
-            push(format!("{}.{}", f.dataset, f.field), CompletionKind::Field, detail, f.doc.clone());
+            let detail =
+                if f.ty.is_empty() { f.model.clone() } else { format!("{} ({})", f.ty, f.model) };
+            push(
+                format!("{}.{}", f.dataset, f.field),
+                CompletionKind::Field,
+                detail,
+                f.doc.clone(),
+            );
         }
     }
     if dataset_typed.is_none() {
@@ -495,22 +527,12 @@ pub fn symbols(file: &SourceFile) -> Vec<Symbol> {
         .collect()
 }
 
-/// Lints every query of the file; spans (and fix edits) are file offsets.
-pub fn diagnostics(file: &SourceFile, knowledge: &Knowledge) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for region in &file.regions {
-        for mut d in lint_query(region.language, &region.text, knowledge) {
-            d.span = region.span_to_file(d.span);
-            if let Some(fix) = d.fix.as_mut() {
-                for edit in &mut fix.edits {
-                    edit.span = region.span_to_file(edit.span);
-                }
-            }
-            out.push(d);
-        }
-    }
-    out.sort_by_key(|d| (d.span.start, d.span.end, d.code));
-    out
+/// The per-file check `qlint check` runs (queries, configuration, suppressions), with spans
+/// and fix edits in file offsets.
+pub fn diagnostics(file: &SourceFile, knowledge: &Knowledge, config: &Config) -> Vec<Diagnostic> {
+    let Some(kind) = file.kind.source_kind() else { return Vec::new() };
+    let path = file.path.clone().unwrap_or_else(|| PathBuf::from("untitled"));
+    check::check_source(&path, kind, &file.text, knowledge, config).diagnostics
 }
 
 #[cfg(test)]
@@ -530,19 +552,32 @@ mod tests {
                 name: name.into(),
                 doc: "Process creation events.".into(),
                 columns: vec![
-                    ColumnEntry { name: "FileName".into(), ty: "string".into(), doc: "Image name.".into() },
-                    ColumnEntry { name: "Timestamp".into(), ty: "datetime".into(), doc: String::new() },
+                    ColumnEntry {
+                        name: "FileName".into(),
+                        ty: "string".into(),
+                        doc: "Image name.".into(),
+                    },
+                    ColumnEntry {
+                        name: "Timestamp".into(),
+                        ty: "datetime".into(),
+                        doc: String::new(),
+                    },
                 ],
             })
         }
         fn functions(&self, language: Language) -> Vec<Entry> {
             match language {
-                Language::Kql => vec![Entry::new("tolower", "tolower(value: string): string", "Lower case.")],
+                Language::Kql => {
+                    vec![Entry::new("tolower", "tolower(value: string): string", "Lower case.")]
+                }
                 Language::Spl => vec![Entry::new("lower", "lower(X)", "Lower case.")],
             }
         }
         fn tabular_operators(&self) -> Vec<Entry> {
-            vec![Entry::new("where", "where Predicate", "Filters rows."), Entry::new("mv-expand", "", "Expands.")]
+            vec![
+                Entry::new("where", "where Predicate", "Filters rows."),
+                Entry::new("mv-expand", "", "Expands."),
+            ]
         }
         fn spl_commands(&self) -> Vec<Entry> {
             vec![Entry::new("tstats", "tstats ...", "Stats over accelerated data.")]
@@ -593,7 +628,12 @@ mod tests {
         let h = hover(&f, at(text, "tolower") + 1, &Facts).unwrap();
         assert!(h.markdown.contains("tolower(value: string): string"));
         let h = hover(&f, at(text, "FileName)") + 1, &Facts).unwrap();
-        assert!(h.markdown.contains("`FileName`: `string`") && h.markdown.contains("DeviceProcessEvents"), "{}", h.markdown);
+        assert!(
+            h.markdown.contains("`FileName`: `string`")
+                && h.markdown.contains("DeviceProcessEvents"),
+            "{}",
+            h.markdown
+        );
         let h = hover(&f, at(text, "where"), &Facts).unwrap();
         assert!(h.markdown.contains("Filters rows."));
         let h = hover(&f, at(text, "procs |"), &Facts).unwrap();
@@ -651,7 +691,10 @@ mod tests {
         let items = completions(&f, by, &Facts);
         assert_eq!(labels(&items), ["Processes.process_name"]);
         let text = "| tstats count from datamodel=";
-        assert_eq!(labels(&completions(&spl(text), text.len() as u32, &Facts)), ["Endpoint.Processes"]);
+        assert_eq!(
+            labels(&completions(&spl(text), text.len() as u32, &Facts)),
+            ["Endpoint.Processes"]
+        );
         let text = "| tstats count from datamodel=Endpoint.Processes where ";
         let l = completions(&spl(text), text.len() as u32, &Facts);
         assert_eq!(labels(&l), ["Processes.process_name", "lower"]);
@@ -661,10 +704,10 @@ mod tests {
     fn symbols_for_kql_and_markdown() {
         let text = "let a = 1;\nlet f = (x:int) { x };\nT";
         let syms = symbols(&kql(text));
-        assert_eq!(syms.iter().map(|s| (s.name.as_str(), s.kind)).collect::<Vec<_>>(), [
-            ("a", SymbolKind::Variable),
-            ("f", SymbolKind::Function)
-        ]);
+        assert_eq!(
+            syms.iter().map(|s| (s.name.as_str(), s.kind)).collect::<Vec<_>>(),
+            [("a", SymbolKind::Variable), ("f", SymbolKind::Function)]
+        );
         let md = "# Rare parents\n```kql\nlet p = 1;\nT\n```\n\n```spl\nindex=x\n```\n";
         let file = SourceFile::new(Some("h.md".into()), "markdown", md.to_owned());
         let syms = symbols(&file);

@@ -51,7 +51,9 @@ pub fn statements(tokens: &[Token]) -> Vec<std::ops::Range<usize>> {
     for (i, t) in tokens.iter().enumerate() {
         match t.kind {
             TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => depth += 1,
-            TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => depth = (depth - 1).max(0),
+            TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                depth = (depth - 1).max(0)
+            }
             TokenKind::Semi if depth == 0 => {
                 out.push(start..i);
                 start = i + 1;
@@ -74,7 +76,10 @@ pub fn let_bindings(text: &str, tokens: &[Token]) -> Vec<LetBinding> {
         let idx = significant(tokens, stmt.clone());
         let [first, name, eq, ..] = idx[..] else { continue };
         let t = |i: usize| tokens[i];
-        if t(first).text(text) != "let" || t(name).kind != TokenKind::Word || t(eq).kind != TokenKind::Eq {
+        if t(first).text(text) != "let"
+            || t(name).kind != TokenKind::Word
+            || t(eq).kind != TokenKind::Eq
+        {
             continue;
         }
         let last = idx.last().copied().unwrap_or(eq);
@@ -142,7 +147,8 @@ pub fn classify(text: &str, tokens: &[Token], prev: Option<usize>) -> Position {
         TokenKind::Pipe => Position::AfterPipe,
         TokenKind::Eq => {
             // `let name = |`
-            let before: Vec<usize> = (0..p).rev().filter(|&i| !tokens[i].is_trivia()).take(2).collect();
+            let before: Vec<usize> =
+                (0..p).rev().filter(|&i| !tokens[i].is_trivia()).take(2).collect();
             if let [name, kw] = before[..]
                 && tokens[kw].text(text) == "let"
                 && tokens[name].kind == TokenKind::Word
@@ -183,7 +189,10 @@ pub fn stage_operator(text: &str, tokens: &[Token], idx: usize) -> Option<String
             TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => depth += 1,
             TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => depth -= 1,
             TokenKind::Pipe if depth <= 0 => {
-                op = tokens.get(i + 1).filter(|t| t.kind == TokenKind::Word).map(|t| t.text(text).to_owned());
+                op = tokens
+                    .get(i + 1)
+                    .filter(|t| t.kind == TokenKind::Word)
+                    .map(|t| t.text(text).to_owned());
             }
             _ => {}
         }
@@ -192,7 +201,12 @@ pub fn stage_operator(text: &str, tokens: &[Token], idx: usize) -> Option<String
 }
 
 /// The columns in scope at byte `offset`, following the stages of its statement.
-pub fn columns_at(text: &str, tokens: &[Token], offset: u32, catalog: &dyn Catalog) -> Vec<ScopeColumn> {
+pub fn columns_at(
+    text: &str,
+    tokens: &[Token],
+    offset: u32,
+    catalog: &dyn Catalog,
+) -> Vec<ScopeColumn> {
     let lets = let_bindings(text, tokens);
     columns_before(text, tokens, offset, catalog, &lets, false, 0)
 }
@@ -210,13 +224,15 @@ fn columns_before(
         return Vec::new();
     }
     let end_idx = tokens.partition_point(|t| t.span.end <= offset);
-    let Some(stmt) = statements(tokens).into_iter().find(|r| r.start <= end_idx && end_idx <= r.end)
+    let Some(stmt) =
+        statements(tokens).into_iter().find(|r| r.start <= end_idx && end_idx <= r.end)
     else {
         return Vec::new();
     };
     let mut idx = significant(tokens, stmt.start..end_idx.min(stmt.end));
     // Skip `let name =`.
-    if idx.len() >= 3 && tokens[idx[0]].text(text) == "let" && tokens[idx[2]].kind == TokenKind::Eq {
+    if idx.len() >= 3 && tokens[idx[0]].text(text) == "let" && tokens[idx[2]].kind == TokenKind::Eq
+    {
         idx.drain(..3);
     }
     // Split into stages at top-level pipes.
@@ -246,7 +262,9 @@ fn columns_before(
             .into_iter()
             .map(|c| ScopeColumn { name: c.name, ty: Some(c.ty), origin: table.name.clone() })
             .collect()
-    } else if let Some(binding) = lets.iter().rev().find(|b| b.name == source_name && b.span.end < source.span.start) {
+    } else if let Some(binding) =
+        lets.iter().rev().find(|b| b.name == source_name && b.span.end < source.span.start)
+    {
         columns_before(text, tokens, binding.value.end, catalog, lets, true, depth + 1)
     } else {
         Vec::new()
@@ -311,7 +329,11 @@ fn apply_stage(text: &str, tokens: &[Token], stage: &[usize], cols: &mut Vec<Sco
     let Some((&op_idx, args)) = stage.split_first() else { return };
     let op = tokens[op_idx].text(text);
     let made = |name: String, prev: &[ScopeColumn]| {
-        typed_from(prev, &name).cloned().unwrap_or(ScopeColumn { name, ty: None, origin: op.to_owned() })
+        typed_from(prev, &name).cloned().unwrap_or(ScopeColumn {
+            name,
+            ty: None,
+            origin: op.to_owned(),
+        })
     };
     match op {
         "project" | "distinct" | "project-keep" => {
@@ -361,7 +383,11 @@ fn apply_stage(text: &str, tokens: &[Token], stage: &[usize], cols: &mut Vec<Sco
             }
         }
         "count" => {
-            *cols = vec![ScopeColumn { name: "Count".into(), ty: Some("long".into()), origin: op.to_owned() }];
+            *cols = vec![ScopeColumn {
+                name: "Count".into(),
+                ty: Some("long".into()),
+                origin: op.to_owned(),
+            }];
         }
         _ => {}
     }

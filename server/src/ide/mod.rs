@@ -6,8 +6,8 @@
 
 pub mod catalog;
 mod features;
-pub mod kql;
 pub mod knowledge_catalog;
+pub mod kql;
 pub mod scan;
 pub mod source;
 mod spl;

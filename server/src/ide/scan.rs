@@ -151,7 +151,8 @@ fn scan_kql(text: &str) -> Vec<Token> {
                 TokenKind::Str
             }
             b'h' | b'H'
-                if bytes.get(i + 1) == Some(&b'@') && matches!(bytes.get(i + 2), Some(b'"' | b'\'')) =>
+                if bytes.get(i + 1) == Some(&b'@')
+                    && matches!(bytes.get(i + 2), Some(b'"' | b'\'')) =>
             {
                 i = string_end(bytes, i + 2, true);
                 TokenKind::Str
@@ -236,13 +237,13 @@ fn scan_spl(text: &str) -> Vec<Token> {
                 TokenKind::Comment
             }
             b'`' => {
-                i = bytes[i + 1..]
-                    .iter()
-                    .position(|&b| b == b'`' || b == b'\n')
-                    .map_or(bytes.len(), |p| {
+                i = bytes[i + 1..].iter().position(|&b| b == b'`' || b == b'\n').map_or(
+                    bytes.len(),
+                    |p| {
                         let at = i + 1 + p;
                         if bytes[at] == b'`' { at + 1 } else { at }
-                    });
+                    },
+                );
                 TokenKind::Macro
             }
             b'"' => {
@@ -272,8 +273,21 @@ fn scan_spl(text: &str) -> Vec<Token> {
                 while i < bytes.len()
                     && !matches!(
                         bytes[i],
-                        b' ' | b'\t' | b'\r' | b'\n' | b'|' | b'[' | b']' | b'(' | b')' | b','
-                            | b'=' | b'"' | b'`' | b'!' | b'<' | b'>'
+                        b' ' | b'\t'
+                            | b'\r'
+                            | b'\n'
+                            | b'|'
+                            | b'['
+                            | b']'
+                            | b'('
+                            | b')'
+                            | b','
+                            | b'='
+                            | b'"'
+                            | b'`'
+                            | b'!'
+                            | b'<'
+                            | b'>'
                     )
                 {
                     i += 1;
@@ -335,8 +349,10 @@ mod tests {
 
     #[test]
     fn kql_words_strings_and_hyphenated_operators() {
-        let toks = kinds(Language::Kql, "T | mv-expand x // c\n| where a !~ @'it''s' and b == h\"p\"");
-        let words: Vec<_> = toks.iter().filter(|(k, _)| *k == TokenKind::Word).map(|(_, t)| t.as_str()).collect();
+        let toks =
+            kinds(Language::Kql, "T | mv-expand x // c\n| where a !~ @'it''s' and b == h\"p\"");
+        let words: Vec<_> =
+            toks.iter().filter(|(k, _)| *k == TokenKind::Word).map(|(_, t)| t.as_str()).collect();
         assert_eq!(words, ["T", "mv-expand", "x", "where", "a", "and", "b"]);
         assert!(toks.contains(&(TokenKind::Str, "@'it''s'".into())));
         assert!(toks.contains(&(TokenKind::Str, "h\"p\"".into())));
@@ -346,7 +362,8 @@ mod tests {
 
     #[test]
     fn spl_macros_comments_and_words() {
-        let toks = kinds(Language::Spl, "`sysmon` ```c``` | stats count by Processes.dest | `m(1,\"x\")`");
+        let toks =
+            kinds(Language::Spl, "`sysmon` ```c``` | stats count by Processes.dest | `m(1,\"x\")`");
         assert_eq!(toks[0], (TokenKind::Macro, "`sysmon`".into()));
         assert_eq!(toks[1], (TokenKind::Comment, "```c```".into()));
         assert!(toks.contains(&(TokenKind::Word, "Processes.dest".into())));

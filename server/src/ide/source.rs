@@ -1,24 +1,23 @@
 //! A file as editor features see it: its text and the query regions inside it.
 //!
-//! A `.kql` or `.spl` file is one region; a Markdown file has one region per query fence.
-//! Every region maps offsets both ways between its query text and the file.
+//! Regions come from [`crate::sources`] (the same extraction `qlint check` uses: whole files,
+//! Markdown fences, Sentinel/Splunk YAML, `.conf` stanzas). Every region maps offsets both ways
+//! between its query text and the file.
 
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use qlint_grammar::Span;
 
 use crate::lint::Language;
+use crate::sources::{self, EmbeddedQuery, OffsetMap, SourceKind};
 
 /// What kind of document a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
     /// The whole file is a query.
     Query(Language),
-    /// Markdown with query fences.
-    Markdown,
-    /// YAML rule files (Sentinel, Splunk security content).
-    Yaml,
+    /// A container of queries (Markdown, YAML, `.conf`).
+    Container(SourceKind),
     /// Something that holds no queries.
     Other,
 }
@@ -26,34 +25,28 @@ pub enum FileKind {
 impl FileKind {
     /// The kind from the file name, falling back to the client's language id.
     pub fn detect(path: Option<&Path>, language_id: &str) -> FileKind {
-        let ext = path
-            .and_then(|p| p.extension())
-            .and_then(|e| e.to_str())
-            .map(|e| e.to_ascii_lowercase());
-        let by_ext = match ext.as_deref() {
-            Some("kql" | "csl" | "kusto") => Some(FileKind::Query(Language::Kql)),
-            Some("spl") => Some(FileKind::Query(Language::Spl)),
-            Some("md" | "markdown") => Some(FileKind::Markdown),
-            Some("yml" | "yaml") => Some(FileKind::Yaml),
+        let by_path = path.and_then(SourceKind::of_path);
+        let kind = by_path.or_else(|| match language_id.to_ascii_lowercase().as_str() {
+            "kql" | "kusto" | "csl" => Some(SourceKind::Query(Language::Kql)),
+            "spl" | "splunk" | "splunk_search" => Some(SourceKind::Query(Language::Spl)),
+            "markdown" => Some(SourceKind::Markdown),
+            "yaml" => Some(SourceKind::Yaml),
             _ => None,
-        };
-        by_ext.unwrap_or_else(|| match language_id.to_ascii_lowercase().as_str() {
-            "kql" | "kusto" | "csl" => FileKind::Query(Language::Kql),
-            "spl" | "splunk" | "splunk_search" => FileKind::Query(Language::Spl),
-            "markdown" => FileKind::Markdown,
-            "yaml" => FileKind::Yaml,
-            _ => FileKind::Other,
-        })
+        });
+        match kind {
+            Some(SourceKind::Query(language)) => FileKind::Query(language),
+            Some(other) => FileKind::Container(other),
+            None => FileKind::Other,
+        }
     }
-}
 
-/// The language of a Markdown fence info string, if it is a query language.
-pub fn fence_language(info: &str) -> Option<Language> {
-    let word = info.split_whitespace().next()?.to_ascii_lowercase();
-    match word.as_str() {
-        "kql" | "kusto" | "csl" => Some(Language::Kql),
-        "spl" | "splunk" => Some(Language::Spl),
-        _ => None,
+    /// The extraction kind, if the file holds queries.
+    pub fn source_kind(self) -> Option<SourceKind> {
+        match self {
+            FileKind::Query(language) => Some(SourceKind::Query(language)),
+            FileKind::Container(kind) => Some(kind),
+            FileKind::Other => None,
+        }
     }
 }
 
@@ -62,8 +55,8 @@ pub fn fence_language(info: &str) -> Option<Language> {
 enum RegionMap {
     /// The query is a verbatim slice of the file starting at this offset.
     Shift(u32),
-    /// Verbatim pieces: `(query_start, file_start, len)`, sorted, non-overlapping.
-    Pieces(Vec<(u32, u32, u32)>),
+    /// The decoding map of a container (YAML escapes, block-scalar indentation, fences).
+    Decoded(OffsetMap),
 }
 
 /// One query inside a file.
@@ -84,39 +77,47 @@ impl Region {
     /// A region that is a verbatim slice of the file at `start`.
     pub fn verbatim(language: Language, text: String, start: u32, name: Option<String>) -> Self {
         let end = start + text.len() as u32;
-        Self { language, text, name, span_in_file: Span::new(start, end), map: RegionMap::Shift(start) }
+        Self {
+            language,
+            text,
+            name,
+            span_in_file: Span::new(start, end),
+            map: RegionMap::Shift(start),
+        }
     }
 
-    /// A region made of verbatim pieces `(query_start, file_start, len)`.
-    pub fn pieces(
-        language: Language,
-        text: String,
-        span_in_file: Span,
-        name: Option<String>,
-        mut pieces: Vec<(u32, u32, u32)>,
-    ) -> Self {
-        pieces.sort_unstable();
-        Self { language, text, name, span_in_file, map: RegionMap::Pieces(pieces) }
+    /// A region for a query found by [`crate::sources`].
+    pub fn from_embedded(query: EmbeddedQuery) -> Self {
+        Self {
+            language: query.language,
+            name: query.name,
+            span_in_file: query.span_in_file,
+            map: RegionMap::Decoded(query.map),
+            text: query.text,
+        }
+    }
+
+    fn len(&self) -> u32 {
+        self.text.len() as u32
     }
 
     /// File offset of a query offset.
     pub fn to_file(&self, offset: u32) -> u32 {
         match &self.map {
-            RegionMap::Shift(start) => start + offset.min(self.text.len() as u32),
-            RegionMap::Pieces(pieces) => {
-                let idx = pieces.partition_point(|&(q, _, _)| q <= offset);
-                match idx.checked_sub(1).and_then(|i| pieces.get(i)) {
-                    Some(&(q, f, len)) => f + (offset - q).min(len),
-                    None => self.span_in_file.start,
-                }
-            }
+            RegionMap::Shift(start) => start + offset.min(self.len()),
+            RegionMap::Decoded(map) => map.to_file_start(offset.min(self.len())),
         }
     }
 
     /// File span of a query span.
     pub fn span_to_file(&self, span: Span) -> Span {
-        let start = self.to_file(span.start);
-        Span::new(start, self.to_file(span.end).max(start))
+        match &self.map {
+            RegionMap::Shift(_) => {
+                let start = self.to_file(span.start);
+                Span::new(start, self.to_file(span.end).max(start))
+            }
+            RegionMap::Decoded(map) => map.to_file_span(span),
+        }
     }
 
     /// Query offset of a file offset, when the file offset lies in this region.
@@ -125,9 +126,19 @@ impl Region {
             return None;
         }
         match &self.map {
-            RegionMap::Shift(start) => Some(offset - start),
-            RegionMap::Pieces(pieces) => {
-                pieces.iter().find(|&&(_, f, len)| f <= offset && offset <= f + len).map(|&(q, f, _)| q + offset - f)
+            RegionMap::Shift(start) => Some((offset - start).min(self.len())),
+            RegionMap::Decoded(map) => {
+                // The map is monotone: the last query offset that maps at or before `offset`.
+                let (mut lo, mut hi) = (0u32, self.len());
+                while lo < hi {
+                    let mid = lo + (hi - lo).div_ceil(2);
+                    if map.to_file_start(mid) <= offset {
+                        lo = mid;
+                    } else {
+                        hi = mid - 1;
+                    }
+                }
+                Some(lo)
             }
         }
     }
@@ -152,8 +163,12 @@ impl SourceFile {
         let kind = FileKind::detect(path.as_deref(), language_id);
         let regions = match kind {
             FileKind::Query(language) => vec![Region::verbatim(language, text.clone(), 0, None)],
-            FileKind::Markdown => markdown_regions(&text),
-            FileKind::Yaml | FileKind::Other => Vec::new(),
+            FileKind::Container(source_kind) => sources::extract(source_kind, &text)
+                .queries
+                .into_iter()
+                .map(Region::from_embedded)
+                .collect(),
+            FileKind::Other => Vec::new(),
         };
         Self { path, kind, text, regions }
     }
@@ -162,57 +177,6 @@ impl SourceFile {
     pub fn region_at(&self, offset: u32) -> Option<(&Region, u32)> {
         self.regions.iter().find_map(|r| r.to_query(offset).map(|q| (r, q)))
     }
-}
-
-/// The query fences of a Markdown text. A fence whose content is not one verbatim slice of the
-/// file (inside a block quote, say) is mapped line by line.
-fn markdown_regions(text: &str) -> Vec<Region> {
-    let mut regions = Vec::new();
-    let mut current: Option<(Language, Vec<(u32, u32, u32)>, String)> = None;
-    let mut heading: Option<String> = None;
-    let mut in_heading = false;
-    for (event, range) in Parser::new(text).into_offset_iter() {
-        match event {
-            Event::Start(Tag::Heading { .. }) => {
-                in_heading = true;
-                heading = Some(String::new());
-            }
-            Event::End(TagEnd::Heading(_)) => in_heading = false,
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                current = fence_language(&info).map(|l| (l, Vec::new(), String::new()));
-            }
-            Event::Text(t) if current.is_some() => {
-                if let Some((_, pieces, buf)) = current.as_mut() {
-                    // Text events of a code block are verbatim slices of the file.
-                    if text.get(range.clone()) == Some(&*t) {
-                        pieces.push((buf.len() as u32, range.start as u32, t.len() as u32));
-                    }
-                    buf.push_str(&t);
-                }
-            }
-            Event::Text(t) | Event::Code(t) if in_heading => {
-                if let Some(h) = heading.as_mut() {
-                    h.push_str(&t);
-                }
-            }
-            Event::End(TagEnd::CodeBlock) => {
-                if let Some((language, pieces, buf)) = current.take() {
-                    let start = pieces.first().map_or(range.start as u32, |p| p.1);
-                    let end = pieces.last().map_or(start, |p| p.1 + p.2);
-                    let name = heading.clone().filter(|h| !h.trim().is_empty());
-                    let contiguous = pieces.len() <= 1
-                        || pieces.windows(2).all(|w| w[0].1 + w[0].2 == w[1].1);
-                    if contiguous && text.get(start as usize..end as usize) == Some(buf.as_str()) {
-                        regions.push(Region::verbatim(language, buf, start, name));
-                    } else {
-                        regions.push(Region::pieces(language, buf, Span::new(start, end), name, pieces));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    regions
 }
 
 #[cfg(test)]
@@ -238,9 +202,28 @@ mod tests {
     }
 
     #[test]
+    fn yaml_block_scalars_map_both_ways() {
+        let yaml = "id: 1\nname: Rare\nquery: |\n  DeviceEvents\n  | where FileName == \"a\"\n";
+        let file = SourceFile::new(Some("r.yaml".into()), "yaml", yaml.to_owned());
+        assert_eq!(file.regions.len(), 1);
+        let region = &file.regions[0];
+        let q = region.text.find("where").unwrap() as u32;
+        let f = yaml.find("where").unwrap() as u32;
+        assert_eq!(region.to_file(q), f);
+        assert_eq!(region.to_query(f), Some(q));
+        assert_eq!(file.region_at(f).map(|(_, q)| q), Some(q));
+    }
+
+    #[test]
     fn kinds_come_from_extension_then_language_id() {
-        assert_eq!(FileKind::detect(Some(Path::new("a.CSL")), "plaintext"), FileKind::Query(Language::Kql));
+        assert_eq!(
+            FileKind::detect(Some(Path::new("a.CSL")), "plaintext"),
+            FileKind::Query(Language::Kql)
+        );
         assert_eq!(FileKind::detect(None, "spl"), FileKind::Query(Language::Spl));
-        assert_eq!(FileKind::detect(Some(Path::new("r.yaml")), ""), FileKind::Yaml);
+        assert_eq!(
+            FileKind::detect(Some(Path::new("r.yaml")), ""),
+            FileKind::Container(SourceKind::Yaml)
+        );
     }
 }

@@ -76,7 +76,8 @@ mod tests {
 
     #[test]
     fn datamodels() {
-        let text = "| tstats count from datamodel=Endpoint.Processes where Processes.process_name=x";
+        let text =
+            "| tstats count from datamodel=Endpoint.Processes where Processes.process_name=x";
         let tokens = scan(Language::Spl, text);
         assert_eq!(datamodel_refs(text, &tokens), ["Endpoint.Processes"]);
         assert!(at_command_position(&tokens, None));

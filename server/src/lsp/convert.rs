@@ -35,7 +35,12 @@ pub fn diagnostic(rope: &Rope, d: &Diagnostic, enc: PositionEncoding) -> lsp::Di
 }
 
 /// A quick-fix code action for a diagnostic's fix, if it has one.
-pub fn code_action(rope: &Rope, uri: &Uri, d: &Diagnostic, enc: PositionEncoding) -> Option<CodeAction> {
+pub fn code_action(
+    rope: &Rope,
+    uri: &Uri,
+    d: &Diagnostic,
+    enc: PositionEncoding,
+) -> Option<CodeAction> {
     let fix = d.fix.as_ref()?;
     let edits = fix
         .edits
@@ -74,7 +79,10 @@ pub fn completion(rope: &Rope, c: &CompletionEntry, enc: PositionEncoding) -> Co
         kind: Some(kind),
         detail: (!c.detail.is_empty()).then(|| c.detail.clone()),
         documentation: (!c.doc.is_empty()).then(|| {
-            Documentation::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value: c.doc.clone() })
+            Documentation::MarkupContent(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: c.doc.clone(),
+            })
         }),
         text_edit: Some(lsp::CompletionTextEdit::Edit(TextEdit {
             range: range(rope, c.replace, enc),

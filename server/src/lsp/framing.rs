@@ -38,7 +38,9 @@ where
         };
         if length > MAX_MESSAGE {
             eprintln!("qlint lsp: dropped a message of {length} bytes (limit {MAX_MESSAGE})");
-            let skipped = tokio::io::copy(&mut (&mut reader).take(length as u64), &mut tokio::io::sink()).await?;
+            let skipped =
+                tokio::io::copy(&mut (&mut reader).take(length as u64), &mut tokio::io::sink())
+                    .await?;
             if skipped < length as u64 {
                 return Ok(());
             }
@@ -50,7 +52,9 @@ where
         }
         match sanitize(&body) {
             Some(clean) => {
-                output.write_all(format!("Content-Length: {}\r\n\r\n", clean.len()).as_bytes()).await?;
+                output
+                    .write_all(format!("Content-Length: {}\r\n\r\n", clean.len()).as_bytes())
+                    .await?;
                 output.write_all(&clean).await?;
                 output.flush().await?;
             }
@@ -61,7 +65,9 @@ where
 
 /// Reads one header block. `Ok(None)` at end of input; `Ok(Some(None))` for a block without a
 /// usable `Content-Length`.
-async fn read_headers<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> std::io::Result<Option<Option<usize>>> {
+async fn read_headers<R: AsyncRead + Unpin>(
+    reader: &mut BufReader<R>,
+) -> std::io::Result<Option<Option<usize>>> {
     let mut length = None;
     let mut seen_header = false;
     loop {

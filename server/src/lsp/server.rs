@@ -23,7 +23,7 @@ use crate::ide::{self, SourceFile};
 
 use super::convert;
 use super::document::{Document, PositionEncoding, offset_of_position};
-use super::workspace::{Settings, Workspace};
+use super::workspace::{Profile, Settings, Workspace};
 
 const DEFAULT_DEBOUNCE_MS: u64 = 150;
 
@@ -49,6 +49,10 @@ struct Snapshot {
 impl Snapshot {
     fn source_file(&self) -> SourceFile {
         SourceFile::new(self.file_path.clone(), &self.language_id, self.rope.to_string())
+    }
+
+    fn profile(&self) -> Arc<Profile> {
+        self.workspace.profile_for(self.file_path.as_deref())
     }
 
     fn offset(&self, position: Position) -> u32 {
@@ -139,7 +143,10 @@ impl Backend {
                 tokio::time::sleep(delay).await;
             }
             let current = |state: &State| {
-                lock(&state.docs).get(&uri).filter(|e| e.generation == generation).map(|e| Arc::clone(&e.lint_lock))
+                lock(&state.docs)
+                    .get(&uri)
+                    .filter(|e| e.generation == generation)
+                    .map(|e| Arc::clone(&e.lint_lock))
             };
             let Some(lint_lock) = current(&state) else { return };
             let _running = lint_lock.lock().await;
@@ -149,17 +156,22 @@ impl Backend {
                 return;
             }
             let version = snap.version;
-            let Some(diagnostics) = blocking(move || {
+            let Some((diagnostics, errors)) = blocking(move || {
                 let file = snap.source_file();
-                ide::diagnostics(&file, &snap.workspace.knowledge)
+                let profile = snap.profile();
+                let diagnostics = ide::diagnostics(&file, &profile.knowledge, &profile.config)
                     .iter()
                     .map(|d| convert::diagnostic(&snap.rope, d, snap.enc))
-                    .collect::<Vec<_>>()
+                    .collect::<Vec<_>>();
+                (diagnostics, snap.workspace.take_errors())
             })
             .await
             else {
                 return;
             };
+            for error in errors {
+                client.log_message(MessageType::WARNING, error).await;
+            }
             // Drop results that a newer change has made stale.
             if current(&state).is_none() {
                 return;
@@ -188,11 +200,13 @@ impl Backend {
             *g += 1;
             *g
         };
-        let Some(workspace) = blocking(move || Workspace::load(roots, settings)).await else { return };
+        let Some(workspace) = blocking(move || Workspace::load(roots, settings)).await else {
+            return;
+        };
         if *lock(&self.state.workspace_generation) != generation {
             return;
         }
-        for error in &workspace.errors {
+        for error in workspace.take_errors() {
             self.client.log_message(MessageType::WARNING, error).await;
         }
         write(&self.state.workspace, Arc::new(workspace));
@@ -203,11 +217,15 @@ impl Backend {
         if !read(&self.state.watch_registration) {
             return;
         }
-        let globs = ["**/qlint.toml", "**/macros.conf", "**/macros/*.yml", "**/macros/*.yaml", "**/*.json"];
+        let globs =
+            ["**/qlint.toml", "**/macros.conf", "**/macros/*.yml", "**/macros/*.yaml", "**/*.json"];
         let options = DidChangeWatchedFilesRegistrationOptions {
             watchers: globs
                 .iter()
-                .map(|g| FileSystemWatcher { glob_pattern: GlobPattern::String((*g).to_owned()), kind: None })
+                .map(|g| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String((*g).to_owned()),
+                    kind: None,
+                })
                 .collect(),
         };
         let registration = Registration {
@@ -242,16 +260,23 @@ impl LanguageServer for Backend {
 
         let roots = roots_of(&params);
         let settings = Settings::from_json(params.initialization_options.as_ref());
-        let workspace = blocking(move || Workspace::load(roots, settings)).await.unwrap_or_default();
+        let workspace =
+            blocking(move || Workspace::load(roots, settings)).await.unwrap_or_default();
         write(&self.state.workspace, Arc::new(workspace));
 
         let capabilities = ServerCapabilities {
-            position_encoding: Some(if utf8 { PositionEncodingKind::UTF8 } else { PositionEncodingKind::UTF16 }),
-            text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
-                open_close: Some(true),
-                change: Some(TextDocumentSyncKind::INCREMENTAL),
-                ..Default::default()
-            })),
+            position_encoding: Some(if utf8 {
+                PositionEncodingKind::UTF8
+            } else {
+                PositionEncodingKind::UTF16
+            }),
+            text_document_sync: Some(TextDocumentSyncCapability::Options(
+                TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    ..Default::default()
+                },
+            )),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
             completion_provider: Some(CompletionOptions {
                 trigger_characters: Some(["|", "`", ".", "="].map(String::from).to_vec()),
@@ -267,14 +292,17 @@ impl LanguageServer for Backend {
         };
         Ok(InitializeResult {
             capabilities,
-            server_info: Some(ServerInfo { name: "qlint".to_owned(), version: Some(env!("CARGO_PKG_VERSION").to_owned()) }),
+            server_info: Some(ServerInfo {
+                name: "qlint".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
             offset_encoding: None,
         })
     }
 
     async fn initialized(&self, _: InitializedParams) {
         self.register_watchers().await;
-        let errors = read(&self.state.workspace).errors.clone();
+        let errors = read(&self.state.workspace).take_errors();
         for error in errors {
             self.client.log_message(MessageType::WARNING, error).await;
         }
@@ -343,9 +371,12 @@ impl LanguageServer for Backend {
         let Some(snap) = self.snapshot(&pos.text_document.uri) else { return Ok(None) };
         let result = blocking(move || {
             let file = snap.source_file();
-            let info = ide::hover(&file, snap.offset(pos.position), &snap.workspace.knowledge)?;
+            let info = ide::hover(&file, snap.offset(pos.position), &snap.profile().knowledge)?;
             Some(Hover {
-                contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: info.markdown }),
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: info.markdown,
+                }),
                 range: Some(convert::range(&snap.rope, info.span, snap.enc)),
             })
         })
@@ -358,7 +389,7 @@ impl LanguageServer for Backend {
         let Some(snap) = self.snapshot(&pos.text_document.uri) else { return Ok(None) };
         let items = blocking(move || {
             let file = snap.source_file();
-            ide::completions(&file, snap.offset(pos.position), &snap.workspace.knowledge)
+            ide::completions(&file, snap.offset(pos.position), &snap.profile().knowledge)
                 .iter()
                 .map(|c| convert::completion(&snap.rope, c, snap.enc))
                 .collect::<Vec<_>>()
@@ -368,13 +399,17 @@ impl LanguageServer for Backend {
         Ok(Some(CompletionResponse::Array(items)))
     }
 
-    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
         let pos = params.text_document_position_params;
         let uri = pos.text_document.uri.clone();
         let Some(snap) = self.snapshot(&uri) else { return Ok(None) };
         let result = blocking(move || {
             let file = snap.source_file();
-            let target = ide::definition(&file, snap.offset(pos.position), &snap.workspace.knowledge)?;
+            let target =
+                ide::definition(&file, snap.offset(pos.position), &snap.profile().knowledge)?;
             let location = match target.path {
                 None => Location { uri, range: convert::range(&snap.rope, target.span, snap.enc) },
                 Some(path) => {
@@ -392,11 +427,17 @@ impl LanguageServer for Backend {
         Ok(result.flatten())
     }
 
-    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
         let Some(snap) = self.snapshot(&params.text_document.uri) else { return Ok(None) };
         let symbols = blocking(move || {
             let file = snap.source_file();
-            ide::symbols(&file).iter().map(|s| convert::symbol(&snap.rope, s, snap.enc)).collect::<Vec<_>>()
+            ide::symbols(&file)
+                .iter()
+                .map(|s| convert::symbol(&snap.rope, s, snap.enc))
+                .collect::<Vec<_>>()
         })
         .await
         .unwrap_or_default();
@@ -410,7 +451,8 @@ impl LanguageServer for Backend {
         let actions = blocking(move || {
             let file = snap.source_file();
             let (start, end) = (snap.offset(range.start), snap.offset(range.end));
-            ide::diagnostics(&file, &snap.workspace.knowledge)
+            let profile = snap.profile();
+            ide::diagnostics(&file, &profile.knowledge, &profile.config)
                 .iter()
                 .filter(|d| d.span.start <= end.max(start) && start.min(end) <= d.span.end)
                 .filter_map(|d| convert::code_action(&snap.rope, &uri, d, snap.enc))
