@@ -119,7 +119,11 @@ fn unknown_keys_and_bad_values_are_errors_with_a_location() {
 #[test]
 fn schema_and_macro_sources_are_loaded_relative_to_the_config() {
     let dir = tree();
-    write(dir.path(), "schemas/tables.json", "{}\n");
+    write(
+        dir.path(),
+        "schemas/tables.json",
+        "{\"tables\": [{\"name\": \"MyTable\", \"columns\": [{\"name\": \"A\", \"type\": \"string\"}]}]}\n",
+    );
     write(dir.path(), "macros/macros.conf", "[m]\ndefinition = index=x\n");
     write(
         dir.path(),
