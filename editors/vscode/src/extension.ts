@@ -151,6 +151,8 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   client = next;
   try {
     await next.start();
+    const info = next.initializeResult?.serverInfo;
+    output?.info(`Server ready: ${info ? `${info.name} ${info.version ?? ""}`.trim() : resolution.command}`);
   } catch (error) {
     const message = `The qlint language server (${resolution.command}) failed to start: ${
       error instanceof Error ? error.message : String(error)
