@@ -24,15 +24,22 @@ describe("package.json contributions", () => {
       const file = readJson(grammar.path);
       assert.equal(file.scopeName, grammar.scopeName, grammar.path);
       if (grammar.injectTo) {
-        assert.deepEqual(grammar.injectTo, ["text.html.markdown"]);
-        assert.equal(file.injectionSelector, "L:text.html.markdown");
-        const [embeddedScope, language] = Object.entries(grammar.embeddedLanguages)[0] as [string, string];
-        assert.ok(JSON.stringify(file).includes(`"contentName":"${embeddedScope}"`), `${grammar.path} embeds ${embeddedScope}`);
-        assert.ok(JSON.stringify(file).includes(`"include":"source.${language}"`));
+        assert.equal(grammar.injectTo.length, 1);
+        assert.equal(file.injectionSelector, `L:${grammar.injectTo[0]}`);
+        for (const [embeddedScope, language] of Object.entries(grammar.embeddedLanguages) as [string, string][]) {
+          assert.ok(JSON.stringify(file).includes(`"contentName":"${embeddedScope}"`), `${grammar.path} embeds ${embeddedScope}`);
+          assert.ok(JSON.stringify(file).includes(`"include":"source.${language}"`));
+        }
       }
     }
     const scopes = manifest.contributes.grammars.map((g: { scopeName: string }) => g.scopeName).sort();
-    assert.deepEqual(scopes, ["markdown.kql.codeblock", "markdown.spl.codeblock", "source.kql", "source.spl"]);
+    assert.deepEqual(scopes, [
+      "markdown.kql.codeblock",
+      "markdown.spl.codeblock",
+      "source.kql",
+      "source.spl",
+      "yaml.qlint.queries",
+    ]);
   });
 
   it("gives KQL a // line comment and SPL a ``` block comment", () => {
