@@ -69,6 +69,13 @@ describe("package.json contributions", () => {
     assert.deepEqual(defaults.problems, []);
   });
 
+  it("lets an untrusted workspace choose no program to run", () => {
+    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort(), [
+      "qlint.server.extraArgs",
+      "qlint.server.path",
+    ]);
+  });
+
   it("registers the commands the extension implements", () => {
     const ids = manifest.contributes.commands.map((c: { command: string }) => c.command).sort();
     assert.deepEqual(ids, ["qlint.restartServer", "qlint.showOutput"]);
