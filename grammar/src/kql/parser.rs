@@ -90,7 +90,10 @@ fn decode_string(text: &str) -> String {
             (t, false, t.chars().next().unwrap_or('"'))
         }
     };
-    let inner = if body.len() >= 2 { &body[1..body.len() - 1] } else { "" };
+    let mut inner_chars = body.chars();
+    inner_chars.next();
+    let rest = inner_chars.as_str();
+    let inner = rest.strip_suffix(quote).unwrap_or(rest);
     if verbatim {
         let doubled = format!("{quote}{quote}");
         return inner.replace(&doubled, &quote.to_string());
@@ -342,6 +345,9 @@ where
     }
     let postfix_op = choice((
         tok(TokenKind::Dot, "`.`").ignore_then(word.clone()).map(Post::Member),
+        tok(TokenKind::Dot, "`.`")
+            .ignore_then(value.clone().delimited_by(lbracket.clone(), rbracket.clone()))
+            .map(Post::Index),
         value.clone().delimited_by(lbracket.clone(), rbracket.clone()).map(Post::Index),
     ));
     let postfix = atom
@@ -397,6 +403,8 @@ where
         Tk { kind: TokenKind::Ge, .. } = e => (BinaryOp::Ge, sp(e.span())),
         Tk { kind: TokenKind::EqTilde, .. } = e => (BinaryOp::EqCi, sp(e.span())),
         Tk { kind: TokenKind::BangTilde, .. } = e => (BinaryOp::NotEqCi, sp(e.span())),
+        Tk { kind: TokenKind::Colon, .. } = e => (BinaryOp::SearchHas, sp(e.span())),
+        Tk { kind: TokenKind::Assign, .. } = e => (BinaryOp::EqSingle, sp(e.span())),
         Tk { kind: TokenKind::Ident | TokenKind::BangWord, text } = e
             if BinaryOp::from_word(text).is_some_and(|op| !op.takes_list()) =>
             (BinaryOp::from_word(text).unwrap_or(BinaryOp::Has), sp(e.span())),
@@ -558,8 +566,13 @@ where
             span: sp(e.span()),
         })
         .boxed();
-    let subquery = choice((pipeline.clone(), input_pipeline.clone()))
-        .delimited_by(lparen.clone(), rparen.clone().labelled("`)` to close the sub-query"))
+    let close_sub = rparen.clone().labelled("`)` to close the sub-query");
+    let subquery = lparen
+        .clone()
+        .ignore_then(choice((
+            pipeline.clone().then_ignore(close_sub.clone()),
+            input_pipeline.clone().then_ignore(close_sub),
+        )))
         .boxed();
     // The right side of join/lookup and the items of union: `(query)` or a table expression.
     let table_ref = choice((
@@ -663,10 +676,10 @@ where
         .ignore_then(
             name.clone()
                 .then_ignore(assign.clone())
-                .then(name.clone())
+                .then(expr_b.clone())
                 .map_with(|(new, old), e| NamedExpr {
                     names: vec![new],
-                    expr: Expr::Name(old),
+                    expr: old,
                     span: sp(e.span()),
                 })
                 .separated_by(comma.clone())
@@ -810,7 +823,7 @@ where
         .ignore_then(params(&["kind"]))
         .then(series_item.separated_by(comma.clone()).at_least(1).collect::<Vec<_>>())
         .then_ignore(kw("on"))
-        .then(expr_b.clone())
+        .then(sum.clone())
         .then(choice((
             kw("in").ignore_then(kw("range")).ignore_then(
                 expr_b
@@ -865,7 +878,7 @@ where
         .map_with(|count, e| TabularOperator::Take { count, span: sp(e.span()) });
     let distinct = kw("distinct")
         .ignore_then(params(&[]))
-        .ignore_then(expr_list.clone())
+        .ignore_then(named_list.clone())
         .map_with(|columns, e| TabularOperator::Distinct { columns, span: sp(e.span()) });
     let count = kw("count").map_with(|_, e| TabularOperator::Count { span: sp(e.span()) });
     let render = kw("render")
@@ -873,6 +886,7 @@ where
         .then_ignore(
             kw("with").then(soup.clone().delimited_by(lparen.clone(), rparen.clone())).or_not(),
         )
+        .then_ignore(top_level_soup.clone())
         .map_with(|chart, e| TabularOperator::Render {
             chart,
             properties: Vec::new(),
@@ -999,11 +1013,14 @@ where
     let datatable = kw("datatable")
         .ignore_then(schema.clone())
         .then(
-            expr_b
+            comma
+                .clone()
+                .or_not()
+                .ignore_then(expr_b
                 .clone()
                 .separated_by(comma.clone())
                 .allow_trailing()
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>())
                 .delimited_by(lbracket.clone(), rbracket.clone()),
         )
         .map_with(|(columns, values), e| TabularOperator::Datatable {
