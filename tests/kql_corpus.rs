@@ -108,8 +108,7 @@ fn kql_corpus_conformance() {
             let id = rec["id"].as_str().expect("id");
             assert_eq!(Some(id), verdict["id"].as_str(), "{file}: ids out of order");
             let query = rec["query"].as_str().expect("query");
-            let oracle_ok =
-                verdict["syntax_errors"].as_array().is_some_and(|errs| errs.is_empty());
+            let oracle_ok = verdict["syntax_errors"].as_array().is_some_and(|errs| errs.is_empty());
             let Ok(parse) = std::panic::catch_unwind(|| qlint_grammar::kql::parse(query)) else {
                 panics.push(format!("{file}\t{id}"));
                 continue;
@@ -156,7 +155,10 @@ fn kql_corpus_conformance() {
                         None => println!(
                             "MISSED REJECT {file} {id}: oracle says {}\n  {}",
                             verdict["syntax_errors"],
-                            snippet(query, verdict["syntax_errors"][0]["start"].as_u64().unwrap_or(0) as u32)
+                            snippet(
+                                query,
+                                verdict["syntax_errors"][0]["start"].as_u64().unwrap_or(0) as u32
+                            )
                         ),
                     }
                 }
@@ -164,8 +166,14 @@ fn kql_corpus_conformance() {
         }
     }
     println!("KQL corpus conformance (oracle: Kusto.Language syntax verdicts)");
-    println!("  accepted by oracle: {}  clean in qlint: {}  false errors: {}", c.accepted, c.accepted_clean, c.false_errors);
-    println!("  rejected by oracle: {}  caught by qlint: {}  missed: {}", c.rejected, c.rejects_caught, c.missed_rejects);
+    println!(
+        "  accepted by oracle: {}  clean in qlint: {}  false errors: {}",
+        c.accepted, c.accepted_clean, c.false_errors
+    );
+    println!(
+        "  rejected by oracle: {}  caught by qlint: {}  missed: {}",
+        c.rejected, c.rejects_caught, c.missed_rejects
+    );
     println!(
         "  looks_kql=false: {} ({} accepted by oracle)  template=true: {} ({} accepted by oracle)",
         c.not_kql, c.not_kql_accepted, c.templates, c.templates_accepted
@@ -174,8 +182,7 @@ fn kql_corpus_conformance() {
 
     assert!(panics.is_empty(), "the parser panicked on {} queries: {panics:?}", panics.len());
     let stale: Vec<_> = seen_gaps.iter().filter(|(_, agrees)| *agrees).map(|(k, _)| k).collect();
-    let missing: Vec<_> =
-        gaps.keys().filter(|k| !seen_gaps.iter().any(|(s, _)| s == *k)).collect();
+    let missing: Vec<_> = gaps.keys().filter(|k| !seen_gaps.iter().any(|(s, _)| s == *k)).collect();
     assert!(stale.is_empty(), "known gaps now agree with the oracle, remove them: {stale:?}");
     assert!(missing.is_empty(), "known gaps name queries not in the corpus: {missing:?}");
     assert!(

@@ -801,7 +801,20 @@ impl BinaryOp {
         use BinaryOp::*;
         !matches!(
             self,
-            Or | And | Eq | EqSingle | NotEq | NotEqAlt | Lt | Le | Gt | Ge | Add | Sub | Mul | Div | Mod
+            Or | And
+                | Eq
+                | EqSingle
+                | NotEq
+                | NotEqAlt
+                | Lt
+                | Le
+                | Gt
+                | Ge
+                | Add
+                | Sub
+                | Mul
+                | Div
+                | Mod
         )
     }
 

@@ -36,7 +36,11 @@ fn sp(s: SimpleSpan) -> Span {
 }
 
 /// Words that end an expression where a name could otherwise start one.
-const RESERVED: &[&str] = &["by", "on", "with", "and", "or", "asc", "desc", "step", "of", "in"];
+const RESERVED: &[&str] = &[
+    "by", "on", "with", "and", "or", "asc", "desc", "step", "of", "in", "string", "int", "long",
+    "real", "double", "boolean", "datetime", "date", "timespan", "time", "dynamic", "decimal",
+    "int64", "int32", "uint", "float",
+];
 
 /// The head of a statement: everything before its first top-level `|`.
 #[derive(Debug, Clone)]
@@ -203,6 +207,8 @@ where
     .labelled("a column name")
     .boxed();
 
+    let type_name = any_word.labelled("a type name").boxed();
+
     // ---- literals -------------------------------------------------------------------------
     let strings = string_tok
         .map_with(|t, e| (decode_string(t), sp(e.span())))
@@ -330,6 +336,13 @@ where
             };
             Expr::Literal(Literal { kind, span })
         }),
+        kw("typeof").then(type_name.clone().delimited_by(lparen.clone(), rparen.clone())).map_with(
+            |(kw_span, ty), e| Expr::Call {
+                callee: ident_from("typeof", kw_span),
+                args: vec![Arg { span: ty.span, name: None, value: Expr::Name(ty) }],
+                span: sp(e.span()),
+            },
+        ),
         call,
         name.clone().map(Expr::Name),
         paren,
@@ -525,7 +538,6 @@ where
             .collect::<Vec<_>>()
             .boxed()
     };
-    let type_name = any_word.labelled("a type name").boxed();
     let column_decl = word
         .clone()
         .then_ignore(colon.clone())
@@ -636,7 +648,7 @@ where
             span: sp(e.span()),
         });
     let project = kw("project")
-        .ignore_then(named_list.clone().labelled("a column"))
+        .ignore_then(named_expr.clone().separated_by(comma.clone()).collect::<Vec<_>>())
         .map_with(|columns, e| TabularOperator::Project { columns, span: sp(e.span()) });
     let project_cols = select! {
         Tk { kind: TokenKind::Ident, text: "project-away" } => ProjectFlavor::Away,
@@ -695,19 +707,11 @@ where
         .ignore_then(params(&[]))
         .then(named_expr.clone().separated_by(comma.clone()).collect::<Vec<_>>())
         .then(by_list.clone().or_not())
-        .try_map_with(|((params, aggregates), by), e| {
-            if aggregates.is_empty() && by.is_none() {
-                return Err(Rich::custom(
-                    e.span(),
-                    "expected an aggregation or `by` after `summarize`",
-                ));
-            }
-            Ok(TabularOperator::Summarize {
-                params,
-                aggregates,
-                by: by.unwrap_or_default(),
-                span: sp(e.span()),
-            })
+        .map_with(|((params, aggregates), by), e| TabularOperator::Summarize {
+            params,
+            aggregates,
+            by: by.unwrap_or_default(),
+            span: sp(e.span()),
         });
     let on_keys = kw("on").ignore_then(expr_list.clone().labelled("join keys")).boxed();
     let join = kw("join")
@@ -1016,11 +1020,9 @@ where
             comma
                 .clone()
                 .or_not()
-                .ignore_then(expr_b
-                .clone()
-                .separated_by(comma.clone())
-                .allow_trailing()
-                .collect::<Vec<_>>())
+                .ignore_then(
+                    expr_b.clone().separated_by(comma.clone()).allow_trailing().collect::<Vec<_>>(),
+                )
                 .delimited_by(lbracket.clone(), rbracket.clone()),
         )
         .map_with(|(columns, values), e| TabularOperator::Datatable {
@@ -1364,6 +1366,7 @@ pub fn parse(text: &str) -> crate::Parse<Query> {
                         .to_string()
                 },
             )),
+            TokenKind::String => check_escapes(t.span, text, &mut errors),
             TokenKind::Error => errors.push(SyntaxError::new(
                 t.span,
                 format!("unexpected character `{}`", t.span.text(text)),
@@ -1403,6 +1406,40 @@ pub fn parse(text: &str) -> crate::Parse<Query> {
         e.span = e.span.widen_empty(text);
     }
     crate::Parse { tree: Query { statements, span: Span::new(0, text.len() as u32) }, errors }
+}
+
+/// Reports escapes Kusto does not know (`"C:\Temp"`: `\T`) in a quoted string.
+fn check_escapes(span: Span, text: &str, errors: &mut Vec<SyntaxError>) {
+    let s = span.text(text);
+    let body = s.strip_prefix(['h', 'H']).unwrap_or(s);
+    if body.starts_with('@') {
+        return;
+    }
+    let bytes = body.as_bytes();
+    let offset = span.end as usize - body.len();
+    let mut i = 1;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'\\' {
+            let next = bytes[i + 1];
+            if !matches!(
+                next,
+                b'\\' | b'"' | b'\'' | b'n' | b'r' | b't' | b'v' | b'b' | b'f' | b'a' | b'0'
+                    ..=b'7' | b'x' | b'u' | b'U'
+            ) {
+                let at = (offset + i) as u32;
+                let len = body[i + 1..].chars().next().map_or(1, char::len_utf8) as u32 + 1;
+                let esc = &body[i..i + len as usize];
+                errors.push(SyntaxError::new(
+                    Span::new(at, at + len),
+                    format!("unknown escape sequence `{esc}` in a string: write `\\\\` for a backslash or use a verbatim string (@\"...\")"),
+                ));
+                return;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
 }
 
 fn stmt_span(toks: &[(Tk<'_>, SimpleSpan)]) -> Span {
