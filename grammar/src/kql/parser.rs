@@ -1211,7 +1211,10 @@ where
     let let_head = kw("let")
         .ignore_then(word.clone().labelled("a name"))
         .then_ignore(assign.clone())
-        .then(choice((function.map(LetHead::Function), source.clone().map(LetHead::Source))))
+        .then(
+            choice((function.map(LetHead::Function), source.clone().map(LetHead::Source)))
+                .labelled("a value, a query or a function"),
+        )
         .map_with(|(name, body), e| Head::Let { name, body, span: sp(e.span()) });
     let set = kw("set")
         .ignore_then(dotted.clone())
@@ -1379,28 +1382,33 @@ pub fn parse(text: &str) -> crate::Parse<Query> {
         let kind = if t.kind == TokenKind::UnterminatedString { TokenKind::String } else { t.kind };
         toks.push((Tk { kind, text: &text[range.clone()] }, SimpleSpan::from(range)));
     }
-    let lexical_errors = errors.len();
-    let grammar: G<'_> = grammar(text);
-    let mut statements = Vec::new();
-    for range in split(&toks, TokenKind::Semi) {
-        let stmt_toks = &toks[range];
-        if stmt_toks.is_empty() {
-            continue;
+    // The recursive parser needs stack in proportion to the nesting depth (a lot of it in
+    // debug builds). Shallow texts parse on the caller's stack; deeper ones on a helper
+    // thread with a stack big enough for `MAX_DEPTH`, so callers on small stacks (test
+    // threads, async workers) are safe.
+    let statements = if max_depth(&toks) <= INLINE_DEPTH {
+        parse_statements(&toks, text, &mut errors)
+    } else {
+        let spawned = std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("qlint-kql-parse".into())
+                .stack_size(PARSER_STACK)
+                .spawn_scoped(scope, || {
+                    let mut errs = Vec::new();
+                    let statements = parse_statements(&toks, text, &mut errs);
+                    (statements, errs)
+                })
+                .ok()
+                .and_then(|handle| handle.join().ok())
+        });
+        match spawned {
+            Some((statements, errs)) => {
+                errors.extend(errs);
+                statements
+            }
+            None => parse_statements(&toks, text, &mut errors),
         }
-        if let Some(at) = too_deep(stmt_toks) {
-            let span = sp(stmt_toks[at].1);
-            errors.push(SyntaxError::new(
-                span,
-                format!("nesting is deeper than {MAX_DEPTH} levels: simplify the expression"),
-            ));
-            statements.push(Statement::Error(stmt_span(stmt_toks)));
-            continue;
-        }
-        statements.push(parse_statement(&grammar, stmt_toks, text, &mut errors));
-    }
-    if errors.len() > lexical_errors {
-        // Lexical errors come first in the list; keep all sorted by position.
-    }
+    };
     errors.sort_by_key(|e| (e.span.start, e.span.end));
     for e in &mut errors {
         e.span = e.span.widen_empty(text);
@@ -1442,6 +1450,56 @@ fn check_escapes(span: Span, text: &str, errors: &mut Vec<SyntaxError>) {
     }
 }
 
+/// Nesting depth up to which parsing runs on the caller's stack.
+const INLINE_DEPTH: usize = 6;
+/// Stack size of the helper thread used for deeper texts.
+const PARSER_STACK: usize = 256 << 20;
+
+fn max_depth(toks: &[(Tk<'_>, SimpleSpan)]) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for (t, _) in toks {
+        match t.kind {
+            TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                depth = depth.saturating_sub(1)
+            }
+            _ => {}
+        }
+    }
+    max
+}
+
+fn parse_statements<'a>(
+    toks: &'a [(Tk<'a>, SimpleSpan)],
+    text: &'a str,
+    errors: &mut Vec<SyntaxError>,
+) -> Vec<Statement> {
+    let grammar: G<'_> = grammar(text);
+    let mut statements = Vec::new();
+    for range in split(toks, TokenKind::Semi) {
+        let stmt_toks = &toks[range];
+        if stmt_toks.is_empty() {
+            continue;
+        }
+        if let Some(at) = too_deep(stmt_toks) {
+            let span = sp(stmt_toks[at].1);
+            let message = if is_chain_operator(&stmt_toks[at].0) {
+                format!("statement has more than {MAX_OPERATORS} operators: split it up")
+            } else {
+                format!("nesting is deeper than {MAX_DEPTH} levels: simplify the expression")
+            };
+            errors.push(SyntaxError::new(span, message));
+            statements.push(Statement::Error(stmt_span(stmt_toks)));
+            continue;
+        }
+        statements.push(parse_statement(&grammar, stmt_toks, text, errors));
+    }
+    statements
+}
+
 fn stmt_span(toks: &[(Tk<'_>, SimpleSpan)]) -> Span {
     match (toks.first(), toks.last()) {
         (Some(a), Some(b)) => Span::new(a.1.start as u32, b.1.end as u32),
@@ -1471,10 +1529,22 @@ fn split(toks: &[(Tk<'_>, SimpleSpan)], sep: TokenKind) -> Vec<std::ops::Range<u
     out
 }
 
-/// Index of the first token that opens a bracket deeper than [`MAX_DEPTH`].
+/// Most operator tokens one statement may hold: each can add a level to the tree, and a
+/// deep tree costs stack in every later pass (and in `Drop`).
+pub const MAX_OPERATORS: usize = 20_000;
+
+/// Index of the first token that opens a bracket deeper than [`MAX_DEPTH`], or of the
+/// operator that goes over [`MAX_OPERATORS`].
 fn too_deep(toks: &[(Tk<'_>, SimpleSpan)]) -> Option<usize> {
     let mut depth = 0usize;
+    let mut operators = 0usize;
     for (i, (t, _)) in toks.iter().enumerate() {
+        if is_chain_operator(t) {
+            operators += 1;
+            if operators > MAX_OPERATORS {
+                return Some(i);
+            }
+        }
         match t.kind {
             TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => {
                 depth += 1;
@@ -1489,6 +1559,16 @@ fn too_deep(toks: &[(Tk<'_>, SimpleSpan)]) -> Option<usize> {
         }
     }
     None
+}
+
+fn is_chain_operator(t: &Tk<'_>) -> bool {
+    use TokenKind::*;
+    match t.kind {
+        Plus | Minus | Star | Slash | Percent | EqEq | NotEq | LtGt | Lt | Le | Gt | Ge
+        | EqTilde | BangTilde | Dot | BangWord | Colon | Assign => true,
+        Ident => matches!(t.text, "and" | "or") || BinaryOp::from_word(t.text).is_some(),
+        _ => false,
+    }
 }
 
 type G<'a> =
@@ -1613,6 +1693,28 @@ fn describe(
         if !expected.contains(&s) {
             expected.push(s);
         }
+    }
+    if expected.iter().any(|e| e.contains("to close")) {
+        expected.retain(|e| e.contains("to close") || e == "`,`");
+        expected.sort_by_key(|e| e.contains("to close"));
+    }
+    if expected.iter().any(|e| e == "an operator") {
+        expected.retain(|e| !matches!(e.as_str(), "`.`" | "`[`" | "`(`" | "`and`" | "`or`"));
+        for e in &mut expected {
+            if e == "an operator" {
+                *e = "an operator (such as `and`, `or`, `==`)".to_string();
+            }
+        }
+    }
+    if let Some(p) = prev
+        && RESERVED[10..].contains(&p.0.text)
+        && expected.iter().any(|e| e == "`(`")
+    {
+        let word = p.0.text;
+        return SyntaxError::new(
+            sp(p.1),
+            format!("`{word}` is a type keyword: write `['{word}']` to use it as a name"),
+        );
     }
     let what = match expected.len() {
         0 => String::new(),
