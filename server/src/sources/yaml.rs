@@ -264,7 +264,7 @@ fn decode_block(text: &str, header: usize, parent_indent: usize) -> Option<Decod
             block.push(Line { content: (content_start, e), next, empty: false, more });
         }
     }
-    if block.iter().all(|l| l.empty) && block.len() > 0 && indent <= parent_indent {
+    if block.iter().all(|l| l.empty) && !block.is_empty() && indent <= parent_indent {
         return None;
     }
     let last_content = block.iter().rposition(|l| !l.empty);
