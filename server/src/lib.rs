@@ -6,6 +6,7 @@ pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod fix;
+pub mod ide;
 pub mod knowledge;
 pub mod lint;
 pub mod lsp;
