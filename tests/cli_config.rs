@@ -119,19 +119,27 @@ fn unknown_keys_and_bad_values_are_errors_with_a_location() {
 #[test]
 fn schema_and_macro_sources_are_loaded_relative_to_the_config() {
     let dir = tree();
-    write(dir.path(), "schemas/tables.json", "{}\n");
-    write(dir.path(), "macros/macros.conf", "[m]\ndefinition = index=x\n");
     write(
         dir.path(),
-        "qlint.toml",
-        "schemas = [\"schemas/tables.json\"]\nmacros = [\"macros/macros.conf\"]\n",
+        "schemas/tables.json",
+        "{\"tables\": [{\"name\": \"MyAppLogs_CL\", \"columns\": [{\"name\": \"User\", \"type\": \"string\"}]}]}\n",
     );
+    write(dir.path(), "macros/macros.conf", "[m]\ndefinition = index=x\n");
+    write(dir.path(), "qlint.toml", "schemas = [\"schemas/tables.json\"]\nmacros = [\"macros/macros.conf\"]\n");
     let (code, _, stderr) = qlint(dir.path(), &["check", "rules"]);
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(code, 1, "loaded without complaint: {stderr}");
+    assert!(!stderr.contains("qlint: /"), "{stderr}");
+    // A missing or broken source is an error with its location; the files are still linted.
     write(dir.path(), "qlint.toml", "schemas = [\"schemas/missing.json\"]\n");
+    let (code, stdout, stderr) = qlint(dir.path(), &["check", "--format", "concise", "rules"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("missing.json"), "{stderr}");
+    assert!(stdout.contains("rules/r.kql:1:3: QL003"), "{stdout}");
+    write(dir.path(), "schemas/tables.json", "{\"tables\": [{\"columns\": []}]}\n");
+    write(dir.path(), "qlint.toml", "schemas = [\"schemas/tables.json\"]\n");
     let (code, _, stderr) = qlint(dir.path(), &["check", "rules"]);
-    // The knowledge helper reports unreadable sources; until it does, the run goes on.
-    assert!(code == 1 || (code == 2 && stderr.contains("missing.json")), "{code} {stderr}");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("tables.json:1:"), "{stderr}");
 }
 
 #[test]
