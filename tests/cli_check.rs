@@ -123,6 +123,18 @@ fn stdin_with_lang_and_filename() {
         "rules/x.yaml:4:3: QL003 unused suppression of `KQL1`: no such diagnostic here\n"
     );
 
+    // --fix on stdin prints the fixed text; --diff prints the diff.
+    let (code, stdout, _) = qlint_with_stdin(
+        dir.path(),
+        &["check", "--fix", "-"],
+        Some("T // qlint: ignore KQL1\n| take 1\n"),
+    );
+    assert_eq!((code, stdout.as_str()), (0, "T\n| take 1\n"));
+    let (code, stdout, _) =
+        qlint_with_stdin(dir.path(), &["check", "--diff", "-"], Some("T // qlint: ignore KQL1\n"));
+    assert_eq!(code, 1);
+    assert!(stdout.contains("-T // qlint: ignore KQL1\n+T\n"), "{stdout}");
+
     let (code, _, stderr) = qlint_with_stdin(dir.path(), &["check", "-", "x.kql"], Some(""));
     assert_eq!(code, 2, "{stderr}");
 }
