@@ -2,10 +2,12 @@
 //!
 //! The CLI and the LSP are thin edges over [`lint::lint_query`] and [`lint::lint_text`].
 
+pub mod analysis;
 pub mod diagnostic;
 pub mod knowledge;
 pub mod lint;
 pub mod lsp;
+pub mod rules;
 
 pub use diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
 pub use knowledge::Knowledge;

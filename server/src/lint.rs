@@ -2,8 +2,10 @@
 
 use qlint_grammar::{kql, spl};
 
+use crate::analysis::{self, Analysis};
 use crate::diagnostic::{Category, Diagnostic, Severity};
 use crate::knowledge::Knowledge;
+use crate::rules;
 
 /// The query language of a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -16,7 +18,6 @@ pub enum Language {
 
 /// Lints one query text; spans in the result are byte offsets into `text`.
 pub fn lint_query(language: Language, text: &str, knowledge: &Knowledge) -> Vec<Diagnostic> {
-    let _ = knowledge;
     let mut diagnostics = Vec::new();
     let (code, errors) = match language {
         Language::Kql => ("KQL001", kql::parse(text).errors),
@@ -31,6 +32,16 @@ pub fn lint_query(language: Language, text: &str, knowledge: &Knowledge) -> Vec<
             error.message,
         ));
     }
+    let analysis = match language {
+        Language::Kql => Analysis::Kql(analysis::kql::analyze(text, knowledge)),
+        Language::Spl => Analysis::Spl(analysis::spl::analyze(text, knowledge)),
+    };
+    let cx = rules::Context { text, knowledge, analysis: &analysis };
+    for mut diagnostic in rules::run(&cx) {
+        diagnostic.span = diagnostic.span.widen_empty(text);
+        diagnostics.push(diagnostic);
+    }
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    diagnostics.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
     diagnostics
 }
