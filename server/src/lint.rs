@@ -19,10 +19,19 @@ pub enum Language {
 /// Lints one query text; spans in the result are byte offsets into `text`.
 pub fn lint_query(language: Language, text: &str, knowledge: &Knowledge) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let (code, errors) = match language {
-        Language::Kql => ("KQL001", kql::parse(text).errors),
-        Language::Spl => ("SPL001", spl::parse(text).errors),
+    let (code, errors, analysis) = match language {
+        Language::Kql => {
+            let parse = kql::parse(text);
+            let analysis = analysis::kql::analyze_tree(&parse.tree, text, knowledge);
+            ("KQL001", parse.errors, Analysis::Kql(analysis))
+        }
+        Language::Spl => {
+            let parse = spl::parse(text);
+            let analysis = analysis::spl::analyze_tree(&parse.tree, text, knowledge);
+            ("SPL001", parse.errors, Analysis::Spl(analysis))
+        }
     };
+    let broken = !errors.is_empty();
     for error in errors {
         diagnostics.push(Diagnostic::new(
             code,
@@ -32,12 +41,12 @@ pub fn lint_query(language: Language, text: &str, knowledge: &Knowledge) -> Vec<
             error.message,
         ));
     }
-    let analysis = match language {
-        Language::Kql => Analysis::Kql(analysis::kql::analyze(text, knowledge)),
-        Language::Spl => Analysis::Spl(analysis::spl::analyze(text, knowledge)),
-    };
     let cx = rules::Context { text, knowledge, analysis: &analysis };
     for mut diagnostic in rules::run(&cx) {
+        // Names in a partial tree are unreliable: fix the syntax first.
+        if broken && matches!(diagnostic.category, Category::Schema | Category::Correctness) {
+            continue;
+        }
         diagnostic.span = diagnostic.span.widen_empty(text);
         diagnostics.push(diagnostic);
     }

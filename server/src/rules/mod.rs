@@ -129,36 +129,3 @@ pub fn run(cx: &Context<'_>) -> Vec<Diagnostic> {
     }
     out
 }
-
-/// True when `b` is within a small edit distance of `a`, for "did you mean" suggestions
-/// when the knowledge has no better ranking.
-pub(crate) fn close_enough(a: &str, b: &str) -> bool {
-    let limit = match a.chars().count() {
-        0..=3 => 1,
-        4..=7 => 2,
-        _ => 3,
-    };
-    edit_distance(&a.to_ascii_lowercase(), &b.to_ascii_lowercase()) <= limit
-}
-
-/// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions).
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev2 = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                cur[j] = cur[j].min(prev2[j - 2] + 1);
-            }
-        }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
