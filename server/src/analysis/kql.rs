@@ -701,13 +701,21 @@ impl<'a> Analyzer<'a> {
             }
             T::Distinct { columns, .. } => {
                 let mut out = Vec::new();
-                for item in columns {
-                    if matches!(item.expr, Expr::Star(_)) {
-                        return schema;
-                    }
-                    match self.output_column(item, &schema, env) {
-                        Some(cols) => out.extend(cols),
-                        None => return Schema::Open,
+                for column in columns {
+                    match column {
+                        Expr::Star(_) => return schema,
+                        Expr::Name(id) => {
+                            self.expr(column, &schema, env);
+                            out.push(schema.find(&id.name).cloned().unwrap_or(ColumnInfo {
+                                name: id.name.clone(),
+                                ty: None,
+                                origin: None,
+                            }));
+                        }
+                        other => {
+                            self.expr(other, &schema, env);
+                            return Schema::Open;
+                        }
                     }
                 }
                 if matches!(schema, Schema::Open) { Schema::Open } else { Schema::Known(out) }
@@ -1362,7 +1370,7 @@ fn field_of(expr: &Expr, text: &str) -> Option<Field> {
 fn classify(op: BinaryOp) -> Option<(OpKind, bool, bool)> {
     use BinaryOp as B;
     Some(match op {
-        B::Eq | B::EqSingle => (OpKind::Equal, false, true),
+        B::Eq => (OpKind::Equal, false, true),
         B::NotEq | B::NotEqAlt => (OpKind::Equal, true, true),
         B::EqCi => (OpKind::Equal, false, false),
         B::NotEqCi => (OpKind::Equal, true, false),
@@ -1402,6 +1410,6 @@ fn classify(op: BinaryOp) -> Option<(OpKind, bool, bool)> {
         B::NotInCi => (OpKind::In, true, false),
         B::HasAny => (OpKind::HasAny, false, false),
         B::HasAll => (OpKind::HasAll, false, false),
-        B::Or | B::And | B::Add | B::Sub | B::Mul | B::Div | B::Mod | B::SearchHas => return None,
+        B::Or | B::And | B::Add | B::Sub | B::Mul | B::Div | B::Mod => return None,
     })
 }

@@ -14,6 +14,7 @@ use crate::knowledge::Knowledge;
 
 pub mod detection;
 pub mod kql;
+pub mod meta;
 pub mod spl;
 
 /// What the registry knows about a rule.
@@ -75,6 +76,9 @@ const RULES: &[(RuleMeta, Check)] = &[
     (kql::kql404_unbounded_time_range::META, kql::kql404_unbounded_time_range::check),
     (kql::kql405_duplicate_condition::META, kql::kql405_duplicate_condition::check),
     (kql::kql406_contradictory_condition::META, kql::kql406_contradictory_condition::check),
+    (meta::QL001_UNREADABLE_FILE, no_check),
+    (meta::QL002_MALFORMED_CONTAINER, no_check),
+    (meta::QL003_UNUSED_SUPPRESSION, no_check),
     (spl::spl001_syntax_error::META, no_check),
     (spl::spl101_invalid_regex::META, spl::spl101_invalid_regex::check),
     (spl::spl102_undefined_macro::META, spl::spl102_undefined_macro::check),
@@ -128,4 +132,16 @@ pub fn run(cx: &Context<'_>) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn registry_is_sorted_and_unique() {
+        let codes: Vec<_> = super::all().iter().map(|r| r.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted);
+    }
 }
