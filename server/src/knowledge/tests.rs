@@ -255,11 +255,17 @@ fn kql_function_signatures() {
     let f = k.kql_function("strcat").unwrap();
     assert_eq!((f.min_arity(), f.max_arity()), (1, None));
     let f = k.kql_function("make_datetime").unwrap();
-    assert!(f.accepts_arity(3) && f.accepts_arity(6) && !f.accepts_arity(4) && !f.accepts_arity(7));
+    assert!(f.accepts_arity(3) && f.accepts_arity(4) && f.accepts_arity(6));
+    assert!(!f.accepts_arity(2) && !f.accepts_arity(7));
     let f = k.kql_function("count").unwrap();
-    assert!(f.is_aggregation() && f.accepts_arity(0) && !f.accepts_arity(1));
+    assert!(f.is_aggregation() && f.accepts_arity(0) && f.accepts_arity(1) && !f.accepts_arity(2));
+    let f = k.kql_function("coalesce").unwrap();
+    assert_eq!((f.min_arity(), f.max_arity()), (2, None));
+    let f = k.kql_function("set_union").unwrap();
+    assert!(f.accepts_arity(2) && f.accepts_arity(3) && !f.accepts_arity(1));
+    assert_eq!(k.kql_function("bag_unpack").map(|f| f.kind), Some(FunctionKind::Plugin));
     let f = k.kql_function("arg_max").unwrap();
-    assert!(f.is_aggregation() && f.accepts_arity(2) && f.accepts_arity(5) && !f.accepts_arity(1));
+    assert!(f.is_aggregation() && f.accepts_arity(1) && f.accepts_arity(5) && !f.accepts_arity(0));
     assert!(k.kql_function("countif").unwrap().is_aggregation());
     assert_eq!(k.kql_function("iff").unwrap().signatures[0].ret, TypeSpec::SameAs(1));
     // Aliases resolve to the same entry; names are case-sensitive.
