@@ -347,7 +347,12 @@ impl Analyzer<'_> {
     }
 
     fn macro_call(&mut self, call: &MacroCall) {
-        if call.name.ends_with("_filter") || call.name.is_empty() {
+        if call.name.ends_with("_filter") {
+            // An ESCU filter macro is where each site adds its exclusions.
+            self.out.logic.exclusion_elsewhere = true;
+            return;
+        }
+        if call.name.is_empty() {
             return;
         }
         let arity = call.args.len();
@@ -605,10 +610,8 @@ impl Analyzer<'_> {
             SearchExpr::Group { inner, .. } => self.lower_search(inner),
             SearchExpr::Macro(m) => {
                 self.macro_call(m);
-                // An ESCU filter macro is where each site adds its exclusions.
-                if m.name.ends_with("_filter") {
-                    self.out.logic.exclusion_elsewhere = true;
-                }
+                // A macro inside a condition may narrow or exclude: we cannot tell.
+                self.out.logic.exclusion_elsewhere = true;
                 Condition::Opaque(m.span)
             }
             SearchExpr::Subsearch(sub) => {
