@@ -61,11 +61,16 @@ fn walks_folders_in_a_deterministic_order_honouring_gitignore_and_exclude() {
             "b/second.kql:2:10: QL003 unused suppression of `KQL401`: no such diagnostic here",
         ]
     );
-    assert!(stderr.contains("qlint: 3 files checked, 3 queries: 0 errors, 2 warnings, 0 info"), "{stderr}");
+    assert!(
+        stderr.contains("qlint: 3 files checked, 3 queries: 0 errors, 2 warnings, 0 info"),
+        "{stderr}"
+    );
 
-    let (_, stdout, _) = qlint(dir.path(), &["check", "--format", "concise", "--exclude", "b/**", "."]);
+    let (_, stdout, _) =
+        qlint(dir.path(), &["check", "--format", "concise", "--exclude", "b/**", "."]);
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
-    let (_, stdout, _) = qlint(dir.path(), &["check", "--format", "concise", "--exclude", "*.spl", "a", "b"]);
+    let (_, stdout, _) =
+        qlint(dir.path(), &["check", "--format", "concise", "--exclude", "*.spl", "a", "b"]);
     assert_eq!(stdout.lines().collect::<Vec<_>>().len(), 1);
     assert!(stdout.starts_with("b/second.kql"), "{stdout}");
 
@@ -113,7 +118,22 @@ fn stdin_with_lang_and_filename() {
         &["check", "--format", "concise", "--stdin-filename", "rules/x.yaml", "-"],
         Some("name: n\nquery: |\n  T\n  // qlint: ignore KQL1\n"),
     );
-    assert_eq!(stdout, "rules/x.yaml:4:3: QL003 unused suppression of `KQL1`: no such diagnostic here\n");
+    assert_eq!(
+        stdout,
+        "rules/x.yaml:4:3: QL003 unused suppression of `KQL1`: no such diagnostic here\n"
+    );
+
+    // --fix on stdin prints the fixed text; --diff prints the diff.
+    let (code, stdout, _) = qlint_with_stdin(
+        dir.path(),
+        &["check", "--fix", "-"],
+        Some("T // qlint: ignore KQL1\n| take 1\n"),
+    );
+    assert_eq!((code, stdout.as_str()), (0, "T\n| take 1\n"));
+    let (code, stdout, _) =
+        qlint_with_stdin(dir.path(), &["check", "--diff", "-"], Some("T // qlint: ignore KQL1\n"));
+    assert_eq!(code, 1);
+    assert!(stdout.contains("-T // qlint: ignore KQL1\n+T\n"), "{stdout}");
 
     let (code, _, stderr) = qlint_with_stdin(dir.path(), &["check", "-", "x.kql"], Some(""));
     assert_eq!(code, 2, "{stderr}");
@@ -224,7 +244,10 @@ fn junit_xml() {
     let dir = sample_tree();
     let (_, stdout, _) = qlint(dir.path(), &["check", "--format", "junit", "."]);
     assert!(stdout.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"qlint\" tests=\"3\" failures=\"2\">"), "{stdout}");
-    assert!(stdout.contains("<testsuite name=\"a/clean.kql\" tests=\"1\" failures=\"0\">"), "{stdout}");
+    assert!(
+        stdout.contains("<testsuite name=\"a/clean.kql\" tests=\"1\" failures=\"0\">"),
+        "{stdout}"
+    );
     assert!(stdout.contains("<failure type=\"QL003\" message=\"unused suppression of `KQL401`: no such diagnostic here\">b/second.kql:2:10: QL003"), "{stdout}");
     assert_eq!(stdout.matches("<testsuite ").count(), stdout.matches("</testsuite>").count());
 }
@@ -241,7 +264,11 @@ fn exit_codes() {
     // Usage errors.
     assert_eq!(qlint(dir.path(), &["check", "--format", "xml", "."]).0, 2);
     assert_eq!(qlint(dir.path(), &["frobnicate"]).0, 2);
-    let (code, stdout, _) = qlint(dir.path(), &["check", "--format", "concise", "missing.kql", "a"]);
+    let (code, stdout, _) =
+        qlint(dir.path(), &["check", "--format", "concise", "missing.kql", "a"]);
     assert_eq!(code, 2);
-    assert!(stdout.contains("missing.kql:1:1: QL001 cannot read: no such file or folder"), "{stdout}");
+    assert!(
+        stdout.contains("missing.kql:1:1: QL001 cannot read: no such file or folder"),
+        "{stdout}"
+    );
 }

@@ -122,7 +122,7 @@ fn schema_and_macro_sources_are_loaded_relative_to_the_config() {
     write(
         dir.path(),
         "schemas/tables.json",
-        "{\"tables\": [{\"name\": \"MyTable\", \"columns\": [{\"name\": \"A\", \"type\": \"string\"}]}]}\n",
+        "{\"tables\": [{\"name\": \"MyAppLogs_CL\", \"columns\": [{\"name\": \"User\", \"type\": \"string\"}]}]}\n",
     );
     write(dir.path(), "macros/macros.conf", "[m]\ndefinition = index=x\n");
     write(
@@ -131,11 +131,19 @@ fn schema_and_macro_sources_are_loaded_relative_to_the_config() {
         "schemas = [\"schemas/tables.json\"]\nmacros = [\"macros/macros.conf\"]\n",
     );
     let (code, _, stderr) = qlint(dir.path(), &["check", "rules"]);
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(code, 1, "loaded without complaint: {stderr}");
+    assert!(!stderr.contains("qlint: /"), "{stderr}");
+    // A missing or broken source is an error with its location; the files are still linted.
     write(dir.path(), "qlint.toml", "schemas = [\"schemas/missing.json\"]\n");
+    let (code, stdout, stderr) = qlint(dir.path(), &["check", "--format", "concise", "rules"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("missing.json"), "{stderr}");
+    assert!(stdout.contains("rules/r.kql:1:3: QL003"), "{stdout}");
+    write(dir.path(), "schemas/tables.json", "{\"tables\": [{\"columns\": []}]}\n");
+    write(dir.path(), "qlint.toml", "schemas = [\"schemas/tables.json\"]\n");
     let (code, _, stderr) = qlint(dir.path(), &["check", "rules"]);
-    // The knowledge helper reports unreadable sources; until it does, the run goes on.
-    assert!(code == 1 || (code == 2 && stderr.contains("missing.json")), "{code} {stderr}");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("tables.json:1:"), "{stderr}");
 }
 
 #[test]
@@ -289,4 +297,52 @@ fn version_and_help() {
     let (code, stdout, _) = qlint(dir.path(), &["check", "--help"]);
     assert_eq!(code, 0);
     assert!(stdout.contains("--stdin-filename") && stdout.contains("--output-format"), "{stdout}");
+}
+
+#[test]
+fn lsp_subcommand_speaks_the_protocol() {
+    use std::io::{Read, Write};
+    fn frame(body: &str) -> String {
+        format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qlint"))
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let initialize =
+        frame(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#);
+    stdin.write_all(initialize.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    // Wait for the answer before going on, as a client does.
+    let mut out = String::new();
+    let mut chunk = [0u8; 4096];
+    while !(out.contains("\"id\":1") && out.contains("\"capabilities\"")) {
+        let n = stdout.read(&mut chunk).unwrap();
+        assert!(n > 0, "server closed its output: {out}");
+        out.push_str(&String::from_utf8_lossy(&chunk[..n]));
+    }
+    let rest = [
+        frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#),
+        frame(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#),
+    ]
+    .concat();
+    stdin.write_all(rest.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    while !out.contains("\"id\":2") {
+        let n = stdout.read(&mut chunk).unwrap();
+        assert!(n > 0, "server closed its output: {out}");
+        out.push_str(&String::from_utf8_lossy(&chunk[..n]));
+    }
+    stdin.write_all(frame(r#"{"jsonrpc":"2.0","method":"exit"}"#).as_bytes()).unwrap();
+    drop(stdin);
+    stdout.read_to_string(&mut out).unwrap();
+    let status = child.wait().unwrap();
+    assert!(out.contains("\"id\":1") && out.contains("\"capabilities\""), "{out}");
+    assert!(out.contains("\"id\":2"), "shutdown answered: {out}");
+    assert!(status.success(), "{status:?}");
 }

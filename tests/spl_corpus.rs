@@ -82,7 +82,8 @@ fn escu_detections_parse() {
         if !gaps.contains_key(id) {
             let e = &parse.errors[0];
             let at = e.span.start as usize;
-            let snippet: String = query.get(at.saturating_sub(40)..).unwrap_or("").chars().take(100).collect();
+            let snippet: String =
+                query.get(at.saturating_sub(40)..).unwrap_or("").chars().take(100).collect();
             unexpected.push(format!("{id}\n    {} at {}: …{snippet}…", e.message, e.span.start));
         }
     }
@@ -100,7 +101,12 @@ fn escu_detections_parse() {
     let stale: Vec<&String> = gaps.keys().filter(|id| !failing_ids.contains(id)).collect();
     assert!(stale.is_empty(), "stale known gaps (they parse now; remove them): {stale:?}");
     assert!(unexpected.is_empty(), "{} searches fail that are not known gaps", unexpected.len());
-    assert!(rate >= THRESHOLD, "parse-clean rate {:.2}% is below {:.1}%", rate * 100.0, THRESHOLD * 100.0);
+    assert!(
+        rate >= THRESHOLD,
+        "parse-clean rate {:.2}% is below {:.1}%",
+        rate * 100.0,
+        THRESHOLD * 100.0
+    );
 }
 
 #[test]
@@ -133,5 +139,10 @@ fn sigma_converted_searches_parse() {
     assert!(total > 0, "no converted searches in {}", path.display());
     let rate = clean as f64 / total as f64;
     println!("Sigma SPL: {clean}/{total} parse without syntax error ({:.2}%)", rate * 100.0);
-    assert!(rate >= THRESHOLD, "Sigma parse-clean rate {:.2}% is below {:.1}%", rate * 100.0, THRESHOLD * 100.0);
+    assert!(
+        rate >= THRESHOLD,
+        "Sigma parse-clean rate {:.2}% is below {:.1}%",
+        rate * 100.0,
+        THRESHOLD * 100.0
+    );
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { kql } from "./grammars/kql.mjs";
 import { spl } from "./grammars/spl.mjs";
 import { kqlMarkdown, splMarkdown } from "./grammars/markdown.mjs";
+import { detectionYaml } from "./grammars/yaml.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outputs = {
@@ -14,6 +15,7 @@ const outputs = {
   "syntaxes/spl.tmLanguage.json": spl,
   "syntaxes/kql.markdown.tmLanguage.json": kqlMarkdown,
   "syntaxes/spl.markdown.tmLanguage.json": splMarkdown,
+  "syntaxes/queries.yaml.tmLanguage.json": detectionYaml,
 };
 
 const check = process.argv.includes("--check");

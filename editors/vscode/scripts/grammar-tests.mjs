@@ -3,7 +3,7 @@
 // fixtures in test/grammar must pass, and the snapshots in test/snapshots must not change.
 // `--update` rewrites the snapshots instead of comparing them.
 //
-// The Markdown host grammar (from tm-grammars) embeds dozens of languages that we do not load;
+// The Markdown and YAML host grammars come from tm-grammars. Markdown embeds dozens of languages that we do not load;
 // vscode-textmate warns about each one, so those warnings are filtered out here.
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
@@ -16,13 +16,15 @@ const toolDir = dirname(require.resolve("vscode-tmgrammar-test/package.json"));
 const unit = join(toolDir, "dist", "unit.js");
 const snap = join(toolDir, "dist", "snapshot.js");
 const markdown = require.resolve("tm-grammars/grammars/markdown.json");
+const yaml = require.resolve("tm-grammars/grammars/yaml.json");
 const update = process.argv.includes("--update") ? ["--updateSnapshot"] : [];
 
 const steps = [
   ["grammars are generated from scripts/grammars", [join(root, "scripts", "build-grammars.mjs"), "--check"]],
-  ["assertion fixtures", [unit, "-g", markdown, "test/grammar/*.test.*"]],
+  ["assertion fixtures", [unit, "-g", markdown, "-g", yaml, "test/grammar/*.test.*"]],
   ["KQL and SPL snapshots", [snap, ...update, "test/snapshots/*.kql", "test/snapshots/*.spl"]],
   ["Markdown snapshots", [snap, ...update, "-s", "text.html.markdown", "-g", markdown, "test/snapshots/*.md"]],
+  ["YAML snapshots", [snap, ...update, "-s", "source.yaml", "-g", yaml, "test/snapshots/*.yaml"]],
 ];
 
 let failed = 0;

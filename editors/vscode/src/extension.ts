@@ -73,12 +73,17 @@ function enqueue(task: () => Promise<void>): Promise<void> {
   return queue;
 }
 
-/** The current settings, with every ignored value reported in the output channel. */
-function loadSettings(): QlintSettings {
+/** The current settings; with `report`, every ignored value is named in the output channel. */
+function loadSettings(report = true): QlintSettings {
   const config = vscode.workspace.getConfiguration("qlint");
   const { settings, problems } = readSettings((key) => config.get(key));
-  for (const problem of problems) output?.warn(problem);
+  if (report) for (const problem of problems) output?.warn(problem);
   return settings;
+}
+
+/** What the server is told, read afresh (problems were already reported by loadSettings). */
+function currentServerConfiguration(context: vscode.ExtensionContext) {
+  return serverConfiguration(loadSettings(false), launchEnvironment(context));
 }
 
 function launchEnvironment(context: vscode.ExtensionContext): LaunchEnvironment {
@@ -129,14 +134,14 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     documentSelector: DOCUMENT_SELECTOR,
     outputChannel: output,
     traceOutputChannel: output,
-    initializationOptions: () => serverConfiguration(loadSettings(), launchEnvironment(context)),
+    initializationOptions: () => currentServerConfiguration(context),
     middleware: {
       workspace: {
         // Answer the server's `workspace/configuration` pulls for `qlint` with the same
         // validated object that initializationOptions carries.
         configuration: (params: ConfigurationParams, token, next) => {
           const answers = params.items.map((item) =>
-            item.section === "qlint" ? serverConfiguration(loadSettings(), launchEnvironment(context)) : undefined,
+            item.section === "qlint" ? currentServerConfiguration(context) : undefined,
           );
           if (answers.every((answer) => answer !== undefined)) return answers;
           return Promise.resolve(next(params, token)).then((fromVscode) =>
@@ -151,6 +156,8 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   client = next;
   try {
     await next.start();
+    const info = next.initializeResult?.serverInfo;
+    output?.info(`Server ready: ${info ? `${info.name} ${info.version ?? ""}`.trim() : resolution.command}`);
   } catch (error) {
     const message = `The qlint language server (${resolution.command}) failed to start: ${
       error instanceof Error ? error.message : String(error)

@@ -442,10 +442,10 @@ pub enum TabularOperator {
         /// Span.
         span: Span,
     },
-    /// `distinct cols` (or `*`).
+    /// `distinct cols` (or `*`); columns may be named (`distinct a = tolower(b)`).
     Distinct {
         /// Columns.
-        columns: Vec<Expr>,
+        columns: Vec<NamedExpr>,
         /// Span.
         span: Span,
     },
@@ -685,6 +685,10 @@ pub enum BinaryOp {
     NotInCi,
     HasAny,
     HasAll,
+    /// `:` in `search` predicates (`Col:"value"`, a `has` match).
+    SearchHas,
+    /// `=` written where `==` is meant (`where a = 1`); Kusto's parser accepts it.
+    EqSingle,
 }
 
 impl BinaryOp {
@@ -743,6 +747,8 @@ impl BinaryOp {
             NotInCi => "!in~",
             HasAny => "has_any",
             HasAll => "has_all",
+            SearchHas => ":",
+            EqSingle => "=",
         }
     }
 
@@ -763,7 +769,9 @@ impl BinaryOp {
             "hassuffix_cs" => HasSuffixCs,
             "!hassuffix_cs" => NotHasSuffixCs,
             "contains" => Contains,
-            "!contains" => NotContains,
+            "!contains" | "notcontains" => NotContains,
+            "containscs" => ContainsCs,
+            "notcontainscs" => NotContainsCs,
             "contains_cs" => ContainsCs,
             "!contains_cs" => NotContainsCs,
             "startswith" => StartsWith,
@@ -793,7 +801,20 @@ impl BinaryOp {
         use BinaryOp::*;
         !matches!(
             self,
-            Or | And | Eq | NotEq | NotEqAlt | Lt | Le | Gt | Ge | Add | Sub | Mul | Div | Mod
+            Or | And
+                | Eq
+                | EqSingle
+                | NotEq
+                | NotEqAlt
+                | Lt
+                | Le
+                | Gt
+                | Ge
+                | Add
+                | Sub
+                | Mul
+                | Div
+                | Mod
         )
     }
 
@@ -1330,7 +1351,7 @@ pub fn walk_operator<V: Visitor + ?Sized>(v: &mut V, op: &TabularOperator) {
             }
         }
         Take { count, .. } => v.visit_expr(count),
-        Distinct { columns, .. } => walk_exprs_slice(v, columns),
+        Distinct { columns, .. } => walk_named(v, columns),
         Render { properties, .. } => walk_params_op(v, properties),
         As { params, .. } => walk_params_op(v, params),
         Invoke { call, .. } => v.visit_expr(call),

@@ -6,7 +6,7 @@ use logos::Logos;
 
 /// The kind of a KQL token.
 #[derive(Logos, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[logos(skip r"[ \t\r\n\f\u{FEFF}\u{00A0}]+")]
+#[logos(skip r"[\s\u{FEFF}\u{200B}]+")]
 pub enum TokenKind {
     /// `// ...` up to the end of the line.
     #[regex(r"//[^\r\n]*", allow_greedy = true)]
@@ -14,6 +14,7 @@ pub enum TokenKind {
     /// An identifier or keyword (`where`, `project-away`, `$left`, `in~`).
     #[regex(r"[A-Za-z_][A-Za-z0-9_]*")]
     #[regex(r"\$[A-Za-z_][A-Za-z0-9_]*")]
+    #[regex(r"[0-9]+[A-Za-z_][A-Za-z0-9_]*", priority = 1)]
     #[regex(r"(project|mv|parse|make|top|sample|graph)-[a-z]+")]
     #[token("in~")]
     Ident,
@@ -22,15 +23,16 @@ pub enum TokenKind {
     BangWord,
     /// An integer: `42`, `0x1F`.
     #[regex(r"[0-9]+")]
-    #[regex(r"0[xX][0-9a-fA-F]+")]
+    #[regex(r"0[xX][0-9a-fA-F]+", priority = 10)]
     Int,
     /// A real: `1.5`, `1e3`, `2.5e-3`, `.5`.
     #[regex(r"[0-9]+\.[0-9]+([eE][+-]?[0-9]+)?")]
-    #[regex(r"[0-9]+[eE][+-]?[0-9]+")]
+    #[regex(r"[0-9]+[eE][+-]?[0-9]+", priority = 10)]
     Real,
     /// A timespan literal: `1d`, `30m`, `1.5h`, `100ms`, `10sec`, `2ticks`.
     #[regex(
-        r"[0-9]+(\.[0-9]+)?(d|h|m|s|ms|min|sec|tick|ticks|day|days|hr|hrs|hour|hours|minute|minutes|second|seconds|millisecond|milliseconds|microsecond|microseconds|nanosecond|nanoseconds)"
+        r"[0-9]+(\.[0-9]+)?(d|h|m|s|ms|min|sec|tick|ticks|day|days|hr|hrs|hour|hours|minute|minutes|second|seconds|millisecond|milliseconds|microsecond|microseconds|nanosecond|nanoseconds)",
+        priority = 10
     )]
     Timespan,
     /// A quoted string: `"..."`, `'...'`, `@"..."`, `h"..."`.

@@ -8,7 +8,7 @@ pub mod lexer;
 mod parser;
 
 pub use ast::Query;
-pub use parser::MAX_DEPTH;
+pub use parser::{MAX_DEPTH, MAX_OPERATORS};
 
 use crate::Parse;
 

@@ -36,7 +36,11 @@ fn sp(s: SimpleSpan) -> Span {
 }
 
 /// Words that end an expression where a name could otherwise start one.
-const RESERVED: &[&str] = &["by", "on", "with", "and", "or", "asc", "desc", "step", "of", "in"];
+const RESERVED: &[&str] = &[
+    "by", "on", "with", "and", "or", "asc", "desc", "step", "of", "in", "string", "int", "long",
+    "real", "double", "boolean", "datetime", "date", "timespan", "time", "dynamic", "decimal",
+    "int64", "int32", "uint", "float",
+];
 
 /// The head of a statement: everything before its first top-level `|`.
 #[derive(Debug, Clone)]
@@ -90,7 +94,10 @@ fn decode_string(text: &str) -> String {
             (t, false, t.chars().next().unwrap_or('"'))
         }
     };
-    let inner = if body.len() >= 2 { &body[1..body.len() - 1] } else { "" };
+    let mut inner_chars = body.chars();
+    inner_chars.next();
+    let rest = inner_chars.as_str();
+    let inner = rest.strip_suffix(quote).unwrap_or(rest);
     if verbatim {
         let doubled = format!("{quote}{quote}");
         return inner.replace(&doubled, &quote.to_string());
@@ -199,6 +206,8 @@ where
     ))
     .labelled("a column name")
     .boxed();
+
+    let type_name = any_word.labelled("a type name").boxed();
 
     // ---- literals -------------------------------------------------------------------------
     let strings = string_tok
@@ -327,6 +336,13 @@ where
             };
             Expr::Literal(Literal { kind, span })
         }),
+        kw("typeof").then(type_name.clone().delimited_by(lparen.clone(), rparen.clone())).map_with(
+            |(kw_span, ty), e| Expr::Call {
+                callee: ident_from("typeof", kw_span),
+                args: vec![Arg { span: ty.span, name: None, value: Expr::Name(ty) }],
+                span: sp(e.span()),
+            },
+        ),
         call,
         name.clone().map(Expr::Name),
         paren,
@@ -342,6 +358,9 @@ where
     }
     let postfix_op = choice((
         tok(TokenKind::Dot, "`.`").ignore_then(word.clone()).map(Post::Member),
+        tok(TokenKind::Dot, "`.`")
+            .ignore_then(value.clone().delimited_by(lbracket.clone(), rbracket.clone()))
+            .map(Post::Index),
         value.clone().delimited_by(lbracket.clone(), rbracket.clone()).map(Post::Index),
     ));
     let postfix = atom
@@ -397,6 +416,8 @@ where
         Tk { kind: TokenKind::Ge, .. } = e => (BinaryOp::Ge, sp(e.span())),
         Tk { kind: TokenKind::EqTilde, .. } = e => (BinaryOp::EqCi, sp(e.span())),
         Tk { kind: TokenKind::BangTilde, .. } = e => (BinaryOp::NotEqCi, sp(e.span())),
+        Tk { kind: TokenKind::Colon, .. } = e => (BinaryOp::SearchHas, sp(e.span())),
+        Tk { kind: TokenKind::Assign, .. } = e => (BinaryOp::EqSingle, sp(e.span())),
         Tk { kind: TokenKind::Ident | TokenKind::BangWord, text } = e
             if BinaryOp::from_word(text).is_some_and(|op| !op.takes_list()) =>
             (BinaryOp::from_word(text).unwrap_or(BinaryOp::Has), sp(e.span())),
@@ -517,7 +538,6 @@ where
             .collect::<Vec<_>>()
             .boxed()
     };
-    let type_name = any_word.labelled("a type name").boxed();
     let column_decl = word
         .clone()
         .then_ignore(colon.clone())
@@ -558,8 +578,13 @@ where
             span: sp(e.span()),
         })
         .boxed();
-    let subquery = choice((pipeline.clone(), input_pipeline.clone()))
-        .delimited_by(lparen.clone(), rparen.clone().labelled("`)` to close the sub-query"))
+    let close_sub = rparen.clone().labelled("`)` to close the sub-query");
+    let subquery = lparen
+        .clone()
+        .ignore_then(choice((
+            pipeline.clone().then_ignore(close_sub.clone()),
+            input_pipeline.clone().then_ignore(close_sub),
+        )))
         .boxed();
     // The right side of join/lookup and the items of union: `(query)` or a table expression.
     let table_ref = choice((
@@ -623,7 +648,7 @@ where
             span: sp(e.span()),
         });
     let project = kw("project")
-        .ignore_then(named_list.clone().labelled("a column"))
+        .ignore_then(named_expr.clone().separated_by(comma.clone()).collect::<Vec<_>>())
         .map_with(|columns, e| TabularOperator::Project { columns, span: sp(e.span()) });
     let project_cols = select! {
         Tk { kind: TokenKind::Ident, text: "project-away" } => ProjectFlavor::Away,
@@ -663,10 +688,10 @@ where
         .ignore_then(
             name.clone()
                 .then_ignore(assign.clone())
-                .then(name.clone())
+                .then(expr_b.clone())
                 .map_with(|(new, old), e| NamedExpr {
                     names: vec![new],
-                    expr: Expr::Name(old),
+                    expr: old,
                     span: sp(e.span()),
                 })
                 .separated_by(comma.clone())
@@ -682,19 +707,11 @@ where
         .ignore_then(params(&[]))
         .then(named_expr.clone().separated_by(comma.clone()).collect::<Vec<_>>())
         .then(by_list.clone().or_not())
-        .try_map_with(|((params, aggregates), by), e| {
-            if aggregates.is_empty() && by.is_none() {
-                return Err(Rich::custom(
-                    e.span(),
-                    "expected an aggregation or `by` after `summarize`",
-                ));
-            }
-            Ok(TabularOperator::Summarize {
-                params,
-                aggregates,
-                by: by.unwrap_or_default(),
-                span: sp(e.span()),
-            })
+        .map_with(|((params, aggregates), by), e| TabularOperator::Summarize {
+            params,
+            aggregates,
+            by: by.unwrap_or_default(),
+            span: sp(e.span()),
         });
     let on_keys = kw("on").ignore_then(expr_list.clone().labelled("join keys")).boxed();
     let join = kw("join")
@@ -810,7 +827,7 @@ where
         .ignore_then(params(&["kind"]))
         .then(series_item.separated_by(comma.clone()).at_least(1).collect::<Vec<_>>())
         .then_ignore(kw("on"))
-        .then(expr_b.clone())
+        .then(sum.clone())
         .then(choice((
             kw("in").ignore_then(kw("range")).ignore_then(
                 expr_b
@@ -865,7 +882,7 @@ where
         .map_with(|count, e| TabularOperator::Take { count, span: sp(e.span()) });
     let distinct = kw("distinct")
         .ignore_then(params(&[]))
-        .ignore_then(expr_list.clone())
+        .ignore_then(named_list.clone())
         .map_with(|columns, e| TabularOperator::Distinct { columns, span: sp(e.span()) });
     let count = kw("count").map_with(|_, e| TabularOperator::Count { span: sp(e.span()) });
     let render = kw("render")
@@ -873,6 +890,7 @@ where
         .then_ignore(
             kw("with").then(soup.clone().delimited_by(lparen.clone(), rparen.clone())).or_not(),
         )
+        .then_ignore(top_level_soup.clone())
         .map_with(|chart, e| TabularOperator::Render {
             chart,
             properties: Vec::new(),
@@ -999,11 +1017,12 @@ where
     let datatable = kw("datatable")
         .ignore_then(schema.clone())
         .then(
-            expr_b
+            comma
                 .clone()
-                .separated_by(comma.clone())
-                .allow_trailing()
-                .collect::<Vec<_>>()
+                .or_not()
+                .ignore_then(
+                    expr_b.clone().separated_by(comma.clone()).allow_trailing().collect::<Vec<_>>(),
+                )
                 .delimited_by(lbracket.clone(), rbracket.clone()),
         )
         .map_with(|(columns, values), e| TabularOperator::Datatable {
@@ -1192,7 +1211,10 @@ where
     let let_head = kw("let")
         .ignore_then(word.clone().labelled("a name"))
         .then_ignore(assign.clone())
-        .then(choice((function.map(LetHead::Function), source.clone().map(LetHead::Source))))
+        .then(
+            choice((function.map(LetHead::Function), source.clone().map(LetHead::Source)))
+                .labelled("a value, a query or a function"),
+        )
         .map_with(|(name, body), e| Head::Let { name, body, span: sp(e.span()) });
     let set = kw("set")
         .ignore_then(dotted.clone())
@@ -1347,6 +1369,7 @@ pub fn parse(text: &str) -> crate::Parse<Query> {
                         .to_string()
                 },
             )),
+            TokenKind::String => check_escapes(t.span, text, &mut errors),
             TokenKind::Error => errors.push(SyntaxError::new(
                 t.span,
                 format!("unexpected character `{}`", t.span.text(text)),
@@ -1359,33 +1382,122 @@ pub fn parse(text: &str) -> crate::Parse<Query> {
         let kind = if t.kind == TokenKind::UnterminatedString { TokenKind::String } else { t.kind };
         toks.push((Tk { kind, text: &text[range.clone()] }, SimpleSpan::from(range)));
     }
-    let lexical_errors = errors.len();
+    // The recursive parser needs stack in proportion to the nesting depth (a lot of it in
+    // debug builds). Shallow texts parse on the caller's stack; deeper ones on a helper
+    // thread with a stack big enough for `MAX_DEPTH`, so callers on small stacks (test
+    // threads, async workers) are safe.
+    let statements = if max_depth(&toks) <= INLINE_DEPTH {
+        parse_statements(&toks, text, &mut errors)
+    } else {
+        let spawned = std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("qlint-kql-parse".into())
+                .stack_size(PARSER_STACK)
+                .spawn_scoped(scope, || {
+                    let mut errs = Vec::new();
+                    let statements = parse_statements(&toks, text, &mut errs);
+                    (statements, errs)
+                })
+                .ok()
+                .and_then(|handle| handle.join().ok())
+        });
+        match spawned {
+            Some((statements, errs)) => {
+                errors.extend(errs);
+                statements
+            }
+            None => parse_statements(&toks, text, &mut errors),
+        }
+    };
+    errors.sort_by_key(|e| (e.span.start, e.span.end));
+    for e in &mut errors {
+        e.span = e.span.widen_empty(text);
+    }
+    crate::Parse { tree: Query { statements, span: Span::new(0, text.len() as u32) }, errors }
+}
+
+/// Reports escapes Kusto does not know (`"C:\Temp"`: `\T`) in a quoted string.
+fn check_escapes(span: Span, text: &str, errors: &mut Vec<SyntaxError>) {
+    let s = span.text(text);
+    let body = s.strip_prefix(['h', 'H']).unwrap_or(s);
+    if body.starts_with('@') {
+        return;
+    }
+    let bytes = body.as_bytes();
+    let offset = span.end as usize - body.len();
+    let mut i = 1;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'\\' {
+            let next = bytes[i + 1];
+            if !matches!(
+                next,
+                b'\\' | b'"' | b'\'' | b'n' | b'r' | b't' | b'v' | b'b' | b'f' | b'a' | b'0'
+                    ..=b'7' | b'x' | b'u' | b'U'
+            ) {
+                let at = (offset + i) as u32;
+                let len = body[i + 1..].chars().next().map_or(1, char::len_utf8) as u32 + 1;
+                let esc = &body[i..i + len as usize];
+                errors.push(SyntaxError::new(
+                    Span::new(at, at + len),
+                    format!("unknown escape sequence `{esc}` in a string: write `\\\\` for a backslash or use a verbatim string (@\"...\")"),
+                ));
+                return;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// Nesting depth up to which parsing runs on the caller's stack.
+const INLINE_DEPTH: usize = 6;
+/// Stack size of the helper thread used for deeper texts.
+const PARSER_STACK: usize = 256 << 20;
+
+fn max_depth(toks: &[(Tk<'_>, SimpleSpan)]) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for (t, _) in toks {
+        match t.kind {
+            TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                depth = depth.saturating_sub(1)
+            }
+            _ => {}
+        }
+    }
+    max
+}
+
+fn parse_statements<'a>(
+    toks: &'a [(Tk<'a>, SimpleSpan)],
+    text: &'a str,
+    errors: &mut Vec<SyntaxError>,
+) -> Vec<Statement> {
     let grammar: G<'_> = grammar(text);
     let mut statements = Vec::new();
-    for range in split(&toks, TokenKind::Semi) {
+    for range in split(toks, TokenKind::Semi) {
         let stmt_toks = &toks[range];
         if stmt_toks.is_empty() {
             continue;
         }
         if let Some(at) = too_deep(stmt_toks) {
             let span = sp(stmt_toks[at].1);
-            errors.push(SyntaxError::new(
-                span,
-                format!("nesting is deeper than {MAX_DEPTH} levels: simplify the expression"),
-            ));
+            let message = if is_chain_operator(&stmt_toks[at].0) {
+                format!("statement has more than {MAX_OPERATORS} operators: split it up")
+            } else {
+                format!("nesting is deeper than {MAX_DEPTH} levels: simplify the expression")
+            };
+            errors.push(SyntaxError::new(span, message));
             statements.push(Statement::Error(stmt_span(stmt_toks)));
             continue;
         }
-        statements.push(parse_statement(&grammar, stmt_toks, text, &mut errors));
+        statements.push(parse_statement(&grammar, stmt_toks, text, errors));
     }
-    if errors.len() > lexical_errors {
-        // Lexical errors come first in the list; keep all sorted by position.
-    }
-    errors.sort_by_key(|e| (e.span.start, e.span.end));
-    for e in &mut errors {
-        e.span = e.span.widen_empty(text);
-    }
-    crate::Parse { tree: Query { statements, span: Span::new(0, text.len() as u32) }, errors }
+    statements
 }
 
 fn stmt_span(toks: &[(Tk<'_>, SimpleSpan)]) -> Span {
@@ -1417,10 +1529,22 @@ fn split(toks: &[(Tk<'_>, SimpleSpan)], sep: TokenKind) -> Vec<std::ops::Range<u
     out
 }
 
-/// Index of the first token that opens a bracket deeper than [`MAX_DEPTH`].
+/// Most operator tokens one statement may hold: each can add a level to the tree, and a
+/// deep tree costs stack in every later pass (and in `Drop`).
+pub const MAX_OPERATORS: usize = 20_000;
+
+/// Index of the first token that opens a bracket deeper than [`MAX_DEPTH`], or of the
+/// operator that goes over [`MAX_OPERATORS`].
 fn too_deep(toks: &[(Tk<'_>, SimpleSpan)]) -> Option<usize> {
     let mut depth = 0usize;
+    let mut operators = 0usize;
     for (i, (t, _)) in toks.iter().enumerate() {
+        if is_chain_operator(t) {
+            operators += 1;
+            if operators > MAX_OPERATORS {
+                return Some(i);
+            }
+        }
         match t.kind {
             TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => {
                 depth += 1;
@@ -1435,6 +1559,16 @@ fn too_deep(toks: &[(Tk<'_>, SimpleSpan)]) -> Option<usize> {
         }
     }
     None
+}
+
+fn is_chain_operator(t: &Tk<'_>) -> bool {
+    use TokenKind::*;
+    match t.kind {
+        Plus | Minus | Star | Slash | Percent | EqEq | NotEq | LtGt | Lt | Le | Gt | Ge
+        | EqTilde | BangTilde | Dot | BangWord | Colon | Assign => true,
+        Ident => matches!(t.text, "and" | "or") || BinaryOp::from_word(t.text).is_some(),
+        _ => false,
+    }
 }
 
 type G<'a> =
@@ -1559,6 +1693,28 @@ fn describe(
         if !expected.contains(&s) {
             expected.push(s);
         }
+    }
+    if expected.iter().any(|e| e.contains("to close")) {
+        expected.retain(|e| e.contains("to close") || e == "`,`");
+        expected.sort_by_key(|e| e.contains("to close"));
+    }
+    if expected.iter().any(|e| e == "an operator") {
+        expected.retain(|e| !matches!(e.as_str(), "`.`" | "`[`" | "`(`" | "`and`" | "`or`"));
+        for e in &mut expected {
+            if e == "an operator" {
+                *e = "an operator (such as `and`, `or`, `==`)".to_string();
+            }
+        }
+    }
+    if let Some(p) = prev
+        && RESERVED[10..].contains(&p.0.text)
+        && expected.iter().any(|e| e == "`(`")
+    {
+        let word = p.0.text;
+        return SyntaxError::new(
+            sp(p.1),
+            format!("`{word}` is a type keyword: write `['{word}']` to use it as a name"),
+        );
     }
     let what = match expected.len() {
         0 => String::new(),

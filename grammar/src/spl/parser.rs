@@ -62,7 +62,11 @@ fn to_span(s: SimpleSpan) -> Span {
 // ---------------------------------------------------------------------------------------
 // Pre-pass
 
-fn prepare<'a>(text: &'a str, tokens: &[Token], errors: &mut Vec<SyntaxError>) -> Vec<(Tok<'a>, SimpleSpan)> {
+fn prepare<'a>(
+    text: &'a str,
+    tokens: &[Token],
+    errors: &mut Vec<SyntaxError>,
+) -> Vec<(Tok<'a>, SimpleSpan)> {
     // Kinds after dropping comments and turning lexical errors into usable tokens.
     let mut plain: Vec<Token> = Vec::with_capacity(tokens.len());
     for t in tokens {
@@ -76,7 +80,10 @@ fn prepare<'a>(text: &'a str, tokens: &[Token], errors: &mut Vec<SyntaxError>) -
                 plain.push(Token { kind: TokenKind::String, span: t.span });
             }
             TokenKind::UnterminatedMacro => {
-                errors.push(SyntaxError::new(t.span, "unterminated macro: expected closing backtick"));
+                errors.push(SyntaxError::new(
+                    t.span,
+                    "unterminated macro: expected closing backtick",
+                ));
                 plain.push(Token { kind: TokenKind::Macro, span: t.span });
             }
             _ => plain.push(*t),
@@ -315,7 +322,9 @@ fn name_of(text: &str, span: Span, kind_quoted: Option<TokenKind>) -> Name {
 
 fn is_number(s: &str) -> bool {
     let s = s.strip_prefix(['-', '+']).unwrap_or(s);
-    !s.is_empty() && s.starts_with(|c: char| c.is_ascii_digit() || c == '.') && s.parse::<f64>().is_ok()
+    !s.is_empty()
+        && s.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && s.parse::<f64>().is_ok()
 }
 
 /// Splits the text of a macro token into name and arguments with spans.
@@ -398,12 +407,19 @@ fn kw<'a>(word: &'static str, label: &'static str) -> P<'a, SimpleSpan> {
 
 /// A word equal to `word` exactly (search-clause boolean operators are upper case).
 fn kw_exact<'a>(word: &'static str, label: &'static str) -> P<'a, SimpleSpan> {
-    any().filter(move |t: &Tok| t.kind == K::Word && t.text == word).map_with(|_, e| e.span()).labelled(label).boxed()
+    any()
+        .filter(move |t: &Tok| t.kind == K::Word && t.text == word)
+        .map_with(|_, e| e.span())
+        .labelled(label)
+        .boxed()
 }
 
 /// A run of touching tokens: the first matching `first`, the rest matching `rest`.
 /// Yields the span and the kind of the first token when the run is a single token.
-fn run<'a>(first: fn(&Tok) -> bool, rest: fn(&Tok) -> bool) -> P<'a, (SimpleSpan, Option<TokenKind>)> {
+fn run<'a>(
+    first: fn(&Tok) -> bool,
+    rest: fn(&Tok) -> bool,
+) -> P<'a, (SimpleSpan, Option<TokenKind>)> {
     any()
         .filter(move |t: &Tok| first(t))
         .then(any().filter(move |t: &Tok| t.glued && rest(t)).repeated().count())
@@ -479,16 +495,51 @@ impl<'a> G<'a> {
     /// wildcards and dots.
     fn field(&self) -> P<'a, Name> {
         let text = self.text;
-        run(
-            |t| {
-                matches!(t.kind, K::Word | K::Star | K::QuotedName | K::String | K::Dot)
-                    && !(t.kind == K::Word && (t.text.eq_ignore_ascii_case("by") || t.text.eq_ignore_ascii_case("as")))
-            },
-            |t| matches!(t.kind, K::Word | K::Star | K::Dot | K::Minus | K::Apostrophe | K::Slash | K::Percent),
-        )
-        .map(move |(s, single)| name_of(text, to_span(s), single))
-        .labelled("a field name")
-        .boxed()
+        let first = any().filter(|t: &Tok| {
+            matches!(t.kind, K::Word | K::Star | K::QuotedName | K::String | K::Dot)
+                && !(t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("by") || t.text.eq_ignore_ascii_case("as")))
+        });
+        // A touching `(...)` stays part of the name (`aceFlags(inheritance)`).
+        let paren = any()
+            .filter(|t: &Tok| t.kind == K::LParen && t.glued)
+            .then(
+                any()
+                    .filter(|t: &Tok| {
+                        !matches!(
+                            t.kind,
+                            K::LParen | K::RParen | K::Pipe | K::LBracket | K::RBracket
+                        )
+                    })
+                    .repeated(),
+            )
+            .then(tok(K::RParen, "`)`"))
+            .ignored();
+        let rest = choice((
+            any()
+                .filter(|t: &Tok| {
+                    t.glued
+                        && matches!(
+                            t.kind,
+                            K::Word
+                                | K::Star
+                                | K::Dot
+                                | K::Minus
+                                | K::Apostrophe
+                                | K::Slash
+                                | K::Percent
+                        )
+                })
+                .ignored(),
+            paren,
+        ));
+        first
+            .then(rest.repeated().count())
+            .map_with(move |(t, n), e| {
+                name_of(text, to_span(e.span()), if n == 0 { Some(t.kind) } else { None })
+            })
+            .labelled("a field name")
+            .boxed()
     }
 
     /// `key=value` where value is a string, a macro or a run of touching pieces (balanced
@@ -513,7 +564,11 @@ impl<'a> G<'a> {
                 .ignore_then(
                     choice((
                         group.ignored(),
-                        any().filter(|t: &Tok| !matches!(t.kind, K::LParen | K::RParen | K::Pipe | K::RBracket)).ignored(),
+                        any()
+                            .filter(|t: &Tok| {
+                                !matches!(t.kind, K::LParen | K::RParen | K::Pipe | K::RBracket)
+                            })
+                            .ignored(),
                     ))
                     .repeated(),
                 )
@@ -523,18 +578,27 @@ impl<'a> G<'a> {
         });
         let piece = choice((
             group.clone(),
-            any().filter(|t: &Tok| is_piece(t.kind) || is_op(t.kind) || t.kind == K::Macro || t.kind == K::Comma).ignored(),
+            any()
+                .filter(|t: &Tok| {
+                    is_piece(t.kind) || is_op(t.kind) || t.kind == K::Macro || t.kind == K::Comma
+                })
+                .ignored(),
         ));
         let first = choice((
             group,
-            any().filter(|t: &Tok| is_piece(t.kind) || t.kind == K::Macro || is_op(t.kind)).ignored(),
+            any()
+                .filter(|t: &Tok| is_piece(t.kind) || t.kind == K::Macro || is_op(t.kind))
+                .ignored(),
         ));
         first
             .then(piece.and_is(any().filter(|t: &Tok| t.glued).rewind()).repeated())
             .map_with(move |_, e| {
                 let span = to_span(e.span());
                 let raw = span.text(text);
-                let quoted = raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"') && !raw[1..raw.len() - 1].contains('"');
+                let quoted = raw.len() >= 2
+                    && raw.starts_with('"')
+                    && raw.ends_with('"')
+                    && !raw[1..raw.len() - 1].contains('"');
                 value_of(text, span, quoted)
             })
             .labelled("a value")
@@ -555,11 +619,14 @@ impl<'a> G<'a> {
         let text = self.text;
         run(
             |t| t.kind == K::Word && t.text.bytes().all(|b| b.is_ascii_digit()),
-            |t| t.kind == K::Dot || (t.kind == K::Word && t.text.bytes().all(|b| b.is_ascii_digit())),
+            |t| {
+                t.kind == K::Dot
+                    || (t.kind == K::Word && t.text.bytes().all(|b| b.is_ascii_digit()))
+            },
         )
         .map(move |(s, _)| value_of(text, to_span(s), false))
         .labelled("a number")
-            .boxed()
+        .boxed()
     }
 
     /// The search clause: OR binds tighter than AND (implicit or explicit), NOT tightest.
@@ -568,7 +635,18 @@ impl<'a> G<'a> {
         let g = G { text };
         recursive(move |clause| {
             let field_run = run(
-                |t| matches!(t.kind, K::Word | K::Star | K::Dot | K::QuotedName | K::String | K::Minus | K::Apostrophe),
+                |t| {
+                    matches!(
+                        t.kind,
+                        K::Word
+                            | K::Star
+                            | K::Dot
+                            | K::QuotedName
+                            | K::String
+                            | K::Minus
+                            | K::Apostrophe
+                    )
+                },
                 |t| is_piece(t.kind) && t.kind != K::String,
             );
             let value_run = run(
@@ -576,7 +654,8 @@ impl<'a> G<'a> {
                 |t| is_piece(t.kind) || is_op(t.kind) || t.kind == K::Comma,
             );
             let value = choice((
-                value_run.map(move |(s, single)| value_of(text, to_span(s), single == Some(K::String))),
+                value_run
+                    .map(move |(s, single)| value_of(text, to_span(s), single == Some(K::String))),
                 tok(K::Macro, "a macro").map(move |s| value_of(text, to_span(s), false)),
             ))
             .labelled("a value")
@@ -585,6 +664,13 @@ impl<'a> G<'a> {
                 .filter(|t: &Tok| is_op(t.kind))
                 .map_with(|t: Tok, e| (compare_op(t.kind), e.span()))
                 .labelled("a comparison operator")
+                .boxed();
+            let keyword = any()
+                .filter(move |t: &Tok| {
+                    is_clause_keyword(t)
+                        || (stop_at_by && t.kind == K::Word && t.text.eq_ignore_ascii_case("by"))
+                })
+                .then(any().filter(|t: &Tok| t.glued).not())
                 .boxed();
             let comparison = field_run
                 .clone()
@@ -614,16 +700,29 @@ impl<'a> G<'a> {
                         .delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`")),
                 )
                 .map_with(move |((fs, single), values), e| {
-                    SearchExpr::In(InList { field: name_of(text, to_span(fs), single), values, span: to_span(e.span()) })
+                    SearchExpr::In(InList {
+                        field: name_of(text, to_span(fs), single),
+                        values,
+                        span: to_span(e.span()),
+                    })
                 })
                 .boxed();
             let function = any()
-                .filter(|t: &Tok| t.kind == K::Word && (t.text.eq_ignore_ascii_case("TERM") || t.text.eq_ignore_ascii_case("CASE")))
+                .filter(|t: &Tok| {
+                    t.kind == K::Word
+                        && (t.text.eq_ignore_ascii_case("TERM")
+                            || t.text.eq_ignore_ascii_case("CASE"))
+                })
                 .map_with(|_, e| e.span())
                 .then_ignore(tok(K::LParen, "`(`").and_is(any().filter(|t: &Tok| t.glued).rewind()))
                 .then(
                     any()
-                        .filter(|t: &Tok| !matches!(t.kind, K::RParen | K::LParen | K::Pipe | K::LBracket | K::RBracket))
+                        .filter(|t: &Tok| {
+                            !matches!(
+                                t.kind,
+                                K::RParen | K::LParen | K::Pipe | K::LBracket | K::RBracket
+                            )
+                        })
                         .repeated()
                         .at_least(1)
                         .map_with(|_, e| e.span()),
@@ -635,60 +734,68 @@ impl<'a> G<'a> {
                     let quoted = raw.starts_with('"') && raw.ends_with('"') && raw.len() >= 2;
                     SearchExpr::Function {
                         name: name_of(text, to_span(ns), None),
-                        arg: Term { text: if quoted { unquote(raw) } else { raw.to_string() }, span: arg_span, quoted },
+                        arg: Term {
+                            text: if quoted { unquote(raw) } else { raw.to_string() },
+                            span: arg_span,
+                            quoted,
+                        },
                         span: to_span(e.span()),
                     }
                 })
                 .boxed();
-            let keyword = any()
-                .filter(move |t: &Tok| {
-                    is_clause_keyword(t) || (stop_at_by && t.kind == K::Word && t.text.eq_ignore_ascii_case("by"))
+            let term = run(
+                |t| is_piece(t.kind) || t.kind == K::Comma,
+                |t| is_piece(t.kind) || t.kind == K::Comma,
+            )
+            .map(move |(s, single)| {
+                let raw = &text[s.start..s.end];
+                let quoted = single == Some(K::String);
+                SearchExpr::Term(Term {
+                    text: if quoted { unquote(raw) } else { raw.to_string() },
+                    span: to_span(s),
+                    quoted,
                 })
-                .then(any().filter(|t: &Tok| t.glued).not())
-                .boxed();
-            let term = keyword
-                .not()
-                .ignore_then(run(|t| is_piece(t.kind) || t.kind == K::Comma, |t| is_piece(t.kind) || t.kind == K::Comma))
-                .map(move |(s, single)| {
-                    let raw = &text[s.start..s.end];
-                    let quoted = single == Some(K::String);
-                    SearchExpr::Term(Term {
-                        text: if quoted { unquote(raw) } else { raw.to_string() },
-                        span: to_span(s),
-                        quoted,
-                    })
-                })
-                .boxed();
+            })
+            .boxed();
             let group = clause
                 .clone()
                 .or_not()
                 .delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`"))
                 .map_with(|inner, e| {
                     let span = to_span(e.span());
-                    SearchExpr::Group { inner: Box::new(inner.unwrap_or(SearchExpr::Error(span))), span }
+                    SearchExpr::Group {
+                        inner: Box::new(inner.unwrap_or(SearchExpr::Error(span))),
+                        span,
+                    }
                 })
                 .boxed();
-            let subsearch = g.subsearch(pipeline.clone()).map(|s| SearchExpr::Subsearch(Box::new(s))).boxed();
+            let subsearch =
+                g.subsearch(pipeline.clone()).map(|s| SearchExpr::Subsearch(Box::new(s))).boxed();
             let too_deep = tok(K::TooDeep, "a search term").map(|s| SearchExpr::Error(to_span(s)));
-            let atom = choice((
-                group,
-                subsearch,
-                g.macro_tok().map(SearchExpr::Macro),
-                too_deep,
-                function,
-                in_list,
-                comparison,
-                term,
-            ))
-            .labelled("a search term")
-            .boxed();
+            let atom = keyword
+                .not()
+                .ignore_then(choice((
+                    group,
+                    subsearch,
+                    g.macro_tok().map(SearchExpr::Macro),
+                    too_deep,
+                    function,
+                    in_list,
+                    comparison,
+                    term,
+                )))
+                .labelled("a search term")
+                .boxed();
             let not = kw_exact("NOT", "`NOT`")
                 .repeated()
                 .collect::<Vec<_>>()
                 .then(atom)
                 .validate(|(nots, atom), e, emitter| {
                     if nots.len() > MAX_PREFIX {
-                        emitter.emit(Rich::custom(e.span(), format!("more than {MAX_PREFIX} `NOT` in a row")));
+                        emitter.emit(Rich::custom(
+                            e.span(),
+                            format!("more than {MAX_PREFIX} `NOT` in a row"),
+                        ));
                     }
                     nots.iter().rev().take(MAX_PREFIX).fold(atom, |acc, ns| {
                         let span = to_span(*ns).cover(acc.span());
@@ -736,7 +843,15 @@ impl<'a> G<'a> {
         let text = self.text;
         recursive(move |expr| {
             let g = G { text };
-            let field_run = run(|t| t.kind == K::Word && !is_expr_keyword(t.text), |t| matches!(t.kind, K::Word | K::Dot));
+            let field_run = any()
+                .filter(|t: &Tok| t.kind == K::Word && !is_expr_keyword(t.text))
+                .then(
+                    any()
+                        .filter(|t: &Tok| t.glued && t.kind == K::Dot)
+                        .then(any().filter(|t: &Tok| t.glued && t.kind == K::Word))
+                        .repeated(),
+                )
+                .map_with(|_, e| (e.span(), None::<TokenKind>));
             let args = expr
                 .clone()
                 .separated_by(tok(K::Comma, "`,`"))
@@ -746,8 +861,12 @@ impl<'a> G<'a> {
             let call_name = choice((
                 any().filter(|t: &Tok| t.kind == K::Word && !is_expr_keyword(t.text)).ignored(),
                 any()
-                    .filter(|t: &Tok| t.kind == K::Word && (t.text.eq_ignore_ascii_case("like") || t.text.eq_ignore_ascii_case("in")))
-                    .then(any().filter(|t: &Tok| t.kind == K::LParen && t.glued).rewind())
+                    .filter(|t: &Tok| {
+                        t.kind == K::Word
+                            && (t.text.eq_ignore_ascii_case("like")
+                                || t.text.eq_ignore_ascii_case("in"))
+                    })
+                    .then(any().filter(|t: &Tok| t.kind == K::LParen).rewind())
                     .ignored(),
             ));
             let call = call_name
@@ -758,11 +877,17 @@ impl<'a> G<'a> {
             let word = field_run
                 .map(move |(s, _)| {
                     let v = value_of(text, to_span(s), false);
-                    if is_number(&v.text) { Expr::Number(v) } else { Expr::Field(Name { text: v.text, span: v.span, quoted: false }) }
+                    if is_number(&v.text) {
+                        Expr::Number(v)
+                    } else {
+                        Expr::Field(Name { text: v.text, span: v.span, quoted: false })
+                    }
                 })
                 .boxed();
             let leading_dot_number = tok(K::Dot, "`.`")
-                .then(any().filter(|t: &Tok| t.glued && t.kind == K::Word && t.text.starts_with(|c: char| c.is_ascii_digit())))
+                .then(any().filter(|t: &Tok| {
+                    t.glued && t.kind == K::Word && t.text.starts_with(|c: char| c.is_ascii_digit())
+                }))
                 .map_with(move |_, e| Expr::Number(value_of(text, to_span(e.span()), false)))
                 .boxed();
             let atom = choice((
@@ -770,12 +895,13 @@ impl<'a> G<'a> {
                 word,
                 leading_dot_number,
                 g.string().map(Expr::String),
-                tok(K::QuotedName, "a field name").map(move |s| Expr::Field(name_of(text, to_span(s), Some(K::QuotedName)))),
+                tok(K::QuotedName, "a field name")
+                    .map(move |s| Expr::Field(name_of(text, to_span(s), Some(K::QuotedName)))),
                 g.macro_tok().map(Expr::Macro),
                 tok(K::TooDeep, "an expression").map(|s| Expr::Error(to_span(s))),
-                expr.clone()
-                    .delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`"))
-                    .map_with(|inner, e| Expr::Paren { inner: Box::new(inner), span: to_span(e.span()) }),
+                expr.clone().delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`")).map_with(
+                    |inner, e| Expr::Paren { inner: Box::new(inner), span: to_span(e.span()) },
+                ),
             ))
             .labelled("an expression")
             .boxed();
@@ -786,37 +912,61 @@ impl<'a> G<'a> {
                     .then(operand)
                     .validate(|(ops, operand), e, emitter| {
                         if ops.len() > MAX_PREFIX {
-                            emitter.emit(Rich::custom(e.span(), format!("more than {MAX_PREFIX} prefix operators in a row")));
+                            emitter.emit(Rich::custom(
+                                e.span(),
+                                format!("more than {MAX_PREFIX} prefix operators in a row"),
+                            ));
                         }
                         ops.iter().rev().take(MAX_PREFIX).fold(operand, |acc, (op, s)| {
                             let span = to_span(*s).cover(acc.span());
-                            Expr::Unary { op: *op, op_span: to_span(*s), operand: Box::new(acc), span }
+                            Expr::Unary {
+                                op: *op,
+                                op_span: to_span(*s),
+                                operand: Box::new(acc),
+                                span,
+                            }
                         })
                     })
                     .boxed()
             };
             let sign = any()
                 .filter(|t: &Tok| matches!(t.kind, K::Minus | K::Plus))
-                .map_with(|t: Tok, e| (if t.kind == K::Minus { UnaryOp::Neg } else { UnaryOp::Plus }, e.span()))
+                .map_with(|t: Tok, e| {
+                    (if t.kind == K::Minus { UnaryOp::Neg } else { UnaryOp::Plus }, e.span())
+                })
                 .boxed();
             let unary = prefix(sign, atom);
 
-            let binary = |ops: P<'a, (BinaryOp, SimpleSpan)>, operand: P<'a, Expr>, operand_or_error: P<'a, Expr>| -> P<'a, Expr> {
+            let binary = |ops: P<'a, (BinaryOp, SimpleSpan)>,
+                          operand: P<'a, Expr>,
+                          operand_or_error: P<'a, Expr>|
+             -> P<'a, Expr> {
                 operand
                     .then(ops.then(operand_or_error).repeated().collect::<Vec<_>>())
                     .validate(|(first, rest), e, emitter| {
                         if rest.len() >= MAX_CHAIN {
-                            emitter.emit(Rich::custom(e.span(), format!("more than {MAX_CHAIN} operands in one expression")));
+                            emitter.emit(Rich::custom(
+                                e.span(),
+                                format!("more than {MAX_CHAIN} operands in one expression"),
+                            ));
                             return Expr::Error(to_span(e.span()));
                         }
                         rest.into_iter().fold(first, |lhs, ((op, ops), rhs)| {
                             let span = lhs.span().cover(rhs.span());
-                            Expr::Binary { op, op_span: to_span(ops), lhs: Box::new(lhs), rhs: Box::new(rhs), span }
+                            Expr::Binary {
+                                op,
+                                op_span: to_span(ops),
+                                lhs: Box::new(lhs),
+                                rhs: Box::new(rhs),
+                                span,
+                            }
                         })
                     })
                     .boxed()
             };
-            let op = |f: fn(&Tok) -> Option<BinaryOp>, label: &'static str| -> P<'a, (BinaryOp, SimpleSpan)> {
+            let op = |f: fn(&Tok) -> Option<BinaryOp>,
+                      label: &'static str|
+             -> P<'a, (BinaryOp, SimpleSpan)> {
                 any()
                     .filter(move |t: &Tok| f(t).is_some())
                     .map_with(move |t: Tok, e| (f(&t).unwrap_or(BinaryOp::Or), e.span()))
@@ -824,7 +974,8 @@ impl<'a> G<'a> {
                     .boxed()
             };
             let recovering = |p: P<'a, Expr>| -> P<'a, Expr> {
-                p.recover_with(via_parser(empty().map_with(|_, e| Expr::Error(to_span(e.span()))))).boxed()
+                p.recover_with(via_parser(empty().map_with(|_, e| Expr::Error(to_span(e.span())))))
+                    .boxed()
             };
             let mul_ops = op(
                 |t| match t.kind {
@@ -876,15 +1027,34 @@ impl<'a> G<'a> {
                 })
                 .boxed();
             let not_op = any()
-                .filter(|t: &Tok| t.kind == K::Bang || (t.kind == K::Word && t.text.eq_ignore_ascii_case("not")))
+                .filter(|t: &Tok| {
+                    t.kind == K::Bang || (t.kind == K::Word && t.text.eq_ignore_ascii_case("not"))
+                })
                 .map_with(|_, e| (UnaryOp::Not, e.span()))
                 .boxed();
             let not = prefix(not_op, comparison);
-            let and_ops = op(|t| (t.kind == K::Word && t.text.eq_ignore_ascii_case("and")).then_some(BinaryOp::And), "`AND`");
+            let and_ops = op(
+                |t| {
+                    (t.kind == K::Word && t.text.eq_ignore_ascii_case("and"))
+                        .then_some(BinaryOp::And)
+                },
+                "`AND`",
+            );
             let and = binary(and_ops, not.clone(), recovering(not));
-            let xor_ops = op(|t| (t.kind == K::Word && t.text.eq_ignore_ascii_case("xor")).then_some(BinaryOp::Xor), "`XOR`");
+            let xor_ops = op(
+                |t| {
+                    (t.kind == K::Word && t.text.eq_ignore_ascii_case("xor"))
+                        .then_some(BinaryOp::Xor)
+                },
+                "`XOR`",
+            );
             let xor = binary(xor_ops, and.clone(), recovering(and));
-            let or_ops = op(|t| (t.kind == K::Word && t.text.eq_ignore_ascii_case("or")).then_some(BinaryOp::Or), "`OR`");
+            let or_ops = op(
+                |t| {
+                    (t.kind == K::Word && t.text.eq_ignore_ascii_case("or")).then_some(BinaryOp::Or)
+                },
+                "`OR`",
+            );
             binary(or_ops, xor.clone(), recovering(xor)).labelled("an expression").boxed()
         })
         .boxed()
@@ -906,10 +1076,13 @@ impl<'a> G<'a> {
             .collect::<Vec<_>>()
             .delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`"))
             .boxed();
-        let fname = run(|t| t.kind == K::Word && !is_stats_keyword(t.text), |t| matches!(t.kind, K::Word | K::Dot))
-            .map(move |(s, _)| name_of(text, to_span(s), None))
-            .labelled("an aggregation")
-            .boxed();
+        let fname = run(
+            |t| t.kind == K::Word && !is_stats_keyword(t.text),
+            |t| matches!(t.kind, K::Word | K::Dot),
+        )
+        .map(move |(s, _)| name_of(text, to_span(s), None))
+        .labelled("an aggregation")
+        .boxed();
         fname
             .then(args.or_not())
             .then(kw("as", "`as`").ignore_then(self.field()).or_not())
@@ -927,7 +1100,7 @@ impl<'a> G<'a> {
         let item = choice((self.option().map(Either::Opt), self.field().map(Either::Field)));
         kw("by", "`by`")
             .then(
-                item.separated_by(tok(K::Comma, "`,`").or_not())
+                item.separated_by(tok(K::Comma, "`,`").repeated())
                     .allow_trailing()
                     .at_least(1)
                     .collect::<Vec<_>>()
@@ -954,7 +1127,9 @@ fn is_stats_keyword(s: &str) -> bool {
     ["by", "as", "over", "from", "where"].iter().any(|k| s.eq_ignore_ascii_case(k))
 }
 
-fn split_items(items: Vec<Either>) -> (Vec<CommandOption>, Vec<MacroCall>, Vec<Name>, Vec<Aggregation>) {
+fn split_items(
+    items: Vec<Either>,
+) -> (Vec<CommandOption>, Vec<MacroCall>, Vec<Name>, Vec<Aggregation>) {
     let (mut o, mut m, mut f, mut a) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for it in items {
         match it {
@@ -981,17 +1156,22 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
         let field = g.field();
         let option = g.option();
         let macro_tok = g.macro_tok();
-        let comma = tok(K::Comma, "`,`").or_not().ignored().boxed();
-        let opt_items = choice((option.clone().map(Either::Opt), macro_tok.clone().map(Either::Macro)))
-            .repeated()
-            .collect::<Vec<_>>()
-            .boxed();
-        let mixed = choice((option.clone().map(Either::Opt), macro_tok.clone().map(Either::Macro), field.clone().map(Either::Field)))
-            .separated_by(comma.clone())
-            .allow_trailing()
-            .collect::<Vec<_>>()
-            .map(split_items)
-            .boxed();
+        let comma = tok(K::Comma, "`,`").repeated().ignored().boxed();
+        let opt_items =
+            choice((option.clone().map(Either::Opt), macro_tok.clone().map(Either::Macro)))
+                .repeated()
+                .collect::<Vec<_>>()
+                .boxed();
+        let mixed = choice((
+            option.clone().map(Either::Opt),
+            macro_tok.clone().map(Either::Macro),
+            field.clone().map(Either::Field),
+        ))
+        .separated_by(comma.clone())
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .map(split_items)
+        .boxed();
         let subsearch = g.subsearch(pipeline.clone());
         let number = g.number();
 
@@ -1000,8 +1180,10 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
             .ignore_then(clause.clone().or_not())
             .map(|clause| CommandKind::Search(SearchCommand { clause }))
             .boxed();
-        let where_cmd =
-            kw("where", "`where`").ignore_then(expr.clone()).map(|expr| CommandKind::Where(WhereCommand { expr })).boxed();
+        let where_cmd = kw("where", "`where`")
+            .ignore_then(expr.clone())
+            .map(|expr| CommandKind::Where(WhereCommand { expr }))
+            .boxed();
         let expr_or_error = expr
             .clone()
             .labelled("an expression")
@@ -1010,7 +1192,8 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
         let assignment = choice((
             run(|t| t.kind == K::Word, |t| matches!(t.kind, K::Word | K::Dot | K::Star | K::Minus))
                 .map(move |(s, _)| name_of(text, to_span(s), None)),
-            tok(K::QuotedName, "a field name").map(move |s| name_of(text, to_span(s), Some(K::QuotedName))),
+            tok(K::QuotedName, "a field name")
+                .map(move |s| name_of(text, to_span(s), Some(K::QuotedName))),
             tok(K::String, "a field name").map(move |s| name_of(text, to_span(s), Some(K::String))),
         ))
         .labelled("a field name")
@@ -1044,9 +1227,17 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
         let stats_cmd = any()
             .filter(|t: &Tok| {
                 t.kind == K::Word
-                    && ["stats", "eventstats", "streamstats", "timechart", "chart", "sistats", "sitimechart"]
-                        .iter()
-                        .any(|k| t.text.eq_ignore_ascii_case(k))
+                    && [
+                        "stats",
+                        "eventstats",
+                        "streamstats",
+                        "timechart",
+                        "chart",
+                        "sistats",
+                        "sitimechart",
+                    ]
+                    .iter()
+                    .any(|k| t.text.eq_ignore_ascii_case(k))
             })
             .ignore_then(stats_items.clone())
             .then(kw("over", "`over`").ignore_then(field.clone()).or_not())
@@ -1065,13 +1256,23 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
                 let (o, m, _, _) = split_items(tail);
                 options.extend(o);
                 macros.extend(m);
-                CommandKind::Stats(StatsCommand { options, macros, aggregations, over, by: by_fields, by_span })
+                CommandKind::Stats(StatsCommand {
+                    options,
+                    macros,
+                    aggregations,
+                    over,
+                    by: by_fields,
+                    by_span,
+                })
             })
             .boxed();
 
         // tstats / mstats
         let dm_value = any()
-            .filter(|t: &Tok| !(t.kind == K::Word && (t.text.eq_ignore_ascii_case("where") || t.text.eq_ignore_ascii_case("by"))))
+            .filter(|t: &Tok| {
+                !(t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("where") || t.text.eq_ignore_ascii_case("by")))
+            })
             .rewind()
             .ignore_then(g.option_value())
             .labelled("a data model name")
@@ -1086,7 +1287,11 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
             )))
             .boxed();
         let tstats_cmd = any()
-            .filter(|t: &Tok| t.kind == K::Word && (t.text.eq_ignore_ascii_case("tstats") || t.text.eq_ignore_ascii_case("mstats")))
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("tstats")
+                        || t.text.eq_ignore_ascii_case("mstats"))
+            })
             .ignore_then(stats_items.clone())
             .then(from.or_not())
             .then(kw("where", "`where`").ignore_then(clause_by.clone()).or_not())
@@ -1121,7 +1326,11 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
 
         // table / fields
         let fields_cmd = any()
-            .filter(|t: &Tok| t.kind == K::Word && (t.text.eq_ignore_ascii_case("table") || t.text.eq_ignore_ascii_case("fields")))
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("table")
+                        || t.text.eq_ignore_ascii_case("fields"))
+            })
             .ignore_then(
                 any()
                     .filter(|t: &Tok| matches!(t.kind, K::Minus | K::Plus))
@@ -1160,7 +1369,7 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
         // rex / regex
         let rex_cmd = kw("rex", "`rex`")
             .ignore_then(option.clone().repeated().collect::<Vec<_>>())
-            .then(g.string().labelled("a regular expression string"))
+            .then(choice((g.string(), g.option_value())).labelled("a regular expression string"))
             .then(option.clone().repeated().collect::<Vec<_>>())
             .map(|((mut options, regex), tail)| {
                 options.extend(tail);
@@ -1169,7 +1378,11 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
             .boxed();
         let regex_field = field
             .clone()
-            .then(any().filter(|t: &Tok| matches!(t.kind, K::Eq | K::Ne)).map(|t: Tok| t.kind == K::Ne))
+            .then(
+                any()
+                    .filter(|t: &Tok| matches!(t.kind, K::Eq | K::Ne))
+                    .map(|t: Tok| t.kind == K::Ne),
+            )
             .boxed();
         let regex_cmd = kw("regex", "`regex`")
             .ignore_then(regex_field.or_not())
@@ -1185,7 +1398,10 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
 
         // bin
         let bin_cmd = any()
-            .filter(|t: &Tok| t.kind == K::Word && (t.text.eq_ignore_ascii_case("bin") || t.text.eq_ignore_ascii_case("bucket")))
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("bin") || t.text.eq_ignore_ascii_case("bucket"))
+            })
             .ignore_then(opt_items.clone())
             .then(field.clone().or_not())
             .then(opt_items.clone())
@@ -1207,7 +1423,10 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
             .then(choice((
                 any()
                     .filter(|t: &Tok| {
-                        t.kind == K::Word && ["num", "str", "ip", "auto"].iter().any(|k| t.text.eq_ignore_ascii_case(k))
+                        t.kind == K::Word
+                            && ["num", "str", "ip", "auto"]
+                                .iter()
+                                .any(|k| t.text.eq_ignore_ascii_case(k))
                     })
                     .map_with(move |_, e| name_of(text, to_span(e.span()), None))
                     .then(field.clone().delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`")))
@@ -1215,45 +1434,82 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
                 field.clone().map(|n| (None, n)),
             )))
             .filter(|(sign, (function, field))| {
-                !(sign.is_none() && function.is_none() && ["desc", "d"].iter().any(|k| field.text.eq_ignore_ascii_case(k)))
+                !(sign.is_none()
+                    && function.is_none()
+                    && ["desc", "d"].iter().any(|k| field.text.eq_ignore_ascii_case(k)))
             })
-            .map_with(|(sign, (function, field)), e| SortKey { field, descending: sign == Some(true), function, span: to_span(e.span()) })
+            .map_with(|(sign, (function, field)), e| SortKey {
+                field,
+                descending: sign == Some(true),
+                function,
+                span: to_span(e.span()),
+            })
             .boxed();
         let sort_cmd = kw("sort", "`sort`")
             .ignore_then(choice((number.clone(), option.clone().map(|o| o.value))).or_not())
             .then(sort_key.clone().separated_by(comma.clone()).allow_trailing().collect::<Vec<_>>())
-            .then(any().filter(|t: &Tok| t.kind == K::Word && (t.text.eq_ignore_ascii_case("desc") || t.text.eq_ignore_ascii_case("d"))).or_not())
-            .map(|((limit, keys), desc)| CommandKind::Sort(SortCommand { limit, keys, descending: desc.is_some() }))
+            .then(
+                any()
+                    .filter(|t: &Tok| {
+                        t.kind == K::Word
+                            && (t.text.eq_ignore_ascii_case("desc")
+                                || t.text.eq_ignore_ascii_case("d"))
+                    })
+                    .or_not(),
+            )
+            .map(|((limit, keys), desc)| {
+                CommandKind::Sort(SortCommand { limit, keys, descending: desc.is_some() })
+            })
             .boxed();
 
         // dedup
         let dedup_cmd = kw("dedup", "`dedup`")
             .ignore_then(number.clone().or_not())
             .then(
-                choice((option.clone().map(Either::Opt), field.clone().map(Either::Field)))
-                    .separated_by(comma.clone())
-                    .allow_trailing()
-                    .collect::<Vec<_>>(),
+                choice((
+                    option.clone().map(Either::Opt),
+                    field.clone().and_is(kw("sortby", "`sortby`").not()).map(Either::Field),
+                ))
+                .separated_by(comma.clone())
+                .allow_trailing()
+                .collect::<Vec<_>>(),
             )
-            .then(kw("sortby", "`sortby`").ignore_then(sort_key.separated_by(comma.clone()).collect::<Vec<_>>()).or_not())
+            .then(
+                kw("sortby", "`sortby`")
+                    .ignore_then(sort_key.separated_by(comma.clone()).collect::<Vec<_>>())
+                    .or_not(),
+            )
             .map(|((count, items), sort_by)| {
                 let (options, _, fields, _) = split_items(items);
-                CommandKind::Dedup(DedupCommand { count, fields, options, sort_by: sort_by.unwrap_or_default() })
+                CommandKind::Dedup(DedupCommand {
+                    count,
+                    fields,
+                    options,
+                    sort_by: sort_by.unwrap_or_default(),
+                })
             })
             .boxed();
 
         // head / tail
         let head_cmd = any()
-            .filter(|t: &Tok| t.kind == K::Word && (t.text.eq_ignore_ascii_case("head") || t.text.eq_ignore_ascii_case("tail")))
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("head") || t.text.eq_ignore_ascii_case("tail"))
+            })
             .ignore_then(number.clone().or_not())
             .then(
                 expr.clone()
                     .delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`"))
-                    .map_with(|inner, e| Expr::Paren { inner: Box::new(inner), span: to_span(e.span()) })
+                    .map_with(|inner, e| Expr::Paren {
+                        inner: Box::new(inner),
+                        span: to_span(e.span()),
+                    })
                     .or_not(),
             )
             .then(option.clone().repeated().collect::<Vec<_>>())
-            .map(|((count, condition), options)| CommandKind::Head(HeadCommand { count, condition, options }))
+            .map(|((count, condition), options)| {
+                CommandKind::Head(HeadCommand { count, condition, options })
+            })
             .boxed();
 
         // lookup
@@ -1263,7 +1519,11 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
             .map_with(|(field, alias), e| LookupField { field, alias, span: to_span(e.span()) })
             .boxed();
         let output_kw = any()
-            .filter(|t: &Tok| t.kind == K::Word && (t.text.eq_ignore_ascii_case("output") || t.text.eq_ignore_ascii_case("outputnew")))
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("output")
+                        || t.text.eq_ignore_ascii_case("outputnew"))
+            })
             .map_with(move |_, e| name_of(text, to_span(e.span()), None))
             .boxed();
         let lookup_inputs = lookup_field
@@ -1279,7 +1539,12 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
             .then(lookup_inputs)
             .then(
                 output_kw
-                    .then(lookup_field.separated_by(comma.clone()).allow_trailing().collect::<Vec<_>>())
+                    .then(
+                        lookup_field
+                            .separated_by(comma.clone())
+                            .allow_trailing()
+                            .collect::<Vec<_>>(),
+                    )
                     .or_not(),
             )
             .map(|(((options, table), inputs), out)| {
@@ -1287,11 +1552,21 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
                     Some((k, o)) => (Some(k), o),
                     None => (None, Vec::new()),
                 };
-                CommandKind::Lookup(LookupCommand { options, table: Some(table), inputs, output_keyword, outputs })
+                CommandKind::Lookup(LookupCommand {
+                    options,
+                    table: Some(table),
+                    inputs,
+                    output_keyword,
+                    outputs,
+                })
             })
             .boxed();
         let inputlookup_cmd = any()
-            .filter(|t: &Tok| t.kind == K::Word && (t.text.eq_ignore_ascii_case("inputlookup") || t.text.eq_ignore_ascii_case("outputlookup")))
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("inputlookup")
+                        || t.text.eq_ignore_ascii_case("outputlookup"))
+            })
             .ignore_then(opt_items.clone())
             .then(field.clone().labelled("a lookup name").or_not())
             .then(opt_items.clone())
@@ -1306,27 +1581,39 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
         // join / append
         let join_cmd = any()
             .filter(|t: &Tok| {
-                t.kind == K::Word && ["join", "append", "appendpipe", "appendcols"].iter().any(|k| t.text.eq_ignore_ascii_case(k))
+                t.kind == K::Word
+                    && ["join", "append", "appendpipe", "appendcols"]
+                        .iter()
+                        .any(|k| t.text.eq_ignore_ascii_case(k))
             })
             .ignore_then(mixed.clone())
             .then(subsearch.clone().labelled("a subsearch").or_not())
-            .map(|((options, _, fields, _), subsearch)| CommandKind::Join(JoinCommand { options, fields, subsearch }))
+            .map(|((options, _, fields, _), subsearch)| {
+                CommandKind::Join(JoinCommand { options, fields, subsearch })
+            })
             .boxed();
 
         let fillnull_cmd = kw("fillnull", "`fillnull`")
             .ignore_then(mixed.clone())
-            .map(|(options, _, fields, _)| CommandKind::FillNull(FillNullCommand { options, fields }))
+            .map(|(options, _, fields, _)| {
+                CommandKind::FillNull(FillNullCommand { options, fields })
+            })
             .boxed();
         let convert_cmd = kw("convert", "`convert`")
             .ignore_then(option.clone().repeated().collect::<Vec<_>>())
             .then(agg.clone().separated_by(comma.clone()).allow_trailing().collect::<Vec<_>>())
-            .map(|(options, conversions)| CommandKind::Convert(ConvertCommand { options, conversions }))
+            .map(|(options, conversions)| {
+                CommandKind::Convert(ConvertCommand { options, conversions })
+            })
             .boxed();
         let spath_cmd = kw("spath", "`spath`")
             .ignore_then(
-                choice((option.clone().map(|o| (Some(o), None)), g.option_value().map(|v| (None, Some(v)))))
-                    .repeated()
-                    .collect::<Vec<_>>(),
+                choice((
+                    option.clone().map(|o| (Some(o), None)),
+                    g.option_value().map(|v| (None, Some(v))),
+                ))
+                .repeated()
+                .collect::<Vec<_>>(),
             )
             .map(|items| {
                 let mut options = Vec::new();
@@ -1341,21 +1628,34 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
             })
             .boxed();
         let mvexpand_cmd = any()
-            .filter(|t: &Tok| t.kind == K::Word && (t.text.eq_ignore_ascii_case("mvexpand") || t.text.eq_ignore_ascii_case("makemv")))
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("mvexpand")
+                        || t.text.eq_ignore_ascii_case("makemv"))
+            })
             .ignore_then(mixed.clone())
-            .map(|(options, _, fields, _)| CommandKind::MvExpand(MvExpandCommand { options, field: fields.into_iter().next() }))
+            .map(|(options, _, fields, _)| {
+                CommandKind::MvExpand(MvExpandCommand { options, field: fields.into_iter().next() })
+            })
             .boxed();
         let foreach_cmd = kw("foreach", "`foreach`")
             .ignore_then(mixed.clone())
             .then(subsearch.clone().labelled("a `[` template `]`"))
-            .map(|((options, _, fields, _), template)| CommandKind::Foreach(ForeachCommand { options, fields, template: Some(template) }))
+            .map(|((options, _, fields, _), template)| {
+                CommandKind::Foreach(ForeachCommand { options, fields, template: Some(template) })
+            })
             .boxed();
         let transaction_cmd = kw("transaction", "`transaction`")
             .ignore_then(mixed.clone())
-            .map(|(options, _, fields, _)| CommandKind::Transaction(TransactionCommand { fields, options }))
+            .map(|(options, _, fields, _)| {
+                CommandKind::Transaction(TransactionCommand { fields, options })
+            })
             .boxed();
         let top_cmd = any()
-            .filter(|t: &Tok| t.kind == K::Word && (t.text.eq_ignore_ascii_case("top") || t.text.eq_ignore_ascii_case("rare")))
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("top") || t.text.eq_ignore_ascii_case("rare"))
+            })
             .ignore_then(number.clone().or_not())
             .then(mixed.clone())
             .then(g.by_clause().or_not())
@@ -1372,12 +1672,17 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
 
         // generic arguments
         let generic_arg = recursive(|arg| {
-            let key = run(|t| t.kind == K::Word, |t| matches!(t.kind, K::Word | K::Dot | K::Minus | K::Star));
+            let key = run(
+                |t| t.kind == K::Word,
+                |t| matches!(t.kind, K::Word | K::Dot | K::Minus | K::Star),
+            );
             let value_run = run(
                 |t| is_piece(t.kind),
                 |t| is_piece(t.kind) || is_op(t.kind) || t.kind == K::Comma,
             )
-            .map(move |(s, single)| Argument::Value(value_of(text, to_span(s), single == Some(K::String))))
+            .map(move |(s, single)| {
+                Argument::Value(value_of(text, to_span(s), single == Some(K::String)))
+            })
             .boxed();
             let group = arg
                 .clone()
@@ -1405,7 +1710,18 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
                 })
                 .boxed();
             let punct = any()
-                .filter(|t: &Tok| !matches!(t.kind, K::Pipe | K::RBracket | K::LBracket | K::LParen | K::RParen | K::Macro | K::TooDeep) && !is_piece(t.kind))
+                .filter(|t: &Tok| {
+                    !matches!(
+                        t.kind,
+                        K::Pipe
+                            | K::RBracket
+                            | K::LBracket
+                            | K::LParen
+                            | K::RParen
+                            | K::Macro
+                            | K::TooDeep
+                    ) && !is_piece(t.kind)
+                })
                 .map_with(move |_, e| Argument::Punct(value_of(text, to_span(e.span()), false)))
                 .boxed();
             choice((
@@ -1428,7 +1744,14 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
             .map(|(count, items)| CommandKind::Return(ReturnCommand { count, items }))
             .boxed();
         let format_cmd = kw("format", "`format`")
-            .ignore_then(choice((option.clone().map(|o| (Some(o), None)), g.string().map(|s| (None, Some(s))))).repeated().collect::<Vec<_>>())
+            .ignore_then(
+                choice((
+                    option.clone().map(|o| (Some(o), None)),
+                    g.string().map(|s| (None, Some(s))),
+                ))
+                .repeated()
+                .collect::<Vec<_>>(),
+            )
             .map(|items| {
                 let (mut options, mut args) = (Vec::new(), Vec::new());
                 for (o, s) in items {
@@ -1485,7 +1808,12 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
                     .map(|args| CommandKind::Generic(GenericCommand { args })),
             )))
             .then_ignore(seg_end.clone())
-            .map_with(|(name, kind), e| Command { name, implicit: false, span: to_span(e.span()), kind })
+            .map_with(|(name, kind), e| Command {
+                name,
+                implicit: false,
+                span: to_span(e.span()),
+                kind,
+            })
             .boxed();
         let macro_cmd = macro_tok
             .clone()
@@ -1507,9 +1835,14 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
         // Skip a broken segment: everything up to the next `|` or `]` at this level.
         let skip = recursive(|skip| {
             choice((
-                tok(K::LBracket, "`[`").ignore_then(skip.clone().repeated()).then_ignore(tok(K::RBracket, "`]`")).ignored(),
+                tok(K::LBracket, "`[`")
+                    .ignore_then(skip.clone().repeated())
+                    .then_ignore(tok(K::RBracket, "`]`"))
+                    .ignored(),
                 tok(K::Pipe, "`|`").ignored(),
-                any().filter(|t: &Tok| !matches!(t.kind, K::Pipe | K::LBracket | K::RBracket)).ignored(),
+                any()
+                    .filter(|t: &Tok| !matches!(t.kind, K::Pipe | K::LBracket | K::RBracket))
+                    .ignored(),
             ))
             .boxed()
         });
@@ -1518,13 +1851,22 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
             .rewind()
             .ignore_then(
                 choice((
-                    tok(K::LBracket, "`[`").ignore_then(skip.clone().repeated()).then_ignore(tok(K::RBracket, "`]`")).ignored(),
-                    any().filter(|t: &Tok| !matches!(t.kind, K::Pipe | K::LBracket | K::RBracket)).ignored(),
+                    tok(K::LBracket, "`[`")
+                        .ignore_then(skip.clone().repeated())
+                        .then_ignore(tok(K::RBracket, "`]`"))
+                        .ignored(),
+                    any()
+                        .filter(|t: &Tok| !matches!(t.kind, K::Pipe | K::LBracket | K::RBracket))
+                        .ignored(),
                 ))
                 .repeated(),
             )
             .map_with(move |_, e| Command {
-                name: Name { text: String::new(), span: Span::empty(e.span().start as u32), quoted: false },
+                name: Name {
+                    text: String::new(),
+                    span: Span::empty(e.span().start as u32),
+                    quoted: false,
+                },
                 implicit: false,
                 span: to_span(e.span()),
                 kind: CommandKind::Error,
@@ -1534,7 +1876,11 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
             .map_with(move |_, e| {
                 let s: SimpleSpan = e.span();
                 Command {
-                    name: Name { text: String::new(), span: Span::empty(s.start as u32), quoted: false },
+                    name: Name {
+                        text: String::new(),
+                        span: Span::empty(s.start as u32),
+                        quoted: false,
+                    },
                     implicit: false,
                     span: to_span(s),
                     kind: CommandKind::Error,
@@ -1554,7 +1900,11 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
             .clone()
             .then_ignore(seg_end.clone())
             .map_with(|clause, e| Command {
-                name: Name { text: "search".into(), span: Span::empty(e.span().start as u32), quoted: false },
+                name: Name {
+                    text: "search".into(),
+                    span: Span::empty(e.span().start as u32),
+                    quoted: false,
+                },
                 implicit: true,
                 span: to_span(e.span()),
                 kind: CommandKind::Search(SearchCommand { clause: Some(clause) }),
@@ -1566,25 +1916,26 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
             .rewind()
             .ignore_then(named.clone())
             .boxed();
-        let first = choice((first_named, implicit))
-            .recover_with(via_parser(skip_segment))
-            .boxed();
+        let first = choice((first_named, implicit)).recover_with(via_parser(skip_segment)).boxed();
 
         let rest = tok(K::Pipe, "`|`").ignore_then(segment.clone()).repeated().collect::<Vec<_>>();
-        let with_pipe = tok(K::Pipe, "`|`")
-            .ignore_then(segment.clone())
-            .then(rest.clone())
-            .map(|(c, mut more)| {
+        let with_pipe = tok(K::Pipe, "`|`").ignore_then(segment.clone()).then(rest.clone()).map(
+            |(c, mut more)| {
                 more.insert(0, c);
                 (true, more)
-            });
+            },
+        );
         let without = first.or_not().then(rest).map(|(c, more)| {
             let mut all: Vec<Command> = c.into_iter().collect();
             all.extend(more);
             (false, all)
         });
         choice((with_pipe, without))
-            .map_with(|(leading_pipe, commands), e| Search { span: to_span(e.span()), leading_pipe, commands })
+            .map_with(|(leading_pipe, commands), e| Search {
+                span: to_span(e.span()),
+                leading_pipe,
+                commands,
+            })
             .boxed()
     })
     .then_ignore(end())

@@ -18,7 +18,7 @@
 //! omit types. `syntax:` lines document operators and commands.
 
 use super::catalog::Catalog;
-use super::kql::{Doc, Function, FunctionKind, Operator, Param, Signature, TypeSpec};
+use super::kql::{Doc, Function, FunctionKind, Operator, OperatorKind, Param, Signature, TypeSpec};
 use super::spl::{Command, SplFunction, SplFunctionKind};
 
 const KQL_FUNCTIONS: &str = include_str!("../../../corpus/docs/kql_functions.md");
@@ -228,8 +228,21 @@ pub(crate) fn apply_builtin_docs(catalog: &mut Catalog) -> Vec<DocProblem> {
     let file = "kql_operators.md";
     for entry in parse_entries(KQL_OPERATORS) {
         check_doc(&entry, &mut problems, file);
+        let kind = match entry.kind.as_str() {
+            "" | "tabular" => OperatorKind::Tabular,
+            "scalar" => OperatorKind::Scalar,
+            other => {
+                problems.push(DocProblem {
+                    file,
+                    line: entry.line,
+                    message: format!("unknown kind `{other}`"),
+                });
+                OperatorKind::Tabular
+            }
+        };
         catalog.operators.push(Operator {
             name: entry.name.clone(),
+            kind,
             aliases: entry.aliases.clone(),
             syntax: entry.syntax.clone(),
             doc: entry.doc.clone(),

@@ -416,11 +416,22 @@ impl Function {
     }
 }
 
-/// A KQL tabular operator (`where`, `summarize`, `join`, ...).
+/// Whether an operator works on tables or on scalar values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OperatorKind {
+    /// Written after `|` (`where`, `summarize`, ...) or at the start of a query.
+    Tabular,
+    /// Compares or matches values inside expressions (`has`, `=~`, `in~`, ...).
+    Scalar,
+}
+
+/// A KQL operator: tabular (`where`, `summarize`, `join`, ...) or scalar (`has`, `=~`, ...).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Operator {
-    /// Name as written after `|` (`mv-expand`, `project-away`, ...).
+    /// Name as written (`mv-expand`, `project-away`, `!has_cs`, `matches regex`, ...).
     pub name: String,
+    /// Tabular or scalar.
+    pub kind: OperatorKind,
     /// Other spellings (`filter` for `where`, `order` for `sort`, `take` / `limit`).
     pub aliases: Vec<String>,
     /// Syntax lines as written in our docs.

@@ -22,8 +22,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub use kql::{
-    Column, Doc, Function, FunctionKind, Operator, Param, ScalarType, Signature, SourceSet, Table,
-    TableSource, TypeSpec,
+    Column, Doc, Function, FunctionKind, Operator, OperatorKind, Param, ScalarType, Signature,
+    SourceSet, Table, TableSource, TypeSpec,
 };
 pub use macros::{parse_macros_conf, parse_macros_yaml};
 pub use schema::parse_schema_json;
@@ -154,9 +154,14 @@ impl Knowledge {
         self.builtin.operator_index.get(name).map(|&i| &self.builtin.operators[i])
     }
 
-    /// Every documented tabular operator.
+    /// Every documented operator, tabular and scalar.
     pub fn kql_operators(&self) -> impl Iterator<Item = &Operator> {
         self.builtin.operators.iter()
+    }
+
+    /// The tabular operators (for completion after `|`).
+    pub fn kql_tabular_operators(&self) -> impl Iterator<Item = &Operator> {
+        self.builtin.operators.iter().filter(|o| o.kind == OperatorKind::Tabular)
     }
 
     // ---- SPL ------------------------------------------------------------------------------

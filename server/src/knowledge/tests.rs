@@ -236,3 +236,175 @@ fn discover_workspace_finds_macro_files() {
     assert!(k.macro_def("skipped", 0).is_none());
     assert!(k.has_macro_sources());
 }
+
+#[test]
+fn docs_files_are_well_formed() {
+    let problems = &catalog::BUILTIN.doc_problems;
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn kql_function_signatures() {
+    let k = Knowledge::builtin();
+    assert!(k.kql_functions().count() >= 150);
+    let f = k.kql_function("strlen").unwrap();
+    assert_eq!((f.min_arity(), f.max_arity()), (1, Some(1)));
+    assert_eq!(f.signatures[0].ret, TypeSpec::Scalar(ScalarType::Long));
+    let f = k.kql_function("substring").unwrap();
+    assert_eq!((f.min_arity(), f.max_arity()), (2, Some(3)));
+    let f = k.kql_function("strcat").unwrap();
+    assert_eq!((f.min_arity(), f.max_arity()), (1, None));
+    let f = k.kql_function("make_datetime").unwrap();
+    assert!(f.accepts_arity(3) && f.accepts_arity(4) && f.accepts_arity(6));
+    assert!(!f.accepts_arity(2) && !f.accepts_arity(7));
+    let f = k.kql_function("count").unwrap();
+    assert!(f.is_aggregation() && f.accepts_arity(0) && f.accepts_arity(1) && !f.accepts_arity(2));
+    let f = k.kql_function("coalesce").unwrap();
+    assert_eq!((f.min_arity(), f.max_arity()), (2, None));
+    let f = k.kql_function("set_union").unwrap();
+    assert!(f.accepts_arity(2) && f.accepts_arity(3) && !f.accepts_arity(1));
+    assert_eq!(k.kql_function("bag_unpack").map(|f| f.kind), Some(FunctionKind::Plugin));
+    let f = k.kql_function("arg_max").unwrap();
+    assert!(f.is_aggregation() && f.accepts_arity(1) && f.accepts_arity(5) && !f.accepts_arity(0));
+    assert!(k.kql_function("countif").unwrap().is_aggregation());
+    assert_eq!(k.kql_function("iff").unwrap().signatures[0].ret, TypeSpec::SameAs(1));
+    // Aliases resolve to the same entry; names are case-sensitive.
+    assert_eq!(k.kql_function("makeset").unwrap().name, "make_set");
+    assert_eq!(k.kql_function("todynamic").unwrap().name, "parse_json");
+    assert!(k.kql_function("ToLower").is_none());
+    assert_eq!(k.suggest_kql_function("ToLower"), Some("tolower"));
+    assert_eq!(k.suggest_kql_function("dcont"), Some("dcount"));
+    assert!(f.to_markdown().contains("arg_max("));
+}
+
+#[test]
+fn kql_operators_documented() {
+    let k = Knowledge::builtin();
+    for name in [
+        "where",
+        "filter",
+        "project",
+        "project-away",
+        "project-keep",
+        "project-rename",
+        "project-reorder",
+        "extend",
+        "summarize",
+        "join",
+        "union",
+        "lookup",
+        "mv-expand",
+        "mvexpand",
+        "mv-apply",
+        "parse",
+        "parse-where",
+        "parse-kv",
+        "evaluate",
+        "make-series",
+        "top",
+        "top-nested",
+        "sort",
+        "order",
+        "take",
+        "limit",
+        "distinct",
+        "count",
+        "render",
+        "as",
+        "invoke",
+        "serialize",
+        "sample",
+        "range",
+        "print",
+        "datatable",
+        "externaldata",
+        "search",
+        "find",
+        "getschema",
+        "facet",
+        "fork",
+        "partition",
+        "scan",
+    ] {
+        let op = k.kql_operator(name).unwrap_or_else(|| panic!("operator {name}"));
+        assert_eq!(op.kind, OperatorKind::Tabular, "{name}");
+        assert!(!op.syntax.is_empty(), "{name}");
+    }
+    assert_eq!(k.kql_operator("has").unwrap().kind, OperatorKind::Scalar);
+    assert!(k.kql_operator("!in~").is_some());
+    assert!(k.kql_tabular_operators().all(|o| o.kind == OperatorKind::Tabular));
+}
+
+#[test]
+fn spl_docs_cover_corpus_commands_and_functions() {
+    let k = Knowledge::builtin();
+    for name in [
+        "tstats",
+        "stats",
+        "eval",
+        "rename",
+        "where",
+        "search",
+        "table",
+        "rex",
+        "lookup",
+        "spath",
+        "bucket",
+        "eventstats",
+        "join",
+        "fields",
+        "outputlookup",
+        "fillnull",
+        "inputlookup",
+        "iplocation",
+        "regex",
+        "dedup",
+        "mvexpand",
+        "sort",
+        "mstats",
+        "bin",
+        "apply",
+        "from",
+        "fit",
+        "foreach",
+        "append",
+        "makemv",
+        "appendpipe",
+        "transaction",
+        "xmlkv",
+        "map",
+        "replace",
+        "fromjson",
+        "rare",
+        "addtotals",
+        "streamstats",
+        "top",
+        "makecontinuous",
+        "timechart",
+        "anomalydetection",
+        "multikv",
+        "extract",
+        "convert",
+        "outlier",
+    ] {
+        let c = k.spl_command(name).unwrap_or_else(|| panic!("command {name}"));
+        assert!(c.doc.is_some(), "no doc for {name}");
+    }
+    let substr = k.spl_eval_function("substr").unwrap();
+    assert!(substr.accepts_arity(2) && substr.accepts_arity(3) && !substr.accepts_arity(1));
+    let iff = k.spl_eval_function("if").unwrap();
+    assert!(iff.accepts_arity(3) && !iff.accepts_arity(2));
+    assert!(k.spl_eval_function("now").unwrap().accepts_arity(0));
+    assert!(k.spl_eval_function("tanh").unwrap().accepts_arity(1));
+    let count = k.spl_stats_function("count").unwrap();
+    assert!(count.accepts_arity(0) && count.accepts_arity(1) && !count.accepts_arity(2));
+    assert!(k.spl_stats_function("c").is_some());
+    assert!(k.spl_stats_function("p95").unwrap().doc.is_some());
+    assert!(k.spl_stats_function("per_hour").unwrap().timechart_only);
+    assert!(k.spl_eval_function("LOWER").is_none());
+    assert_eq!(k.suggest_spl_function("LOWER", SplFunctionKind::Eval), Some("lower"));
+    // Every eval and stats function name in the catalog has a doc.
+    let undocumented: Vec<&str> =
+        k.spl_functions().filter(|f| f.doc.is_none()).map(|f| f.name.as_str()).collect();
+    assert!(undocumented.is_empty(), "{undocumented:?}");
+}

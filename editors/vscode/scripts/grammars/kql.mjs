@@ -24,10 +24,12 @@ const CLAUSE_KEYWORDS = `
   asc bagexpansion by default desc first from isfuzzy kind last nulls of on step to
   with with_itemindex with_match_id withsource`;
 
-// String operators; each may be negated with `!` and several have a `_cs` twin.
+// String operators; each may be negated with `!` and several have a `_cs` twin. The last
+// line holds older spellings that the language still accepts.
 const STRING_OPERATORS = `
   has_all has_any has_cs has hasprefix_cs hasprefix hassuffix_cs hassuffix contains_cs
-  contains startswith_cs startswith endswith_cs endswith in~ in between`;
+  contains startswith_cs startswith endswith_cs endswith in~ in between
+  containscs notcontains notcontainscs notbetween notin`;
 
 const SCALAR_TYPES = `bool boolean date datetime decimal double dynamic guid int long real string timespan time uniqueid`;
 

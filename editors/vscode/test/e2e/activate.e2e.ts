@@ -67,6 +67,12 @@ async function waitFor<T>(what: string, check: () => T | undefined, ms = 15_000)
   }
 }
 
+/** QLINT_SERVER_PATH, or the workspace's own debug build, when it exists. */
+function realServer(): string | undefined {
+  const candidates = [process.env.QLINT_SERVER_PATH, path.resolve(extensionRoot, "..", "..", "target", "debug", "qlint")];
+  return candidates.find((c): c is string => c !== undefined && c !== "" && fs.existsSync(c));
+}
+
 const skip = !fs.existsSync(bundle)
   ? `no bundle at ${bundle}: run \`npm run build\` first`
   : process.platform === "win32"
@@ -132,7 +138,8 @@ describe("the bundled extension under a stand-in VS Code", { skip }, () => {
     });
     await waitFor("initialized", () => messages().find((m) => m.method === "initialized"));
     assert.ok(recorder.log.some((l) => l.includes(`Starting ${server} lsp --stdio-test (from qlint.server.path)`)));
-    assert.ok(recorder.log.some((l) => l.startsWith("[warn]") && l.includes('"E501"')), "the bad rule code is reported");
+    const warnings = recorder.log.filter((l) => l.startsWith("[warn]") && l.includes('"E501"'));
+    assert.equal(warnings.length, 1, `the bad rule code is reported once: ${JSON.stringify(warnings)}`);
   });
 
   it("sends changed settings to the running server", async () => {
@@ -154,6 +161,23 @@ describe("the bundled extension under a stand-in VS Code", { skip }, () => {
     assert.deepEqual(second.params.initializationOptions.ignore, ["KQL301"]);
     const old = messages().filter((m) => m.pid === firstPid).map((m) => m.method);
     assert.ok(old.includes("shutdown") && old.includes("exit"), `the old server was shut down: ${old.join(", ")}`);
+  });
+
+  it("logs when the server is ready", async () => {
+    await waitFor("the ready line", () => recorder.log.find((l) => l.includes("Server ready: recorder")));
+  });
+
+  it("starts the real qlint binary when one is at hand", { skip: realServer() === undefined }, async () => {
+    const real = realServer()!;
+    const before = recorder.log.length;
+    changeSettings({ "qlint.server.path": real, "qlint.server.extraArgs": [] });
+    const ready = await waitFor(
+      "the real server",
+      () => recorder.log.slice(before).find((l) => l.includes("Server ready:") || l.includes("failed to start")),
+      30_000,
+    );
+    console.log(`# ${real}: ${ready}`);
+    assert.match(ready, /Server ready: qlint/);
   });
 
   it("reports a server path that points nowhere", async () => {

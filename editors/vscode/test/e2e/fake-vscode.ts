@@ -124,13 +124,26 @@ class Uri {
   }
 }
 
+/** A namespace whose listed members are real and whose other members are inert. */
+function namespace<T extends object>(name: string, members: T): T {
+  return new Proxy(members, {
+    get(target, prop, receiver) {
+      if (prop in target) return Reflect.get(target, prop, receiver);
+      if (prop === "then") return undefined;
+      const value = inert(`vscode.${name}.${String(prop)}`);
+      (target as Record<PropertyKey, unknown>)[prop] = value;
+      return value;
+    },
+  });
+}
+
 const api = {
   version: "1.91.0",
   Disposable,
   EventEmitter,
   Uri,
   env: { appName: "fake-vscode", language: "en", machineId: "test", sessionId: "test", uriScheme: "vscode" },
-  window: {
+  window: namespace("window", {
     createOutputChannel: (name: string) => outputChannel(name),
     showErrorMessage: (message: string) => {
       recorder.errors.push(message);
@@ -146,8 +159,8 @@ const api = {
     onDidChangeVisibleTextEditors: event(),
     onDidChangeActiveTextEditor: event(),
     tabGroups: { all: [], onDidChangeTabs: event(), onDidChangeTabGroups: event() },
-  },
-  workspace: {
+  }),
+  workspace: namespace("workspace", {
     get workspaceFolders() {
       return [{ uri: Uri.file(recorder.workspaceFolder), name: "hunts", index: 0 }];
     },
@@ -181,15 +194,15 @@ const api = {
     onWillRenameFiles: event(),
     onWillDeleteFiles: event(),
     createFileSystemWatcher: () => ({ ...disposable, onDidCreate: event(), onDidChange: event(), onDidDelete: event() }),
-  },
-  commands: {
+  }),
+  commands: namespace("commands", {
     registerCommand: (id: string, callback: (...args: unknown[]) => unknown) => {
       recorder.commands.set(id, callback);
       return disposable;
     },
     executeCommand: () => Promise.resolve(undefined),
-  },
-  languages: {
+  }),
+  languages: namespace("languages", {
     createDiagnosticCollection: () => ({
       set() {},
       delete() {},
@@ -200,7 +213,7 @@ const api = {
       dispose() {},
     }),
     match: () => 0,
-  },
+  }),
 };
 
 // Names the language client reads from `vscode` when its modules load (a namespace import
