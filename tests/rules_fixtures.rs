@@ -189,3 +189,97 @@ fn registry_codes_match_file_names_and_ranges() {
         assert!(expected, "{} has category {:?}", rule.code, rule.category);
     }
 }
+
+/// Macro rules need a macro source: a `macros.conf` in a temporary folder.
+#[test]
+fn macros_from_a_configured_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("macros.conf");
+    std::fs::write(
+        &conf,
+        "[sysmon]\ndefinition = index=windows sourcetype=sysmon\n\n\
+         [drop_dm_object_name(1)]\nargs = object\ndefinition = rename $object$.* as *\n\n\
+         [wrapper]\ndefinition = `sysmon` `missing_inner`\n\n\
+         [summaries]\ndefinition = summariesonly=true\n",
+    )
+    .unwrap();
+    let mut knowledge = Knowledge::builtin();
+    knowledge.load_macro_file(&conf).unwrap();
+    let codes = |text: &str| -> Vec<(&'static str, String)> {
+        lint_query(Language::Spl, text, &knowledge)
+            .into_iter()
+            .map(|d| (d.code, d.message))
+            .collect()
+    };
+    // Defined, right arity, ESCU filter macro: nothing.
+    assert_eq!(
+        codes("`sysmon` EventCode=1 | `drop_dm_object_name(Processes)` | `x_filter`"),
+        vec![]
+    );
+    // Misspelt: undefined, with a suggestion.
+    let found = codes("`sysmn` EventCode=1");
+    assert!(found.iter().any(|(c, m)| *c == "SPL102" && m.contains("`sysmon`")), "{found:?}");
+    // Wrong arity.
+    let found = codes("`sysmon` | `drop_dm_object_name(Processes, extra)`");
+    assert!(found.iter().any(|(c, m)| *c == "SPL103" && m.contains("1")), "{found:?}");
+    // A nested macro that is missing is reported at the outer call.
+    let found = codes("`wrapper` EventCode=1");
+    assert!(found.iter().any(|(c, m)| *c == "SPL102" && m.contains("missing_inner")), "{found:?}");
+    // A macro that expands to summariesonly satisfies SPL301; one that does not, does not.
+    assert!(
+        codes("| tstats `summaries` count from datamodel=Endpoint.Processes by Processes.dest")
+            .is_empty()
+    );
+    let found =
+        codes("| tstats `sysmon` count from datamodel=Endpoint.Processes by Processes.dest");
+    assert!(found.iter().any(|(c, _)| *c == "SPL301"), "{found:?}");
+
+    // Expansion itself: `$arg$` substitution and nesting.
+    let expansion = qlint::analysis::spl::expand_macros(
+        "`wrapper` | `drop_dm_object_name(Processes)`",
+        &knowledge,
+    );
+    assert_eq!(
+        expansion.text,
+        "index=windows sourcetype=sysmon `missing_inner` | rename Processes.* as *"
+    );
+    assert_eq!(expansion.unresolved, vec!["missing_inner".to_owned()]);
+}
+
+/// Without any macro source, unknown macros are not reported.
+#[test]
+fn no_macro_source_no_undefined_macro() {
+    let knowledge = Knowledge::builtin();
+    let found = lint_query(Language::Spl, "`sysmn` EventCode=1 | `whatever(a, b)`", &knowledge);
+    assert!(found.iter().all(|d| d.code != "SPL102" && d.code != "SPL103"), "{found:?}");
+}
+
+/// The analysis API the language server uses.
+#[test]
+fn columns_and_symbols_at_an_offset() {
+    use qlint::analysis::kql::{SymbolKind, columns_at, symbol_at};
+    let knowledge = Knowledge::builtin();
+    let text = "let Threshold = 5;\nDeviceProcessEvents\n| where Timestamp > ago(1d)\n| summarize Count = count() by DeviceName\n| where Count > Threshold\n| ";
+    // After `summarize`: exactly its output columns.
+    let cols = columns_at(text, text.len(), &knowledge);
+    let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, vec!["DeviceName", "Count"]);
+    assert_eq!(cols[0].origin.as_deref(), Some("DeviceProcessEvents"));
+    // Inside the first `where`: the table's columns, with types.
+    let at = text.find("Timestamp >").unwrap();
+    let cols = columns_at(text, at, &knowledge);
+    let ts = cols.iter().find(|c| c.name == "Timestamp").expect("Timestamp in scope");
+    assert_eq!(ts.ty, Some(qlint::knowledge::ScalarType::Datetime));
+    assert!(cols.iter().any(|c| c.name == "ProcessCommandLine"));
+    // Go-to-definition of a `let` name.
+    let use_at = text.rfind("Threshold").unwrap() + 2;
+    let symbol = symbol_at(text, use_at, &knowledge).expect("symbol");
+    assert_eq!(symbol.kind, SymbolKind::Let { definition: qlint_grammar::Span::new(4, 13) });
+    // Hover on a table and a column.
+    let table = symbol_at(text, text.find("DeviceProcessEvents").unwrap(), &knowledge).unwrap();
+    assert_eq!(table.kind, SymbolKind::Table);
+    let column = symbol_at(text, text.find("DeviceName").unwrap() + 1, &knowledge).unwrap();
+    assert!(
+        matches!(column.kind, SymbolKind::Column { ref origin, .. } if origin.as_deref() == Some("DeviceProcessEvents"))
+    );
+}
