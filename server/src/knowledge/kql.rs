@@ -220,6 +220,26 @@ impl Table {
     pub fn is_from(&self, source: TableSource) -> bool {
         self.sources.contains(source)
     }
+
+    /// Markdown for hover: name, where the schema comes from, and up to `max_columns`
+    /// columns with their types.
+    pub fn to_markdown(&self, max_columns: usize) -> String {
+        let mut out = format!("**{}** — table", self.name);
+        let sources: Vec<&str> = self.sources.iter().map(TableSource::name).collect();
+        if !sources.is_empty() {
+            out.push_str(&format!(" ({})", sources.join(", ")));
+        } else if let Some(file) = &self.file {
+            out.push_str(&format!(" (from `{}`)", file.display()));
+        }
+        out.push_str(&format!(", {} columns\n\n", self.columns.len()));
+        for c in self.columns.iter().take(max_columns) {
+            out.push_str(&format!("- `{}`: {}\n", c.name, c.ty));
+        }
+        if self.columns.len() > max_columns {
+            out.push_str(&format!("- … {} more\n", self.columns.len() - max_columns));
+        }
+        out
+    }
 }
 
 /// The type of a function parameter or result as documented.
