@@ -2,10 +2,18 @@
 //!
 //! The CLI and the LSP are thin edges over [`lint::lint_query`] and [`lint::lint_text`].
 
+pub mod analysis;
+pub mod check;
+pub mod config;
 pub mod diagnostic;
+pub mod fix;
+pub mod ide;
 pub mod knowledge;
 pub mod lint;
 pub mod lsp;
+pub mod rules;
+pub mod sources;
+pub mod suppression;
 
 pub use diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
 pub use knowledge::Knowledge;

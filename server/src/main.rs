@@ -1,4 +1,7 @@
-fn main() -> anyhow::Result<()> {
-    println!("qlint: placeholder CLI");
-    Ok(())
+//! The `qlint` binary: `qlint check`, `qlint rule`, `qlint lsp`.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
 }

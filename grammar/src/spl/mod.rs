@@ -1,17 +1,26 @@
 //! SPL (Splunk Search Processing Language) as written in Splunk detections.
 //!
-//! PLACEHOLDER: the lexer, tree and parser land with issue 3.
+//! [`lex`] splits a search into tokens; [`parse`] builds the [`ast::Search`] tree with
+//! error recovery per pipe segment.
 
-use crate::{Parse, Span};
+pub mod ast;
+pub mod lexer;
+mod parser;
 
-/// The tree of a whole SPL search: a pipeline of commands.
-#[derive(Debug, Clone, Default)]
-pub struct Search {
-    /// Span of the whole text.
-    pub span: Span,
+pub use parser::MAX_DEPTH;
+
+use crate::Parse;
+
+pub use ast::Search;
+
+/// Splits an SPL search into tokens (comments included, whitespace skipped).
+pub fn lex(text: &str) -> Vec<lexer::Token> {
+    lexer::lex(text)
 }
 
 /// Parses an SPL search into a tree and its syntax errors.
 pub fn parse(text: &str) -> Parse<Search> {
-    Parse { tree: Search { span: Span::new(0, text.len() as u32) }, errors: Vec::new() }
+    let tokens = lexer::lex(text);
+    let (tree, errors) = parser::parse_search(text, &tokens);
+    Parse { tree, errors }
 }

@@ -1,0 +1,469 @@
+//! Output formats of `qlint check`. Line and column numbers are 1-based; columns count
+//! characters.
+
+use std::collections::BTreeMap;
+use std::io::{self, IsTerminal, Write};
+
+use qlint::check::FileReport;
+use qlint::{Diagnostic, Severity};
+use serde::Serialize;
+
+use super::Format;
+
+/// One checked file with its text (absent when it could not be read).
+pub struct Checked {
+    pub report: FileReport,
+    pub text: Option<String>,
+}
+
+/// Byte offsets to 1-based lines and character columns.
+struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { text, starts }
+    }
+
+    fn position(&self, offset: u32) -> (usize, usize) {
+        let mut offset = (offset as usize).min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let column = self.text[self.starts[line]..offset].chars().count();
+        (line + 1, column + 1)
+    }
+
+    fn line_text(&self, line: usize) -> &'a str {
+        let start = self.starts[line - 1];
+        let end = self.starts.get(line).map_or(self.text.len(), |&e| e - 1);
+        self.text[start..end].trim_end_matches('\r')
+    }
+}
+
+/// A diagnostic with its file position, as every format needs it.
+struct Located<'a> {
+    path: String,
+    diagnostic: &'a Diagnostic,
+    start: (usize, usize),
+    end: (usize, usize),
+    line_text: &'a str,
+}
+
+fn locate(checked: &[Checked]) -> Vec<Located<'_>> {
+    let mut located = Vec::new();
+    for file in checked {
+        let index = file.text.as_deref().map(LineIndex::new);
+        let path = display_path(&file.report.path);
+        for diagnostic in &file.report.diagnostics {
+            let (start, end, line_text) = match &index {
+                Some(index) => {
+                    let start = index.position(diagnostic.span.start);
+                    let end = index.position(diagnostic.span.end);
+                    (start, end, index.line_text(start.0))
+                }
+                None => ((1, 1), (1, 1), ""),
+            };
+            located.push(Located { path: path.clone(), diagnostic, start, end, line_text });
+        }
+    }
+    located
+}
+
+fn display_path(path: &std::path::Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// Writes the report in `format`.
+pub fn write(out: &mut impl Write, format: Format, checked: &[Checked]) -> io::Result<()> {
+    match format {
+        Format::Human => human(out, checked),
+        Format::Concise => concise(out, checked),
+        Format::Json => json(out, checked),
+        Format::Sarif => sarif(out, checked),
+        Format::Github => github(out, checked),
+        Format::Gitlab => gitlab(out, checked),
+        Format::Junit => junit(out, checked),
+    }
+}
+
+/// The one-line summary printed on stderr.
+pub fn summary(checked: &[Checked]) -> String {
+    let files = checked.len();
+    let queries: usize = checked.iter().map(|c| c.report.queries).sum();
+    let count = |severity| {
+        checked
+            .iter()
+            .flat_map(|c| &c.report.diagnostics)
+            .filter(|d| d.severity == severity)
+            .count()
+    };
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "qlint: {} checked, {}: {}, {}, {}",
+        plural(files, "file"),
+        plural(queries, "query").replace("querys", "queries"),
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning"),
+        plural(count(Severity::Info), "info").replace("infos", "info"),
+    )
+}
+
+fn colour_wanted() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    !no_color && io::stdout().is_terminal()
+}
+
+fn human(out: &mut impl Write, checked: &[Checked]) -> io::Result<()> {
+    use miette::{
+        GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource,
+    };
+    let theme =
+        if colour_wanted() { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
+    for file in checked {
+        let path = display_path(&file.report.path);
+        let Some(text) = &file.text else {
+            for d in &file.report.diagnostics {
+                writeln!(out, "{path}: {} {}", d.code, d.message)?;
+            }
+            continue;
+        };
+        let index = LineIndex::new(text);
+        let shared: std::sync::Arc<str> = std::sync::Arc::from(text.as_str());
+        for d in &file.report.diagnostics {
+            let (line, column) = index.position(d.span.start);
+            let severity = match d.severity {
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+                Severity::Info => miette::Severity::Advice,
+            };
+            let mut report = MietteDiagnostic::new(d.message.clone())
+                .with_code(d.code)
+                .with_severity(severity)
+                .with_label(LabeledSpan::new_primary_with_span(
+                    Some(d.code.to_owned()),
+                    d.span.start as usize..d.span.end as usize,
+                ));
+            if let Some(fix) = &d.fix {
+                report = report.with_help(fix.title.clone());
+            }
+            let source = NamedSource::new(path.clone(), shared.clone());
+            let report = miette::Report::new(report).with_source_code(source);
+            let mut rendered = String::new();
+            if handler.render_report(&mut rendered, report.as_ref()).is_err() {
+                rendered = format!("{path}:{line}:{column}: {} {}\n", d.code, d.message);
+            }
+            write!(out, "{rendered}")?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+fn concise(out: &mut impl Write, checked: &[Checked]) -> io::Result<()> {
+    for l in locate(checked) {
+        writeln!(
+            out,
+            "{}:{}:{}: {} {}",
+            l.path, l.start.0, l.start.1, l.diagnostic.code, l.diagnostic.message
+        )?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonPosition {
+    line: usize,
+    column: usize,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    path: &'a str,
+    code: &'a str,
+    category: qlint::Category,
+    severity: Severity,
+    message: &'a str,
+    start: JsonPosition,
+    end: JsonPosition,
+}
+
+fn json(out: &mut impl Write, checked: &[Checked]) -> io::Result<()> {
+    let located = locate(checked);
+    let diagnostics: Vec<JsonDiagnostic> = located
+        .iter()
+        .map(|l| JsonDiagnostic {
+            path: &l.path,
+            code: l.diagnostic.code,
+            category: l.diagnostic.category,
+            severity: l.diagnostic.severity,
+            message: &l.diagnostic.message,
+            start: JsonPosition { line: l.start.0, column: l.start.1 },
+            end: JsonPosition { line: l.end.0, column: l.end.1 },
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "diagnostics": diagnostics }))?;
+    writeln!(out)
+}
+
+fn sarif(out: &mut impl Write, checked: &[Checked]) -> io::Result<()> {
+    use serde_sarif::sarif::{
+        ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, Region,
+        ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
+        Sarif, Tool, ToolComponent,
+    };
+    let located = locate(checked);
+    let mut codes: Vec<&str> = qlint::rules::all().iter().map(|r| r.code).collect();
+    for l in &located {
+        if !codes.contains(&l.diagnostic.code) {
+            codes.push(l.diagnostic.code);
+        }
+    }
+    codes.sort_unstable();
+    let rules: Vec<ReportingDescriptor> = codes
+        .iter()
+        .map(|code| {
+            let meta = qlint::rules::find(code);
+            let summary = meta.map_or("", |m| m.summary);
+            let mut rule = ReportingDescriptor::builder()
+                .id(code.to_string())
+                .short_description(
+                    MultiformatMessageString::builder().text(summary.to_owned()).build(),
+                )
+                .build();
+            if let Some(meta) = meta {
+                rule.name = Some(meta.slug.to_owned());
+                rule.help = Some(
+                    MultiformatMessageString::builder()
+                        .text(meta.summary.to_owned())
+                        .markdown(meta.docs.to_owned())
+                        .build(),
+                );
+                rule.default_configuration = Some(
+                    ReportingConfiguration::builder()
+                        .level(serde_json::json!(sarif_level_name(meta.default_severity)))
+                        .build(),
+                );
+            }
+            rule
+        })
+        .collect();
+    let results: Vec<SarifResult> = located
+        .iter()
+        .map(|l| {
+            let level = match l.diagnostic.severity {
+                Severity::Error => ResultLevel::Error,
+                Severity::Warning => ResultLevel::Warning,
+                Severity::Info => ResultLevel::Note,
+            };
+            let region = Region::builder()
+                .start_line(l.start.0 as i64)
+                .start_column(l.start.1 as i64)
+                .end_line(l.end.0 as i64)
+                .end_column(l.end.1 as i64)
+                .build();
+            let location = Location::builder()
+                .physical_location(
+                    PhysicalLocation::builder()
+                        .artifact_location(ArtifactLocation::builder().uri(l.path.clone()).build())
+                        .region(region)
+                        .build(),
+                )
+                .build();
+            let mut result = SarifResult::builder()
+                .message(Message::builder().text(l.diagnostic.message.clone()).build())
+                .rule_id(l.diagnostic.code.to_owned())
+                .level(level)
+                .locations(vec![location])
+                .build();
+            result.rule_index =
+                codes.iter().position(|c| *c == l.diagnostic.code).map(|i| i as i64);
+            result
+        })
+        .collect();
+    let driver = ToolComponent::builder()
+        .name("qlint".to_owned())
+        .version(env!("CARGO_PKG_VERSION").to_owned())
+        .information_uri("https://github.com/qlint/qlint".to_owned())
+        .rules(rules)
+        .build();
+    let mut run =
+        Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build();
+    run.column_kind = Some(serde_json::json!("unicodeCodePoints"));
+    let log = Sarif::builder()
+        .schema("https://json.schemastore.org/sarif-2.1.0.json".to_owned())
+        .version(serde_json::json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
+
+fn sarif_level_name(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn escape_github_data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_github_property(text: &str) -> String {
+    escape_github_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn github(out: &mut impl Write, checked: &[Checked]) -> io::Result<()> {
+    for l in locate(checked) {
+        let command = match l.diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        writeln!(
+            out,
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            escape_github_property(&l.path),
+            l.start.0,
+            l.start.1,
+            l.end.0,
+            l.end.1,
+            escape_github_property(l.diagnostic.code),
+            escape_github_data(&format!("{} {}", l.diagnostic.code, l.diagnostic.message)),
+        )?;
+    }
+    Ok(())
+}
+
+/// FNV-1a: a stable hash for fingerprints (the std hasher may change between releases).
+fn fnv1a(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain([0]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+fn gitlab(out: &mut impl Write, checked: &[Checked]) -> io::Result<()> {
+    let located = locate(checked);
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let issues: Vec<serde_json::Value> = located
+        .iter()
+        .map(|l| {
+            // Path, code, message and the trimmed source line: stable when lines move.
+            let base =
+                fnv1a(&[&l.path, l.diagnostic.code, &l.diagnostic.message, l.line_text.trim()]);
+            let occurrence = seen.entry(base.clone()).or_insert(0);
+            *occurrence += 1;
+            let fingerprint = fnv1a(&[&base, &occurrence.to_string()]);
+            let severity = match l.diagnostic.severity {
+                Severity::Error => "major",
+                Severity::Warning => "minor",
+                Severity::Info => "info",
+            };
+            serde_json::json!({
+                "type": "issue",
+                "check_name": l.diagnostic.code,
+                "description": format!("{}: {}", l.diagnostic.code, l.diagnostic.message),
+                "severity": severity,
+                "fingerprint": fingerprint,
+                "location": {
+                    "path": l.path,
+                    "positions": {
+                        "begin": { "line": l.start.0, "column": l.start.1 },
+                        "end": { "line": l.end.0, "column": l.end.1 }
+                    }
+                }
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &issues)?;
+    writeln!(out)
+}
+
+fn xml_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+fn junit(out: &mut impl Write, checked: &[Checked]) -> io::Result<()> {
+    let located = locate(checked);
+    let failures = located.len();
+    let tests: usize = checked.iter().map(|c| c.report.diagnostics.len().max(1)).sum();
+    writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+    writeln!(out, "<testsuites name=\"qlint\" tests=\"{tests}\" failures=\"{failures}\">")?;
+    let mut at = 0;
+    for file in checked {
+        let path = xml_escape(&display_path(&file.report.path));
+        let count = file.report.diagnostics.len();
+        writeln!(
+            out,
+            "  <testsuite name=\"{path}\" tests=\"{}\" failures=\"{count}\">",
+            count.max(1)
+        )?;
+        if count == 0 {
+            writeln!(out, "    <testcase name=\"{path}\" classname=\"qlint\"/>")?;
+        }
+        for l in &located[at..at + count] {
+            let d = l.diagnostic;
+            writeln!(
+                out,
+                "    <testcase name=\"{}:{}:{} {}\" classname=\"{path}\">",
+                path, l.start.0, l.start.1, d.code
+            )?;
+            writeln!(
+                out,
+                "      <failure type=\"{}\" message=\"{}\">{}:{}:{}: {} {}</failure>",
+                d.code,
+                xml_escape(&d.message),
+                path,
+                l.start.0,
+                l.start.1,
+                d.code,
+                xml_escape(&d.message)
+            )?;
+            writeln!(out, "    </testcase>")?;
+        }
+        at += count;
+        writeln!(out, "  </testsuite>")?;
+    }
+    writeln!(out, "</testsuites>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters() {
+        let index = LineIndex::new("ab\nçé|x\r\nz");
+        assert_eq!(index.position(0), (1, 1));
+        assert_eq!(index.position(3), (2, 1));
+        // `|` comes after two 2-byte characters.
+        assert_eq!(index.position(7), (2, 3));
+        assert_eq!(index.line_text(2), "çé|x");
+        assert_eq!(index.position(11), (3, 1));
+    }
+}

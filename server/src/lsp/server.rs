@@ -1,0 +1,466 @@
+//! The `LanguageServer` implementation.
+//!
+//! State lives behind short `std::sync::Mutex` sections that never await. Anything that walks
+//! a document (linting, hover, completion) runs in `spawn_blocking` on a snapshot: a ropey
+//! clone is O(1), so taking one per request is cheap.
+//!
+//! Diagnostics: every change bumps the document's generation and schedules a lint after the
+//! debounce delay. A scheduled lint that wakes up to a newer generation does nothing; lints of
+//! one document run one at a time (a per-document async lock), and results are published only
+//! if no newer change arrived, tagged with the version they were computed for.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use ropey::Rope;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use crate::ide::{self, SourceFile};
+
+use super::convert;
+use super::document::{Document, PositionEncoding, offset_of_position};
+use super::workspace::{Profile, Settings, Workspace};
+
+const DEFAULT_DEBOUNCE_MS: u64 = 150;
+
+/// One open document and its lint bookkeeping.
+struct Entry {
+    doc: Document,
+    /// Bumped on every change; a lint publishes only for the generation it started from.
+    generation: u64,
+    /// Serialises lints of this document.
+    lint_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// What a request works on: an immutable copy of a document.
+struct Snapshot {
+    rope: Rope,
+    version: i32,
+    file_path: Option<PathBuf>,
+    language_id: String,
+    enc: PositionEncoding,
+    workspace: Arc<Workspace>,
+}
+
+impl Snapshot {
+    fn source_file(&self) -> SourceFile {
+        SourceFile::new(self.file_path.clone(), &self.language_id, self.rope.to_string())
+    }
+
+    fn profile(&self) -> Arc<Profile> {
+        self.workspace.profile_for(self.file_path.as_deref())
+    }
+
+    fn offset(&self, position: Position) -> u32 {
+        u32::try_from(offset_of_position(&self.rope, position, self.enc)).unwrap_or(u32::MAX)
+    }
+}
+
+#[derive(Default)]
+struct State {
+    docs: Mutex<HashMap<Uri, Entry>>,
+    encoding: RwLock<PositionEncoding>,
+    workspace: RwLock<Arc<Workspace>>,
+    /// Bumped on every workspace reload so that an older reload never overwrites a newer one.
+    workspace_generation: Mutex<u64>,
+    watch_registration: RwLock<bool>,
+}
+
+/// The qlint language server.
+pub struct Backend {
+    client: Client,
+    state: Arc<State>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn read<T: Clone>(m: &RwLock<T>) -> T {
+    m.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+}
+
+fn write<T>(m: &RwLock<T>, value: T) {
+    *m.write().unwrap_or_else(std::sync::PoisonError::into_inner) = value;
+}
+
+/// Runs `f` on the blocking pool; a panic inside becomes `None` instead of killing the server.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    tokio::task::spawn_blocking(f).await.ok()
+}
+
+fn roots_of(params: &InitializeParams) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+        .collect();
+    #[allow(deprecated)] // `root_uri` is how older clients name the workspace.
+    if roots.is_empty()
+        && let Some(root) = params.root_uri.as_ref().and_then(|u| u.to_file_path())
+    {
+        roots.push(root.into_owned());
+    }
+    roots
+}
+
+impl Backend {
+    /// A server that talks through `client`.
+    pub fn new(client: Client) -> Self {
+        Self { client, state: Arc::new(State::default()) }
+    }
+
+    fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        let docs = lock(&self.state.docs);
+        let entry = docs.get(uri)?;
+        Some(Snapshot {
+            rope: entry.doc.rope.clone(),
+            version: entry.doc.version,
+            file_path: uri.to_file_path().map(|p| p.into_owned()),
+            language_id: entry.doc.language_id.clone(),
+            enc: *self.state.encoding.read().unwrap_or_else(std::sync::PoisonError::into_inner),
+            workspace: read(&self.state.workspace),
+        })
+    }
+
+    fn debounce(&self) -> Duration {
+        let ms = read(&self.state.workspace).settings.debounce_ms.unwrap_or(DEFAULT_DEBOUNCE_MS);
+        Duration::from_millis(ms.min(5_000))
+    }
+
+    /// Schedules a lint of `uri` after `delay`, for the document's current generation.
+    fn schedule_lint(&self, uri: Uri, delay: Duration) {
+        let state = Arc::clone(&self.state);
+        let client = self.client.clone();
+        let Some(generation) = lock(&state.docs).get(&uri).map(|e| e.generation) else { return };
+        tokio::spawn(async move {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            let current = |state: &State| {
+                lock(&state.docs)
+                    .get(&uri)
+                    .filter(|e| e.generation == generation)
+                    .map(|e| Arc::clone(&e.lint_lock))
+            };
+            let Some(lint_lock) = current(&state) else { return };
+            let _running = lint_lock.lock().await;
+            let backend = Backend { client: client.clone(), state: Arc::clone(&state) };
+            let Some(snap) = backend.snapshot(&uri) else { return };
+            if current(&state).is_none() {
+                return;
+            }
+            let version = snap.version;
+            let Some((diagnostics, errors)) = blocking(move || {
+                let file = snap.source_file();
+                let profile = snap.profile();
+                let diagnostics = ide::diagnostics(&file, &profile.knowledge, &profile.config)
+                    .iter()
+                    .map(|d| convert::diagnostic(&snap.rope, d, snap.enc))
+                    .collect::<Vec<_>>();
+                (diagnostics, snap.workspace.take_errors())
+            })
+            .await
+            else {
+                return;
+            };
+            for error in errors {
+                client.log_message(MessageType::WARNING, error).await;
+            }
+            // Drop results that a newer change has made stale.
+            if current(&state).is_none() {
+                return;
+            }
+            client.publish_diagnostics(uri, diagnostics, Some(version)).await;
+        });
+    }
+
+    fn relint_all(&self) {
+        let uris: Vec<Uri> = lock(&self.state.docs).keys().cloned().collect();
+        for uri in uris {
+            if let Some(e) = lock(&self.state.docs).get_mut(&uri) {
+                e.generation += 1;
+            }
+            self.schedule_lint(uri, Duration::ZERO);
+        }
+    }
+
+    /// Reloads workspace knowledge off the executor, then re-lints open documents.
+    async fn reload_workspace(&self, settings: Option<Settings>) {
+        let current = read(&self.state.workspace);
+        let roots = current.roots.clone();
+        let settings = settings.unwrap_or_else(|| current.settings.clone());
+        let generation = {
+            let mut g = lock(&self.state.workspace_generation);
+            *g += 1;
+            *g
+        };
+        let Some(workspace) = blocking(move || Workspace::load(roots, settings)).await else {
+            return;
+        };
+        if *lock(&self.state.workspace_generation) != generation {
+            return;
+        }
+        for error in workspace.take_errors() {
+            self.client.log_message(MessageType::WARNING, error).await;
+        }
+        write(&self.state.workspace, Arc::new(workspace));
+        self.relint_all();
+    }
+
+    async fn register_watchers(&self) {
+        if !read(&self.state.watch_registration) {
+            return;
+        }
+        let globs =
+            ["**/qlint.toml", "**/macros.conf", "**/macros/*.yml", "**/macros/*.yaml", "**/*.json"];
+        let options = DidChangeWatchedFilesRegistrationOptions {
+            watchers: globs
+                .iter()
+                .map(|g| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String((*g).to_owned()),
+                    kind: None,
+                })
+                .collect(),
+        };
+        let registration = Registration {
+            id: "qlint-watch".to_owned(),
+            method: "workspace/didChangeWatchedFiles".to_owned(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        if let Err(e) = self.client.register_capability(vec![registration]).await {
+            self.client.log_message(MessageType::WARNING, format!("cannot watch files: {e}")).await;
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let utf8 = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref())
+            .is_some_and(|encs| encs.contains(&PositionEncodingKind::UTF8));
+        let enc = if utf8 { PositionEncoding::Utf8 } else { PositionEncoding::Utf16 };
+        write(&self.state.encoding, enc);
+        let watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
+        write(&self.state.watch_registration, watch);
+
+        let roots = roots_of(&params);
+        let settings = Settings::from_json(params.initialization_options.as_ref());
+        let workspace =
+            blocking(move || Workspace::load(roots, settings)).await.unwrap_or_default();
+        write(&self.state.workspace, Arc::new(workspace));
+
+        let capabilities = ServerCapabilities {
+            position_encoding: Some(if utf8 {
+                PositionEncodingKind::UTF8
+            } else {
+                PositionEncodingKind::UTF16
+            }),
+            text_document_sync: Some(TextDocumentSyncCapability::Options(
+                TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    ..Default::default()
+                },
+            )),
+            hover_provider: Some(HoverProviderCapability::Simple(true)),
+            completion_provider: Some(CompletionOptions {
+                trigger_characters: Some(["|", "`", ".", "="].map(String::from).to_vec()),
+                ..Default::default()
+            }),
+            definition_provider: Some(OneOf::Left(true)),
+            document_symbol_provider: Some(OneOf::Left(true)),
+            code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                ..Default::default()
+            })),
+            ..Default::default()
+        };
+        Ok(InitializeResult {
+            capabilities,
+            server_info: Some(ServerInfo {
+                name: "qlint".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        self.register_watchers().await;
+        let errors = read(&self.state.workspace).take_errors();
+        for error in errors {
+            self.client.log_message(MessageType::WARNING, error).await;
+        }
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let item = params.text_document;
+        let uri = item.uri.clone();
+        {
+            let mut docs = lock(&self.state.docs);
+            let generation = docs.get(&uri).map_or(0, |e| e.generation + 1);
+            docs.insert(
+                item.uri,
+                Entry {
+                    doc: Document::new(&item.text, item.version, item.language_id),
+                    generation,
+                    lint_lock: Arc::default(),
+                },
+            );
+        }
+        self.schedule_lint(uri, Duration::ZERO);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let enc = read(&self.state.encoding);
+        {
+            let mut docs = lock(&self.state.docs);
+            let Some(entry) = docs.get_mut(&uri) else { return };
+            for change in &params.content_changes {
+                entry.doc.apply_change(change, enc);
+            }
+            entry.doc.version = params.text_document.version;
+            entry.generation += 1;
+        }
+        self.schedule_lint(uri, self.debounce());
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        lock(&self.state.docs).remove(&uri);
+        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let settings = Settings::from_json(Some(&params.settings));
+        self.reload_workspace(Some(settings)).await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let relevant = params
+            .changes
+            .iter()
+            .any(|c| c.uri.to_file_path().is_some_and(|p| Workspace::is_knowledge_file(&p)));
+        if relevant {
+            self.reload_workspace(None).await;
+        }
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let pos = params.text_document_position_params;
+        let Some(snap) = self.snapshot(&pos.text_document.uri) else { return Ok(None) };
+        let result = blocking(move || {
+            let file = snap.source_file();
+            let info = ide::hover(&file, snap.offset(pos.position), &snap.profile().knowledge)?;
+            Some(Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: info.markdown,
+                }),
+                range: Some(convert::range(&snap.rope, info.span, snap.enc)),
+            })
+        })
+        .await;
+        Ok(result.flatten())
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let pos = params.text_document_position;
+        let Some(snap) = self.snapshot(&pos.text_document.uri) else { return Ok(None) };
+        let items = blocking(move || {
+            let file = snap.source_file();
+            ide::completions(&file, snap.offset(pos.position), &snap.profile().knowledge)
+                .iter()
+                .map(|c| convert::completion(&snap.rope, c, snap.enc))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        Ok(Some(CompletionResponse::Array(items)))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let pos = params.text_document_position_params;
+        let uri = pos.text_document.uri.clone();
+        let Some(snap) = self.snapshot(&uri) else { return Ok(None) };
+        let result = blocking(move || {
+            let file = snap.source_file();
+            let target =
+                ide::definition(&file, snap.offset(pos.position), &snap.profile().knowledge)?;
+            let location = match target.path {
+                None => Location { uri, range: convert::range(&snap.rope, target.span, snap.enc) },
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path).ok()?;
+                    let rope = Rope::from_str(&text);
+                    Location {
+                        uri: Uri::from_file_path(&path)?,
+                        range: convert::range(&rope, target.span, snap.enc),
+                    }
+                }
+            };
+            Some(GotoDefinitionResponse::Scalar(location))
+        })
+        .await;
+        Ok(result.flatten())
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let Some(snap) = self.snapshot(&params.text_document.uri) else { return Ok(None) };
+        let symbols = blocking(move || {
+            let file = snap.source_file();
+            ide::symbols(&file)
+                .iter()
+                .map(|s| convert::symbol(&snap.rope, s, snap.enc))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        Ok(Some(DocumentSymbolResponse::Nested(symbols)))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let Some(snap) = self.snapshot(&uri) else { return Ok(None) };
+        let range = params.range;
+        let actions = blocking(move || {
+            let file = snap.source_file();
+            let (start, end) = (snap.offset(range.start), snap.offset(range.end));
+            let profile = snap.profile();
+            ide::diagnostics(&file, &profile.knowledge, &profile.config)
+                .iter()
+                .filter(|d| d.span.start <= end.max(start) && start.min(end) <= d.span.end)
+                .filter_map(|d| convert::code_action(&snap.rope, &uri, d, snap.enc))
+                .map(CodeActionOrCommand::CodeAction)
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        Ok(Some(actions))
+    }
+}

@@ -1,0 +1,210 @@
+//! `qlint check` finds queries where they live and reports file lines and columns through
+//! every container. Runs the real binary on files written to a temp folder.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+fn qlint(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_qlint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run qlint");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn write(dir: &Path, name: &str, content: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, content).unwrap();
+}
+
+/// `(path, code, line, column, end line, end column)` of every diagnostic.
+fn json_positions(stdout: &str) -> Vec<(String, String, u64, u64, u64, u64)> {
+    let value: Value = serde_json::from_str(stdout).expect("json output");
+    value["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_owned(),
+                d["code"].as_str().unwrap().to_owned(),
+                d["start"]["line"].as_u64().unwrap(),
+                d["start"]["column"].as_u64().unwrap(),
+                d["end"]["line"].as_u64().unwrap(),
+                d["end"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn check_json(dir: &Path, target: &str) -> Vec<(String, String, u64, u64, u64, u64)> {
+    let (_, stdout, stderr) = qlint(dir, &["check", "--format", "json", target]);
+    assert!(!stdout.is_empty(), "no output; stderr: {stderr}");
+    json_positions(&stdout)
+}
+
+#[test]
+fn markdown_fences_of_every_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = "# Hunts\n\nText `inline`.\n\n```KQL\nDeviceProcessEvents\n| take 10 // qlint: ignore KQL401\n```\n\n\
+```kusto\nSigninLogs // qlint: ignore KQL402\n```\n\n```Kusto\nT // qlint: ignore KQL403\n```\n\n\
+```splunk\nindex=main ```qlint: ignore SPL401``` | stats count\n```\n\n```spl\nindex=x ```qlint: ignore SPL402```\n```\n\n\
+```python\n# qlint: ignore X\n```\n";
+    write(dir.path(), "hunts.md", md);
+    let found = check_json(dir.path(), "hunts.md");
+    let codes: Vec<_> = found.iter().map(|f| (f.1.as_str(), f.2, f.3)).collect();
+    assert_eq!(
+        codes,
+        [
+            ("QL003", 7, 11),
+            ("QL003", 11, 12),
+            ("QL003", 15, 3),
+            ("QL003", 19, 12),
+            ("QL003", 23, 9)
+        ]
+    );
+}
+
+#[test]
+fn sentinel_yaml_block_scalars_map_to_file_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    // `|2` with an explicit indent: the first content line is more indented than the rest.
+    write(
+        dir.path(),
+        "rules/explicit.yaml",
+        "id: 1\nname: Explicit indent\nquery: |2\n    let threshold = 5;\n  SigninLogs\n  | where x > threshold // qlint: ignore KQL401\nseverity: High\n",
+    );
+    write(
+        dir.path(),
+        "rules/folded.yaml",
+        "name: Folded\nqueryFrequency: 1h\nquery: >-\n  SecurityEvent\n  | take 1\n\n  // qlint: ignore-query KQL402\n  | project A\n",
+    );
+    write(
+        dir.path(),
+        "parsers/parser.yaml",
+        "Parser:\n  Title: x\nParserQuery: |\n  let f = () { T };\n  f() // qlint: ignore KQL403\n",
+    );
+    write(
+        dir.path(),
+        "parsers/function.yaml",
+        "FunctionName: y\nFunctionQuery: |-\n    T\n    // qlint: ignore KQL404\n    | take 1\n",
+    );
+    let found = check_json(dir.path(), ".");
+    // End positions are exclusive (the column after the last character).
+    let codes: Vec<_> =
+        found.iter().map(|f| (f.0.as_str(), f.1.as_str(), f.2, f.3, f.4, f.5)).collect();
+    assert_eq!(
+        codes,
+        [
+            ("parsers/function.yaml", "QL003", 4, 5, 4, 28),
+            ("parsers/parser.yaml", "QL003", 5, 7, 5, 30),
+            ("rules/explicit.yaml", "QL003", 6, 25, 6, 48),
+            // `>-` folds the next line into the comment, so the comment runs to line 8.
+            ("rules/folded.yaml", "QL003", 7, 3, 8, 14),
+        ]
+    );
+}
+
+#[test]
+fn quoted_scalars_with_escapes_map_to_file_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    // A Splunk security-content detection with a double-quoted search full of `\"` escapes.
+    write(
+        dir.path(),
+        "detections/escu.yml",
+        "name: Suspicious cmd\nid: 1\nsearch: \"`sysmon` process_name=\\\"cmd.exe\\\" CommandLine=\\\"*\\\\\\\\temp*\\\" ```qlint: ignore SPL401``` | stats count\"\nhow_to_implement: x\n",
+    );
+    write(
+        dir.path(),
+        "detections/single.yml",
+        "name: Single\nsearch: '`x` user=''admin'' ```qlint: ignore SPL402```\n  | table user'\n",
+    );
+    let found = check_json(dir.path(), ".");
+    let codes: Vec<_> = found.iter().map(|f| (f.0.as_str(), f.2, f.3, f.5)).collect();
+    // Line 3: `search: "` is 9 characters; the comment starts after the escaped text.
+    let line3 =
+        "search: \"`sysmon` process_name=\\\"cmd.exe\\\" CommandLine=\\\"*\\\\\\\\temp*\\\" ";
+    let col = line3.chars().count() as u64 + 1;
+    assert_eq!(
+        codes,
+        [("detections/escu.yml", 3, col, col + 26), ("detections/single.yml", 2, 29, 55),]
+    );
+}
+
+#[test]
+fn splunk_conf_files_with_continuations() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "default/savedsearches.conf",
+        "[Detect A]\ncron_schedule = */5 * * * *\nsearch = index=main \\\n| stats count \\\n```qlint: ignore SPL401``` | where count > 5\n\n[Detect B]\nsearch = index=x\n",
+    );
+    write(
+        dir.path(),
+        "default/macros.conf",
+        "[my_macro(1)]\nargs = a\ndefinition = index=$a$ ```qlint: ignore SPL402```\n",
+    );
+    write(dir.path(), "default/props.conf", "[x]\nsearch = ```qlint: ignore SPL403```\n");
+    let found = check_json(dir.path(), ".");
+    let codes: Vec<_> = found.iter().map(|f| (f.0.as_str(), f.2, f.3)).collect();
+    assert_eq!(codes, [("default/macros.conf", 3, 24), ("default/savedsearches.conf", 5, 1)]);
+}
+
+#[test]
+fn csl_and_kusto_files_are_kql_and_spl_files_are_spl() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.csl", "T // qlint: ignore KQL401\n");
+    write(dir.path(), "b.kusto", "T // qlint: ignore KQL402\n");
+    write(dir.path(), "c.spl", "index=main // qlint: ignore SPL1\n");
+    write(dir.path(), "d.txt", "T // qlint: ignore KQL403\n");
+    let found = check_json(dir.path(), ".");
+    let codes: Vec<_> = found.iter().map(|f| f.0.as_str()).collect();
+    // `//` is not a comment in SPL, and .txt files are not read.
+    assert_eq!(codes, ["a.csl", "b.kusto"]);
+}
+
+#[test]
+fn non_rule_yaml_is_skipped_and_malformed_yaml_is_one_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".github/workflows/ci.yml", "on: push\njobs:\n  a:\n    runs-on: x\n");
+    write(dir.path(), "list.yaml", "- a\n- b\n");
+    write(dir.path(), "weird.yaml", "query: 42\n");
+    let (code, stdout, _) = qlint(dir.path(), &["check", "--format", "json", "."]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(json_positions(&stdout), []);
+
+    write(dir.path(), "broken.yaml", "name: x\nquery: |\n  T\nseverity: [High\n");
+    let (code, stdout, _) = qlint(dir.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(code, 1);
+    let lines: Vec<_> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert!(lines[0].starts_with("broken.yaml:4:"), "{stdout}");
+    assert!(lines[0].contains("QL002 malformed YAML"), "{stdout}");
+}
+
+#[test]
+fn unreadable_file_is_an_error_for_that_file_only() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.kql"), b"T | where x == \"\xff\xfe\"\n").unwrap();
+    write(dir.path(), "good.kql", "T // qlint: ignore KQL401\n");
+    let (code, stdout, stderr) = qlint(dir.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(code, 2, "an unreadable file makes the run exit 2");
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            "bad.kql:1:1: QL001 not valid UTF-8 (first bad byte at offset 16)",
+            "good.kql:1:3: QL003 unused suppression of `KQL401`: no such diagnostic here",
+        ]
+    );
+    assert!(stderr.contains("2 files checked"), "{stderr}");
+}
