@@ -351,6 +351,9 @@ pub enum FunctionKind {
     Window,
     /// Plugin called by `evaluate` (`bag_unpack`, `pivot`, ...).
     Plugin,
+    /// Function returning a table, used where a table name goes (`table("T")`, `arg("")`,
+    /// `workspace("id").T`).
+    Tabular,
 }
 
 /// Documentation shared by functions, operators and commands: our own words.

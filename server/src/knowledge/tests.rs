@@ -265,6 +265,7 @@ fn kql_function_signatures() {
     let f = k.kql_function("set_union").unwrap();
     assert!(f.accepts_arity(2) && f.accepts_arity(3) && !f.accepts_arity(1));
     assert_eq!(k.kql_function("bag_unpack").map(|f| f.kind), Some(FunctionKind::Plugin));
+    assert_eq!(k.kql_function("arg").map(|f| f.kind), Some(FunctionKind::Tabular));
     let f = k.kql_function("arg_max").unwrap();
     assert!(f.is_aggregation() && f.accepts_arity(1) && f.accepts_arity(5) && !f.accepts_arity(0));
     assert!(k.kql_function("countif").unwrap().is_aggregation());
