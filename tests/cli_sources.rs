@@ -65,7 +65,13 @@ fn markdown_fences_of_every_spelling() {
     let codes: Vec<_> = found.iter().map(|f| (f.1.as_str(), f.2, f.3)).collect();
     assert_eq!(
         codes,
-        [("QL003", 7, 11), ("QL003", 11, 12), ("QL003", 15, 3), ("QL003", 19, 12), ("QL003", 23, 9)]
+        [
+            ("QL003", 7, 11),
+            ("QL003", 11, 12),
+            ("QL003", 15, 3),
+            ("QL003", 19, 12),
+            ("QL003", 23, 9)
+        ]
     );
 }
 
@@ -126,14 +132,12 @@ fn quoted_scalars_with_escapes_map_to_file_positions() {
     let found = check_json(dir.path(), ".");
     let codes: Vec<_> = found.iter().map(|f| (f.0.as_str(), f.2, f.3, f.5)).collect();
     // Line 3: `search: "` is 9 characters; the comment starts after the escaped text.
-    let line3 = "search: \"`sysmon` process_name=\\\"cmd.exe\\\" CommandLine=\\\"*\\\\\\\\temp*\\\" ";
+    let line3 =
+        "search: \"`sysmon` process_name=\\\"cmd.exe\\\" CommandLine=\\\"*\\\\\\\\temp*\\\" ";
     let col = line3.chars().count() as u64 + 1;
     assert_eq!(
         codes,
-        [
-            ("detections/escu.yml", 3, col, col + 26),
-            ("detections/single.yml", 2, 29, 55),
-        ]
+        [("detections/escu.yml", 3, col, col + 26), ("detections/single.yml", 2, 29, 55),]
     );
 }
 

@@ -122,28 +122,66 @@ fn check_query(
     let suppressions = suppression::scan(query.language, &query.text);
     let mut used: Vec<Vec<bool>> =
         suppressions.iter().map(|s| vec![false; s.codes.len().max(1)]).collect();
-    let mut kept = Vec::new();
-    for diagnostic in found {
-        if !selection.is_enabled(diagnostic.code) {
-            continue;
-        }
-        let line = suppression::line_of(&query.text, diagnostic.span.start);
-        let mut suppressed = false;
-        for (index, s) in suppressions.iter().enumerate() {
-            let in_scope = match s.scope {
-                Scope::Query => true,
-                Scope::Line(target) => target == line,
-            };
-            if let (true, Some(code)) = (in_scope, s.matches(diagnostic.code)) {
-                used[index][code] = true;
-                suppressed = true;
+    let mut kept: Vec<Diagnostic> = found
+        .into_iter()
+        .filter(|d| selection.is_enabled(d.code))
+        .filter(|d| !suppress(d, &query.text, &suppressions, &mut used))
+        .collect();
+    // Unused suppressions are reported as QL003, which other suppressions may silence in
+    // turn; repeat until no suppression changes from unused to used.
+    if selection.is_enabled("QL003") {
+        for _ in 0..=suppressions.len() {
+            let before = used.clone();
+            let unused = unused_suppressions(&suppressions, &used, selection);
+            let mut still = Vec::new();
+            for d in unused {
+                if !suppress(&d, &query.text, &suppressions, &mut used) {
+                    still.push(d);
+                }
+            }
+            if used == before {
+                kept.extend(still);
+                break;
             }
         }
-        if !suppressed {
-            kept.push(diagnostic);
+    }
+    let mapped = kept.into_iter().map(|d| map_to_file(d, query)).collect();
+    (mapped, syntax_errors)
+}
+
+/// True when a suppression covers `diagnostic`; marks the code it used.
+fn suppress(
+    diagnostic: &Diagnostic,
+    text: &str,
+    suppressions: &[suppression::Suppression],
+    used: &mut [Vec<bool>],
+) -> bool {
+    let line = suppression::line_of(text, diagnostic.span.start);
+    let mut suppressed = false;
+    for (index, s) in suppressions.iter().enumerate() {
+        if diagnostic.code == "QL003" && diagnostic.span == s.comment {
+            continue;
+        }
+        let in_scope = match s.scope {
+            Scope::Query => true,
+            Scope::Line(target) => target == line,
+        };
+        if let (true, Some(code)) = (in_scope, s.matches(diagnostic.code)) {
+            used[index][code] = true;
+            suppressed = true;
         }
     }
-    for (s, used) in suppressions.iter().zip(&used) {
+    suppressed
+}
+
+/// A QL003 diagnostic for every suppression (or code in one) that matched nothing.
+fn unused_suppressions(
+    suppressions: &[suppression::Suppression],
+    used: &[Vec<bool>],
+    selection: &RuleSelection,
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for (s, used) in suppressions.iter().zip(used) {
         let unused: Vec<&str> = if s.codes.is_empty() {
             if used[0] { Vec::new() } else { vec!["any code"] }
         } else {
@@ -158,14 +196,14 @@ fn check_query(
             continue;
         }
         let nothing_used = used.iter().all(|u| !u);
-        let what = if s.codes.is_empty() {
+        let message = if s.codes.is_empty() {
             "this suppression matches no diagnostic".to_owned()
         } else {
             let list = unused.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
             format!("unused suppression of {list}: no such diagnostic here")
         };
         let mut diagnostic =
-            Diagnostic::new("QL003", Category::Meta, Severity::Warning, s.comment, what);
+            Diagnostic::new("QL003", Category::Meta, Severity::Warning, s.comment, message);
         if nothing_used {
             diagnostic = diagnostic.with_fix(Fix {
                 title: "Remove the unused suppression".to_owned(),
@@ -173,10 +211,9 @@ fn check_query(
                 edits: vec![Edit { span: s.removal, replacement: String::new() }],
             });
         }
-        kept.push(diagnostic);
+        found.push(diagnostic);
     }
-    let mapped = kept.into_iter().map(|d| map_to_file(d, query)).collect();
-    (mapped, syntax_errors)
+    found
 }
 
 /// Moves a diagnostic (and its fix) from query offsets to file offsets.

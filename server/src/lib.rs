@@ -2,6 +2,7 @@
 //!
 //! The CLI and the LSP are thin edges over [`lint::lint_query`] and [`lint::lint_text`].
 
+pub mod analysis;
 pub mod check;
 pub mod config;
 pub mod diagnostic;

@@ -2,8 +2,10 @@
 
 use qlint_grammar::{kql, spl};
 
+use crate::analysis::{self, Analysis};
 use crate::diagnostic::{Category, Diagnostic, Severity};
 use crate::knowledge::Knowledge;
+use crate::rules;
 
 /// The query language of a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -16,12 +18,20 @@ pub enum Language {
 
 /// Lints one query text; spans in the result are byte offsets into `text`.
 pub fn lint_query(language: Language, text: &str, knowledge: &Knowledge) -> Vec<Diagnostic> {
-    let _ = knowledge;
     let mut diagnostics = Vec::new();
-    let (code, errors) = match language {
-        Language::Kql => ("KQL001", kql::parse(text).errors),
-        Language::Spl => ("SPL001", spl::parse(text).errors),
+    let (code, errors, analysis) = match language {
+        Language::Kql => {
+            let parse = kql::parse(text);
+            let analysis = analysis::kql::analyze_tree(&parse.tree, text, knowledge);
+            ("KQL001", parse.errors, Analysis::Kql(analysis))
+        }
+        Language::Spl => {
+            let parse = spl::parse(text);
+            let analysis = analysis::spl::analyze_tree(&parse.tree, text, knowledge);
+            ("SPL001", parse.errors, Analysis::Spl(analysis))
+        }
     };
+    let broken = !errors.is_empty();
     for error in errors {
         diagnostics.push(Diagnostic::new(
             code,
@@ -31,6 +41,16 @@ pub fn lint_query(language: Language, text: &str, knowledge: &Knowledge) -> Vec<
             error.message,
         ));
     }
+    let cx = rules::Context { text, knowledge, analysis: &analysis };
+    for mut diagnostic in rules::run(&cx) {
+        // Names in a partial tree are unreliable: fix the syntax first.
+        if broken && matches!(diagnostic.category, Category::Schema | Category::Correctness) {
+            continue;
+        }
+        diagnostic.span = diagnostic.span.widen_empty(text);
+        diagnostics.push(diagnostic);
+    }
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    diagnostics.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
     diagnostics
 }

@@ -3,8 +3,8 @@
 //!
 //! `ignore` applies to the line of the comment, or to the next non-blank line when the comment
 //! is alone on its line; `ignore-query` applies to the whole query. No codes means every code.
-//! Comments are found by a small string-aware scanner (strings and verbatim strings never hold
-//! comments).
+//! SPL comments come from the grammar's lexer; KQL comments from a small string-aware scanner
+//! until the KQL lexer lands (strings and verbatim strings never hold comments).
 
 use qlint_grammar::Span;
 
@@ -98,30 +98,14 @@ fn kql_comments(text: &str) -> Vec<(Span, Span)> {
     found
 }
 
+/// SPL comments come from the grammar's lexer: ```` ```...``` ```` blocks.
 fn spl_comments(text: &str) -> Vec<(Span, Span)> {
-    let bytes = text.as_bytes();
-    let mut found = Vec::new();
-    let mut at = 0;
-    while at < bytes.len() {
-        match bytes[at] {
-            b'`' if text[at..].starts_with("```") => {
-                let body_start = at + 3;
-                let Some(close) = text[body_start..].find("```") else { break };
-                let end = body_start + close + 3;
-                found.push((Span::from(at..end), Span::from(body_start..body_start + close)));
-                at = end;
-            }
-            b'"' => {
-                at += 1;
-                while at < bytes.len() && bytes[at] != b'"' {
-                    at += if bytes[at] == b'\\' { 2 } else { 1 };
-                }
-                at += 1;
-            }
-            _ => at += 1,
-        }
-    }
-    found
+    qlint_grammar::spl::lex(text)
+        .into_iter()
+        .filter(|token| token.kind == qlint_grammar::spl::lexer::TokenKind::Comment)
+        .filter(|token| token.span.len() >= 6)
+        .map(|token| (token.span, Span::new(token.span.start + 3, token.span.end - 3)))
+        .collect()
 }
 
 /// Finds the suppression comments in a query.

@@ -1,17 +1,23 @@
 //! KQL (Kusto Query Language) as written in Microsoft Sentinel and Defender XDR.
 //!
-//! PLACEHOLDER: the lexer, tree and parser land with issue 2.
+//! [`lex`] gives every token with its byte span (comments included); [`parse`] gives the
+//! tree ([`ast::Query`]) and every syntax error. Neither fails nor panics.
 
-use crate::{Parse, Span};
+pub mod ast;
+pub mod lexer;
+mod parser;
 
-/// The tree of a whole KQL text: statements separated by `;`.
-#[derive(Debug, Clone, Default)]
-pub struct Query {
-    /// Span of the whole text.
-    pub span: Span,
-}
+pub use ast::Query;
+pub use parser::{MAX_DEPTH, MAX_OPERATORS};
+
+use crate::Parse;
 
 /// Parses a KQL text into a tree and its syntax errors.
 pub fn parse(text: &str) -> Parse<Query> {
-    Parse { tree: Query { span: Span::new(0, text.len() as u32) }, errors: Vec::new() }
+    parser::parse(text)
+}
+
+/// Splits a KQL text into tokens (comments included, whitespace left out).
+pub fn lex(text: &str) -> Vec<lexer::Token> {
+    lexer::lex(text)
 }

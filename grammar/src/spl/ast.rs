@@ -695,7 +695,8 @@ impl FieldComparison {
             "searchtimespanminutes",
             "timeformat",
         ];
-        self.op == CompareOp::Eq && MODIFIERS.iter().any(|m| self.field.text.eq_ignore_ascii_case(m))
+        self.op == CompareOp::Eq
+            && MODIFIERS.iter().any(|m| self.field.text.eq_ignore_ascii_case(m))
     }
 }
 

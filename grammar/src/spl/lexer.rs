@@ -99,7 +99,7 @@ pub struct Token {
 #[derive(Logos, Debug, Clone, Copy, PartialEq, Eq)]
 #[logos(skip r"[ \t\r\n\f\u{a0}]+")]
 enum Raw {
-    #[regex(r#"[^ \t\r\n\f\u{a0}|\[\]()"`=!<>,+\-*/%.']+"#)]
+    #[regex(r#"([^ \t\r\n\f\u{a0}|\[\]()"`=!<>,+\-*/%.'\\]|\\"|\\)+"#)]
     #[regex(r"<<[A-Za-z_]+>>")]
     Word,
     #[token("\"", lex_string)]

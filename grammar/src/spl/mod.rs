@@ -5,8 +5,11 @@
 
 pub mod ast;
 pub mod lexer;
+mod parser;
 
-use crate::{Parse, Span};
+pub use parser::MAX_DEPTH;
+
+use crate::Parse;
 
 pub use ast::Search;
 
@@ -17,8 +20,7 @@ pub fn lex(text: &str) -> Vec<lexer::Token> {
 
 /// Parses an SPL search into a tree and its syntax errors.
 pub fn parse(text: &str) -> Parse<Search> {
-    Parse {
-        tree: Search { span: Span::new(0, text.len() as u32), ..Search::default() },
-        errors: Vec::new(),
-    }
+    let tokens = lexer::lex(text);
+    let (tree, errors) = parser::parse_search(text, &tokens);
+    Parse { tree, errors }
 }

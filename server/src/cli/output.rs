@@ -135,6 +135,7 @@ fn human(out: &mut impl Write, checked: &[Checked]) -> io::Result<()> {
             continue;
         };
         let index = LineIndex::new(text);
+        let shared: std::sync::Arc<str> = std::sync::Arc::from(text.as_str());
         for d in &file.report.diagnostics {
             let (line, column) = index.position(d.span.start);
             let severity = match d.severity {
@@ -152,7 +153,7 @@ fn human(out: &mut impl Write, checked: &[Checked]) -> io::Result<()> {
             if let Some(fix) = &d.fix {
                 report = report.with_help(fix.title.clone());
             }
-            let source = NamedSource::new(path.clone(), text.clone());
+            let source = NamedSource::new(path.clone(), shared.clone());
             let report = miette::Report::new(report).with_source_code(source);
             let mut rendered = String::new();
             if handler.render_report(&mut rendered, report.as_ref()).is_err() {

@@ -1,106 +1,138 @@
-//! The rule registry: every code qlint can report, with its documentation.
+//! The rules: one file per rule, named by code and slug, and the registry that lists them.
 //!
-//! MINIMAL REGISTRY (created by the CLI branch so that `qlint rule` and SARIF have something to
-//! read): it lists the syntax and meta codes only. The rules branch extends [`all`] with one
-//! entry per rule file and keeps these names.
+//! A rule file holds `META` (code, slug, summary, docs, category, default severity, whether it
+//! offers a fix) and a `check` function that turns analysis facts into diagnostics. The docs
+//! are written in fixed sections (*What it does*, *Why is this bad?*, *Example*,
+//! *Use instead*, *References*); `qlint rule CODE` prints them, and a test lints the two
+//! examples of every rule: the bad one must fire, the good one must not.
 
-use crate::diagnostic::{Category, Severity};
+use qlint_grammar::Span;
 
-/// What qlint knows about one rule code.
+use crate::analysis::Analysis;
+use crate::diagnostic::{Category, Diagnostic, Severity};
+use crate::knowledge::Knowledge;
+
+pub mod detection;
+pub mod kql;
+pub mod meta;
+pub mod spl;
+
+/// What the registry knows about a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RuleMeta {
-    /// The code, e.g. `KQL001`.
+    /// `KQL401`.
     pub code: &'static str,
-    /// Kebab-case name of the problem, e.g. `syntax-error`.
+    /// Kebab-case name of the problem: `case-sensitive-exclusion`.
     pub slug: &'static str,
-    /// One sentence for listings.
+    /// One line for listings.
     pub summary: &'static str,
-    /// Markdown documentation in fixed sections (What it does, Why is this bad?, Example, ...).
+    /// The full documentation in Markdown, sections in the fixed order.
     pub docs: &'static str,
-    /// The family of the rule.
+    /// Family, following the code range.
     pub category: Category,
-    /// Severity unless the configuration says otherwise.
+    /// Severity unless configured otherwise.
     pub default_severity: Severity,
-    /// Whether the rule offers a fix.
+    /// Whether the rule offers a fix (safe or unsafe) for at least some findings.
     pub fixable: bool,
 }
 
-/// Every rule, sorted by code.
-pub fn all() -> &'static [RuleMeta] {
-    RULES
+impl RuleMeta {
+    /// A diagnostic of this rule at `span`, at the default severity.
+    pub fn diagnostic(&self, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.code, self.category, self.default_severity, span, message)
+    }
 }
 
-/// The rule with `code` (case-insensitive).
-pub fn find(code: &str) -> Option<&'static RuleMeta> {
-    RULES.iter().find(|rule| rule.code.eq_ignore_ascii_case(code))
+/// What a rule sees: the text, the knowledge and the analysis of the query.
+pub struct Context<'a> {
+    /// The query text; spans index into it.
+    pub text: &'a str,
+    /// Built-in and workspace knowledge.
+    pub knowledge: &'a Knowledge,
+    /// Names, columns, macros and the condition model of the query.
+    pub analysis: &'a Analysis,
 }
 
-static RULES: &[RuleMeta] = &[
-    RuleMeta {
-        code: "KQL001",
-        slug: "syntax-error",
-        summary: "The KQL query does not parse.",
-        docs: "## What it does\nReports KQL text that the parser cannot read, naming what it expected \
-at the point where reading stopped.\n\n## Why is this bad?\nA query that does not parse never runs: \
-the analytic rule or hunt silently detects nothing.\n\n## Example\n```kql\nSecurityEvent\n| where EventID ==\n```\n\n\
-## Use instead\n```kql\nSecurityEvent\n| where EventID == 4625\n```\n",
-        category: Category::Syntax,
-        default_severity: Severity::Error,
-        fixable: false,
-    },
-    RuleMeta {
-        code: "QL001",
-        slug: "unreadable-file",
-        summary: "A file could not be read or is not valid UTF-8.",
-        docs: "## What it does\nReports a file that qlint was asked to check but could not read: \
-missing permissions, a broken symlink, or bytes that are not UTF-8.\n\n## Why is this bad?\nThe \
-queries in that file were not checked. The other files of the run are still linted, and the run \
-exits with code 2.\n\n## Use instead\nSave rule files as UTF-8 and make them readable, or exclude \
-them in `qlint.toml` (`exclude = [\"vendor/**\"]`).\n",
-        category: Category::Meta,
-        default_severity: Severity::Error,
-        fixable: false,
-    },
-    RuleMeta {
-        code: "QL002",
-        slug: "malformed-container",
-        summary: "A YAML rule file does not parse, so its queries cannot be found.",
-        docs: "## What it does\nReports a YAML file that is not well-formed (bad indentation, an \
-unclosed bracket or quote), pointing at the place where the YAML parser stopped.\n\n## Why is \
-this bad?\nSentinel and Splunk refuse to import the rule, and qlint cannot find the query inside \
-it.\n\n## Example\n```yaml\nquery: |\n  SigninLogs\nseverity: [High\n```\n\n## Use instead\n```yaml\n\
-query: |\n  SigninLogs\nseverity: High\n```\n",
-        category: Category::Syntax,
-        default_severity: Severity::Error,
-        fixable: false,
-    },
-    RuleMeta {
-        code: "QL003",
-        slug: "unused-suppression",
-        summary: "A `qlint: ignore` comment suppresses nothing.",
-        docs: "## What it does\nReports an inline suppression (`// qlint: ignore KQL401` in KQL, \
-```` ```qlint: ignore SPL401``` ```` in SPL) that matched no diagnostic.\n\n## Why is this bad?\n\
-Stale suppressions hide future findings on that line and mislead readers about what is wrong \
-with the query.\n\n## Example\n```kql\nSecurityEvent // qlint: ignore KQL401\n| take 10\n```\n\n\
-## Use instead\nRemove the comment. `--fix` removes a suppression comment when none of its codes \
-is used.\n",
-        category: Category::Meta,
-        default_severity: Severity::Warning,
-        fixable: true,
-    },
-    RuleMeta {
-        code: "SPL001",
-        slug: "syntax-error",
-        summary: "The SPL search does not parse.",
-        docs: "## What it does\nReports SPL text that the parser cannot read: unbalanced quotes, \
-brackets or backticks, a command with a missing argument, an empty pipe segment.\n\n## Why is \
-this bad?\nSplunk rejects the search, so the detection never fires.\n\n## Example\n```spl\n\
-index=main | stats count by\n```\n\n## Use instead\n```spl\nindex=main | stats count by host\n```\n",
-        category: Category::Syntax,
-        default_severity: Severity::Error,
-        fixable: false,
-    },
+type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
+
+/// Syntax errors come from the parser, not from a check.
+fn no_check(_: &Context<'_>, _: &mut Vec<Diagnostic>) {}
+
+/// Every rule with its check, in code order.
+const RULES: &[(RuleMeta, Check)] = &[
+    (kql::kql001_syntax_error::META, no_check),
+    (kql::kql101_invalid_regex::META, kql::kql101_invalid_regex::check),
+    (kql::kql102_wrong_arity::META, kql::kql102_wrong_arity::check),
+    (kql::kql201_unknown_table::META, kql::kql201_unknown_table::check),
+    (kql::kql202_unknown_column::META, kql::kql202_unknown_column::check),
+    (kql::kql203_unknown_function::META, kql::kql203_unknown_function::check),
+    (kql::kql301_contains_vs_has::META, kql::kql301_contains_vs_has::check),
+    (kql::kql401_case_sensitive_exclusion::META, kql::kql401_case_sensitive_exclusion::check),
+    (kql::kql402_case_sensitive_match::META, kql::kql402_case_sensitive_match::check),
+    (
+        kql::kql403_broad_match_without_exclusion::META,
+        kql::kql403_broad_match_without_exclusion::check,
+    ),
+    (kql::kql404_unbounded_time_range::META, kql::kql404_unbounded_time_range::check),
+    (kql::kql405_duplicate_condition::META, kql::kql405_duplicate_condition::check),
+    (kql::kql406_contradictory_condition::META, kql::kql406_contradictory_condition::check),
+    (meta::QL001_UNREADABLE_FILE, no_check),
+    (meta::QL002_MALFORMED_CONTAINER, no_check),
+    (meta::QL003_UNUSED_SUPPRESSION, no_check),
+    (spl::spl001_syntax_error::META, no_check),
+    (spl::spl101_invalid_regex::META, spl::spl101_invalid_regex::check),
+    (spl::spl102_undefined_macro::META, spl::spl102_undefined_macro::check),
+    (spl::spl103_macro_arity::META, spl::spl103_macro_arity::check),
+    (spl::spl104_unknown_command::META, spl::spl104_unknown_command::check),
+    (spl::spl201_unknown_datamodel::META, spl::spl201_unknown_datamodel::check),
+    (spl::spl202_unknown_datamodel_field::META, spl::spl202_unknown_datamodel_field::check),
+    (
+        spl::spl301_tstats_without_summariesonly::META,
+        spl::spl301_tstats_without_summariesonly::check,
+    ),
+    (spl::spl302_leading_wildcard::META, spl::spl302_leading_wildcard::check),
+    (
+        spl::spl403_broad_match_without_exclusion::META,
+        spl::spl403_broad_match_without_exclusion::check,
+    ),
+    (spl::spl404_unbounded_time_range::META, spl::spl404_unbounded_time_range::check),
+    (spl::spl405_duplicate_condition::META, spl::spl405_duplicate_condition::check),
 ];
+
+static ALL: [RuleMeta; RULES.len()] = {
+    let mut all = [RULES[0].0; RULES.len()];
+    let mut i = 0;
+    while i < RULES.len() {
+        all[i] = RULES[i].0;
+        i += 1;
+    }
+    all
+};
+
+/// Every rule qlint knows, in code order (syntax errors `KQL001`/`SPL001` included).
+pub fn all() -> &'static [RuleMeta] {
+    &ALL
+}
+
+/// The rule with this code (case-insensitive), if any.
+pub fn find(code: &str) -> Option<&'static RuleMeta> {
+    all().iter().find(|rule| rule.code.eq_ignore_ascii_case(code))
+}
+
+/// Runs every rule of the query's language.
+pub fn run(cx: &Context<'_>) -> Vec<Diagnostic> {
+    let prefix = match cx.analysis {
+        Analysis::Kql(_) => "KQL",
+        Analysis::Spl(_) => "SPL",
+    };
+    let mut out = Vec::new();
+    for (meta, check) in RULES {
+        if meta.code.starts_with(prefix) {
+            check(cx, &mut out);
+        }
+    }
+    out
+}
 
 #[cfg(test)]
 mod tests {

@@ -213,3 +213,35 @@ fn lines_in(text: &str, start: usize, end: usize) -> Vec<(usize, usize, usize)> 
 fn memchr_newline(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == b'\n')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every query of our own sample hunts is found and mapped exactly.
+    #[test]
+    fn sample_hunts_decode_exactly() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/hunts");
+        let mut stack = vec![root];
+        let mut queries = 0;
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let Some(kind) = SourceKind::of_path(&path) else { continue };
+                let text = std::fs::read_to_string(&path).unwrap();
+                let extraction = extract(kind, &text);
+                assert!(extraction.errors.is_empty(), "{}", path.display());
+                assert!(!extraction.queries.is_empty(), "{}", path.display());
+                for query in &extraction.queries {
+                    assert!(query.exact, "{}: {:?}", path.display(), query.text);
+                    queries += 1;
+                }
+            }
+        }
+        assert!(queries >= 16, "{queries}");
+    }
+}

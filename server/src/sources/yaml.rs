@@ -165,8 +165,9 @@ pub(super) fn decode_scalar(text: &str, start: usize) -> Option<Decoded> {
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     // serde-saphyr points block scalars at their first content line: find the header above.
     let before = text[line_start..at].trim();
-    if before.is_empty() && !matches!(bytes.get(at), Some(b'"' | b'\'' | b'|' | b'>')) {
-        let header = find_block_header(text, line_start)?;
+    if before.is_empty()
+        && let Some(header) = find_block_header(text, line_start)
+    {
         let header_line = text[..header].rfind('\n').map_or(0, |i| i + 1);
         let parent_indent = text[header_line..].bytes().take_while(|&b| b == b' ').count();
         return decode_block(text, header, parent_indent);
@@ -264,7 +265,7 @@ fn decode_block(text: &str, header: usize, parent_indent: usize) -> Option<Decod
             block.push(Line { content: (content_start, e), next, empty: false, more });
         }
     }
-    if block.iter().all(|l| l.empty) && block.len() > 0 && indent <= parent_indent {
+    if block.iter().all(|l| l.empty) && !block.is_empty() && indent <= parent_indent {
         return None;
     }
     let last_content = block.iter().rposition(|l| !l.empty);
@@ -573,6 +574,15 @@ mod tests {
         assert!(query.exact, "{:?}", query.text);
         assert_eq!(query.text, "`sysmon` Image='x' | table a");
         assert_eq!(file_slice_of(yaml, &query, "table"), "table");
+    }
+
+    #[test]
+    fn block_scalar_whose_content_starts_with_a_pipe() {
+        let yaml = "search: |-\n  | tstats count from datamodel=Endpoint.Processes\n  | where count > 1\nname: x\n";
+        let query = only_query(yaml);
+        assert!(query.exact, "{:?}", query.text);
+        assert!(query.text.starts_with("| tstats"));
+        assert_eq!(file_slice_of(yaml, &query, "where"), "where");
     }
 
     #[test]

@@ -1,0 +1,1743 @@
+//! The KQL parser: chumsky for the grammar, a small hand-written driver for recovery.
+//!
+//! The driver lexes the text, drops comments, checks the nesting depth (a cheap pre-pass, so
+//! deep input never reaches the recursive parser), splits the tokens into statements at
+//! top-level `;` and into pipeline stages at top-level `|`, and runs the chumsky parsers on
+//! each piece. A piece that fails to parse becomes an error node and parsing resumes at the
+//! next `|` or `;`. This is the only module that imports chumsky.
+
+use chumsky::input::ValueInput;
+use chumsky::prelude::*;
+
+use super::ast::*;
+use super::lexer::{self, TokenKind};
+use crate::{Span, SyntaxError};
+
+/// Deepest nesting of `(`, `[` and `{` the parser accepts.
+pub const MAX_DEPTH: usize = 64;
+
+/// A token as the chumsky grammar sees it: kind plus text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Tk<'a> {
+    kind: TokenKind,
+    text: &'a str,
+}
+
+impl std::fmt::Display for Tk<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}`", self.text)
+    }
+}
+
+type Err<'a> = extra::Err<Rich<'a, Tk<'a>, SimpleSpan>>;
+
+fn sp(s: SimpleSpan) -> Span {
+    Span::new(s.start as u32, s.end as u32)
+}
+
+/// Words that end an expression where a name could otherwise start one.
+const RESERVED: &[&str] = &[
+    "by", "on", "with", "and", "or", "asc", "desc", "step", "of", "in", "string", "int", "long",
+    "real", "double", "boolean", "datetime", "date", "timespan", "time", "dynamic", "decimal",
+    "int64", "int32", "uint", "float",
+];
+
+/// The head of a statement: everything before its first top-level `|`.
+#[derive(Debug, Clone)]
+enum Head {
+    Let { name: Ident, body: LetHead, span: Span },
+    Set(SetStatement),
+    Declare(DeclareQueryParameters),
+    Source(Source),
+}
+
+#[derive(Debug, Clone)]
+enum LetHead {
+    Function(FunctionDef),
+    Source(Source),
+}
+
+/// The entry points built from one grammar.
+struct Grammar<'a, I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>> {
+    head: Boxed<'a, 'a, I, Head, Err<'a>>,
+    operator: Boxed<'a, 'a, I, TabularOperator, Err<'a>>,
+}
+
+fn kw<'a, I>(word: &'static str) -> impl Parser<'a, I, Span, Err<'a>> + Clone
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+{
+    select! { Tk { kind: TokenKind::Ident, text } = e if text == word => sp(e.span()) }
+        .labelled(word)
+}
+
+fn tok<'a, I>(kind: TokenKind, label: &'static str) -> impl Parser<'a, I, Span, Err<'a>> + Clone
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+{
+    select! { Tk { kind: k, .. } = e if k == kind => sp(e.span()) }.labelled(label)
+}
+
+fn ident_from(text: &str, span: Span) -> Ident {
+    Ident { name: text.to_string(), bracketed: false, span }
+}
+
+/// Decodes a string token's text into its value.
+fn decode_string(text: &str) -> String {
+    let (body, verbatim, quote) = {
+        let t = text.strip_prefix(['h', 'H']).unwrap_or(text);
+        if let Some(rest) = t.strip_prefix('@') {
+            (rest, true, rest.chars().next().unwrap_or('"'))
+        } else if let Some(rest) = t.strip_prefix("```") {
+            return rest.strip_suffix("```").unwrap_or(rest).to_string();
+        } else {
+            (t, false, t.chars().next().unwrap_or('"'))
+        }
+    };
+    let mut inner_chars = body.chars();
+    inner_chars.next();
+    let rest = inner_chars.as_str();
+    let inner = rest.strip_suffix(quote).unwrap_or(rest);
+    if verbatim {
+        let doubled = format!("{quote}{quote}");
+        return inner.replace(&doubled, &quote.to_string());
+    }
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('0') => out.push('\0'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+fn parse_int(text: &str) -> Option<i64> {
+    if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        i64::from_str_radix(hex, 16).ok()
+    } else {
+        text.parse().ok()
+    }
+}
+
+const TYPED_LITERALS: &[&str] = &[
+    "datetime", "date", "time", "timespan", "guid", "int", "long", "real", "double", "bool",
+    "boolean", "decimal", "int64", "int32",
+];
+
+/// Builds the grammar. All recursion goes through `expr` and `pipeline`.
+fn grammar<'a, I>(src: &'a str) -> Grammar<'a, I>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+{
+    let mut expr = Recursive::<chumsky::recursive::Indirect<'a, 'a, I, Expr, Err<'a>>>::declare();
+    let mut pipeline =
+        Recursive::<chumsky::recursive::Indirect<'a, 'a, I, Pipeline, Err<'a>>>::declare();
+    let mut statements =
+        Recursive::<chumsky::recursive::Indirect<'a, 'a, I, Vec<Statement>, Err<'a>>>::declare();
+    let mut operator =
+        Recursive::<chumsky::recursive::Indirect<'a, 'a, I, TabularOperator, Err<'a>>>::declare();
+
+    let lparen = tok(TokenKind::LParen, "`(`");
+    let rparen = tok(TokenKind::RParen, "`)`");
+    let lbracket = tok(TokenKind::LBracket, "`[`");
+    let rbracket = tok(TokenKind::RBracket, "`]`");
+    let comma = tok(TokenKind::Comma, "`,`");
+    let assign = tok(TokenKind::Assign, "`=`");
+    let colon = tok(TokenKind::Colon, "`:`");
+
+    // Names: plain identifiers (not reserved words) or bracketed `['a b']`.
+    let plain_name = select! {
+        Tk { kind: TokenKind::Ident, text } = e if !RESERVED.contains(&text) => ident_from(text, sp(e.span())),
+    };
+    let any_word = select! {
+        Tk { kind: TokenKind::Ident, text } = e => ident_from(text, sp(e.span())),
+    };
+    let string_tok = select! {
+        Tk { kind: TokenKind::String | TokenKind::MultilineString, text } => text,
+    };
+    let bracketed = lbracket.clone().then(string_tok).then(rbracket.clone()).map(
+        |((open, text), close): ((Span, &str), Span)| Ident {
+            name: decode_string(text),
+            bracketed: true,
+            span: open.cover(close),
+        },
+    );
+    let name = choice((plain_name, bracketed.clone())).labelled("a name").boxed();
+    // Any word, reserved or not, or a bracketed name (after `.` and in declarations).
+    let word = choice((any_word, bracketed)).labelled("a name").boxed();
+
+    // A dotted name such as `hint.strategy` (for operator parameters and `set`).
+    let dotted = any_word
+        .then(tok(TokenKind::Dot, "`.`").ignore_then(any_word).repeated().collect::<Vec<_>>())
+        .map(|(first, rest): (Ident, Vec<Ident>)| {
+            let mut out = first;
+            for r in rest {
+                out.name.push('.');
+                out.name.push_str(&r.name);
+                out.span = out.span.cover(r.span);
+            }
+            out
+        })
+        .boxed();
+
+    // A wildcard column pattern: `Col*`, `*Suffix`, `Pre*Post`, or a bracketed name.
+    let wildcard_name = choice((
+        select! {
+            Tk { kind: TokenKind::Ident | TokenKind::Star, text } = e => (text, sp(e.span())),
+        }
+        .repeated()
+        .at_least(1)
+        .collect::<Vec<_>>()
+        .map(|parts: Vec<(&str, Span)>| {
+            let span = parts[0].1.cover(parts[parts.len() - 1].1);
+            Ident { name: parts.iter().map(|p| p.0).collect(), bracketed: false, span }
+        }),
+        name.clone(),
+    ))
+    .labelled("a column name")
+    .boxed();
+
+    let type_name = any_word.labelled("a type name").boxed();
+
+    // ---- literals -------------------------------------------------------------------------
+    let strings = string_tok
+        .map_with(|t, e| (decode_string(t), sp(e.span())))
+        .repeated()
+        .at_least(1)
+        .collect::<Vec<_>>()
+        .map(|parts: Vec<(String, Span)>| {
+            let span = parts[0].1.cover(parts[parts.len() - 1].1);
+            let value = parts.into_iter().map(|p| p.0).collect();
+            Expr::Literal(Literal { kind: LiteralKind::String { value }, span })
+        });
+    let number = select! {
+        Tk { kind: TokenKind::Int, text } = e => Expr::Literal(Literal {
+            kind: match parse_int(text) { Some(v) => LiteralKind::Int(v), None => LiteralKind::Real(text.parse().unwrap_or(f64::INFINITY)) },
+            span: sp(e.span()),
+        }),
+        Tk { kind: TokenKind::Real, text } = e => Expr::Literal(Literal {
+            kind: LiteralKind::Real(text.parse().unwrap_or(f64::NAN)),
+            span: sp(e.span()),
+        }),
+        Tk { kind: TokenKind::Timespan, text } = e => Expr::Literal(Literal {
+            kind: LiteralKind::Timespan(text.to_string()),
+            span: sp(e.span()),
+        }),
+    };
+    let boolean = select! {
+        Tk { kind: TokenKind::Ident, text } = e if matches!(text, "true" | "True" | "TRUE" | "false" | "False" | "FALSE") =>
+            Expr::Literal(Literal { kind: LiteralKind::Bool(text.eq_ignore_ascii_case("true")), span: sp(e.span()) }),
+    };
+    // `datetime(2024-01-01 10:00)`, `guid(...)`, `int(null)`, `time(1.2:00:00)`: raw text.
+    let raw_inner =
+        select! { Tk { kind: k, .. } if !matches!(k, TokenKind::LParen | TokenKind::RParen) => () }
+            .repeated()
+            .to_span();
+    let typed_literal = select! {
+        Tk { kind: TokenKind::Ident, text } if TYPED_LITERALS.contains(&text) => text,
+    }
+    .then(lparen.clone())
+    .then(raw_inner)
+    .then(rparen.clone())
+    .map_with(|(((ty, _), inner), _): (((&str, Span), SimpleSpan), Span), e| (ty, inner, e.span()))
+    .boxed();
+
+    // ---- expressions ----------------------------------------------------------------------
+    // A "value": an expression or a sub-query (`(T | where ...)` inside calls and lists).
+    let value = pipeline
+        .clone()
+        .map(|p: Pipeline| {
+            if p.operators.is_empty() {
+                if let Source::Expr(e) = p.source {
+                    return e;
+                }
+            }
+            Expr::Pipeline(Box::new(p))
+        })
+        .boxed();
+
+    let arg = name
+        .clone()
+        .then_ignore(assign.clone())
+        .then(value.clone())
+        .map_with(|(n, v), e| Arg { name: Some(n), value: v, span: sp(e.span()) })
+        .or(value.clone().map_with(|v, e| Arg { name: None, value: v, span: sp(e.span()) }));
+    let args = arg
+        .separated_by(comma.clone())
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(lparen.clone(), rparen.clone().labelled("`)` to close the argument list"))
+        .boxed();
+
+    let call = any_word.then(args.clone()).map_with(|(callee, args), e| Expr::Call {
+        callee,
+        args,
+        span: sp(e.span()),
+    });
+
+    // dynamic(...) values: scalars, arrays and objects.
+    let json = recursive(|json| {
+        let array = json
+            .clone()
+            .separated_by(comma.clone())
+            .allow_trailing()
+            .collect::<Vec<_>>()
+            .delimited_by(lbracket.clone(), rbracket.clone())
+            .map_with(|items, e| Expr::Array { items, span: sp(e.span()) });
+        let entry = choice((strings.clone(), any_word.map(Expr::Name)))
+            .then_ignore(colon.clone())
+            .then(json.clone());
+        let object = entry
+            .separated_by(comma.clone())
+            .allow_trailing()
+            .collect::<Vec<_>>()
+            .delimited_by(tok(TokenKind::LBrace, "`{`"), tok(TokenKind::RBrace, "`}`"))
+            .map_with(|entries, e| Expr::Object { entries, span: sp(e.span()) });
+        let null = kw("null").map(|s| Expr::Literal(Literal { kind: LiteralKind::Null, span: s }));
+        choice((array, object, null, expr.clone())).boxed()
+    });
+    let dynamic = kw("dynamic")
+        .ignore_then(json.or_not().delimited_by(lparen.clone(), rparen.clone()))
+        .map_with(|v, e| {
+            let span = sp(e.span());
+            let value = v.unwrap_or(Expr::Literal(Literal { kind: LiteralKind::Null, span }));
+            Expr::Dynamic { value: Box::new(value), span }
+        })
+        .boxed();
+
+    let paren = value
+        .clone()
+        .delimited_by(lparen.clone(), rparen.clone().labelled("`)`"))
+        .map_with(|inner, e| Expr::Paren { inner: Box::new(inner), span: sp(e.span()) });
+
+    let atom = choice((
+        strings.clone(),
+        number,
+        boolean,
+        dynamic,
+        typed_literal.clone().map_with(move |(ty, inner, _), e| {
+            let span = sp(e.span());
+            let raw = src.get(inner.start..inner.end).unwrap_or("").trim().to_string();
+            let kind = match ty {
+                "datetime" | "date" => LiteralKind::Datetime(raw),
+                "time" | "timespan" => LiteralKind::Timespan(raw),
+                "guid" => LiteralKind::Guid(raw),
+                _ => LiteralKind::Typed { ty: ty.to_string(), text: raw },
+            };
+            Expr::Literal(Literal { kind, span })
+        }),
+        kw("typeof").then(type_name.clone().delimited_by(lparen.clone(), rparen.clone())).map_with(
+            |(kw_span, ty), e| Expr::Call {
+                callee: ident_from("typeof", kw_span),
+                args: vec![Arg { span: ty.span, name: None, value: Expr::Name(ty) }],
+                span: sp(e.span()),
+            },
+        ),
+        call,
+        name.clone().map(Expr::Name),
+        paren,
+        tok(TokenKind::Star, "`*`").map(Expr::Star),
+    ))
+    .labelled("an expression")
+    .boxed();
+
+    // Postfix: `.name`, `[index]`.
+    enum Post {
+        Member(Ident),
+        Index(Expr),
+    }
+    let postfix_op = choice((
+        tok(TokenKind::Dot, "`.`").ignore_then(word.clone()).map(Post::Member),
+        tok(TokenKind::Dot, "`.`")
+            .ignore_then(value.clone().delimited_by(lbracket.clone(), rbracket.clone()))
+            .map(Post::Index),
+        value.clone().delimited_by(lbracket.clone(), rbracket.clone()).map(Post::Index),
+    ));
+    let postfix = atom
+        .foldl_with(postfix_op.repeated(), |target, post, e| match post {
+            Post::Member(name) => {
+                Expr::Member { target: Box::new(target), name, span: sp(e.span()) }
+            }
+            Post::Index(index) => {
+                Expr::Index { target: Box::new(target), index: Box::new(index), span: sp(e.span()) }
+            }
+        })
+        .boxed();
+
+    let unary = select! {
+        Tk { kind: TokenKind::Minus, .. } = e => (UnaryOp::Neg, sp(e.span())),
+        Tk { kind: TokenKind::Plus, .. } = e => (UnaryOp::Plus, sp(e.span())),
+    }
+    .repeated()
+    .foldr_with(postfix, |(op, _), operand, e| Expr::Unary {
+        op,
+        operand: Box::new(operand),
+        span: sp(e.span()),
+    })
+    .boxed();
+
+    // A missing operand becomes an error node with a message naming the operator.
+    let operand = |p: Boxed<'a, 'a, I, Expr, Err<'a>>| p.labelled("an expression");
+
+    let mul_op = select! {
+        Tk { kind: TokenKind::Star, .. } = e => (BinaryOp::Mul, sp(e.span())),
+        Tk { kind: TokenKind::Slash, .. } = e => (BinaryOp::Div, sp(e.span())),
+        Tk { kind: TokenKind::Percent, .. } = e => (BinaryOp::Mod, sp(e.span())),
+    };
+    let product =
+        unary.clone().foldl_with(mul_op.then(operand(unary.clone())).repeated(), binary).boxed();
+    let add_op = select! {
+        Tk { kind: TokenKind::Plus, .. } = e => (BinaryOp::Add, sp(e.span())),
+        Tk { kind: TokenKind::Minus, .. } = e => (BinaryOp::Sub, sp(e.span())),
+    };
+    let sum = product
+        .clone()
+        .foldl_with(add_op.then(operand(product.clone())).repeated(), binary)
+        .boxed();
+
+    // Comparison and string operators.
+    let cmp_op = select! {
+        Tk { kind: TokenKind::EqEq, .. } = e => (BinaryOp::Eq, sp(e.span())),
+        Tk { kind: TokenKind::NotEq, .. } = e => (BinaryOp::NotEq, sp(e.span())),
+        Tk { kind: TokenKind::LtGt, .. } = e => (BinaryOp::NotEqAlt, sp(e.span())),
+        Tk { kind: TokenKind::Lt, .. } = e => (BinaryOp::Lt, sp(e.span())),
+        Tk { kind: TokenKind::Le, .. } = e => (BinaryOp::Le, sp(e.span())),
+        Tk { kind: TokenKind::Gt, .. } = e => (BinaryOp::Gt, sp(e.span())),
+        Tk { kind: TokenKind::Ge, .. } = e => (BinaryOp::Ge, sp(e.span())),
+        Tk { kind: TokenKind::EqTilde, .. } = e => (BinaryOp::EqCi, sp(e.span())),
+        Tk { kind: TokenKind::BangTilde, .. } = e => (BinaryOp::NotEqCi, sp(e.span())),
+        Tk { kind: TokenKind::Colon, .. } = e => (BinaryOp::SearchHas, sp(e.span())),
+        Tk { kind: TokenKind::Assign, .. } = e => (BinaryOp::EqSingle, sp(e.span())),
+        Tk { kind: TokenKind::Ident | TokenKind::BangWord, text } = e
+            if BinaryOp::from_word(text).is_some_and(|op| !op.takes_list()) =>
+            (BinaryOp::from_word(text).unwrap_or(BinaryOp::Has), sp(e.span())),
+    }
+    .or(kw("matches").then(kw("regex")).map(|(a, b)| (BinaryOp::MatchesRegex, a.cover(b))))
+    .labelled("an operator");
+    let list_op = select! {
+        Tk { kind: TokenKind::Ident | TokenKind::BangWord, text } = e
+            if BinaryOp::from_word(text).is_some_and(|op| op.takes_list()) =>
+            (BinaryOp::from_word(text).unwrap_or(BinaryOp::In), sp(e.span())),
+    };
+    let between_op = select! {
+        Tk { kind: TokenKind::Ident, text: "between" } => false,
+        Tk { kind: TokenKind::BangWord, text: "!between" } => true,
+    };
+    let list_items = value
+        .clone()
+        .separated_by(comma.clone())
+        .allow_trailing()
+        .at_least(1)
+        .collect::<Vec<_>>()
+        .delimited_by(lparen.clone(), rparen.clone().labelled("`)` to close the list"))
+        .or(sum.clone().map(|e| vec![e]))
+        .labelled("a parenthesised list");
+    let range = sum
+        .clone()
+        .then_ignore(tok(TokenKind::DotDot, "`..`"))
+        .then(operand(sum.clone()))
+        .delimited_by(lparen.clone(), rparen.clone());
+    enum Cmp {
+        Bin((BinaryOp, Span), Expr),
+        List((BinaryOp, Span), Vec<Expr>),
+        Between(bool, (Expr, Expr)),
+    }
+    let comparison_tail = choice((
+        cmp_op.then(operand(sum.clone())).map(|(op, rhs)| Cmp::Bin(op, rhs)),
+        list_op.then(list_items).map(|(op, items)| Cmp::List(op, items)),
+        between_op.then(range).map(|(neg, r)| Cmp::Between(neg, r)),
+    ));
+    let comparison = sum
+        .clone()
+        .foldl_with(comparison_tail.repeated(), |lhs, tail, e| match tail {
+            Cmp::Bin(op, rhs) => binary(lhs, (op, rhs), e),
+            Cmp::List((op, op_span), items) => {
+                Expr::In { op, op_span, lhs: Box::new(lhs), items, span: sp(e.span()) }
+            }
+            Cmp::Between(negated, (low, high)) => Expr::Between {
+                negated,
+                lhs: Box::new(lhs),
+                low: Box::new(low),
+                high: Box::new(high),
+                span: sp(e.span()),
+            },
+        })
+        .boxed();
+    let conj = comparison
+        .clone()
+        .foldl_with(
+            kw("and").map(|s| (BinaryOp::And, s)).then(operand(comparison.clone())).repeated(),
+            binary,
+        )
+        .boxed();
+    let disj = conj
+        .clone()
+        .foldl_with(
+            kw("or").map(|s| (BinaryOp::Or, s)).then(operand(conj.clone())).repeated(),
+            binary,
+        )
+        .boxed();
+    expr.define(disj);
+
+    // ---- shared operator pieces -----------------------------------------------------------
+    let expr_b = expr.clone().boxed();
+    // `Name = expr`, `(A, B) = expr`, or `expr`.
+    let names_lhs = choice((
+        name.clone().map(|n| vec![n]),
+        name.clone()
+            .separated_by(comma.clone())
+            .at_least(1)
+            .collect::<Vec<_>>()
+            .delimited_by(lparen.clone(), rparen.clone()),
+    ))
+    .then_ignore(assign.clone());
+    let named_expr = names_lhs
+        .or_not()
+        .then(value.clone().labelled("an expression"))
+        .map_with(|(names, expr), e| NamedExpr {
+            names: names.unwrap_or_default(),
+            expr,
+            span: sp(e.span()),
+        })
+        .boxed();
+    let named_list =
+        named_expr.clone().separated_by(comma.clone()).at_least(1).collect::<Vec<_>>().boxed();
+    let expr_list =
+        expr_b.clone().separated_by(comma.clone()).at_least(1).collect::<Vec<_>>().boxed();
+
+    // Operator parameters: `kind=inner`, `hint.strategy=shuffle`, `isfuzzy=true`.
+    let param_value = choice((
+        strings.clone(),
+        number,
+        tok(TokenKind::Minus, "`-`").ignore_then(number),
+        boolean,
+        dotted.clone().map(Expr::Name),
+    ))
+    .labelled("a value")
+    .boxed();
+    let params = |allowed: &'static [&'static str]| {
+        dotted
+            .clone()
+            .filter(move |n: &Ident| {
+                n.name.starts_with("hint.") || allowed.contains(&n.name.as_str())
+            })
+            .then_ignore(assign.clone())
+            .then(param_value.clone())
+            .map_with(|(name, value), e| OperatorParam { name, value, span: sp(e.span()) })
+            .repeated()
+            .collect::<Vec<_>>()
+            .boxed()
+    };
+    let column_decl = word
+        .clone()
+        .then_ignore(colon.clone())
+        .then(type_name.clone())
+        .map_with(|(name, ty), e| ColumnDecl { name, ty, span: sp(e.span()) })
+        .boxed();
+    let schema = column_decl
+        .clone()
+        .separated_by(comma.clone())
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(lparen.clone(), rparen.clone())
+        .boxed();
+    let sort_key = expr_b
+        .clone()
+        .then(choice((kw("asc").to(SortOrder::Asc), kw("desc").to(SortOrder::Desc))).or_not())
+        .then(
+            kw("nulls")
+                .ignore_then(choice((
+                    kw("first").to(NullsPlacement::First),
+                    kw("last").to(NullsPlacement::Last),
+                )))
+                .or_not(),
+        )
+        .map_with(|((expr, order), nulls), e| SortKey { expr, order, nulls, span: sp(e.span()) })
+        .boxed();
+    let sort_keys =
+        sort_key.clone().separated_by(comma.clone()).at_least(1).collect::<Vec<_>>().boxed();
+    // A sub-query in parentheses: a full pipeline, or operators applied to the input.
+    let input_pipeline = operator
+        .clone()
+        .separated_by(tok(TokenKind::Pipe, "`|`"))
+        .at_least(1)
+        .collect::<Vec<_>>()
+        .map_with(|operators, e| Pipeline {
+            source: Source::Input(Span::empty(e.span().start as u32)),
+            operators,
+            span: sp(e.span()),
+        })
+        .boxed();
+    let close_sub = rparen.clone().labelled("`)` to close the sub-query");
+    let subquery = lparen
+        .clone()
+        .ignore_then(choice((
+            pipeline.clone().then_ignore(close_sub.clone()),
+            input_pipeline.clone().then_ignore(close_sub),
+        )))
+        .boxed();
+    // The right side of join/lookup and the items of union: `(query)` or a table expression.
+    let table_ref = choice((
+        subquery.clone(),
+        postfix_table(expr_b.clone()).map_with(|e, x| Pipeline {
+            source: Source::Expr(e),
+            operators: Vec::new(),
+            span: sp(x.span()),
+        }),
+    ))
+    .boxed();
+    let union_item = choice((
+        subquery.clone(),
+        choice((call_like(any_word, args.clone()), wildcard_name.clone().map(Expr::Name)))
+            .map_with(|e, x| Pipeline {
+                source: Source::Expr(e),
+                operators: Vec::new(),
+                span: sp(x.span()),
+            }),
+    ))
+    .boxed();
+    let with_params = kw("with")
+        .ignore_then(
+            dotted
+                .clone()
+                .then_ignore(assign.clone())
+                .then(expr_b.clone())
+                .map_with(|(name, value), e| OperatorParam { name, value, span: sp(e.span()) })
+                .separated_by(comma.clone())
+                .allow_trailing()
+                .collect::<Vec<_>>()
+                .delimited_by(lparen.clone(), rparen.clone()),
+        )
+        .boxed();
+    // Balanced token soup, for clauses qlint does not model in detail.
+    let soup = recursive(|soup| {
+        choice((
+            select! { Tk { kind: k, .. } if !matches!(k, TokenKind::LParen | TokenKind::RParen | TokenKind::LBracket | TokenKind::RBracket | TokenKind::LBrace | TokenKind::RBrace | TokenKind::Pipe | TokenKind::Semi) => () },
+            soup.clone().delimited_by(lparen.clone(), rparen.clone()),
+            soup.clone().delimited_by(lbracket.clone(), rbracket.clone()),
+            soup.clone().delimited_by(tok(TokenKind::LBrace, "`{`"), tok(TokenKind::RBrace, "`}`")),
+            tok(TokenKind::Pipe, "`|`").ignored(),
+            tok(TokenKind::Semi, "`;`").ignored(),
+        ))
+        .repeated()
+        .boxed()
+    });
+    let top_level_soup = select! { Tk { kind: k, .. } if !matches!(k, TokenKind::LParen | TokenKind::RParen | TokenKind::LBracket | TokenKind::RBracket | TokenKind::LBrace | TokenKind::RBrace | TokenKind::Pipe | TokenKind::Semi) => () }
+        .or(soup.clone().delimited_by(lparen.clone(), rparen.clone()))
+        .or(soup.clone().delimited_by(lbracket.clone(), rbracket.clone()))
+        .repeated()
+        .boxed();
+
+    // ---- operators ------------------------------------------------------------------------
+    let where_op = choice((kw("where"), kw("filter")))
+        .ignore_then(params(&[]))
+        .then(expr_b.clone().labelled("a predicate"))
+        .map_with(|(params, predicate), e| TabularOperator::Where {
+            params,
+            predicate,
+            span: sp(e.span()),
+        });
+    let project = kw("project")
+        .ignore_then(named_expr.clone().separated_by(comma.clone()).collect::<Vec<_>>())
+        .map_with(|columns, e| TabularOperator::Project { columns, span: sp(e.span()) });
+    let project_cols = select! {
+        Tk { kind: TokenKind::Ident, text: "project-away" } => ProjectFlavor::Away,
+        Tk { kind: TokenKind::Ident, text: "project-keep" } => ProjectFlavor::Keep,
+        Tk { kind: TokenKind::Ident, text: "project-reorder" } => ProjectFlavor::Reorder,
+    }
+    .then(
+        wildcard_name
+            .clone()
+            .map(Expr::Name)
+            .then(
+                select! {
+                    Tk { kind: TokenKind::Ident, text } if matches!(text, "asc" | "desc" | "granny-asc" | "granny-desc") => text,
+                }
+                .or_not(),
+            )
+            .map_with(|(expr, order), e| SortKey {
+                expr,
+                order: match order {
+                    Some("asc") => Some(SortOrder::Asc),
+                    Some("desc") => Some(SortOrder::Desc),
+                    _ => None,
+                },
+                nulls: None,
+                span: sp(e.span()),
+            })
+            .separated_by(comma.clone())
+            .at_least(1)
+            .collect::<Vec<_>>(),
+    )
+    .map_with(|(flavor, columns), e| TabularOperator::ProjectColumns {
+        flavor,
+        columns,
+        span: sp(e.span()),
+    });
+    let project_rename = kw("project-rename")
+        .ignore_then(
+            name.clone()
+                .then_ignore(assign.clone())
+                .then(expr_b.clone())
+                .map_with(|(new, old), e| NamedExpr {
+                    names: vec![new],
+                    expr: old,
+                    span: sp(e.span()),
+                })
+                .separated_by(comma.clone())
+                .at_least(1)
+                .collect::<Vec<_>>(),
+        )
+        .map_with(|renames, e| TabularOperator::ProjectRename { renames, span: sp(e.span()) });
+    let extend = kw("extend")
+        .ignore_then(named_list.clone())
+        .map_with(|columns, e| TabularOperator::Extend { columns, span: sp(e.span()) });
+    let by_list = kw("by").ignore_then(named_list.clone()).boxed();
+    let summarize = kw("summarize")
+        .ignore_then(params(&[]))
+        .then(named_expr.clone().separated_by(comma.clone()).collect::<Vec<_>>())
+        .then(by_list.clone().or_not())
+        .map_with(|((params, aggregates), by), e| TabularOperator::Summarize {
+            params,
+            aggregates,
+            by: by.unwrap_or_default(),
+            span: sp(e.span()),
+        });
+    let on_keys = kw("on").ignore_then(expr_list.clone().labelled("join keys")).boxed();
+    let join = kw("join")
+        .ignore_then(params(&["kind", "withsource"]))
+        .then(table_ref.clone())
+        .then(choice((on_keys.clone(), kw("where").ignore_then(expr_b.clone()).map(|e| vec![e]))))
+        .map_with(|((params, right), on), e| TabularOperator::Join {
+            params,
+            right: Box::new(right),
+            on,
+            span: sp(e.span()),
+        });
+    let lookup = kw("lookup")
+        .ignore_then(params(&["kind"]))
+        .then(table_ref.clone())
+        .then(on_keys.clone())
+        .map_with(|((params, right), on), e| TabularOperator::Lookup {
+            params,
+            right: Box::new(right),
+            on,
+            span: sp(e.span()),
+        });
+    let union = kw("union")
+        .ignore_then(params(&["kind", "isfuzzy", "withsource"]))
+        .then(union_item.separated_by(comma.clone()).at_least(1).collect::<Vec<_>>())
+        .map_with(|(params, tables), e| TabularOperator::Union {
+            params,
+            tables,
+            span: sp(e.span()),
+        });
+    let to_typeof = kw("to")
+        .ignore_then(kw("typeof"))
+        .ignore_then(type_name.clone().delimited_by(lparen.clone(), rparen.clone()))
+        .boxed();
+    let expand_items = named_expr
+        .clone()
+        .then_ignore(to_typeof.clone().or_not())
+        .separated_by(comma.clone())
+        .at_least(1)
+        .collect::<Vec<_>>()
+        .boxed();
+    let mv_params: &'static [&'static str] = &["bagexpansion", "with_itemindex", "kind"];
+    let mv_expand = choice((kw("mv-expand"), kw("mvexpand")))
+        .ignore_then(params(mv_params))
+        .then(expand_items.clone())
+        .then(kw("limit").ignore_then(expr_b.clone()).or_not())
+        .map_with(|((params, columns), limit), e| TabularOperator::MvExpand {
+            params,
+            columns,
+            limit,
+            span: sp(e.span()),
+        });
+    let mv_apply = choice((kw("mv-apply"), kw("mvapply")))
+        .ignore_then(params(mv_params))
+        .then(expand_items.clone())
+        .then_ignore(kw("limit").ignore_then(expr_b.clone()).or_not())
+        .then_ignore(kw("on"))
+        .then(subquery.clone())
+        .map_with(|((params, items), on), e| TabularOperator::MvApply {
+            params,
+            items,
+            on: Box::new(on),
+            span: sp(e.span()),
+        });
+    let pattern_part = choice((
+        strings.clone().map(ParsePatternPart::Literal),
+        tok(TokenKind::Star, "`*`").map(ParsePatternPart::Star),
+        word.clone()
+            .then(colon.clone().ignore_then(type_name.clone()).or_not())
+            .map_with(|(name, ty), e| ParsePatternPart::Column { name, ty, span: sp(e.span()) }),
+    ))
+    .boxed();
+    let parse_op = select! {
+        Tk { kind: TokenKind::Ident, text: "parse" } => ParseFlavor::Parse,
+        Tk { kind: TokenKind::Ident, text: "parse-where" } => ParseFlavor::ParseWhere,
+    }
+    .then(params(&["kind", "flags"]))
+    .then(expr_b.clone())
+    .then_ignore(kw("with"))
+    .then(pattern_part.repeated().at_least(1).collect::<Vec<_>>().labelled("a parse pattern"))
+    .map_with(|(((flavor, params), source), pattern), e| TabularOperator::Parse {
+        flavor,
+        params,
+        source,
+        pattern,
+        span: sp(e.span()),
+    });
+    let parse_kv = kw("parse-kv")
+        .ignore_then(expr_b.clone())
+        .then_ignore(kw("as"))
+        .then(schema.clone())
+        .then(with_params.clone().or_not())
+        .map_with(|((source, columns), params), e| TabularOperator::ParseKv {
+            source,
+            columns,
+            params: params.unwrap_or_default(),
+            span: sp(e.span()),
+        });
+    let evaluate = kw("evaluate")
+        .ignore_then(params(&[]))
+        .then(call_like(any_word, args.clone()))
+        .then_ignore(colon.clone().then(schema.clone()).or_not())
+        .map_with(|(params, plugin), e| TabularOperator::Evaluate {
+            params,
+            plugin,
+            span: sp(e.span()),
+        });
+    let series_item = named_expr
+        .clone()
+        .then_ignore(kw("default").then(assign.clone()).then(expr_b.clone()).or_not())
+        .boxed();
+    let make_series = kw("make-series")
+        .ignore_then(params(&["kind"]))
+        .then(series_item.separated_by(comma.clone()).at_least(1).collect::<Vec<_>>())
+        .then_ignore(kw("on"))
+        .then(sum.clone())
+        .then(choice((
+            kw("in").ignore_then(kw("range")).ignore_then(
+                expr_b
+                    .clone()
+                    .separated_by(comma.clone())
+                    .collect::<Vec<_>>()
+                    .delimited_by(lparen.clone(), rparen.clone()),
+            ),
+            kw("from")
+                .ignore_then(expr_b.clone())
+                .or_not()
+                .then(kw("to").ignore_then(expr_b.clone()).or_not())
+                .then_ignore(kw("step"))
+                .then(expr_b.clone())
+                .map(|((from, to), step)| from.into_iter().chain(to).chain([step]).collect()),
+        )))
+        .then(by_list.clone().or_not())
+        .map_with(|((((params, aggregates), on), range), by), e| TabularOperator::MakeSeries {
+            params,
+            aggregates,
+            on,
+            range,
+            by: by.unwrap_or_default(),
+            span: sp(e.span()),
+        });
+    let top = kw("top")
+        .ignore_then(expr_b.clone())
+        .then_ignore(kw("by"))
+        .then(sort_key.clone())
+        .map_with(|(count, by), e| TabularOperator::Top { count, by, span: sp(e.span()) });
+    let loose_item = choice((
+        expr_b.clone().map(Some),
+        select! {
+            Tk { kind: TokenKind::Ident, text } if matches!(text, "of" | "by" | "with" | "others" | "asc" | "desc" | "top-nested") => None,
+            Tk { kind: TokenKind::Comma | TokenKind::Assign, .. } => None,
+        },
+    ));
+    let top_nested = kw("top-nested")
+        .ignore_then(loose_item.repeated().collect::<Vec<_>>())
+        .map_with(|items, e| TabularOperator::TopNested {
+            exprs: items.into_iter().flatten().collect(),
+            span: sp(e.span()),
+        });
+    let sort = choice((kw("sort"), kw("order")))
+        .ignore_then(params(&[]))
+        .then_ignore(kw("by"))
+        .then(sort_keys.clone())
+        .map_with(|(params, keys), e| TabularOperator::Sort { params, keys, span: sp(e.span()) });
+    let take = choice((kw("take"), kw("limit")))
+        .ignore_then(params(&[]))
+        .ignore_then(expr_b.clone().labelled("a row count"))
+        .map_with(|count, e| TabularOperator::Take { count, span: sp(e.span()) });
+    let distinct = kw("distinct")
+        .ignore_then(params(&[]))
+        .ignore_then(named_list.clone())
+        .map_with(|columns, e| TabularOperator::Distinct { columns, span: sp(e.span()) });
+    let count = kw("count").map_with(|_, e| TabularOperator::Count { span: sp(e.span()) });
+    let render = kw("render")
+        .ignore_then(any_word.labelled("a chart type"))
+        .then_ignore(
+            kw("with").then(soup.clone().delimited_by(lparen.clone(), rparen.clone())).or_not(),
+        )
+        .then_ignore(top_level_soup.clone())
+        .map_with(|chart, e| TabularOperator::Render {
+            chart,
+            properties: Vec::new(),
+            span: sp(e.span()),
+        });
+    let as_op = kw("as")
+        .ignore_then(params(&[]))
+        .then(name.clone())
+        .map_with(|(params, name), e| TabularOperator::As { params, name, span: sp(e.span()) });
+    let invoke = kw("invoke")
+        .ignore_then(call_like(any_word, args.clone()))
+        .map_with(|call, e| TabularOperator::Invoke { call, span: sp(e.span()) });
+    let serialize = kw("serialize")
+        .ignore_then(named_expr.clone().separated_by(comma.clone()).collect::<Vec<_>>())
+        .map_with(|columns, e| TabularOperator::Serialize { columns, span: sp(e.span()) });
+    let sample = kw("sample").ignore_then(expr_b.clone()).map_with(|count, e| {
+        TabularOperator::Sample { distinct: false, count, of: None, span: sp(e.span()) }
+    });
+    let sample_distinct = kw("sample-distinct")
+        .ignore_then(expr_b.clone())
+        .then_ignore(kw("of"))
+        .then(expr_b.clone())
+        .map_with(|(count, of), e| TabularOperator::Sample {
+            distinct: true,
+            count,
+            of: Some(of),
+            span: sp(e.span()),
+        });
+    let getschema =
+        kw("getschema").map_with(|_, e| TabularOperator::GetSchema { span: sp(e.span()) });
+    let facet = kw("facet")
+        .ignore_then(kw("by"))
+        .ignore_then(expr_list.clone())
+        .then(kw("with").ignore_then(subquery.clone()).or_not())
+        .map_with(|(columns, with), e| TabularOperator::Facet {
+            columns,
+            with: with.map(Box::new),
+            span: sp(e.span()),
+        });
+    let fork = kw("fork")
+        .ignore_then(
+            name.clone()
+                .then_ignore(assign.clone())
+                .or_not()
+                .ignore_then(subquery.clone())
+                .repeated()
+                .at_least(1)
+                .collect::<Vec<_>>(),
+        )
+        .map_with(|branches, e| TabularOperator::Fork { branches, span: sp(e.span()) });
+    let partition = kw("partition")
+        .ignore_then(params(&[]))
+        .then_ignore(kw("by"))
+        .then(expr_b.clone())
+        .then(choice((
+            subquery.clone(),
+            choice((pipeline.clone(), input_pipeline.clone()))
+                .delimited_by(tok(TokenKind::LBrace, "`{`"), tok(TokenKind::RBrace, "`}`")),
+        )))
+        .map_with(|((params, by), body), e| TabularOperator::Partition {
+            params,
+            by,
+            body: Box::new(body),
+            span: sp(e.span()),
+        });
+    let scan = kw("scan")
+        .ignore_then(top_level_soup.clone())
+        .map_with(|_, e| TabularOperator::Scan { exprs: Vec::new(), span: sp(e.span()) });
+    let reduce = kw("reduce")
+        .ignore_then(params(&[]))
+        .ignore_then(kw("by"))
+        .ignore_then(expr_b.clone())
+        .then(
+            kw("with")
+                .ignore_then(
+                    dotted
+                        .clone()
+                        .then_ignore(assign.clone())
+                        .then(expr_b.clone())
+                        .map_with(|(name, value), e| OperatorParam {
+                            name,
+                            value,
+                            span: sp(e.span()),
+                        })
+                        .separated_by(comma.clone())
+                        .collect::<Vec<_>>(),
+                )
+                .or_not(),
+        )
+        .map_with(|(by, params), e| TabularOperator::Reduce {
+            by,
+            params: params.unwrap_or_default(),
+            span: sp(e.span()),
+        });
+    let consume = kw("consume")
+        .ignore_then(params(&["decodeblocks"]))
+        .map_with(|_, e| TabularOperator::Consume { span: sp(e.span()) });
+    // Real operators qlint does not model: accepted, kept as `Unknown` without an error.
+    let unmodelled = select! {
+        Tk { kind: TokenKind::Ident, text } = e if matches!(text, "make-graph" | "graph-match" | "graph-merge" | "graph-to-table" | "graph-shortest-paths" | "graph-mark-components" | "top-hitters" | "project-smart" | "lookup-table" | "assert-schema" | "execute-and-cache" | "macro-expand") => ident_from(text, sp(e.span())),
+    }
+    .then_ignore(top_level_soup.clone())
+    .map_with(|name, e| TabularOperator::Unknown { name: Some(name), span: sp(e.span()) });
+
+    // ---- source operators -----------------------------------------------------------------
+    let range_op = kw("range")
+        .ignore_then(name.clone())
+        .then_ignore(kw("from"))
+        .then(expr_b.clone())
+        .then_ignore(kw("to"))
+        .then(expr_b.clone())
+        .then_ignore(kw("step"))
+        .then(expr_b.clone())
+        .map_with(|(((column, from), to), step), e| TabularOperator::Range {
+            column,
+            from,
+            to,
+            step,
+            span: sp(e.span()),
+        });
+    let print = kw("print")
+        .ignore_then(named_expr.clone().separated_by(comma.clone()).collect::<Vec<_>>())
+        .map_with(|columns, e| TabularOperator::Print { columns, span: sp(e.span()) });
+    let datatable = kw("datatable")
+        .ignore_then(schema.clone())
+        .then(
+            comma
+                .clone()
+                .or_not()
+                .ignore_then(
+                    expr_b.clone().separated_by(comma.clone()).allow_trailing().collect::<Vec<_>>(),
+                )
+                .delimited_by(lbracket.clone(), rbracket.clone()),
+        )
+        .map_with(|(columns, values), e| TabularOperator::Datatable {
+            columns,
+            values,
+            span: sp(e.span()),
+        });
+    let externaldata = kw("externaldata")
+        .ignore_then(schema.clone())
+        .then(
+            expr_b
+                .clone()
+                .separated_by(comma.clone())
+                .allow_trailing()
+                .collect::<Vec<_>>()
+                .delimited_by(lbracket.clone(), rbracket.clone()),
+        )
+        .then(with_params.clone().or_not())
+        .map_with(|((columns, uris), properties), e| TabularOperator::ExternalData {
+            columns,
+            uris,
+            properties: properties.unwrap_or_default(),
+            span: sp(e.span()),
+        });
+    let in_tables = kw("in")
+        .ignore_then(
+            union_item_expr(wildcard_name.clone(), args.clone())
+                .separated_by(comma.clone())
+                .collect::<Vec<_>>()
+                .delimited_by(lparen.clone(), rparen.clone()),
+        )
+        .or_not()
+        .map(Option::unwrap_or_default)
+        .boxed();
+    let search = kw("search")
+        .ignore_then(params(&["kind"]))
+        .then(in_tables.clone())
+        .then(expr_b.clone())
+        .map_with(|((params, tables), predicate), e| TabularOperator::Search {
+            params,
+            tables,
+            predicate,
+            span: sp(e.span()),
+        });
+    let find = kw("find")
+        .ignore_then(params(&["withsource", "datascope"]))
+        .then(in_tables.clone())
+        .then_ignore(kw("where"))
+        .then(expr_b.clone())
+        .then(
+            choice((kw("project"), kw("project-smart")))
+                .ignore_then(expr_b.clone().separated_by(comma.clone()).collect::<Vec<_>>())
+                .or_not(),
+        )
+        .map_with(|(((params, tables), predicate), project), e| TabularOperator::Find {
+            params,
+            tables,
+            predicate,
+            project: project.unwrap_or_default(),
+            span: sp(e.span()),
+        });
+
+    let source_op = choice((
+        union.clone(),
+        range_op.clone(),
+        print.clone(),
+        datatable.clone(),
+        externaldata.clone(),
+        search.clone(),
+        find.clone(),
+        evaluate.clone(),
+    ))
+    .boxed();
+
+    operator.define(
+        choice((
+            choice((
+                where_op,
+                project,
+                project_cols,
+                project_rename,
+                extend,
+                summarize,
+                join,
+                lookup,
+                union,
+                mv_expand,
+                mv_apply,
+                parse_op,
+                parse_kv,
+                evaluate,
+            )),
+            choice((
+                make_series,
+                top,
+                top_nested,
+                sort,
+                take,
+                distinct,
+                count,
+                render,
+                as_op,
+                invoke,
+                serialize,
+                sample,
+                sample_distinct,
+                getschema,
+                facet,
+            )),
+            choice((
+                fork, partition, scan, reduce, consume, unmodelled, range_op, print, search, find,
+            )),
+        ))
+        .labelled("a tabular operator")
+        .boxed(),
+    );
+
+    let source = choice((
+        source_op.clone().map(|op| Source::Operator(Box::new(op))),
+        expr_b.clone().map(Source::Expr),
+    ))
+    .labelled("a query")
+    .boxed();
+
+    pipeline.define(
+        source
+            .clone()
+            .then(
+                tok(TokenKind::Pipe, "`|`")
+                    .ignore_then(operator.clone())
+                    .repeated()
+                    .collect::<Vec<_>>(),
+            )
+            .map_with(|(source, operators), e| Pipeline { source, operators, span: sp(e.span()) })
+            .boxed(),
+    );
+
+    // ---- statements -----------------------------------------------------------------------
+    let param = word
+        .clone()
+        .then_ignore(colon.clone())
+        .then(choice((
+            tok(TokenKind::LParen, "`(`")
+                .ignore_then(
+                    choice((
+                        tok(TokenKind::Star, "`*`").map(|_| None),
+                        column_decl.clone().map(Some),
+                    ))
+                    .separated_by(comma.clone())
+                    .collect::<Vec<_>>(),
+                )
+                .then_ignore(rparen.clone())
+                .map_with(|cols, e| {
+                    let any = cols.iter().any(Option::is_none);
+                    ParamType::Tabular {
+                        columns: cols.into_iter().flatten().collect(),
+                        any,
+                        span: sp(e.span()),
+                    }
+                }),
+            type_name.clone().map(ParamType::Scalar),
+        )))
+        .then(assign.clone().ignore_then(expr_b.clone()).or_not())
+        .map_with(|((name, ty), default), e| Param { name, ty, default, span: sp(e.span()) })
+        .boxed();
+    let param_list = param
+        .separated_by(comma.clone())
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(lparen.clone(), rparen.clone())
+        .boxed();
+    let function = kw("view")
+        .or_not()
+        .then(param_list.clone())
+        .then(statements.clone().delimited_by(
+            tok(TokenKind::LBrace, "`{`"),
+            tok(TokenKind::RBrace, "`}` to close the function body"),
+        ))
+        .map_with(|((view, params), body), e| FunctionDef {
+            view: view.is_some(),
+            params,
+            body,
+            span: sp(e.span()),
+        })
+        .boxed();
+    let let_head = kw("let")
+        .ignore_then(word.clone().labelled("a name"))
+        .then_ignore(assign.clone())
+        .then(
+            choice((function.map(LetHead::Function), source.clone().map(LetHead::Source)))
+                .labelled("a value, a query or a function"),
+        )
+        .map_with(|(name, body), e| Head::Let { name, body, span: sp(e.span()) });
+    let set = kw("set")
+        .ignore_then(dotted.clone())
+        .then(assign.clone().ignore_then(expr_b.clone()).or_not())
+        .map_with(|(name, value), e| Head::Set(SetStatement { name, value, span: sp(e.span()) }));
+    let declare = kw("declare")
+        .ignore_then(kw("query_parameters"))
+        .ignore_then(param_list.clone())
+        .map_with(|params, e| Head::Declare(DeclareQueryParameters { params, span: sp(e.span()) }));
+    let head = choice((let_head, set, declare, source.clone().map(Head::Source))).boxed();
+
+    let statement = head
+        .clone()
+        .then(
+            tok(TokenKind::Pipe, "`|`")
+                .ignore_then(operator.clone())
+                .repeated()
+                .collect::<Vec<_>>(),
+        )
+        .map_with(|(head, ops), e| assemble(head, ops, sp(e.span())).0)
+        .boxed();
+    statements.define(
+        tok(TokenKind::Semi, "`;`")
+            .repeated()
+            .ignore_then(
+                statement
+                    .separated_by(tok(TokenKind::Semi, "`;`").repeated().at_least(1))
+                    .allow_trailing()
+                    .collect::<Vec<_>>(),
+            )
+            .boxed(),
+    );
+
+    Grammar { head, operator: operator.boxed() }
+}
+
+fn binary<'a, 'b, I>(
+    lhs: Expr,
+    ((op, op_span), rhs): ((BinaryOp, Span), Expr),
+    e: &mut chumsky::input::MapExtra<'a, 'b, I, Err<'a>>,
+) -> Expr
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+{
+    Expr::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs), span: sp(e.span()) }
+}
+
+/// A call, possibly followed by `.member` / `[index]` accessors (`workspace("x").Table`).
+fn call_like<'a, I, W, A>(word: W, args: A) -> Boxed<'a, 'a, I, Expr, Err<'a>>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    W: Parser<'a, I, Ident, Err<'a>> + Clone + 'a,
+    A: Parser<'a, I, Vec<Arg>, Err<'a>> + Clone + 'a,
+{
+    word.then(args)
+        .map_with(|(callee, args), e| Expr::Call { callee, args, span: sp(e.span()) })
+        .labelled("a function call")
+        .boxed()
+}
+
+/// A table reference that is a single expression (name, call, `workspace("x").T`).
+fn postfix_table<'a, I>(expr: Boxed<'a, 'a, I, Expr, Err<'a>>) -> Boxed<'a, 'a, I, Expr, Err<'a>>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+{
+    expr.labelled("a table").boxed()
+}
+
+fn union_item_expr<'a, I>(
+    wildcard: Boxed<'a, 'a, I, Ident, Err<'a>>,
+    args: Boxed<'a, 'a, I, Vec<Arg>, Err<'a>>,
+) -> Boxed<'a, 'a, I, Expr, Err<'a>>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+{
+    let any_word = select! {
+        Tk { kind: TokenKind::Ident, text } = e => ident_from(text, sp(e.span())),
+    };
+    choice((call_like(any_word, args), wildcard.map(Expr::Name))).boxed()
+}
+
+/// Builds a statement from its head and the operators after it. The flag is false when the
+/// operators cannot follow that head (e.g. after `set`).
+fn assemble(head: Head, ops: Vec<TabularOperator>, span: Span) -> (Statement, bool) {
+    match head {
+        Head::Let { name, body, span: head_span } => {
+            let span = if ops.is_empty() { head_span } else { span };
+            match body {
+                LetHead::Function(f) => (
+                    Statement::Let(LetStatement { name, body: LetBody::Function(f), span }),
+                    ops.is_empty(),
+                ),
+                LetHead::Source(source) => {
+                    let source_span = source.span();
+                    let body = if ops.is_empty() {
+                        match source {
+                            Source::Expr(e) if !is_tabular_expr(&e) => LetBody::Scalar(e),
+                            source => LetBody::Tabular(Pipeline {
+                                source,
+                                operators: ops,
+                                span: source_span,
+                            }),
+                        }
+                    } else {
+                        let end = ops.last().map_or(source_span, TabularOperator::span);
+                        LetBody::Tabular(Pipeline {
+                            source,
+                            operators: ops,
+                            span: source_span.cover(end),
+                        })
+                    };
+                    (Statement::Let(LetStatement { name, body, span }), true)
+                }
+            }
+        }
+        Head::Set(s) => (Statement::Set(s), ops.is_empty()),
+        Head::Declare(d) => (Statement::DeclareQueryParameters(d), ops.is_empty()),
+        Head::Source(source) => {
+            (Statement::Tabular(Pipeline { source, operators: ops, span }), true)
+        }
+    }
+}
+
+/// True when a `let` body expression is certainly tabular.
+fn is_tabular_expr(e: &Expr) -> bool {
+    match e {
+        Expr::Pipeline(_) => true,
+        Expr::Paren { inner, .. } => is_tabular_expr(inner),
+        Expr::Call { callee, .. } => matches!(callee.name.as_str(), "materialize" | "view"),
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The driver.
+
+/// Parses `text` into a tree and its errors. Never panics.
+pub fn parse(text: &str) -> crate::Parse<Query> {
+    let all = lexer::lex(text);
+    let mut errors = Vec::new();
+    let mut toks: Vec<(Tk<'_>, SimpleSpan)> = Vec::with_capacity(all.len());
+    for t in &all {
+        let range = std::ops::Range::<usize>::from(t.span);
+        match t.kind {
+            TokenKind::Comment => continue,
+            TokenKind::UnterminatedString => errors.push(SyntaxError::new(
+                t.span,
+                if t.span.text(text).starts_with("```") {
+                    "unterminated multi-line string: expected a closing ```".to_string()
+                } else {
+                    "unterminated string: expected a closing quote before the end of the line"
+                        .to_string()
+                },
+            )),
+            TokenKind::String => check_escapes(t.span, text, &mut errors),
+            TokenKind::Error => errors.push(SyntaxError::new(
+                t.span,
+                format!("unexpected character `{}`", t.span.text(text)),
+            )),
+            _ => {}
+        }
+        if matches!(t.kind, TokenKind::Error) {
+            continue;
+        }
+        let kind = if t.kind == TokenKind::UnterminatedString { TokenKind::String } else { t.kind };
+        toks.push((Tk { kind, text: &text[range.clone()] }, SimpleSpan::from(range)));
+    }
+    // The recursive parser needs stack in proportion to the nesting depth (a lot of it in
+    // debug builds). Shallow texts parse on the caller's stack; deeper ones on a helper
+    // thread with a stack big enough for `MAX_DEPTH`, so callers on small stacks (test
+    // threads, async workers) are safe.
+    let statements = if max_depth(&toks) <= INLINE_DEPTH {
+        parse_statements(&toks, text, &mut errors)
+    } else {
+        let spawned = std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("qlint-kql-parse".into())
+                .stack_size(PARSER_STACK)
+                .spawn_scoped(scope, || {
+                    let mut errs = Vec::new();
+                    let statements = parse_statements(&toks, text, &mut errs);
+                    (statements, errs)
+                })
+                .ok()
+                .and_then(|handle| handle.join().ok())
+        });
+        match spawned {
+            Some((statements, errs)) => {
+                errors.extend(errs);
+                statements
+            }
+            None => parse_statements(&toks, text, &mut errors),
+        }
+    };
+    errors.sort_by_key(|e| (e.span.start, e.span.end));
+    for e in &mut errors {
+        e.span = e.span.widen_empty(text);
+    }
+    crate::Parse { tree: Query { statements, span: Span::new(0, text.len() as u32) }, errors }
+}
+
+/// Reports escapes Kusto does not know (`"C:\Temp"`: `\T`) in a quoted string.
+fn check_escapes(span: Span, text: &str, errors: &mut Vec<SyntaxError>) {
+    let s = span.text(text);
+    let body = s.strip_prefix(['h', 'H']).unwrap_or(s);
+    if body.starts_with('@') {
+        return;
+    }
+    let bytes = body.as_bytes();
+    let offset = span.end as usize - body.len();
+    let mut i = 1;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'\\' {
+            let next = bytes[i + 1];
+            if !matches!(
+                next,
+                b'\\' | b'"' | b'\'' | b'n' | b'r' | b't' | b'v' | b'b' | b'f' | b'a' | b'0'
+                    ..=b'7' | b'x' | b'u' | b'U'
+            ) {
+                let at = (offset + i) as u32;
+                let len = body[i + 1..].chars().next().map_or(1, char::len_utf8) as u32 + 1;
+                let esc = &body[i..i + len as usize];
+                errors.push(SyntaxError::new(
+                    Span::new(at, at + len),
+                    format!("unknown escape sequence `{esc}` in a string: write `\\\\` for a backslash or use a verbatim string (@\"...\")"),
+                ));
+                return;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// Nesting depth up to which parsing runs on the caller's stack.
+const INLINE_DEPTH: usize = 6;
+/// Stack size of the helper thread used for deeper texts.
+const PARSER_STACK: usize = 256 << 20;
+
+fn max_depth(toks: &[(Tk<'_>, SimpleSpan)]) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for (t, _) in toks {
+        match t.kind {
+            TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                depth = depth.saturating_sub(1)
+            }
+            _ => {}
+        }
+    }
+    max
+}
+
+fn parse_statements<'a>(
+    toks: &'a [(Tk<'a>, SimpleSpan)],
+    text: &'a str,
+    errors: &mut Vec<SyntaxError>,
+) -> Vec<Statement> {
+    let grammar: G<'_> = grammar(text);
+    let mut statements = Vec::new();
+    for range in split(toks, TokenKind::Semi) {
+        let stmt_toks = &toks[range];
+        if stmt_toks.is_empty() {
+            continue;
+        }
+        if let Some(at) = too_deep(stmt_toks) {
+            let span = sp(stmt_toks[at].1);
+            let message = if is_chain_operator(&stmt_toks[at].0) {
+                format!("statement has more than {MAX_OPERATORS} operators: split it up")
+            } else {
+                format!("nesting is deeper than {MAX_DEPTH} levels: simplify the expression")
+            };
+            errors.push(SyntaxError::new(span, message));
+            statements.push(Statement::Error(stmt_span(stmt_toks)));
+            continue;
+        }
+        statements.push(parse_statement(&grammar, stmt_toks, text, errors));
+    }
+    statements
+}
+
+fn stmt_span(toks: &[(Tk<'_>, SimpleSpan)]) -> Span {
+    match (toks.first(), toks.last()) {
+        (Some(a), Some(b)) => Span::new(a.1.start as u32, b.1.end as u32),
+        _ => Span::default(),
+    }
+}
+
+/// Ranges of `toks` separated by top-level `sep` tokens (outside brackets).
+fn split(toks: &[(Tk<'_>, SimpleSpan)], sep: TokenKind) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (i, (t, _)) in toks.iter().enumerate() {
+        match t.kind {
+            TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => depth += 1,
+            TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                depth = depth.saturating_sub(1)
+            }
+            k if k == sep && depth == 0 => {
+                out.push(start..i);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(start..toks.len());
+    out
+}
+
+/// Most operator tokens one statement may hold: each can add a level to the tree, and a
+/// deep tree costs stack in every later pass (and in `Drop`).
+pub const MAX_OPERATORS: usize = 20_000;
+
+/// Index of the first token that opens a bracket deeper than [`MAX_DEPTH`], or of the
+/// operator that goes over [`MAX_OPERATORS`].
+fn too_deep(toks: &[(Tk<'_>, SimpleSpan)]) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut operators = 0usize;
+    for (i, (t, _)) in toks.iter().enumerate() {
+        if is_chain_operator(t) {
+            operators += 1;
+            if operators > MAX_OPERATORS {
+                return Some(i);
+            }
+        }
+        match t.kind {
+            TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                depth = depth.saturating_sub(1)
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn is_chain_operator(t: &Tk<'_>) -> bool {
+    use TokenKind::*;
+    match t.kind {
+        Plus | Minus | Star | Slash | Percent | EqEq | NotEq | LtGt | Lt | Le | Gt | Ge
+        | EqTilde | BangTilde | Dot | BangWord | Colon | Assign => true,
+        Ident => matches!(t.text, "and" | "or") || BinaryOp::from_word(t.text).is_some(),
+        _ => false,
+    }
+}
+
+type G<'a> =
+    Grammar<'a, chumsky::input::MappedInput<'a, Tk<'a>, SimpleSpan, &'a [(Tk<'a>, SimpleSpan)]>>;
+
+fn parse_statement<'a>(
+    grammar: &G<'a>,
+    toks: &'a [(Tk<'a>, SimpleSpan)],
+    text: &str,
+    errors: &mut Vec<SyntaxError>,
+) -> Statement {
+    let span = stmt_span(toks);
+    let segments = split(toks, TokenKind::Pipe);
+    let head_toks = &toks[segments[0].clone()];
+    let head = if head_toks.is_empty() {
+        let at = sp(toks[0].1);
+        errors.push(SyntaxError::new(at, "expected a query (a table name or `let`) before `|`"));
+        None
+    } else {
+        run(&grammar.head, head_toks, text, errors, "")
+    };
+    let mut ops = Vec::new();
+    for (i, seg) in segments.iter().enumerate().skip(1) {
+        let pipe = toks[seg.start - 1];
+        let seg_toks = &toks[seg.clone()];
+        if seg_toks.is_empty() {
+            errors.push(SyntaxError::new(
+                sp(pipe.1),
+                if i + 1 == segments.len() {
+                    "expected a tabular operator after `|`, found the end of the query"
+                } else {
+                    "expected a tabular operator between `|` and `|`"
+                },
+            ));
+            continue;
+        }
+        let op = run(&grammar.operator, seg_toks, text, errors, "|").unwrap_or_else(|| {
+            let name = match seg_toks[0].0 {
+                Tk { kind: TokenKind::Ident, text: t } => Some(ident_from(t, sp(seg_toks[0].1))),
+                _ => None,
+            };
+            TabularOperator::Unknown { name, span: stmt_span(seg_toks) }
+        });
+        ops.push(op);
+    }
+    match head {
+        Some(head) => {
+            let (stmt, ok) = assemble(head, ops, span);
+            if !ok {
+                let at = toks[segments[1].start - 1].1;
+                errors.push(SyntaxError::new(
+                    sp(at),
+                    "unexpected `|`: only a query can be piped into an operator",
+                ));
+            }
+            stmt
+        }
+        None => Statement::Error(span),
+    }
+}
+
+/// Runs `parser` over a piece of the token stream; on failure records the first error.
+fn run<'a, O>(
+    parser: &Boxed<
+        'a,
+        'a,
+        chumsky::input::MappedInput<'a, Tk<'a>, SimpleSpan, &'a [(Tk<'a>, SimpleSpan)]>,
+        O,
+        Err<'a>,
+    >,
+    toks: &'a [(Tk<'a>, SimpleSpan)],
+    text: &str,
+    errors: &mut Vec<SyntaxError>,
+    before: &str,
+) -> Option<O> {
+    let end = toks.last().map_or(0, |t| t.1.end);
+    let eoi = SimpleSpan::from(end..end);
+    let input = toks.split_token_span(eoi);
+    let result = parser.parse(input);
+    let (output, errs) = result.into_output_errors();
+    if let Some(err) = errs.into_iter().next() {
+        errors.push(describe(&err, toks, text, before));
+        return None;
+    }
+    output
+}
+
+/// Turns a chumsky error into a message that names what was expected and where.
+fn describe(
+    err: &Rich<'_, Tk<'_>, SimpleSpan>,
+    toks: &[(Tk<'_>, SimpleSpan)],
+    text: &str,
+    before: &str,
+) -> SyntaxError {
+    let at = err.span().start;
+    let prev = toks.iter().rev().find(|t| t.1.end <= at);
+    let prev_text = match prev {
+        Some(t) => t.0.text.to_string(),
+        None => before.to_string(),
+    };
+    if let chumsky::error::RichReason::Custom(msg) = err.reason() {
+        return SyntaxError::new(sp(*err.span()), msg.clone());
+    }
+    let mut expected: Vec<String> = Vec::new();
+    for pat in err.expected() {
+        let s = match pat {
+            chumsky::error::RichPattern::Label(l) => l.to_string(),
+            chumsky::error::RichPattern::Token(t) => format!("`{}`", t.text),
+            chumsky::error::RichPattern::Identifier(i) => format!("`{i}`"),
+            chumsky::error::RichPattern::EndOfInput => continue,
+            _ => continue,
+        };
+        let s = if s.starts_with(|c: char| c.is_ascii_lowercase())
+            && !s.starts_with("a ")
+            && !s.starts_with("an ")
+            && !s.contains(' ')
+        {
+            format!("`{s}`")
+        } else {
+            s
+        };
+        if !expected.contains(&s) {
+            expected.push(s);
+        }
+    }
+    if expected.iter().any(|e| e.contains("to close")) {
+        expected.retain(|e| e.contains("to close") || e == "`,`");
+        expected.sort_by_key(|e| e.contains("to close"));
+    }
+    if expected.iter().any(|e| e == "an operator") {
+        expected.retain(|e| !matches!(e.as_str(), "`.`" | "`[`" | "`(`" | "`and`" | "`or`"));
+        for e in &mut expected {
+            if e == "an operator" {
+                *e = "an operator (such as `and`, `or`, `==`)".to_string();
+            }
+        }
+    }
+    if let Some(p) = prev
+        && RESERVED[10..].contains(&p.0.text)
+        && expected.iter().any(|e| e == "`(`")
+    {
+        let word = p.0.text;
+        return SyntaxError::new(
+            sp(p.1),
+            format!("`{word}` is a type keyword: write `['{word}']` to use it as a name"),
+        );
+    }
+    let what = match expected.len() {
+        0 => String::new(),
+        1 => expected[0].clone(),
+        n => {
+            let shown = &expected[..n.min(5)];
+            format!("{} or {}", shown[..shown.len() - 1].join(", "), shown[shown.len() - 1])
+        }
+    };
+    let found = err.found().map(|t| t.text);
+    let _ = text;
+    let span = match (found, prev) {
+        (Some(_), _) => sp(*err.span()),
+        (None, Some(p)) => sp(p.1),
+        (None, None) => sp(*err.span()),
+    };
+    let message = match (what.is_empty(), found, prev_text.is_empty()) {
+        (true, Some(f), _) => format!("unexpected `{f}`"),
+        (true, None, _) => "unexpected end of the query".to_string(),
+        (false, None, false) => format!("expected {what} after `{prev_text}`"),
+        (false, None, true) => format!("expected {what}"),
+        (false, Some(f), false) => format!("expected {what} after `{prev_text}`, found `{f}`"),
+        (false, Some(f), true) => format!("expected {what}, found `{f}`"),
+    };
+    SyntaxError::new(span, message)
+}

@@ -1,0 +1,1943 @@
+//! The SPL parser: chumsky combinators over the lexer's tokens.
+//!
+//! Before chumsky runs, a pre-pass drops comments, reports lexical errors, balances brackets
+//! and parentheses (reporting unclosed and unmatched ones, inserting the missing closers) and
+//! cuts off nesting deeper than [`MAX_DEPTH`]. The grammar then recovers per pipe segment.
+
+use chumsky::error::{Rich, RichPattern, RichReason};
+use chumsky::input::MappedInput;
+use chumsky::prelude::*;
+
+use super::ast::*;
+use super::lexer::{Token, TokenKind};
+use crate::{Span, SyntaxError};
+
+/// Deepest nesting of `[`/`(` accepted; deeper input becomes one error node.
+pub const MAX_DEPTH: usize = 32;
+/// Most operands in one chain of binary operators at one precedence level.
+const MAX_CHAIN: usize = 512;
+/// Most prefix operators in a row.
+const MAX_PREFIX: usize = 16;
+
+/// A token as the grammar sees it: kind, text and whether it touches the previous token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Tok<'a> {
+    kind: TokenKind,
+    text: &'a str,
+    glued: bool,
+}
+
+type In<'a> = MappedInput<'a, Tok<'a>, SimpleSpan, &'a [(Tok<'a>, SimpleSpan)]>;
+type Ex<'a> = extra::Err<Rich<'a, Tok<'a>>>;
+type P<'a, O> = Boxed<'a, 'a, In<'a>, O, Ex<'a>>;
+
+/// Parses `text` (already lexed into `tokens`) into a search and its errors.
+pub(crate) fn parse_search(text: &str, tokens: &[Token]) -> (Search, Vec<SyntaxError>) {
+    let mut errors = Vec::new();
+    let toks = prepare(text, tokens, &mut errors);
+    let eoi = SimpleSpan::from(text.len()..text.len());
+    let input = toks.as_slice().split_token_span(eoi);
+    let (output, errs) = grammar(text).parse(input).into_output_errors();
+    for err in errs {
+        if err.found().is_some_and(|t| t.kind == TokenKind::TooDeep) {
+            continue;
+        }
+        errors.push(SyntaxError::new(to_span(*err.span()), describe(&err)));
+    }
+    let full = Span::new(0, text.len() as u32);
+    let mut search = output.unwrap_or_default();
+    search.span = full;
+    for e in &mut errors {
+        e.span = e.span.widen_empty(text);
+    }
+    errors.sort_by_key(|e| (e.span.start, e.span.end));
+    errors.dedup_by(|a, b| a.span.start == b.span.start && a.message == b.message);
+    (search, errors)
+}
+
+fn to_span(s: SimpleSpan) -> Span {
+    Span::new(s.start as u32, s.end as u32)
+}
+
+// ---------------------------------------------------------------------------------------
+// Pre-pass
+
+fn prepare<'a>(
+    text: &'a str,
+    tokens: &[Token],
+    errors: &mut Vec<SyntaxError>,
+) -> Vec<(Tok<'a>, SimpleSpan)> {
+    // Kinds after dropping comments and turning lexical errors into usable tokens.
+    let mut plain: Vec<Token> = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        match t.kind {
+            TokenKind::Comment => {}
+            TokenKind::UnterminatedComment => {
+                errors.push(SyntaxError::new(t.span, "unterminated comment: expected closing ```"));
+            }
+            TokenKind::UnterminatedString => {
+                errors.push(SyntaxError::new(t.span, "unterminated string: expected closing `\"`"));
+                plain.push(Token { kind: TokenKind::String, span: t.span });
+            }
+            TokenKind::UnterminatedMacro => {
+                errors.push(SyntaxError::new(
+                    t.span,
+                    "unterminated macro: expected closing backtick",
+                ));
+                plain.push(Token { kind: TokenKind::Macro, span: t.span });
+            }
+            _ => plain.push(*t),
+        }
+    }
+
+    // Balance brackets and parentheses; cut off deep nesting.
+    let mut out: Vec<Token> = Vec::with_capacity(plain.len());
+    let mut synthetic: Vec<bool> = Vec::with_capacity(plain.len());
+    let mut stack: Vec<(TokenKind, Span)> = Vec::new();
+    let close_parens = |stack: &mut Vec<(TokenKind, Span)>,
+                        out: &mut Vec<Token>,
+                        synthetic: &mut Vec<bool>,
+                        errors: &mut Vec<SyntaxError>,
+                        at: u32| {
+        while let Some(&(TokenKind::LParen, open)) = stack.last() {
+            stack.pop();
+            errors.push(SyntaxError::new(open, "unclosed `(`: expected `)`"));
+            out.push(Token { kind: TokenKind::RParen, span: Span::empty(at) });
+            synthetic.push(true);
+        }
+    };
+    let mut i = 0;
+    while i < plain.len() {
+        let t = plain[i];
+        match t.kind {
+            TokenKind::LBracket | TokenKind::LParen => {
+                if stack.len() >= MAX_DEPTH {
+                    // Skip to the matching closer (or the end) and stand one error token there.
+                    let mut depth = 0usize;
+                    let mut j = i;
+                    let mut end = t.span.end;
+                    while j < plain.len() {
+                        match plain[j].kind {
+                            TokenKind::LBracket | TokenKind::LParen => depth += 1,
+                            TokenKind::RBracket | TokenKind::RParen => depth -= 1,
+                            _ => {}
+                        }
+                        end = plain[j].span.end;
+                        j += 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    let span = Span::new(t.span.start, end);
+                    errors.push(SyntaxError::new(
+                        span,
+                        format!("nesting deeper than {MAX_DEPTH} levels is not supported"),
+                    ));
+                    out.push(Token { kind: TokenKind::TooDeep, span });
+                    synthetic.push(false);
+                    i = j;
+                    continue;
+                }
+                stack.push((t.kind, t.span));
+            }
+            TokenKind::RParen => match stack.last() {
+                Some((TokenKind::LParen, _)) => {
+                    stack.pop();
+                }
+                _ => {
+                    errors.push(SyntaxError::new(t.span, "unmatched `)`: no `(` to close"));
+                    i += 1;
+                    continue;
+                }
+            },
+            TokenKind::RBracket => {
+                if stack.iter().any(|(k, _)| *k == TokenKind::LBracket) {
+                    close_parens(&mut stack, &mut out, &mut synthetic, errors, t.span.start);
+                    stack.pop();
+                } else {
+                    errors.push(SyntaxError::new(t.span, "unmatched `]`: no `[` to close"));
+                    i += 1;
+                    continue;
+                }
+            }
+            TokenKind::Pipe => {
+                close_parens(&mut stack, &mut out, &mut synthetic, errors, t.span.start);
+            }
+            _ => {}
+        }
+        out.push(t);
+        synthetic.push(false);
+        i += 1;
+    }
+    let end = text.len() as u32;
+    while let Some((kind, open)) = stack.pop() {
+        let (closer, msg) = if kind == TokenKind::LParen {
+            (TokenKind::RParen, "unclosed `(`: expected `)`")
+        } else {
+            (TokenKind::RBracket, "unclosed `[`: expected `]` to close the subsearch")
+        };
+        errors.push(SyntaxError::new(open, msg));
+        out.push(Token { kind: closer, span: Span::empty(end) });
+        synthetic.push(true);
+    }
+
+    let mut prev_end: Option<u32> = None;
+    out.iter()
+        .zip(synthetic)
+        .map(|(t, synth)| {
+            let glued = !synth && prev_end == Some(t.span.start) && !t.span.is_empty();
+            if !synth {
+                prev_end = Some(t.span.end);
+            }
+            let tok = Tok { kind: t.kind, text: t.span.text(text), glued };
+            (tok, SimpleSpan::from(t.span.start as usize..t.span.end as usize))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Error messages
+
+fn describe_tok(t: &Tok) -> String {
+    if t.text.is_empty() {
+        return match t.kind {
+            TokenKind::RParen => "a missing `)`".into(),
+            TokenKind::RBracket => "a missing `]`".into(),
+            _ => "end of input".into(),
+        };
+    }
+    let mut s: String = t.text.chars().take(40).collect();
+    if s.len() < t.text.len() {
+        s.push('…');
+    }
+    format!("`{s}`")
+}
+
+fn describe(err: &Rich<Tok>) -> String {
+    if let RichReason::Custom(msg) = err.reason() {
+        return msg.clone();
+    }
+    let mut expected: Vec<String> = err
+        .expected()
+        .filter_map(|p| match p {
+            RichPattern::Label(l) => Some(l.to_string()),
+            RichPattern::Token(t) => Some(describe_tok(t)),
+            RichPattern::Identifier(s) => Some(format!("`{s}`")),
+            RichPattern::EndOfInput => Some("end of input".into()),
+            _ => None,
+        })
+        .collect();
+    expected.sort();
+    expected.dedup();
+    let found = err.found().map_or_else(|| "end of input".to_string(), describe_tok);
+    match expected.len() {
+        0 => format!("unexpected {found}"),
+        1 => format!("expected {}, found {found}", expected[0]),
+        n if n <= 5 => {
+            let (last, rest) = expected.split_last().unwrap_or((&expected[0], &[]));
+            format!("expected {} or {last}, found {found}", rest.join(", "))
+        }
+        _ => format!("expected {}, {} or another item, found {found}", expected[0], expected[1]),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Token classes
+
+use TokenKind as K;
+
+fn is_op(k: TokenKind) -> bool {
+    matches!(k, K::Eq | K::EqEq | K::Ne | K::Lt | K::Le | K::Gt | K::Ge)
+}
+
+/// Pieces of a search term or value (glued together when they touch).
+fn is_piece(k: TokenKind) -> bool {
+    matches!(
+        k,
+        K::Word
+            | K::Star
+            | K::Dot
+            | K::Minus
+            | K::Plus
+            | K::Slash
+            | K::Percent
+            | K::Apostrophe
+            | K::QuotedName
+            | K::Bang
+            | K::String
+    )
+}
+
+fn compare_op(k: TokenKind) -> CompareOp {
+    match k {
+        K::EqEq => CompareOp::EqEq,
+        K::Ne => CompareOp::Ne,
+        K::Lt => CompareOp::Lt,
+        K::Le => CompareOp::Le,
+        K::Gt => CompareOp::Gt,
+        K::Ge => CompareOp::Ge,
+        _ => CompareOp::Eq,
+    }
+}
+
+/// Removes the quotes of a double-quoted string and resolves `\"` and `\\`.
+fn unquote(raw: &str) -> String {
+    let inner = raw.strip_prefix('"').unwrap_or(raw);
+    let inner = inner.strip_suffix('"').filter(|_| raw.len() >= 2).unwrap_or(inner);
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some(n @ ('"' | '\\')) => out.push(n),
+                Some(n) => {
+                    out.push('\\');
+                    out.push(n);
+                }
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn value_of(text: &str, span: Span, quoted: bool) -> Value {
+    let raw = span.text(text);
+    Value { text: if quoted { unquote(raw) } else { raw.to_string() }, span, quoted }
+}
+
+fn name_of(text: &str, span: Span, kind_quoted: Option<TokenKind>) -> Name {
+    let raw = span.text(text);
+    match kind_quoted {
+        Some(K::String) => Name { text: unquote(raw), span, quoted: true },
+        Some(K::QuotedName) => {
+            let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+            Name { text: inner.to_string(), span, quoted: true }
+        }
+        _ => Name { text: raw.to_string(), span, quoted: false },
+    }
+}
+
+fn is_number(s: &str) -> bool {
+    let s = s.strip_prefix(['-', '+']).unwrap_or(s);
+    !s.is_empty()
+        && s.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && s.parse::<f64>().is_ok()
+}
+
+/// Splits the text of a macro token into name and arguments with spans.
+pub(crate) fn macro_call(text: &str, span: Span) -> MacroCall {
+    let raw = span.text(text);
+    let body_start = span.start + 1;
+    let body = raw.strip_prefix('`').unwrap_or(raw);
+    let body = body.strip_suffix('`').unwrap_or(body);
+    let (name_part, rest) = match body.find('(') {
+        Some(i) => (&body[..i], Some((i, &body[i + 1..]))),
+        None => (body, None),
+    };
+    let lead = name_part.len() - name_part.trim_start().len();
+    let name = name_part.trim();
+    let name_span = Span::new(body_start + lead as u32, body_start + (lead + name.len()) as u32);
+    let mut args = Vec::new();
+    if let Some((open, rest)) = rest {
+        let base = body_start as usize + open + 1;
+        let mut depth = 0i32;
+        let mut in_quote = false;
+        let mut escaped = false;
+        let mut start = 0usize;
+        let mut end = rest.len();
+        for (i, c) in rest.char_indices() {
+            if in_quote {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == '"' {
+                    in_quote = false;
+                }
+                continue;
+            }
+            match c {
+                '"' => in_quote = true,
+                '(' => depth += 1,
+                ')' if depth == 0 => {
+                    end = i;
+                    break;
+                }
+                ')' => depth -= 1,
+                ',' if depth == 0 => {
+                    push_arg(&mut args, rest, base, start, i);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        if start < end || !args.is_empty() {
+            push_arg(&mut args, rest, base, start, end);
+        }
+    }
+    MacroCall { name: name.to_string(), name_span, args, has_parens: rest.is_some(), span }
+}
+
+fn push_arg(args: &mut Vec<MacroArg>, rest: &str, base: usize, start: usize, end: usize) {
+    let piece = &rest[start..end];
+    let lead = piece.len() - piece.trim_start().len();
+    let trimmed = piece.trim();
+    let s = (base + start + lead) as u32;
+    args.push(MacroArg { text: trimmed.to_string(), span: Span::new(s, s + trimmed.len() as u32) });
+}
+
+// ---------------------------------------------------------------------------------------
+// Primitive parsers
+
+fn tok<'a>(kind: TokenKind, label: &'static str) -> P<'a, SimpleSpan> {
+    any().filter(move |t: &Tok| t.kind == kind).map_with(|_, e| e.span()).labelled(label).boxed()
+}
+
+/// A word equal to `word` ignoring case.
+fn kw<'a>(word: &'static str, label: &'static str) -> P<'a, SimpleSpan> {
+    any()
+        .filter(move |t: &Tok| t.kind == K::Word && t.text.eq_ignore_ascii_case(word))
+        .map_with(|_, e| e.span())
+        .labelled(label)
+        .boxed()
+}
+
+/// A word equal to `word` exactly (search-clause boolean operators are upper case).
+fn kw_exact<'a>(word: &'static str, label: &'static str) -> P<'a, SimpleSpan> {
+    any()
+        .filter(move |t: &Tok| t.kind == K::Word && t.text == word)
+        .map_with(|_, e| e.span())
+        .labelled(label)
+        .boxed()
+}
+
+/// A run of touching tokens: the first matching `first`, the rest matching `rest`.
+/// Yields the span and the kind of the first token when the run is a single token.
+fn run<'a>(
+    first: fn(&Tok) -> bool,
+    rest: fn(&Tok) -> bool,
+) -> P<'a, (SimpleSpan, Option<TokenKind>)> {
+    any()
+        .filter(move |t: &Tok| first(t))
+        .then(any().filter(move |t: &Tok| t.glued && rest(t)).repeated().count())
+        .map_with(|(t, n), e| (e.span(), if n == 0 { Some(t.kind) } else { None }))
+        .boxed()
+}
+
+const KEYWORDS: &[&str] = &["AND", "OR", "NOT"];
+
+fn is_clause_keyword(t: &Tok) -> bool {
+    t.kind == K::Word && KEYWORDS.contains(&t.text)
+}
+
+/// Commands with a structured parser (lower case).
+const STRUCTURED: &[&str] = &[
+    "search",
+    "where",
+    "eval",
+    "stats",
+    "eventstats",
+    "streamstats",
+    "timechart",
+    "chart",
+    "sistats",
+    "sitimechart",
+    "tstats",
+    "mstats",
+    "table",
+    "fields",
+    "rename",
+    "rex",
+    "regex",
+    "bin",
+    "bucket",
+    "dedup",
+    "sort",
+    "head",
+    "tail",
+    "lookup",
+    "inputlookup",
+    "outputlookup",
+    "join",
+    "append",
+    "appendpipe",
+    "appendcols",
+    "fillnull",
+    "convert",
+    "spath",
+    "mvexpand",
+    "makemv",
+    "foreach",
+    "transaction",
+    "top",
+    "rare",
+    "return",
+    "format",
+];
+
+fn is_structured(name: &str) -> bool {
+    STRUCTURED.iter().any(|s| s.eq_ignore_ascii_case(name))
+}
+
+// ---------------------------------------------------------------------------------------
+// The grammar
+
+#[derive(Clone, Copy)]
+struct G<'a> {
+    text: &'a str,
+}
+
+impl<'a> G<'a> {
+    /// A field name in a command argument list: quoted, or a run of word pieces with
+    /// wildcards and dots.
+    fn field(&self) -> P<'a, Name> {
+        let text = self.text;
+        let first = any().filter(|t: &Tok| {
+            matches!(t.kind, K::Word | K::Star | K::QuotedName | K::String | K::Dot)
+                && !(t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("by") || t.text.eq_ignore_ascii_case("as")))
+        });
+        // A touching `(...)` stays part of the name (`aceFlags(inheritance)`).
+        let paren = any()
+            .filter(|t: &Tok| t.kind == K::LParen && t.glued)
+            .then(
+                any()
+                    .filter(|t: &Tok| {
+                        !matches!(
+                            t.kind,
+                            K::LParen | K::RParen | K::Pipe | K::LBracket | K::RBracket
+                        )
+                    })
+                    .repeated(),
+            )
+            .then(tok(K::RParen, "`)`"))
+            .ignored();
+        let rest = choice((
+            any()
+                .filter(|t: &Tok| {
+                    t.glued
+                        && matches!(
+                            t.kind,
+                            K::Word
+                                | K::Star
+                                | K::Dot
+                                | K::Minus
+                                | K::Apostrophe
+                                | K::Slash
+                                | K::Percent
+                        )
+                })
+                .ignored(),
+            paren,
+        ));
+        first
+            .then(rest.repeated().count())
+            .map_with(move |(t, n), e| {
+                name_of(text, to_span(e.span()), if n == 0 { Some(t.kind) } else { None })
+            })
+            .labelled("a field name")
+            .boxed()
+    }
+
+    /// `key=value` where value is a string, a macro or a run of touching pieces (balanced
+    /// parenthesised groups included, as in `startswith=eval(x>1)`).
+    fn option(&self) -> P<'a, CommandOption> {
+        let text = self.text;
+        let key = run(|t| t.kind == K::Word, |t| matches!(t.kind, K::Word | K::Dot | K::Minus));
+        key.then_ignore(tok(K::Eq, "`=`"))
+            .then(self.option_value())
+            .map_with(move |((ks, _), value), e| CommandOption {
+                key: name_of(text, to_span(ks), None),
+                value,
+                span: to_span(e.span()),
+            })
+            .boxed()
+    }
+
+    fn option_value(&self) -> P<'a, Value> {
+        let text = self.text;
+        let group = recursive(|group| {
+            tok(K::LParen, "`(`")
+                .ignore_then(
+                    choice((
+                        group.ignored(),
+                        any()
+                            .filter(|t: &Tok| {
+                                !matches!(t.kind, K::LParen | K::RParen | K::Pipe | K::RBracket)
+                            })
+                            .ignored(),
+                    ))
+                    .repeated(),
+                )
+                .then_ignore(tok(K::RParen, "`)`"))
+                .ignored()
+                .boxed()
+        });
+        let piece = choice((
+            group.clone(),
+            any()
+                .filter(|t: &Tok| {
+                    is_piece(t.kind) || is_op(t.kind) || t.kind == K::Macro || t.kind == K::Comma
+                })
+                .ignored(),
+        ));
+        let first = choice((
+            group,
+            any()
+                .filter(|t: &Tok| is_piece(t.kind) || t.kind == K::Macro || is_op(t.kind))
+                .ignored(),
+        ));
+        first
+            .then(piece.and_is(any().filter(|t: &Tok| t.glued).rewind()).repeated())
+            .map_with(move |_, e| {
+                let span = to_span(e.span());
+                let raw = span.text(text);
+                let quoted = raw.len() >= 2
+                    && raw.starts_with('"')
+                    && raw.ends_with('"')
+                    && !raw[1..raw.len() - 1].contains('"');
+                value_of(text, span, quoted)
+            })
+            .labelled("a value")
+            .boxed()
+    }
+
+    fn macro_tok(&self) -> P<'a, MacroCall> {
+        let text = self.text;
+        tok(K::Macro, "a macro").map(move |s| macro_call(text, to_span(s))).boxed()
+    }
+
+    fn string(&self) -> P<'a, Value> {
+        let text = self.text;
+        tok(K::String, "a quoted string").map(move |s| value_of(text, to_span(s), true)).boxed()
+    }
+
+    fn number(&self) -> P<'a, Value> {
+        let text = self.text;
+        run(
+            |t| t.kind == K::Word && t.text.bytes().all(|b| b.is_ascii_digit()),
+            |t| {
+                t.kind == K::Dot
+                    || (t.kind == K::Word && t.text.bytes().all(|b| b.is_ascii_digit()))
+            },
+        )
+        .map(move |(s, _)| value_of(text, to_span(s), false))
+        .labelled("a number")
+        .boxed()
+    }
+
+    /// The search clause: OR binds tighter than AND (implicit or explicit), NOT tightest.
+    fn clause(&self, pipeline: P<'a, Search>, stop_at_by: bool) -> P<'a, SearchExpr> {
+        let text = self.text;
+        let g = G { text };
+        recursive(move |clause| {
+            let field_run = run(
+                |t| {
+                    matches!(
+                        t.kind,
+                        K::Word
+                            | K::Star
+                            | K::Dot
+                            | K::QuotedName
+                            | K::String
+                            | K::Minus
+                            | K::Apostrophe
+                    )
+                },
+                |t| is_piece(t.kind) && t.kind != K::String,
+            );
+            let value_run = run(
+                |t| is_piece(t.kind) || t.kind == K::Comma,
+                |t| is_piece(t.kind) || is_op(t.kind) || t.kind == K::Comma,
+            );
+            let value = choice((
+                value_run
+                    .map(move |(s, single)| value_of(text, to_span(s), single == Some(K::String))),
+                tok(K::Macro, "a macro").map(move |s| value_of(text, to_span(s), false)),
+            ))
+            .labelled("a value")
+            .boxed();
+            let op = any()
+                .filter(|t: &Tok| is_op(t.kind))
+                .map_with(|t: Tok, e| (compare_op(t.kind), e.span()))
+                .labelled("a comparison operator")
+                .boxed();
+            let keyword = any()
+                .filter(move |t: &Tok| {
+                    is_clause_keyword(t)
+                        || (stop_at_by && t.kind == K::Word && t.text.eq_ignore_ascii_case("by"))
+                })
+                .then(any().filter(|t: &Tok| t.glued).not())
+                .boxed();
+            let comparison = field_run
+                .clone()
+                .then(op)
+                .then(value)
+                .map_with(move |(((fs, single), (op, ops)), value), e| {
+                    SearchExpr::Compare(FieldComparison {
+                        field: name_of(text, to_span(fs), single),
+                        op,
+                        op_span: to_span(ops),
+                        value,
+                        span: to_span(e.span()),
+                    })
+                })
+                .boxed();
+            let in_value = run(|t| is_piece(t.kind), |t| is_piece(t.kind) && t.kind != K::String)
+                .map(move |(s, single)| value_of(text, to_span(s), single == Some(K::String)))
+                .labelled("a value");
+            let in_list = field_run
+                .clone()
+                .then_ignore(kw("in", "`IN`"))
+                .then(
+                    in_value
+                        .separated_by(tok(K::Comma, "`,`").or_not())
+                        .allow_trailing()
+                        .collect::<Vec<_>>()
+                        .delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`")),
+                )
+                .map_with(move |((fs, single), values), e| {
+                    SearchExpr::In(InList {
+                        field: name_of(text, to_span(fs), single),
+                        values,
+                        span: to_span(e.span()),
+                    })
+                })
+                .boxed();
+            let function = any()
+                .filter(|t: &Tok| {
+                    t.kind == K::Word
+                        && (t.text.eq_ignore_ascii_case("TERM")
+                            || t.text.eq_ignore_ascii_case("CASE"))
+                })
+                .map_with(|_, e| e.span())
+                .then_ignore(tok(K::LParen, "`(`").and_is(any().filter(|t: &Tok| t.glued).rewind()))
+                .then(
+                    any()
+                        .filter(|t: &Tok| {
+                            !matches!(
+                                t.kind,
+                                K::RParen | K::LParen | K::Pipe | K::LBracket | K::RBracket
+                            )
+                        })
+                        .repeated()
+                        .at_least(1)
+                        .map_with(|_, e| e.span()),
+                )
+                .then_ignore(tok(K::RParen, "`)`"))
+                .map_with(move |(ns, arg), e| {
+                    let arg_span = to_span(arg);
+                    let raw = arg_span.text(text);
+                    let quoted = raw.starts_with('"') && raw.ends_with('"') && raw.len() >= 2;
+                    SearchExpr::Function {
+                        name: name_of(text, to_span(ns), None),
+                        arg: Term {
+                            text: if quoted { unquote(raw) } else { raw.to_string() },
+                            span: arg_span,
+                            quoted,
+                        },
+                        span: to_span(e.span()),
+                    }
+                })
+                .boxed();
+            let term = run(
+                |t| is_piece(t.kind) || t.kind == K::Comma,
+                |t| is_piece(t.kind) || t.kind == K::Comma,
+            )
+            .map(move |(s, single)| {
+                let raw = &text[s.start..s.end];
+                let quoted = single == Some(K::String);
+                SearchExpr::Term(Term {
+                    text: if quoted { unquote(raw) } else { raw.to_string() },
+                    span: to_span(s),
+                    quoted,
+                })
+            })
+            .boxed();
+            let group = clause
+                .clone()
+                .or_not()
+                .delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`"))
+                .map_with(|inner, e| {
+                    let span = to_span(e.span());
+                    SearchExpr::Group {
+                        inner: Box::new(inner.unwrap_or(SearchExpr::Error(span))),
+                        span,
+                    }
+                })
+                .boxed();
+            let subsearch =
+                g.subsearch(pipeline.clone()).map(|s| SearchExpr::Subsearch(Box::new(s))).boxed();
+            let too_deep = tok(K::TooDeep, "a search term").map(|s| SearchExpr::Error(to_span(s)));
+            let atom = keyword
+                .not()
+                .ignore_then(choice((
+                    group,
+                    subsearch,
+                    g.macro_tok().map(SearchExpr::Macro),
+                    too_deep,
+                    function,
+                    in_list,
+                    comparison,
+                    term,
+                )))
+                .labelled("a search term")
+                .boxed();
+            let not = kw_exact("NOT", "`NOT`")
+                .repeated()
+                .collect::<Vec<_>>()
+                .then(atom)
+                .validate(|(nots, atom), e, emitter| {
+                    if nots.len() > MAX_PREFIX {
+                        emitter.emit(Rich::custom(
+                            e.span(),
+                            format!("more than {MAX_PREFIX} `NOT` in a row"),
+                        ));
+                    }
+                    nots.iter().rev().take(MAX_PREFIX).fold(atom, |acc, ns| {
+                        let span = to_span(*ns).cover(acc.span());
+                        SearchExpr::Not { operand: Box::new(acc), span }
+                    })
+                })
+                .boxed();
+            let or = not
+                .separated_by(kw_exact("OR", "`OR`"))
+                .at_least(1)
+                .collect::<Vec<_>>()
+                .map_with(|mut v: Vec<SearchExpr>, e| {
+                    if v.len() == 1 {
+                        v.pop().unwrap_or(SearchExpr::Error(to_span(e.span())))
+                    } else {
+                        SearchExpr::Or { operands: v, span: to_span(e.span()) }
+                    }
+                })
+                .boxed();
+            or.separated_by(kw_exact("AND", "`AND`").or_not())
+                .at_least(1)
+                .collect::<Vec<_>>()
+                .map_with(|mut v: Vec<SearchExpr>, e| {
+                    if v.len() == 1 {
+                        v.pop().unwrap_or(SearchExpr::Error(to_span(e.span())))
+                    } else {
+                        SearchExpr::And { operands: v, span: to_span(e.span()) }
+                    }
+                })
+                .boxed()
+        })
+        .boxed()
+    }
+
+    fn subsearch(&self, pipeline: P<'a, Search>) -> P<'a, Subsearch> {
+        pipeline
+            .delimited_by(tok(K::LBracket, "`[`"), tok(K::RBracket, "`]`"))
+            .map_with(|search, e| Subsearch { search, span: to_span(e.span()) })
+            .labelled("a subsearch")
+            .boxed()
+    }
+
+    /// Eval expressions with the usual precedence.
+    fn expr(&self) -> P<'a, Expr> {
+        let text = self.text;
+        recursive(move |expr| {
+            let g = G { text };
+            let field_run = any()
+                .filter(|t: &Tok| t.kind == K::Word && !is_expr_keyword(t.text))
+                .then(
+                    any()
+                        .filter(|t: &Tok| t.glued && t.kind == K::Dot)
+                        .then(any().filter(|t: &Tok| t.glued && t.kind == K::Word))
+                        .repeated(),
+                )
+                .map_with(|_, e| (e.span(), None::<TokenKind>));
+            let args = expr
+                .clone()
+                .separated_by(tok(K::Comma, "`,`"))
+                .collect::<Vec<_>>()
+                .delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`"))
+                .boxed();
+            let call_name = choice((
+                any().filter(|t: &Tok| t.kind == K::Word && !is_expr_keyword(t.text)).ignored(),
+                any()
+                    .filter(|t: &Tok| {
+                        t.kind == K::Word
+                            && (t.text.eq_ignore_ascii_case("like")
+                                || t.text.eq_ignore_ascii_case("in"))
+                    })
+                    .then(any().filter(|t: &Tok| t.kind == K::LParen).rewind())
+                    .ignored(),
+            ));
+            let call = call_name
+                .map_with(move |_, e| name_of(text, to_span(e.span()), None))
+                .then(args.clone())
+                .map_with(|(name, args), e| Expr::Call { name, args, span: to_span(e.span()) })
+                .boxed();
+            let word = field_run
+                .map(move |(s, _)| {
+                    let v = value_of(text, to_span(s), false);
+                    if is_number(&v.text) {
+                        Expr::Number(v)
+                    } else {
+                        Expr::Field(Name { text: v.text, span: v.span, quoted: false })
+                    }
+                })
+                .boxed();
+            let leading_dot_number = tok(K::Dot, "`.`")
+                .then(any().filter(|t: &Tok| {
+                    t.glued && t.kind == K::Word && t.text.starts_with(|c: char| c.is_ascii_digit())
+                }))
+                .map_with(move |_, e| Expr::Number(value_of(text, to_span(e.span()), false)))
+                .boxed();
+            let atom = choice((
+                call,
+                word,
+                leading_dot_number,
+                g.string().map(Expr::String),
+                tok(K::QuotedName, "a field name")
+                    .map(move |s| Expr::Field(name_of(text, to_span(s), Some(K::QuotedName)))),
+                g.macro_tok().map(Expr::Macro),
+                tok(K::TooDeep, "an expression").map(|s| Expr::Error(to_span(s))),
+                expr.clone().delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`")).map_with(
+                    |inner, e| Expr::Paren { inner: Box::new(inner), span: to_span(e.span()) },
+                ),
+            ))
+            .labelled("an expression")
+            .boxed();
+
+            let prefix = |ops: P<'a, (UnaryOp, SimpleSpan)>, operand: P<'a, Expr>| -> P<'a, Expr> {
+                ops.repeated()
+                    .collect::<Vec<_>>()
+                    .then(operand)
+                    .validate(|(ops, operand), e, emitter| {
+                        if ops.len() > MAX_PREFIX {
+                            emitter.emit(Rich::custom(
+                                e.span(),
+                                format!("more than {MAX_PREFIX} prefix operators in a row"),
+                            ));
+                        }
+                        ops.iter().rev().take(MAX_PREFIX).fold(operand, |acc, (op, s)| {
+                            let span = to_span(*s).cover(acc.span());
+                            Expr::Unary {
+                                op: *op,
+                                op_span: to_span(*s),
+                                operand: Box::new(acc),
+                                span,
+                            }
+                        })
+                    })
+                    .boxed()
+            };
+            let sign = any()
+                .filter(|t: &Tok| matches!(t.kind, K::Minus | K::Plus))
+                .map_with(|t: Tok, e| {
+                    (if t.kind == K::Minus { UnaryOp::Neg } else { UnaryOp::Plus }, e.span())
+                })
+                .boxed();
+            let unary = prefix(sign, atom);
+
+            let binary = |ops: P<'a, (BinaryOp, SimpleSpan)>,
+                          operand: P<'a, Expr>,
+                          operand_or_error: P<'a, Expr>|
+             -> P<'a, Expr> {
+                operand
+                    .then(ops.then(operand_or_error).repeated().collect::<Vec<_>>())
+                    .validate(|(first, rest), e, emitter| {
+                        if rest.len() >= MAX_CHAIN {
+                            emitter.emit(Rich::custom(
+                                e.span(),
+                                format!("more than {MAX_CHAIN} operands in one expression"),
+                            ));
+                            return Expr::Error(to_span(e.span()));
+                        }
+                        rest.into_iter().fold(first, |lhs, ((op, ops), rhs)| {
+                            let span = lhs.span().cover(rhs.span());
+                            Expr::Binary {
+                                op,
+                                op_span: to_span(ops),
+                                lhs: Box::new(lhs),
+                                rhs: Box::new(rhs),
+                                span,
+                            }
+                        })
+                    })
+                    .boxed()
+            };
+            let op = |f: fn(&Tok) -> Option<BinaryOp>,
+                      label: &'static str|
+             -> P<'a, (BinaryOp, SimpleSpan)> {
+                any()
+                    .filter(move |t: &Tok| f(t).is_some())
+                    .map_with(move |t: Tok, e| (f(&t).unwrap_or(BinaryOp::Or), e.span()))
+                    .labelled(label)
+                    .boxed()
+            };
+            let recovering = |p: P<'a, Expr>| -> P<'a, Expr> {
+                p.recover_with(via_parser(empty().map_with(|_, e| Expr::Error(to_span(e.span())))))
+                    .boxed()
+            };
+            let mul_ops = op(
+                |t| match t.kind {
+                    K::Star => Some(BinaryOp::Mul),
+                    K::Slash => Some(BinaryOp::Div),
+                    K::Percent => Some(BinaryOp::Mod),
+                    _ => None,
+                },
+                "an operator",
+            );
+            let product = binary(mul_ops, unary.clone(), recovering(unary));
+            let add_ops = op(
+                |t| match t.kind {
+                    K::Plus => Some(BinaryOp::Add),
+                    K::Minus => Some(BinaryOp::Sub),
+                    K::Dot => Some(BinaryOp::Concat),
+                    _ => None,
+                },
+                "an operator",
+            );
+            let sum = binary(add_ops, product.clone(), recovering(product));
+            let cmp_ops = op(
+                |t| match t.kind {
+                    K::Eq | K::EqEq => Some(BinaryOp::Eq),
+                    K::Ne => Some(BinaryOp::Ne),
+                    K::Lt => Some(BinaryOp::Lt),
+                    K::Le => Some(BinaryOp::Le),
+                    K::Gt => Some(BinaryOp::Gt),
+                    K::Ge => Some(BinaryOp::Ge),
+                    K::Word if t.text.eq_ignore_ascii_case("like") => Some(BinaryOp::Like),
+                    _ => None,
+                },
+                "an operator",
+            );
+            let in_list = kw("in", "`IN`")
+                .ignore_then(
+                    expr.clone()
+                        .separated_by(tok(K::Comma, "`,`"))
+                        .allow_trailing()
+                        .collect::<Vec<_>>()
+                        .delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`")),
+                )
+                .boxed();
+            let comparison = binary(cmp_ops, sum.clone(), recovering(sum))
+                .then(in_list.or_not())
+                .map_with(|(lhs, list), e| match list {
+                    Some(list) => Expr::In { lhs: Box::new(lhs), list, span: to_span(e.span()) },
+                    None => lhs,
+                })
+                .boxed();
+            let not_op = any()
+                .filter(|t: &Tok| {
+                    t.kind == K::Bang || (t.kind == K::Word && t.text.eq_ignore_ascii_case("not"))
+                })
+                .map_with(|_, e| (UnaryOp::Not, e.span()))
+                .boxed();
+            let not = prefix(not_op, comparison);
+            let and_ops = op(
+                |t| {
+                    (t.kind == K::Word && t.text.eq_ignore_ascii_case("and"))
+                        .then_some(BinaryOp::And)
+                },
+                "`AND`",
+            );
+            let and = binary(and_ops, not.clone(), recovering(not));
+            let xor_ops = op(
+                |t| {
+                    (t.kind == K::Word && t.text.eq_ignore_ascii_case("xor"))
+                        .then_some(BinaryOp::Xor)
+                },
+                "`XOR`",
+            );
+            let xor = binary(xor_ops, and.clone(), recovering(and));
+            let or_ops = op(
+                |t| {
+                    (t.kind == K::Word && t.text.eq_ignore_ascii_case("or")).then_some(BinaryOp::Or)
+                },
+                "`OR`",
+            );
+            binary(or_ops, xor.clone(), recovering(xor)).labelled("an expression").boxed()
+        })
+        .boxed()
+    }
+
+    /// One aggregation: `count`, `dc(user) as users`, `count(eval(x="y"))`, `values(*)`.
+    fn aggregation(&self, expr: P<'a, Expr>) -> P<'a, Aggregation> {
+        let text = self.text;
+        let wild = run(
+            |t| matches!(t.kind, K::Word | K::Star | K::QuotedName | K::String),
+            |t| matches!(t.kind, K::Word | K::Star | K::Dot | K::Minus | K::Apostrophe),
+        )
+        .then_ignore(any().filter(|t: &Tok| matches!(t.kind, K::RParen | K::Comma)).rewind())
+        .map(move |(s, single)| Expr::Field(name_of(text, to_span(s), single)))
+        .boxed();
+        let arg = choice((wild, expr)).boxed();
+        let args = arg
+            .separated_by(tok(K::Comma, "`,`"))
+            .collect::<Vec<_>>()
+            .delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`"))
+            .boxed();
+        let fname = run(
+            |t| t.kind == K::Word && !is_stats_keyword(t.text),
+            |t| matches!(t.kind, K::Word | K::Dot),
+        )
+        .map(move |(s, _)| name_of(text, to_span(s), None))
+        .labelled("an aggregation")
+        .boxed();
+        fname
+            .then(args.or_not())
+            .then(kw("as", "`as`").ignore_then(self.field()).or_not())
+            .map_with(|((function, args), alias), e| Aggregation {
+                function,
+                args: args.unwrap_or_default(),
+                alias,
+                span: to_span(e.span()),
+            })
+            .boxed()
+    }
+
+    /// `by f1, f2 [span=..]`: options may follow or be mixed in.
+    fn by_clause(&self) -> P<'a, (SimpleSpan, Vec<Either>)> {
+        let item = choice((self.option().map(Either::Opt), self.field().map(Either::Field)));
+        kw("by", "`by`")
+            .then(
+                item.separated_by(tok(K::Comma, "`,`").repeated())
+                    .allow_trailing()
+                    .at_least(1)
+                    .collect::<Vec<_>>()
+                    .labelled("a field name after `by`"),
+            )
+            .boxed()
+    }
+}
+
+/// An item of a mixed list of options, macros and fields.
+#[derive(Clone)]
+enum Either {
+    Opt(CommandOption),
+    Macro(MacroCall),
+    Field(Name),
+    Agg(Aggregation),
+}
+
+fn is_expr_keyword(s: &str) -> bool {
+    ["and", "or", "not", "xor", "like", "in"].iter().any(|k| s.eq_ignore_ascii_case(k))
+}
+
+fn is_stats_keyword(s: &str) -> bool {
+    ["by", "as", "over", "from", "where"].iter().any(|k| s.eq_ignore_ascii_case(k))
+}
+
+fn split_items(
+    items: Vec<Either>,
+) -> (Vec<CommandOption>, Vec<MacroCall>, Vec<Name>, Vec<Aggregation>) {
+    let (mut o, mut m, mut f, mut a) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for it in items {
+        match it {
+            Either::Opt(x) => o.push(x),
+            Either::Macro(x) => m.push(x),
+            Either::Field(x) => f.push(x),
+            Either::Agg(x) => a.push(x),
+        }
+    }
+    (o, m, f, a)
+}
+
+fn grammar<'a>(text: &'a str) -> P<'a, Search> {
+    let g = G { text };
+    let seg_end = choice((tok(K::Pipe, "`|`").ignored(), tok(K::RBracket, "`]`").ignored(), end()))
+        .labelled("`|`")
+        .rewind()
+        .boxed();
+    recursive(move |pipeline| {
+        let pipeline: P<'a, Search> = pipeline.boxed();
+        let expr = g.expr();
+        let clause = g.clause(pipeline.clone(), false);
+        let clause_by = g.clause(pipeline.clone(), true);
+        let field = g.field();
+        let option = g.option();
+        let macro_tok = g.macro_tok();
+        let comma = tok(K::Comma, "`,`").repeated().ignored().boxed();
+        let opt_items =
+            choice((option.clone().map(Either::Opt), macro_tok.clone().map(Either::Macro)))
+                .repeated()
+                .collect::<Vec<_>>()
+                .boxed();
+        let mixed = choice((
+            option.clone().map(Either::Opt),
+            macro_tok.clone().map(Either::Macro),
+            field.clone().map(Either::Field),
+        ))
+        .separated_by(comma.clone())
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .map(split_items)
+        .boxed();
+        let subsearch = g.subsearch(pipeline.clone());
+        let number = g.number();
+
+        // search
+        let search_cmd = kw("search", "`search`")
+            .ignore_then(clause.clone().or_not())
+            .map(|clause| CommandKind::Search(SearchCommand { clause }))
+            .boxed();
+        let where_cmd = kw("where", "`where`")
+            .ignore_then(expr.clone())
+            .map(|expr| CommandKind::Where(WhereCommand { expr }))
+            .boxed();
+        let expr_or_error = expr
+            .clone()
+            .labelled("an expression")
+            .recover_with(via_parser(empty().map_with(|_, e| Expr::Error(to_span(e.span())))))
+            .boxed();
+        let assignment = choice((
+            run(|t| t.kind == K::Word, |t| matches!(t.kind, K::Word | K::Dot | K::Star | K::Minus))
+                .map(move |(s, _)| name_of(text, to_span(s), None)),
+            tok(K::QuotedName, "a field name")
+                .map(move |s| name_of(text, to_span(s), Some(K::QuotedName))),
+            tok(K::String, "a field name").map(move |s| name_of(text, to_span(s), Some(K::String))),
+        ))
+        .labelled("a field name")
+        .then_ignore(tok(K::Eq, "`=`"))
+        .then(expr_or_error)
+        .map_with(|(field, expr), e| Assignment { field, expr, span: to_span(e.span()) })
+        .boxed();
+        let eval_cmd = kw("eval", "`eval`")
+            .ignore_then(
+                assignment
+                    .separated_by(tok(K::Comma, "`,`"))
+                    .allow_trailing()
+                    .at_least(1)
+                    .collect::<Vec<_>>()
+                    .labelled("a field assignment"),
+            )
+            .map(|assignments| CommandKind::Eval(EvalCommand { assignments }))
+            .boxed();
+
+        // stats family
+        let agg = g.aggregation(expr.clone());
+        let stats_items = choice((
+            option.clone().map(Either::Opt),
+            macro_tok.clone().map(Either::Macro),
+            agg.clone().map(Either::Agg),
+        ))
+        .separated_by(comma.clone())
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .boxed();
+        let stats_cmd = any()
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && [
+                        "stats",
+                        "eventstats",
+                        "streamstats",
+                        "timechart",
+                        "chart",
+                        "sistats",
+                        "sitimechart",
+                    ]
+                    .iter()
+                    .any(|k| t.text.eq_ignore_ascii_case(k))
+            })
+            .ignore_then(stats_items.clone())
+            .then(kw("over", "`over`").ignore_then(field.clone()).or_not())
+            .then(g.by_clause().or_not())
+            .then(opt_items.clone())
+            .map(|(((items, over), by), tail)| {
+                let (mut options, mut macros, _, aggregations) = split_items(items);
+                let (mut by_fields, mut by_span) = (Vec::new(), None);
+                if let Some((s, list)) = by {
+                    by_span = Some(to_span(s));
+                    let (o, m, f, _) = split_items(list);
+                    options.extend(o);
+                    macros.extend(m);
+                    by_fields = f;
+                }
+                let (o, m, _, _) = split_items(tail);
+                options.extend(o);
+                macros.extend(m);
+                CommandKind::Stats(StatsCommand {
+                    options,
+                    macros,
+                    aggregations,
+                    over,
+                    by: by_fields,
+                    by_span,
+                })
+            })
+            .boxed();
+
+        // tstats / mstats
+        let dm_value = any()
+            .filter(|t: &Tok| {
+                !(t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("where") || t.text.eq_ignore_ascii_case("by")))
+            })
+            .rewind()
+            .ignore_then(g.option_value())
+            .labelled("a data model name")
+            .boxed();
+        let from = kw("from", "`from`")
+            .ignore_then(choice((
+                kw("datamodel", "`datamodel`")
+                    .ignore_then(tok(K::Eq, "`=`"))
+                    .ignore_then(dm_value.clone())
+                    .map(|v| (Some(v), None)),
+                dm_value.clone().map(|v| (None, Some(v))),
+            )))
+            .boxed();
+        let tstats_cmd = any()
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("tstats")
+                        || t.text.eq_ignore_ascii_case("mstats"))
+            })
+            .ignore_then(stats_items.clone())
+            .then(from.or_not())
+            .then(kw("where", "`where`").ignore_then(clause_by.clone()).or_not())
+            .then(g.by_clause().or_not())
+            .then(opt_items.clone())
+            .map(|((((items, from), where_clause), by), tail)| {
+                let (mut options, mut macros, _, aggregations) = split_items(items);
+                let (datamodel, from) = from.unwrap_or((None, None));
+                let (mut by_fields, mut by_span) = (Vec::new(), None);
+                if let Some((s, list)) = by {
+                    by_span = Some(to_span(s));
+                    let (o, m, f, _) = split_items(list);
+                    options.extend(o);
+                    macros.extend(m);
+                    by_fields = f;
+                }
+                let (o, m, _, _) = split_items(tail);
+                options.extend(o);
+                macros.extend(m);
+                CommandKind::Tstats(TstatsCommand {
+                    options,
+                    macros,
+                    aggregations,
+                    datamodel,
+                    from,
+                    where_clause,
+                    by: by_fields,
+                    by_span,
+                })
+            })
+            .boxed();
+
+        // table / fields
+        let fields_cmd = any()
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("table")
+                        || t.text.eq_ignore_ascii_case("fields"))
+            })
+            .ignore_then(
+                any()
+                    .filter(|t: &Tok| matches!(t.kind, K::Minus | K::Plus))
+                    .map(|t: Tok| t.kind == K::Minus)
+                    .or_not(),
+            )
+            .then(
+                choice((field.clone().map(Either::Field), macro_tok.clone().map(Either::Macro)))
+                    .separated_by(comma.clone())
+                    .allow_trailing()
+                    .collect::<Vec<_>>(),
+            )
+            .map(|(sign, items)| {
+                let (_, macros, fields, _) = split_items(items);
+                CommandKind::Fields(FieldsCommand { remove: sign == Some(true), fields, macros })
+            })
+            .boxed();
+
+        // rename
+        let rename_cmd = kw("rename", "`rename`")
+            .ignore_then(
+                field
+                    .clone()
+                    .then_ignore(kw("as", "`as`"))
+                    .then(field.clone())
+                    .map_with(|(from, to), e| Rename { from, to, span: to_span(e.span()) })
+                    .separated_by(comma.clone())
+                    .allow_trailing()
+                    .at_least(1)
+                    .collect::<Vec<_>>()
+                    .labelled("a field to rename"),
+            )
+            .map(|renames| CommandKind::Rename(RenameCommand { renames }))
+            .boxed();
+
+        // rex / regex
+        let rex_cmd = kw("rex", "`rex`")
+            .ignore_then(option.clone().repeated().collect::<Vec<_>>())
+            .then(choice((g.string(), g.option_value())).labelled("a regular expression string"))
+            .then(option.clone().repeated().collect::<Vec<_>>())
+            .map(|((mut options, regex), tail)| {
+                options.extend(tail);
+                CommandKind::Rex(RexCommand { options, regex: Some(regex) })
+            })
+            .boxed();
+        let regex_field = field
+            .clone()
+            .then(
+                any()
+                    .filter(|t: &Tok| matches!(t.kind, K::Eq | K::Ne))
+                    .map(|t: Tok| t.kind == K::Ne),
+            )
+            .boxed();
+        let regex_cmd = kw("regex", "`regex`")
+            .ignore_then(regex_field.or_not())
+            .then(choice((g.string(), g.option_value())).labelled("a regular expression string"))
+            .map(|(f, regex)| {
+                let (field, negated) = match f {
+                    Some((f, n)) => (Some(f), n),
+                    None => (None, false),
+                };
+                CommandKind::Regex(RegexCommand { field, negated, regex: Some(regex) })
+            })
+            .boxed();
+
+        // bin
+        let bin_cmd = any()
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("bin") || t.text.eq_ignore_ascii_case("bucket"))
+            })
+            .ignore_then(opt_items.clone())
+            .then(field.clone().or_not())
+            .then(opt_items.clone())
+            .then(kw("as", "`as`").ignore_then(field.clone()).or_not())
+            .then(opt_items.clone())
+            .map(|((((a, field), b), alias), c)| {
+                let mut options = split_items(a).0;
+                options.extend(split_items(b).0);
+                options.extend(split_items(c).0);
+                CommandKind::Bin(BinCommand { options, field, alias })
+            })
+            .boxed();
+
+        // sort keys
+        let sort_key = any()
+            .filter(|t: &Tok| matches!(t.kind, K::Minus | K::Plus))
+            .map(|t: Tok| t.kind == K::Minus)
+            .or_not()
+            .then(choice((
+                any()
+                    .filter(|t: &Tok| {
+                        t.kind == K::Word
+                            && ["num", "str", "ip", "auto"]
+                                .iter()
+                                .any(|k| t.text.eq_ignore_ascii_case(k))
+                    })
+                    .map_with(move |_, e| name_of(text, to_span(e.span()), None))
+                    .then(field.clone().delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`")))
+                    .map(|(f, n)| (Some(f), n)),
+                field.clone().map(|n| (None, n)),
+            )))
+            .filter(|(sign, (function, field))| {
+                !(sign.is_none()
+                    && function.is_none()
+                    && ["desc", "d"].iter().any(|k| field.text.eq_ignore_ascii_case(k)))
+            })
+            .map_with(|(sign, (function, field)), e| SortKey {
+                field,
+                descending: sign == Some(true),
+                function,
+                span: to_span(e.span()),
+            })
+            .boxed();
+        let sort_cmd = kw("sort", "`sort`")
+            .ignore_then(choice((number.clone(), option.clone().map(|o| o.value))).or_not())
+            .then(sort_key.clone().separated_by(comma.clone()).allow_trailing().collect::<Vec<_>>())
+            .then(
+                any()
+                    .filter(|t: &Tok| {
+                        t.kind == K::Word
+                            && (t.text.eq_ignore_ascii_case("desc")
+                                || t.text.eq_ignore_ascii_case("d"))
+                    })
+                    .or_not(),
+            )
+            .map(|((limit, keys), desc)| {
+                CommandKind::Sort(SortCommand { limit, keys, descending: desc.is_some() })
+            })
+            .boxed();
+
+        // dedup
+        let dedup_cmd = kw("dedup", "`dedup`")
+            .ignore_then(number.clone().or_not())
+            .then(
+                choice((
+                    option.clone().map(Either::Opt),
+                    field.clone().and_is(kw("sortby", "`sortby`").not()).map(Either::Field),
+                ))
+                .separated_by(comma.clone())
+                .allow_trailing()
+                .collect::<Vec<_>>(),
+            )
+            .then(
+                kw("sortby", "`sortby`")
+                    .ignore_then(sort_key.separated_by(comma.clone()).collect::<Vec<_>>())
+                    .or_not(),
+            )
+            .map(|((count, items), sort_by)| {
+                let (options, _, fields, _) = split_items(items);
+                CommandKind::Dedup(DedupCommand {
+                    count,
+                    fields,
+                    options,
+                    sort_by: sort_by.unwrap_or_default(),
+                })
+            })
+            .boxed();
+
+        // head / tail
+        let head_cmd = any()
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("head") || t.text.eq_ignore_ascii_case("tail"))
+            })
+            .ignore_then(number.clone().or_not())
+            .then(
+                expr.clone()
+                    .delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`"))
+                    .map_with(|inner, e| Expr::Paren {
+                        inner: Box::new(inner),
+                        span: to_span(e.span()),
+                    })
+                    .or_not(),
+            )
+            .then(option.clone().repeated().collect::<Vec<_>>())
+            .map(|((count, condition), options)| {
+                CommandKind::Head(HeadCommand { count, condition, options })
+            })
+            .boxed();
+
+        // lookup
+        let lookup_field = field
+            .clone()
+            .then(kw("as", "`as`").ignore_then(field.clone()).or_not())
+            .map_with(|(field, alias), e| LookupField { field, alias, span: to_span(e.span()) })
+            .boxed();
+        let output_kw = any()
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("output")
+                        || t.text.eq_ignore_ascii_case("outputnew"))
+            })
+            .map_with(move |_, e| name_of(text, to_span(e.span()), None))
+            .boxed();
+        let lookup_inputs = lookup_field
+            .clone()
+            .and_is(output_kw.clone().not())
+            .separated_by(comma.clone())
+            .allow_trailing()
+            .collect::<Vec<_>>()
+            .boxed();
+        let lookup_cmd = kw("lookup", "`lookup`")
+            .ignore_then(option.clone().repeated().collect::<Vec<_>>())
+            .then(field.clone().labelled("a lookup name"))
+            .then(lookup_inputs)
+            .then(
+                output_kw
+                    .then(
+                        lookup_field
+                            .separated_by(comma.clone())
+                            .allow_trailing()
+                            .collect::<Vec<_>>(),
+                    )
+                    .or_not(),
+            )
+            .map(|(((options, table), inputs), out)| {
+                let (output_keyword, outputs) = match out {
+                    Some((k, o)) => (Some(k), o),
+                    None => (None, Vec::new()),
+                };
+                CommandKind::Lookup(LookupCommand {
+                    options,
+                    table: Some(table),
+                    inputs,
+                    output_keyword,
+                    outputs,
+                })
+            })
+            .boxed();
+        let inputlookup_cmd = any()
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("inputlookup")
+                        || t.text.eq_ignore_ascii_case("outputlookup"))
+            })
+            .ignore_then(opt_items.clone())
+            .then(field.clone().labelled("a lookup name").or_not())
+            .then(opt_items.clone())
+            .then(kw("where", "`where`").ignore_then(clause.clone()).or_not())
+            .map(|(((a, table), b), where_clause)| {
+                let mut options = split_items(a).0;
+                options.extend(split_items(b).0);
+                CommandKind::InputLookup(InputLookupCommand { options, table, where_clause })
+            })
+            .boxed();
+
+        // join / append
+        let join_cmd = any()
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && ["join", "append", "appendpipe", "appendcols"]
+                        .iter()
+                        .any(|k| t.text.eq_ignore_ascii_case(k))
+            })
+            .ignore_then(mixed.clone())
+            .then(subsearch.clone().labelled("a subsearch").or_not())
+            .map(|((options, _, fields, _), subsearch)| {
+                CommandKind::Join(JoinCommand { options, fields, subsearch })
+            })
+            .boxed();
+
+        let fillnull_cmd = kw("fillnull", "`fillnull`")
+            .ignore_then(mixed.clone())
+            .map(|(options, _, fields, _)| {
+                CommandKind::FillNull(FillNullCommand { options, fields })
+            })
+            .boxed();
+        let convert_cmd = kw("convert", "`convert`")
+            .ignore_then(option.clone().repeated().collect::<Vec<_>>())
+            .then(agg.clone().separated_by(comma.clone()).allow_trailing().collect::<Vec<_>>())
+            .map(|(options, conversions)| {
+                CommandKind::Convert(ConvertCommand { options, conversions })
+            })
+            .boxed();
+        let spath_cmd = kw("spath", "`spath`")
+            .ignore_then(
+                choice((
+                    option.clone().map(|o| (Some(o), None)),
+                    g.option_value().map(|v| (None, Some(v))),
+                ))
+                .repeated()
+                .collect::<Vec<_>>(),
+            )
+            .map(|items| {
+                let mut options = Vec::new();
+                let mut path = None;
+                for (o, v) in items {
+                    options.extend(o);
+                    if v.is_some() {
+                        path = v;
+                    }
+                }
+                CommandKind::Spath(SpathCommand { options, path })
+            })
+            .boxed();
+        let mvexpand_cmd = any()
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("mvexpand")
+                        || t.text.eq_ignore_ascii_case("makemv"))
+            })
+            .ignore_then(mixed.clone())
+            .map(|(options, _, fields, _)| {
+                CommandKind::MvExpand(MvExpandCommand { options, field: fields.into_iter().next() })
+            })
+            .boxed();
+        let foreach_cmd = kw("foreach", "`foreach`")
+            .ignore_then(mixed.clone())
+            .then(subsearch.clone().labelled("a `[` template `]`"))
+            .map(|((options, _, fields, _), template)| {
+                CommandKind::Foreach(ForeachCommand { options, fields, template: Some(template) })
+            })
+            .boxed();
+        let transaction_cmd = kw("transaction", "`transaction`")
+            .ignore_then(mixed.clone())
+            .map(|(options, _, fields, _)| {
+                CommandKind::Transaction(TransactionCommand { fields, options })
+            })
+            .boxed();
+        let top_cmd = any()
+            .filter(|t: &Tok| {
+                t.kind == K::Word
+                    && (t.text.eq_ignore_ascii_case("top") || t.text.eq_ignore_ascii_case("rare"))
+            })
+            .ignore_then(number.clone().or_not())
+            .then(mixed.clone())
+            .then(g.by_clause().or_not())
+            .map(|((_, (mut options, _, fields, _)), by)| {
+                let mut by_fields = Vec::new();
+                if let Some((_, list)) = by {
+                    let (o, _, f, _) = split_items(list);
+                    options.extend(o);
+                    by_fields = f;
+                }
+                CommandKind::Top(TopCommand { options, fields, by: by_fields })
+            })
+            .boxed();
+
+        // generic arguments
+        let generic_arg = recursive(|arg| {
+            let key = run(
+                |t| t.kind == K::Word,
+                |t| matches!(t.kind, K::Word | K::Dot | K::Minus | K::Star),
+            );
+            let value_run = run(
+                |t| is_piece(t.kind),
+                |t| is_piece(t.kind) || is_op(t.kind) || t.kind == K::Comma,
+            )
+            .map(move |(s, single)| {
+                Argument::Value(value_of(text, to_span(s), single == Some(K::String)))
+            })
+            .boxed();
+            let group = arg
+                .clone()
+                .repeated()
+                .collect::<Vec<_>>()
+                .delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`"))
+                .map_with(|args, e| Argument::Group { args, span: to_span(e.span()) })
+                .boxed();
+            let option_value = choice((
+                subsearch.clone().map(Argument::Subsearch),
+                macro_tok.clone().map(Argument::Macro),
+                group.clone(),
+                value_run.clone(),
+            ))
+            .labelled("a value")
+            .boxed();
+            let opt = key
+                .then(any().filter(|t: &Tok| is_op(t.kind)).map(|t: Tok| compare_op(t.kind)))
+                .then(option_value)
+                .map_with(move |(((ks, _), op), value), e| Argument::Option {
+                    key: name_of(text, to_span(ks), None),
+                    op,
+                    value: Box::new(value),
+                    span: to_span(e.span()),
+                })
+                .boxed();
+            let punct = any()
+                .filter(|t: &Tok| {
+                    !matches!(
+                        t.kind,
+                        K::Pipe
+                            | K::RBracket
+                            | K::LBracket
+                            | K::LParen
+                            | K::RParen
+                            | K::Macro
+                            | K::TooDeep
+                    ) && !is_piece(t.kind)
+                })
+                .map_with(move |_, e| Argument::Punct(value_of(text, to_span(e.span()), false)))
+                .boxed();
+            choice((
+                subsearch.clone().map(Argument::Subsearch),
+                macro_tok.clone().map(Argument::Macro),
+                tok(K::TooDeep, "an argument").map(|s| Argument::Error(to_span(s))),
+                group,
+                opt,
+                value_run,
+                punct,
+            ))
+            .boxed()
+        })
+        .boxed();
+        let generic_args = generic_arg.clone().repeated().collect::<Vec<_>>().boxed();
+
+        let return_cmd = kw("return", "`return`")
+            .ignore_then(number.clone().or_not())
+            .then(generic_args.clone())
+            .map(|(count, items)| CommandKind::Return(ReturnCommand { count, items }))
+            .boxed();
+        let format_cmd = kw("format", "`format`")
+            .ignore_then(
+                choice((
+                    option.clone().map(|o| (Some(o), None)),
+                    g.string().map(|s| (None, Some(s))),
+                ))
+                .repeated()
+                .collect::<Vec<_>>(),
+            )
+            .map(|items| {
+                let (mut options, mut args) = (Vec::new(), Vec::new());
+                for (o, s) in items {
+                    options.extend(o);
+                    args.extend(s);
+                }
+                CommandKind::Format(FormatCommand { options, args })
+            })
+            .boxed();
+
+        let structured = choice((
+            search_cmd,
+            where_cmd,
+            eval_cmd,
+            stats_cmd,
+            tstats_cmd,
+            fields_cmd,
+            rename_cmd,
+            rex_cmd,
+            regex_cmd,
+            bin_cmd,
+            dedup_cmd,
+            sort_cmd,
+            head_cmd,
+            lookup_cmd,
+            inputlookup_cmd,
+            join_cmd,
+            fillnull_cmd,
+            convert_cmd,
+            spath_cmd,
+            mvexpand_cmd,
+            foreach_cmd,
+            transaction_cmd,
+            top_cmd,
+            return_cmd,
+            format_cmd,
+        ))
+        .boxed();
+
+        let name_tok = any()
+            .filter(|t: &Tok| t.kind == K::Word)
+            .map_with(move |_, e| name_of(text, to_span(e.span()), None))
+            .labelled("a command name")
+            .boxed();
+        // A named command: structured when the name is known, generic otherwise.
+        let named = name_tok
+            .clone()
+            .rewind()
+            .then(choice((
+                structured.clone(),
+                any()
+                    .filter(|t: &Tok| t.kind == K::Word && !is_structured(t.text))
+                    .ignore_then(generic_args.clone())
+                    .map(|args| CommandKind::Generic(GenericCommand { args })),
+            )))
+            .then_ignore(seg_end.clone())
+            .map_with(|(name, kind), e| Command {
+                name,
+                implicit: false,
+                span: to_span(e.span()),
+                kind,
+            })
+            .boxed();
+        let macro_cmd = macro_tok
+            .clone()
+            .then(generic_args.clone())
+            .then_ignore(seg_end.clone())
+            .map_with(|(m, args), e| {
+                let name = Name { text: m.name.clone(), span: m.name_span, quoted: false };
+                let kind = if args.is_empty() {
+                    CommandKind::Macro(m)
+                } else {
+                    let mut all = vec![Argument::Macro(m)];
+                    all.extend(args);
+                    CommandKind::Generic(GenericCommand { args: all })
+                };
+                Command { name, implicit: false, span: to_span(e.span()), kind }
+            })
+            .boxed();
+
+        // Skip a broken segment: everything up to the next `|` or `]` at this level.
+        let skip = recursive(|skip| {
+            choice((
+                tok(K::LBracket, "`[`")
+                    .ignore_then(skip.clone().repeated())
+                    .then_ignore(tok(K::RBracket, "`]`"))
+                    .ignored(),
+                tok(K::Pipe, "`|`").ignored(),
+                any()
+                    .filter(|t: &Tok| !matches!(t.kind, K::Pipe | K::LBracket | K::RBracket))
+                    .ignored(),
+            ))
+            .boxed()
+        });
+        let skip_segment = any()
+            .filter(|t: &Tok| !matches!(t.kind, K::Pipe | K::RBracket))
+            .rewind()
+            .ignore_then(
+                choice((
+                    tok(K::LBracket, "`[`")
+                        .ignore_then(skip.clone().repeated())
+                        .then_ignore(tok(K::RBracket, "`]`"))
+                        .ignored(),
+                    any()
+                        .filter(|t: &Tok| !matches!(t.kind, K::Pipe | K::LBracket | K::RBracket))
+                        .ignored(),
+                ))
+                .repeated(),
+            )
+            .map_with(move |_, e| Command {
+                name: Name {
+                    text: String::new(),
+                    span: Span::empty(e.span().start as u32),
+                    quoted: false,
+                },
+                implicit: false,
+                span: to_span(e.span()),
+                kind: CommandKind::Error,
+            })
+            .boxed();
+        let empty_segment: P<'a, Command> = empty()
+            .map_with(move |_, e| {
+                let s: SimpleSpan = e.span();
+                Command {
+                    name: Name {
+                        text: String::new(),
+                        span: Span::empty(s.start as u32),
+                        quoted: false,
+                    },
+                    implicit: false,
+                    span: to_span(s),
+                    kind: CommandKind::Error,
+                }
+            })
+            .boxed();
+
+        let segment = choice((macro_cmd, named.clone()))
+            .labelled("a command")
+            .recover_with(via_parser(skip_segment.clone()))
+            .recover_with(via_parser(empty_segment.clone()))
+            .boxed();
+
+        // The first segment without a leading pipe: a known command by name, or an implicit
+        // search clause.
+        let implicit = clause
+            .clone()
+            .then_ignore(seg_end.clone())
+            .map_with(|clause, e| Command {
+                name: Name {
+                    text: "search".into(),
+                    span: Span::empty(e.span().start as u32),
+                    quoted: false,
+                },
+                implicit: true,
+                span: to_span(e.span()),
+                kind: CommandKind::Search(SearchCommand { clause: Some(clause) }),
+            })
+            .boxed();
+        let first_named = any()
+            .filter(|t: &Tok| t.kind == K::Word && is_structured(t.text))
+            .then(any().filter(|t: &Tok| is_op(t.kind) || t.kind == K::LParen).not())
+            .rewind()
+            .ignore_then(named.clone())
+            .boxed();
+        let first = choice((first_named, implicit)).recover_with(via_parser(skip_segment)).boxed();
+
+        let rest = tok(K::Pipe, "`|`").ignore_then(segment.clone()).repeated().collect::<Vec<_>>();
+        let with_pipe = tok(K::Pipe, "`|`").ignore_then(segment.clone()).then(rest.clone()).map(
+            |(c, mut more)| {
+                more.insert(0, c);
+                (true, more)
+            },
+        );
+        let without = first.or_not().then(rest).map(|(c, more)| {
+            let mut all: Vec<Command> = c.into_iter().collect();
+            all.extend(more);
+            (false, all)
+        });
+        choice((with_pipe, without))
+            .map_with(|(leading_pipe, commands), e| Search {
+                span: to_span(e.span()),
+                leading_pipe,
+                commands,
+            })
+            .boxed()
+    })
+    .then_ignore(end())
+    .boxed()
+}

@@ -1,0 +1,129 @@
+//! What fields hold: which values are case-insensitive in practice.
+//!
+//! Windows file names, paths, registry keys, host names, domain names and user principal
+//! names compare case-insensitively on the systems that produce them: `CMD.EXE` runs the same
+//! program as `cmd.exe`. A case-sensitive test on such a value can be bypassed (or leaks
+//! noise) by changing the case. Command lines, URLs and free text are not in this list: parts
+//! of them (base64, URL paths, Linux paths) are case-sensitive.
+
+/// Why a value compares case-insensitively in practice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseInsensitive {
+    /// A file or process name (`FileName`, `process_name`, `Image`).
+    FileName,
+    /// A Windows path (`FolderPath`, `process_path`).
+    Path,
+    /// A registry key or value name.
+    Registry,
+    /// A host or domain name.
+    HostName,
+    /// A Windows account name or a user principal name.
+    Account,
+}
+
+impl CaseInsensitive {
+    /// A noun phrase for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            CaseInsensitive::FileName => "file names",
+            CaseInsensitive::Path => "Windows paths",
+            CaseInsensitive::Registry => "registry keys",
+            CaseInsensitive::HostName => "host names",
+            CaseInsensitive::Account => "account names",
+        }
+    }
+}
+
+/// Classifies a field by its name (KQL columns of Defender XDR / Sentinel tables, Sysmon and
+/// Windows event fields, Splunk CIM fields); `None` when case may matter.
+pub fn classify_field(name: &str) -> Option<CaseInsensitive> {
+    let base = name.rsplit('.').next().unwrap_or(name);
+    let lower = base.to_ascii_lowercase().replace('_', "");
+    if lower.contains("url") || lower.contains("uri") || lower.contains("commandline") {
+        return None;
+    }
+    const FILE: &[&str] = &["filename", "processname", "image", "parentimage", "originalfilename"];
+    const PATH: &[&str] = &["folderpath", "filepath", "processpath", "imagepath", "targetfilename"];
+    const REGISTRY: &[&str] =
+        &["registrykey", "registryvaluename", "registrypath", "registrykeyname", "targetobject"];
+    const HOST: &[&str] =
+        &["devicename", "computer", "hostname", "domainname", "accountdomain", "dvchostname"];
+    const ACCOUNT: &[&str] = &[
+        "accountname",
+        "accountupn",
+        "userprincipalname",
+        "subjectusername",
+        "targetusername",
+        "samaccountname",
+    ];
+    let ends = |list: &[&str]| list.iter().any(|suffix| lower.ends_with(suffix));
+    if ends(PATH) {
+        Some(CaseInsensitive::Path)
+    } else if ends(FILE) {
+        Some(CaseInsensitive::FileName)
+    } else if ends(REGISTRY) {
+        Some(CaseInsensitive::Registry)
+    } else if ends(HOST) {
+        Some(CaseInsensitive::HostName)
+    } else if ends(ACCOUNT) || lower.ends_with("upn") {
+        Some(CaseInsensitive::Account)
+    } else {
+        None
+    }
+}
+
+/// Classifies a literal by its shape: a Windows executable or script name, or a drive path.
+pub fn classify_value(value: &str) -> Option<CaseInsensitive> {
+    let lower = value.trim_matches('*').to_ascii_lowercase();
+    const EXTENSIONS: &[&str] = &[
+        ".exe", ".dll", ".sys", ".ps1", ".psm1", ".bat", ".cmd", ".vbs", ".vbe", ".js", ".jse",
+        ".hta", ".msi", ".scr", ".lnk", ".cpl", ".wsf", ".ocx",
+    ];
+    let bytes = lower.as_bytes();
+    let drive = bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && &bytes[1..3] == b":\\";
+    if drive || lower.starts_with("\\\\") || lower.contains("\\windows\\") {
+        Some(CaseInsensitive::Path)
+    } else if EXTENSIONS.iter().any(|ext| lower.ends_with(ext)) && !lower.contains(' ') {
+        Some(CaseInsensitive::FileName)
+    } else {
+        None
+    }
+}
+
+/// The field class if the field is known to be case-insensitive, else the class of the
+/// value when every value looks like a Windows file name or path.
+pub fn case_insensitive<'a>(
+    field: &str,
+    mut values: impl Iterator<Item = &'a str>,
+) -> Option<CaseInsensitive> {
+    if let Some(kind) = classify_field(field) {
+        return Some(kind);
+    }
+    let first = values.next().and_then(classify_value)?;
+    values.all(|value| classify_value(value).is_some()).then_some(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields() {
+        assert_eq!(classify_field("FileName"), Some(CaseInsensitive::FileName));
+        assert_eq!(classify_field("InitiatingProcessFileName"), Some(CaseInsensitive::FileName));
+        assert_eq!(classify_field("Processes.process_name"), Some(CaseInsensitive::FileName));
+        assert_eq!(classify_field("InitiatingProcessFolderPath"), Some(CaseInsensitive::Path));
+        assert_eq!(classify_field("DeviceName"), Some(CaseInsensitive::HostName));
+        assert_eq!(classify_field("ProcessCommandLine"), None);
+        assert_eq!(classify_field("RemoteUrl"), None);
+        assert_eq!(classify_field("ActionType"), None);
+    }
+
+    #[test]
+    fn values() {
+        assert_eq!(classify_value("svchost.exe"), Some(CaseInsensitive::FileName));
+        assert_eq!(classify_value(r"C:\Windows\System32\"), Some(CaseInsensitive::Path));
+        assert_eq!(classify_value("ProcessCreated"), None);
+        assert_eq!(classify_value("run this.exe now"), None);
+    }
+}

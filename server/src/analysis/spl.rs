@@ -1,0 +1,833 @@
+//! SPL analysis: macros expanded, commands and data models checked, regexes collected, and
+//! the condition model built.
+
+use qlint_grammar::Span;
+use qlint_grammar::spl::ast::{
+    Argument, BinaryOp, Command, CommandKind, CompareOp, Expr, MacroCall, Search, SearchExpr,
+    TstatsCommand, UnaryOp, Value,
+};
+
+use crate::analysis::logic::{
+    Comparison, Condition, Field, Filter, FilterOrigin, Literal, LiteralKind, LogicModel, OpKind,
+    Operator,
+};
+use crate::analysis::{ArityProblem, RegexUse, Unresolved};
+use crate::knowledge::{Knowledge, suggest};
+
+/// A `tstats` command over a data model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TstatsUse {
+    /// The `tstats` name token.
+    pub name_span: Span,
+}
+
+/// What the analysis of an SPL search found.
+#[derive(Debug, Clone, Default)]
+pub struct SplAnalysis {
+    /// The condition model for the detection-logic rules.
+    pub logic: LogicModel,
+    /// Regex literals with their users.
+    pub regexes: Vec<RegexUse>,
+    /// Macros that no configured source defines (empty when no source is configured).
+    pub undefined_macros: Vec<Unresolved>,
+    /// Macro calls whose argument count matches no definition.
+    pub macro_arity_problems: Vec<ArityProblem>,
+    /// Command names that are not known (with a suggestion when one is close).
+    pub unknown_commands: Vec<Unresolved>,
+    /// Unknown data models or datasets.
+    pub unknown_datamodels: Vec<Unresolved>,
+    /// Unknown data-model fields.
+    pub unknown_datamodel_fields: Vec<Unresolved>,
+    /// `tstats` over a data model with no `summariesonly` and no macro that may set it.
+    pub tstats_without_summariesonly: Vec<TstatsUse>,
+    /// True when some part of the search sets `earliest`/`latest` or tests `_time`.
+    pub time_modifier_somewhere: bool,
+    /// Event searches (main or subsearch) with no time modifier: `(first term, span)`.
+    pub unbounded_event_searches: Vec<(String, Span)>,
+}
+
+/// Analyses an SPL search.
+pub fn analyze(text: &str, knowledge: &Knowledge) -> SplAnalysis {
+    let parse = qlint_grammar::spl::parse(text);
+    analyze_tree(&parse.tree, text, knowledge)
+}
+
+/// Analyses an already parsed SPL search.
+pub fn analyze_tree(search: &Search, text: &str, knowledge: &Knowledge) -> SplAnalysis {
+    let mut analyzer = Analyzer { text, knowledge, out: SplAnalysis::default() };
+    analyzer.search(search, true);
+    analyzer.out.logic.time_bounded = Some(analyzer.out.time_modifier_somewhere);
+    analyzer.out
+}
+
+/// How deep macros may nest before expansion stops (Splunk's own limit is similar).
+const MACRO_DEPTH: usize = 20;
+
+/// The outcome of expanding the macros of a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expansion {
+    /// The text with every resolvable macro call replaced by its definition.
+    pub text: String,
+    /// Stanzas that could not be resolved (`name` or `name(2)`).
+    pub unresolved: Vec<String>,
+    /// True when expansion stopped at the depth limit (a recursive macro).
+    pub truncated: bool,
+}
+
+/// Expands the macros of `text` with the knowledge's definitions: `$arg$` substitution, nested
+/// calls, looked up by name and argument count like Splunk does. Unknown macros and the ESCU
+/// `*_filter` macros are left in place.
+pub fn expand_macros(text: &str, knowledge: &Knowledge) -> Expansion {
+    let mut expansion = Expansion { text: String::new(), unresolved: Vec::new(), truncated: false };
+    expansion.text =
+        expand_into(text, knowledge, 0, &mut expansion.unresolved, &mut expansion.truncated);
+    expansion
+}
+
+fn expand_into(
+    text: &str,
+    knowledge: &Knowledge,
+    depth: usize,
+    unresolved: &mut Vec<String>,
+    truncated: &mut bool,
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('`') {
+        // ```comments``` are not macros.
+        if rest[start..].starts_with("```") {
+            let after = &rest[start + 3..];
+            let end = after.find("```").map_or(rest.len(), |e| start + 3 + e + 3);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            continue;
+        }
+        let Some(len) = rest[start + 1..].find('`') else { break };
+        let call_text = &rest[start + 1..start + 1 + len];
+        out.push_str(&rest[..start]);
+        let (name, args) = split_macro_call(call_text);
+        let replacement = if depth >= MACRO_DEPTH {
+            *truncated = true;
+            None
+        } else if name.ends_with("_filter") {
+            None
+        } else {
+            knowledge.macro_def(name, args.len()).map(|def| {
+                let mut body = def.definition.clone();
+                for (param, value) in def.args.iter().zip(&args) {
+                    body = body.replace(&format!("${param}$"), value);
+                }
+                expand_into(&body, knowledge, depth + 1, unresolved, truncated)
+            })
+        };
+        match replacement {
+            Some(body) => out.push_str(&body),
+            None => {
+                if !name.ends_with("_filter") && depth < MACRO_DEPTH {
+                    let stanza = if call_text.contains('(') {
+                        format!("{name}({})", args.len())
+                    } else {
+                        name.to_owned()
+                    };
+                    if !unresolved.contains(&stanza) {
+                        unresolved.push(stanza);
+                    }
+                }
+                out.push('`');
+                out.push_str(call_text);
+                out.push('`');
+            }
+        }
+        rest = &rest[start + 1 + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `name(a, "b, c")` -> (`name`, [`a`, `"b, c"`]).
+fn split_macro_call(call: &str) -> (&str, Vec<String>) {
+    let Some(open) = call.find('(') else { return (call.trim(), Vec::new()) };
+    let name = call[..open].trim();
+    let inner = call[open + 1..].trim_end().strip_suffix(')').unwrap_or(&call[open + 1..]);
+    let mut args = Vec::new();
+    let (mut current, mut quoted, mut depth, mut escaped) = (String::new(), false, 0usize, false);
+    for c in inner.chars() {
+        if escaped {
+            current.push(c);
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => {
+                escaped = true;
+                current.push(c);
+            }
+            '"' => {
+                quoted = !quoted;
+                current.push(c);
+            }
+            '(' if !quoted => {
+                depth += 1;
+                current.push(c);
+            }
+            ')' if !quoted => {
+                depth = depth.saturating_sub(1);
+                current.push(c);
+            }
+            ',' if !quoted && depth == 0 => {
+                args.push(std::mem::take(&mut current).trim().to_owned())
+            }
+            _ => current.push(c),
+        }
+    }
+    if !current.trim().is_empty() || !args.is_empty() {
+        args.push(current.trim().to_owned());
+    }
+    (name, args)
+}
+
+/// Fields every data-model dataset has (inherited from `BaseEvent`).
+const BASE_FIELDS: &[&str] = &["_time", "host", "source", "sourcetype", "_raw", "_indextime"];
+
+struct Analyzer<'a> {
+    text: &'a str,
+    knowledge: &'a Knowledge,
+    out: SplAnalysis,
+}
+
+impl Analyzer<'_> {
+    fn search(&mut self, search: &Search, top: bool) {
+        let mut bounded = false;
+        let mut event_source: Option<(String, Span)> = None;
+        for (i, command) in search.commands.iter().enumerate() {
+            self.command_name(command);
+            match &command.kind {
+                CommandKind::Search(s) => {
+                    if let Some(clause) = &s.clause {
+                        let first = i == 0;
+                        if search_has_time_modifier(clause) {
+                            bounded = true;
+                            self.out.time_modifier_somewhere = true;
+                        }
+                        if first && event_source.is_none() {
+                            event_source =
+                                first_term(clause).map(|s| (s.text(self.text).to_owned(), s));
+                        }
+                        let origin = if first && top && !search.leading_pipe {
+                            FilterOrigin::SplBaseSearch
+                        } else {
+                            FilterOrigin::SplSearch
+                        };
+                        let condition = self.lower_search(clause);
+                        self.out.logic.filters.push(Filter { origin, condition });
+                    }
+                }
+                CommandKind::Where(w) => {
+                    self.expr(&w.expr);
+                    if expr_mentions_time(&w.expr) {
+                        bounded = true;
+                        self.out.time_modifier_somewhere = true;
+                    }
+                    let condition = self.lower_expr(&w.expr);
+                    self.out
+                        .logic
+                        .filters
+                        .push(Filter { origin: FilterOrigin::SplWhere, condition });
+                }
+                CommandKind::Eval(e) => {
+                    for assignment in &e.assignments {
+                        self.expr(&assignment.expr);
+                    }
+                }
+                CommandKind::Stats(s) => {
+                    for m in &s.macros {
+                        self.macro_call(m);
+                    }
+                    for agg in &s.aggregations {
+                        agg.args.iter().for_each(|a| self.expr(a));
+                    }
+                }
+                CommandKind::Tstats(t) => {
+                    if i == 0 && event_source.is_none() {
+                        event_source = Some(("tstats".to_owned(), command.name.span));
+                    }
+                    if t.where_clause.as_ref().is_some_and(search_has_time_modifier) {
+                        bounded = true;
+                        self.out.time_modifier_somewhere = true;
+                    }
+                    self.tstats(command, t);
+                }
+                CommandKind::Rex(rex) => {
+                    if let Some(value) = &rex.regex {
+                        let sed = rex.options.iter().any(|o| {
+                            o.key.text.eq_ignore_ascii_case("mode")
+                                && o.value.text.eq_ignore_ascii_case("sed")
+                        });
+                        let pattern =
+                            if sed { sed_pattern(&value.text) } else { Some(value.text.clone()) };
+                        if let Some(pattern) = pattern {
+                            self.out.regexes.push(RegexUse {
+                                pattern,
+                                span: value.span,
+                                user: "rex".to_owned(),
+                            });
+                        }
+                    }
+                }
+                CommandKind::Regex(regex) => {
+                    if let Some(value) = &regex.regex {
+                        self.out.regexes.push(RegexUse {
+                            pattern: value.text.clone(),
+                            span: value.span,
+                            user: "regex".to_owned(),
+                        });
+                    }
+                }
+                CommandKind::Macro(m) => self.macro_call(m),
+                CommandKind::Fields(f) => f.macros.iter().for_each(|m| self.macro_call(m)),
+                CommandKind::Join(j) => {
+                    if let Some(sub) = &j.subsearch {
+                        self.search(&sub.search, false);
+                    }
+                }
+                CommandKind::Foreach(f) => {
+                    if let Some(sub) = &f.template {
+                        self.search(&sub.search, false);
+                    }
+                }
+                CommandKind::InputLookup(l) => {
+                    if let Some(clause) = &l.where_clause {
+                        self.lower_search(clause);
+                    }
+                }
+                CommandKind::Head(h) => {
+                    if let Some(condition) = &h.condition {
+                        self.expr(condition);
+                    }
+                }
+                CommandKind::Return(r) => r.items.iter().for_each(|a| self.argument(a)),
+                CommandKind::Generic(g) => g.args.iter().for_each(|a| self.argument(a)),
+                _ => {}
+            }
+        }
+        if !bounded && let Some(source) = event_source {
+            self.out.unbounded_event_searches.push(source);
+        }
+    }
+
+    fn command_name(&mut self, command: &Command) {
+        if command.implicit || matches!(command.kind, CommandKind::Macro(_) | CommandKind::Error) {
+            return;
+        }
+        let name = &command.name.text;
+        if name.is_empty()
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return;
+        }
+        if self.knowledge.spl_command(name).is_none() {
+            let suggestion = self.knowledge.suggest_spl_command(name).map(str::to_owned);
+            self.out.unknown_commands.push(Unresolved {
+                name: name.clone(),
+                span: command.name.span,
+                suggestion,
+                scope: None,
+            });
+        }
+    }
+
+    fn argument(&mut self, argument: &Argument) {
+        match argument {
+            Argument::Option { value, .. } => self.argument(value),
+            Argument::Group { args, .. } => args.iter().for_each(|a| self.argument(a)),
+            Argument::Macro(m) => self.macro_call(m),
+            Argument::Subsearch(sub) => self.search(&sub.search, false),
+            Argument::Value(_) | Argument::Punct(_) | Argument::Error(_) => {}
+        }
+    }
+
+    fn macro_call(&mut self, call: &MacroCall) {
+        if call.name.ends_with("_filter") || call.name.is_empty() {
+            return;
+        }
+        let arity = call.args.len();
+        if let Some(def) = self.knowledge.macro_def(&call.name, arity) {
+            // Nested macros of the definition must resolve too.
+            let mut body = def.definition.clone();
+            for (param, value) in def.args.iter().zip(&call.args) {
+                body = body.replace(&format!("${param}$"), &value.text);
+            }
+            let expansion = expand_macros(&body, self.knowledge);
+            if self.knowledge.has_macro_sources()
+                && let Some(missing) = expansion.unresolved.first()
+            {
+                self.out.undefined_macros.push(Unresolved {
+                    name: missing.clone(),
+                    span: call.span,
+                    suggestion: None,
+                    scope: Some(call.name.clone()),
+                });
+            }
+            return;
+        }
+        let arities: Vec<usize> =
+            self.knowledge.macros_named(&call.name).map(|m| m.arity()).collect();
+        if !arities.is_empty() {
+            let mut arities = arities;
+            arities.sort_unstable();
+            arities.dedup();
+            let expected = arities.iter().map(ToString::to_string).collect::<Vec<_>>().join(" or ");
+            self.out.macro_arity_problems.push(ArityProblem {
+                name: call.name.clone(),
+                span: call.span,
+                given: arity,
+                expected,
+            });
+        } else if self.knowledge.has_macro_sources() {
+            let suggestion = self.knowledge.suggest_macro(&call.name).map(str::to_owned);
+            self.out.undefined_macros.push(Unresolved {
+                name: call.definition_name(),
+                span: call.name_span,
+                suggestion,
+                scope: None,
+            });
+        }
+    }
+
+    /// True when the macros of a `tstats` may set `summariesonly` (unknown or expanding to it).
+    fn macros_may_set_summariesonly(&self, macros: &[MacroCall]) -> bool {
+        macros.iter().any(|m| match self.knowledge.macro_def(&m.name, m.args.len()) {
+            None => true,
+            Some(def) => {
+                let expansion = expand_macros(&def.definition, self.knowledge);
+                !expansion.unresolved.is_empty()
+                    || expansion.text.to_ascii_lowercase().contains("summariesonly")
+            }
+        })
+    }
+
+    fn tstats(&mut self, command: &Command, t: &TstatsCommand) {
+        for m in &t.macros {
+            self.macro_call(m);
+        }
+        for agg in &t.aggregations {
+            agg.args.iter().for_each(|a| self.expr(a));
+        }
+        let datamodel = t.datamodel.as_ref();
+        if datamodel.is_some()
+            && t.option("summariesonly").is_none()
+            && !self.macros_may_set_summariesonly(&t.macros)
+        {
+            self.out.tstats_without_summariesonly.push(TstatsUse { name_span: command.name.span });
+        }
+        let condition = t.where_clause.as_ref().map(|clause| self.lower_search(clause));
+        if let Some(condition) = condition {
+            self.out.logic.filters.push(Filter { origin: FilterOrigin::SplTstatsWhere, condition });
+        }
+        let Some(datamodel) = datamodel else { return };
+        let Some(model_name) = self.check_datamodel(datamodel) else { return };
+        // Field references: where clause, by clause, aggregation arguments.
+        let mut fields: Vec<(String, Span)> = Vec::new();
+        if let Some(clause) = &t.where_clause {
+            collect_search_fields(clause, &mut fields);
+        }
+        for name in &t.by {
+            fields.push((name.text.clone(), name.span));
+        }
+        for agg in &t.aggregations {
+            for arg in &agg.args {
+                collect_expr_fields(arg, &mut fields);
+            }
+        }
+        for (name, span) in fields {
+            self.check_dm_field(&model_name, &name, span);
+        }
+    }
+
+    /// Checks `Model.Dataset`; returns the model name when the model exists.
+    fn check_datamodel(&mut self, value: &Value) -> Option<String> {
+        let path = value.text.trim();
+        if path.is_empty() || path.contains('*') || path.contains('$') || path.contains('`') {
+            return None;
+        }
+        let (model, dataset) = match path.split_once('.') {
+            Some((m, d)) => (m, Some(d)),
+            None => (path, None),
+        };
+        let Some(dm) = self.knowledge.datamodel(model) else {
+            let suggestion = self.knowledge.suggest_datamodel(model).map(str::to_owned);
+            self.out.unknown_datamodels.push(Unresolved {
+                name: model.to_owned(),
+                span: value.span,
+                suggestion,
+                scope: None,
+            });
+            return None;
+        };
+        if let Some(dataset) = dataset
+            && dm.dataset(dataset).is_none()
+        {
+            let names: Vec<&str> =
+                dm.datasets.iter().flat_map(|d| [d.name.as_str(), d.lineage.as_str()]).collect();
+            let suggestion = suggest(dataset, names.iter().copied()).map(str::to_owned);
+            self.out.unknown_datamodels.push(Unresolved {
+                name: dataset.to_owned(),
+                span: value.span,
+                suggestion,
+                scope: Some(dm.name.clone()),
+            });
+            return None;
+        }
+        Some(dm.name.clone())
+    }
+
+    fn check_dm_field(&mut self, model_name: &str, name: &str, span: Span) {
+        if name.contains('*') || name.contains('$') || name.contains('`') || name.contains('{') {
+            return;
+        }
+        let Some((prefix, field)) = name.rsplit_once('.') else { return };
+        let Some(dm) = self.knowledge.datamodel(model_name) else { return };
+        // `Model.Dataset.field` or `Dataset.field` (a dataset name or lineage of the model).
+        let prefix = prefix.strip_prefix(&format!("{}.", dm.name)).unwrap_or(prefix);
+        let Some(dataset) = dm.dataset(prefix) else { return };
+        if dataset.field(field).is_some() || BASE_FIELDS.contains(&field) {
+            return;
+        }
+        let suggestion = suggest(field, dataset.field_names()).map(|s| format!("{prefix}.{s}"));
+        self.out.unknown_datamodel_fields.push(Unresolved {
+            name: name.to_owned(),
+            span,
+            suggestion,
+            scope: Some(format!("{}.{}", dm.name, dataset.lineage)),
+        });
+    }
+
+    /// Walks an eval expression: regexes and macros.
+    fn expr(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Call { name, args, .. } => {
+                let lower = name.text.to_ascii_lowercase();
+                let index = match lower.as_str() {
+                    "match" | "replace" | "mvfind" => Some(1),
+                    _ => None,
+                };
+                if let Some(Expr::String(value)) = index.and_then(|i| args.get(i)) {
+                    self.out.regexes.push(RegexUse {
+                        pattern: value.text.clone(),
+                        span: value.span,
+                        user: format!("{lower}()"),
+                    });
+                }
+                args.iter().for_each(|a| self.expr(a));
+            }
+            Expr::Unary { operand, .. } => self.expr(operand),
+            Expr::Binary { lhs, rhs, .. } => {
+                self.expr(lhs);
+                self.expr(rhs);
+            }
+            Expr::In { lhs, list, .. } => {
+                self.expr(lhs);
+                list.iter().for_each(|a| self.expr(a));
+            }
+            Expr::Paren { inner, .. } => self.expr(inner),
+            Expr::Macro(m) => self.macro_call(m),
+            Expr::Field(_) | Expr::String(_) | Expr::Number(_) | Expr::Error(_) => {}
+        }
+    }
+
+    // ---- the condition model --------------------------------------------------------------
+
+    fn lower_search(&mut self, clause: &SearchExpr) -> Condition {
+        match clause {
+            SearchExpr::Term(term) => Condition::Compare(Comparison {
+                field: None,
+                op: implicit_op(OpKind::Term, false),
+                values: vec![Literal {
+                    value: term.text.clone(),
+                    kind: LiteralKind::String,
+                    span: term.span,
+                }],
+                values_complete: true,
+                span: term.span,
+            }),
+            SearchExpr::Compare(c) => {
+                if c.is_time_modifier() {
+                    return Condition::Opaque(c.span);
+                }
+                let (kind, negated) = match c.op {
+                    CompareOp::Eq | CompareOp::EqEq => (OpKind::Equal, false),
+                    CompareOp::Ne => (OpKind::Equal, true),
+                    _ => (OpKind::Order, false),
+                };
+                Condition::Compare(Comparison {
+                    field: Some(Field { name: c.field.text.clone(), span: c.field.span }),
+                    op: Operator {
+                        kind,
+                        negated,
+                        case_sensitive: false,
+                        wildcards: true,
+                        text: c.op.as_str().to_owned(),
+                        span: c.op_span,
+                    },
+                    values: vec![Literal {
+                        value: c.value.text.clone(),
+                        kind: LiteralKind::String,
+                        span: c.value.span,
+                    }],
+                    values_complete: true,
+                    span: c.span,
+                })
+            }
+            SearchExpr::In(list) => Condition::Compare(Comparison {
+                field: Some(Field { name: list.field.text.clone(), span: list.field.span }),
+                op: implicit_op(OpKind::In, false),
+                values: list
+                    .values
+                    .iter()
+                    .map(|v| Literal {
+                        value: v.text.clone(),
+                        kind: LiteralKind::String,
+                        span: v.span,
+                    })
+                    .collect(),
+                values_complete: true,
+                span: list.span,
+            }),
+            SearchExpr::And { operands, span } => {
+                Condition::And(operands.iter().map(|o| self.lower_search(o)).collect(), *span)
+            }
+            SearchExpr::Or { operands, span } => {
+                Condition::Or(operands.iter().map(|o| self.lower_search(o)).collect(), *span)
+            }
+            SearchExpr::Not { operand, span } => {
+                Condition::Not(Box::new(self.lower_search(operand)), *span)
+            }
+            SearchExpr::Group { inner, .. } => self.lower_search(inner),
+            SearchExpr::Macro(m) => {
+                self.macro_call(m);
+                // An ESCU filter macro is where each site adds its exclusions.
+                if m.name.ends_with("_filter") {
+                    self.out.logic.exclusion_elsewhere = true;
+                }
+                Condition::Opaque(m.span)
+            }
+            SearchExpr::Subsearch(sub) => {
+                self.search(&sub.search, false);
+                Condition::Opaque(sub.span)
+            }
+            SearchExpr::Function { span, .. } | SearchExpr::Error(span) => Condition::Opaque(*span),
+        }
+    }
+
+    fn lower_expr(&mut self, expr: &Expr) -> Condition {
+        match expr {
+            Expr::Paren { inner, .. } => self.lower_expr(inner),
+            Expr::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), span, .. } => {
+                let mut items = Vec::new();
+                self.flatten(expr, *op, &mut items);
+                if *op == BinaryOp::And {
+                    Condition::And(items, *span)
+                } else {
+                    Condition::Or(items, *span)
+                }
+            }
+            Expr::Unary { op: UnaryOp::Not, operand, span, .. } => {
+                Condition::Not(Box::new(self.lower_expr(operand)), *span)
+            }
+            Expr::Binary { op, op_span, lhs, rhs, span } => {
+                let (kind, negated) = match op {
+                    BinaryOp::Eq => (OpKind::Equal, false),
+                    BinaryOp::Ne => (OpKind::Equal, true),
+                    BinaryOp::Like => (OpKind::Like, false),
+                    BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                        (OpKind::Order, false)
+                    }
+                    _ => return Condition::Opaque(*span),
+                };
+                let (field, value) = match (lhs.as_ref(), rhs.as_ref()) {
+                    (Expr::Field(f), other) | (other, Expr::Field(f))
+                        if eval_literal(other).is_some() =>
+                    {
+                        (Some(Field { name: f.text.clone(), span: f.span }), eval_literal(other))
+                    }
+                    _ => (None, None),
+                };
+                Condition::Compare(Comparison {
+                    field,
+                    op: Operator {
+                        kind,
+                        negated,
+                        case_sensitive: true,
+                        wildcards: false,
+                        text: op_span.text(self.text).to_owned(),
+                        span: *op_span,
+                    },
+                    values_complete: value.is_some(),
+                    values: value.into_iter().collect(),
+                    span: *span,
+                })
+            }
+            Expr::In { lhs, list, span } => {
+                let values: Vec<Literal> = list.iter().filter_map(eval_literal).collect();
+                let field = match lhs.as_ref() {
+                    Expr::Field(f) => Some(Field { name: f.text.clone(), span: f.span }),
+                    _ => None,
+                };
+                Condition::Compare(Comparison {
+                    field,
+                    op: Operator { case_sensitive: true, ..implicit_op(OpKind::In, false) },
+                    values_complete: values.len() == list.len(),
+                    values,
+                    span: *span,
+                })
+            }
+            other => Condition::Opaque(other.span()),
+        }
+    }
+
+    fn flatten(&mut self, expr: &Expr, op: BinaryOp, items: &mut Vec<Condition>) {
+        match expr {
+            Expr::Binary { op: inner, lhs, rhs, .. } if *inner == op => {
+                self.flatten(lhs, op, items);
+                self.flatten(rhs, op, items);
+            }
+            other => items.push(self.lower_expr(other)),
+        }
+    }
+}
+
+fn implicit_op(kind: OpKind, negated: bool) -> Operator {
+    Operator {
+        kind,
+        negated,
+        case_sensitive: false,
+        wildcards: true,
+        text: String::new(),
+        span: Span::default(),
+    }
+}
+
+fn eval_literal(expr: &Expr) -> Option<Literal> {
+    match expr {
+        Expr::String(v) => {
+            Some(Literal { value: v.text.clone(), kind: LiteralKind::String, span: v.span })
+        }
+        Expr::Number(v) => {
+            Some(Literal { value: v.text.clone(), kind: LiteralKind::Other, span: v.span })
+        }
+        _ => None,
+    }
+}
+
+/// The pattern of a `rex mode=sed` expression `s/<pattern>/<replacement>/<flags>`.
+fn sed_pattern(expr: &str) -> Option<String> {
+    let mut chars = expr.trim_start().chars();
+    if chars.next() != Some('s') {
+        return None;
+    }
+    let delimiter = chars.next()?;
+    let mut pattern = String::new();
+    let mut escaped = false;
+    for c in chars {
+        if escaped {
+            if c != delimiter {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == delimiter {
+            return Some(pattern);
+        } else {
+            pattern.push(c);
+        }
+    }
+    None
+}
+
+fn search_has_time_modifier(clause: &SearchExpr) -> bool {
+    match clause {
+        SearchExpr::Compare(c) => c.is_time_modifier() || c.field.text == "_time",
+        SearchExpr::And { operands, .. } | SearchExpr::Or { operands, .. } => {
+            operands.iter().any(search_has_time_modifier)
+        }
+        SearchExpr::Not { operand, .. } => search_has_time_modifier(operand),
+        SearchExpr::Group { inner, .. } => search_has_time_modifier(inner),
+        _ => false,
+    }
+}
+
+fn expr_mentions_time(expr: &Expr) -> bool {
+    match expr {
+        Expr::Field(f) => f.text == "_time",
+        Expr::Call { args, .. } => args.iter().any(expr_mentions_time),
+        Expr::Unary { operand, .. } => expr_mentions_time(operand),
+        Expr::Binary { lhs, rhs, .. } => expr_mentions_time(lhs) || expr_mentions_time(rhs),
+        Expr::In { lhs, .. } => expr_mentions_time(lhs),
+        Expr::Paren { inner, .. } => expr_mentions_time(inner),
+        _ => false,
+    }
+}
+
+/// The first term of an event search (`index=main`, a macro), for messages.
+fn first_term(clause: &SearchExpr) -> Option<Span> {
+    match clause {
+        SearchExpr::And { operands, .. } => operands.first().and_then(first_term),
+        SearchExpr::Compare(c) => {
+            let field = c.field.text.to_ascii_lowercase();
+            matches!(field.as_str(), "index" | "sourcetype" | "source" | "eventtype" | "tag")
+                .then_some(c.span)
+        }
+        _ => None,
+    }
+}
+
+fn collect_search_fields(clause: &SearchExpr, out: &mut Vec<(String, Span)>) {
+    match clause {
+        SearchExpr::Compare(c) => out.push((c.field.text.clone(), c.field.span)),
+        SearchExpr::In(list) => out.push((list.field.text.clone(), list.field.span)),
+        SearchExpr::And { operands, .. } | SearchExpr::Or { operands, .. } => {
+            operands.iter().for_each(|o| collect_search_fields(o, out))
+        }
+        SearchExpr::Not { operand, .. } => collect_search_fields(operand, out),
+        SearchExpr::Group { inner, .. } => collect_search_fields(inner, out),
+        _ => {}
+    }
+}
+
+fn collect_expr_fields(expr: &Expr, out: &mut Vec<(String, Span)>) {
+    match expr {
+        Expr::Field(f) => out.push((f.text.clone(), f.span)),
+        Expr::Call { args, .. } => args.iter().for_each(|a| collect_expr_fields(a, out)),
+        Expr::Unary { operand, .. } => collect_expr_fields(operand, out),
+        Expr::Binary { lhs, rhs, .. } => {
+            collect_expr_fields(lhs, out);
+            collect_expr_fields(rhs, out);
+        }
+        Expr::Paren { inner, .. } => collect_expr_fields(inner, out),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_macro_calls() {
+        assert_eq!(split_macro_call("sysmon"), ("sysmon", vec![]));
+        assert_eq!(
+            split_macro_call(r#"drop_dm_object_name("Processes")"#),
+            ("drop_dm_object_name", vec![r#""Processes""#.to_owned()])
+        );
+        assert_eq!(split_macro_call(r#"m(a, "b, c", f(x,y))"#).1.len(), 3);
+    }
+
+    #[test]
+    fn sed_patterns() {
+        assert_eq!(sed_pattern("s/(\\d+)/X/g").as_deref(), Some("(\\d+)"));
+        assert_eq!(sed_pattern("s|a\\|b|c|").as_deref(), Some("a|b"));
+        assert_eq!(sed_pattern("y/abc/xyz/"), None);
+    }
+}

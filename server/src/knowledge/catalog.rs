@@ -1,0 +1,252 @@
+//! The built-in catalog: generated facts from `corpus/catalog/*.tsv` (see
+//! `scripts/gen_catalog.py` for the format) merged with our docs from `corpus/docs/`.
+//! Everything is compiled in and parsed once, on first use.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use super::docs;
+use super::kql::{Column, Function, Operator, ScalarType, SourceSet, Table};
+use super::spl::{
+    CimField, CimType, Command, CommandOption, DataModel, Dataset, Lookup, LookupOrigin,
+    SplFunction, SplFunctionKind,
+};
+
+const KQL_TABLES: &str = include_str!("../../../corpus/catalog/kql_tables.tsv");
+const CIM: &str = include_str!("../../../corpus/catalog/cim.tsv");
+const SPL: &str = include_str!("../../../corpus/catalog/spl.tsv");
+
+/// The parsed built-in catalog.
+#[derive(Debug, Default)]
+pub(crate) struct Catalog {
+    pub tables: Vec<Table>,
+    pub table_index: HashMap<String, usize>,
+    pub functions: Vec<Function>,
+    pub function_index: HashMap<String, usize>,
+    pub operators: Vec<Operator>,
+    pub operator_index: HashMap<String, usize>,
+    pub commands: Vec<Command>,
+    /// Lower-case name or alias to command.
+    pub command_index: HashMap<String, usize>,
+    pub spl_functions: Vec<SplFunction>,
+    pub eval_index: HashMap<String, usize>,
+    pub stats_index: HashMap<String, usize>,
+    pub datamodels: Vec<DataModel>,
+    pub datamodel_index: HashMap<String, usize>,
+    pub lookups: Vec<Lookup>,
+    pub lookup_index: HashMap<String, usize>,
+    /// Problems found in our docs files (checked by tests).
+    pub doc_problems: Vec<docs::DocProblem>,
+}
+
+/// The built-in catalog, parsed on first use.
+pub(crate) static BUILTIN: LazyLock<Catalog> = LazyLock::new(Catalog::load);
+
+impl Catalog {
+    fn load() -> Self {
+        let mut catalog = Catalog::default();
+        catalog.tables = parse_tables(KQL_TABLES);
+        catalog.table_index = index(catalog.tables.iter().map(|t| t.name.clone()));
+        catalog.datamodels = parse_cim(CIM);
+        catalog.datamodel_index = index(catalog.datamodels.iter().map(|m| m.name.clone()));
+        parse_spl(SPL, &mut catalog);
+        catalog.doc_problems = docs::apply_builtin_docs(&mut catalog);
+        catalog
+    }
+
+    /// Rebuilds the indexes of functions, operators, commands and SPL functions
+    /// (after docs were merged in).
+    pub(crate) fn reindex(&mut self) {
+        self.function_index.clear();
+        for (i, f) in self.functions.iter().enumerate() {
+            for name in std::iter::once(&f.name).chain(&f.aliases) {
+                self.function_index.entry(name.clone()).or_insert(i);
+            }
+        }
+        self.operator_index.clear();
+        for (i, op) in self.operators.iter().enumerate() {
+            for name in std::iter::once(&op.name).chain(&op.aliases) {
+                self.operator_index.entry(name.clone()).or_insert(i);
+            }
+        }
+        self.command_index.clear();
+        for (i, c) in self.commands.iter().enumerate() {
+            for name in std::iter::once(&c.name).chain(&c.aliases) {
+                self.command_index.entry(name.to_ascii_lowercase()).or_insert(i);
+            }
+        }
+        self.eval_index.clear();
+        self.stats_index.clear();
+        for (i, f) in self.spl_functions.iter().enumerate() {
+            let idx = match f.kind {
+                SplFunctionKind::Eval => &mut self.eval_index,
+                SplFunctionKind::Stats => &mut self.stats_index,
+            };
+            idx.entry(f.name.clone()).or_insert(i);
+        }
+    }
+}
+
+fn index(names: impl Iterator<Item = String>) -> HashMap<String, usize> {
+    let mut map = HashMap::new();
+    for (i, name) in names.enumerate() {
+        map.entry(name).or_insert(i);
+    }
+    map
+}
+
+fn records(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).map(|l| l.split('\t').collect())
+}
+
+fn list(field: Option<&&str>) -> Vec<String> {
+    match field {
+        Some(text) if !text.is_empty() => text.split(',').map(str::to_owned).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn parse_tables(text: &str) -> Vec<Table> {
+    let mut tables = Vec::with_capacity(1024);
+    for rec in records(text) {
+        let [kind, name, sources, columns @ ..] = rec.as_slice() else { continue };
+        if *kind != "T" {
+            continue;
+        }
+        let sources = SourceSet::from_letters(sources);
+        let columns = columns.iter().filter_map(|token| parse_column(token, sources)).collect();
+        tables.push(Table { name: (*name).to_owned(), columns, sources, file: None });
+    }
+    tables
+}
+
+/// `name:type[/alt][@sources]`
+fn parse_column(token: &str, table_sources: SourceSet) -> Option<Column> {
+    let (name, rest) = token.split_once(':')?;
+    let (rest, sources) = match rest.split_once('@') {
+        Some((r, s)) => (r, SourceSet::from_letters(s)),
+        None => (rest, table_sources),
+    };
+    let (ty, alt) = match rest.split_once('/') {
+        Some((t, a)) => (t, ScalarType::parse(a)),
+        None => (rest, None),
+    };
+    Some(Column { name: name.to_owned(), ty: ScalarType::parse(ty)?, alt_ty: alt, sources })
+}
+
+fn parse_cim(text: &str) -> Vec<DataModel> {
+    let mut models: Vec<DataModel> = Vec::new();
+    for rec in records(text) {
+        match rec.as_slice() {
+            ["M", name, display, ..] => models.push(DataModel {
+                name: (*name).to_owned(),
+                display_name: (*display).to_owned(),
+                datasets: Vec::new(),
+            }),
+            ["D", lineage, parent, tags, constraint, fields @ ..] => {
+                let Some(model) = models.last_mut() else { continue };
+                let parent_lineage = lineage.rsplit_once('.').map(|(p, _)| p);
+                let mut all: Vec<CimField> = parent_lineage
+                    .and_then(|p| model.datasets.iter().find(|d| d.lineage == p))
+                    .map(|d| {
+                        d.fields.iter().map(|f| CimField { inherited: true, ..f.clone() }).collect()
+                    })
+                    .unwrap_or_default();
+                for token in fields.iter() {
+                    let mut parts = token.split(':');
+                    let (Some(name), Some(ty)) = (parts.next(), parts.next()) else { continue };
+                    let multivalue = parts.next() == Some("m");
+                    if all.iter().any(|f| f.name == name) {
+                        continue;
+                    }
+                    all.push(CimField {
+                        name: name.to_owned(),
+                        ty: CimType::parse(ty).unwrap_or(CimType::String),
+                        multivalue,
+                        inherited: false,
+                    });
+                }
+                let name = lineage.rsplit('.').next().unwrap_or(lineage);
+                model.datasets.push(Dataset {
+                    name: name.to_owned(),
+                    lineage: (*lineage).to_owned(),
+                    parent: (!parent.is_empty()).then(|| (*parent).to_owned()),
+                    tags: list(Some(tags)),
+                    constraint: (*constraint).to_owned(),
+                    fields: all,
+                });
+            }
+            _ => {}
+        }
+    }
+    models
+}
+
+fn parse_spl(text: &str, catalog: &mut Catalog) {
+    let mut timechart_only = Vec::new();
+    for rec in records(text) {
+        match rec.first().copied() {
+            Some("C") if rec.len() >= 2 => {
+                let options = list(rec.get(4))
+                    .into_iter()
+                    .map(|o| match o.split_once('=') {
+                        Some((n, v)) => CommandOption { name: n.to_owned(), value: v.to_owned() },
+                        None => CommandOption { name: o, value: String::new() },
+                    })
+                    .collect();
+                catalog.commands.push(Command {
+                    name: rec[1].to_owned(),
+                    aliases: list(rec.get(2)),
+                    category: rec.get(3).copied().unwrap_or_default().to_owned(),
+                    options,
+                    keywords: list(rec.get(5)),
+                    related: list(rec.get(6)),
+                    in_grammar: true,
+                    syntax: Vec::new(),
+                    doc: None,
+                });
+            }
+            Some("X") if rec.len() >= 2 => catalog.commands.push(Command {
+                name: rec[1].to_owned(),
+                aliases: Vec::new(),
+                category: String::new(),
+                options: Vec::new(),
+                keywords: Vec::new(),
+                related: Vec::new(),
+                in_grammar: false,
+                syntax: Vec::new(),
+                doc: None,
+            }),
+            Some(kind @ ("E" | "S" | "T")) if rec.len() >= 2 => {
+                let name = rec[1].to_owned();
+                if kind == "T" {
+                    timechart_only.push(name.clone());
+                }
+                let kind = if kind == "E" { SplFunctionKind::Eval } else { SplFunctionKind::Stats };
+                catalog.spl_functions.push(SplFunction {
+                    name,
+                    kind,
+                    signatures: Vec::new(),
+                    min_args: 0,
+                    max_args: None,
+                    timechart_only: false,
+                    doc: None,
+                });
+            }
+            Some("L") if rec.len() >= 2 => catalog.lookups.push(Lookup {
+                name: rec[1].to_owned(),
+                kind: rec.get(2).copied().unwrap_or_default().to_owned(),
+                target: rec.get(3).copied().unwrap_or_default().to_owned(),
+                match_type: rec.get(4).copied().unwrap_or_default().to_owned(),
+                fields: list(rec.get(5)),
+                origin: LookupOrigin::SecurityContent,
+            }),
+            _ => {}
+        }
+    }
+    for f in &mut catalog.spl_functions {
+        f.timechart_only = timechart_only.contains(&f.name);
+    }
+    catalog.lookup_index = index(catalog.lookups.iter().map(|l| l.name.clone()));
+    catalog.reindex();
+}

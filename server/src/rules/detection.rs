@@ -1,0 +1,263 @@
+//! Reasoning shared by the KQL and SPL detection-logic rules, over the condition model.
+
+use qlint_grammar::Span;
+
+use crate::analysis::logic::{Comparison, Condition, Literal, LiteralKind, LogicModel, OpKind};
+
+/// Fields that pick the data source rather than narrow the events within it.
+const SCOPING_FIELDS: &[&str] = &[
+    "index",
+    "sourcetype",
+    "source",
+    "eventtype",
+    "tag",
+    "host",
+    "actiontype",
+    "eventid",
+    "eventcode",
+    "type",
+    "category",
+    "operationname",
+];
+
+fn narrows(c: &Comparison) -> bool {
+    let Some(field) = &c.field else { return false };
+    if SCOPING_FIELDS.contains(&field.base_name().to_ascii_lowercase().as_str()) {
+        return false;
+    }
+    match c.op.kind {
+        OpKind::Equal => !c.op.wildcards || c.values.iter().all(|v| !v.value.contains('*')),
+        OpKind::In => true,
+        _ => false,
+    }
+}
+
+fn broad_literal(c: &Comparison) -> Option<&Literal> {
+    let substring = matches!(
+        c.op.kind,
+        OpKind::Contains
+            | OpKind::StartsWith
+            | OpKind::EndsWith
+            | OpKind::Has
+            | OpKind::HasPrefix
+            | OpKind::HasSuffix
+    );
+    let wildcard = c.op.wildcards && matches!(c.op.kind, OpKind::Equal | OpKind::Term);
+    if !substring && !wildcard {
+        return None;
+    }
+    let [literal] = c.values.as_slice() else { return None };
+    if literal.kind != LiteralKind::String {
+        return None;
+    }
+    if wildcard && !literal.value.contains('*') {
+        return None;
+    }
+    let core = literal.value.trim_matches('*');
+    if core.is_empty() || core.contains('*') {
+        return None;
+    }
+    let significant = core.chars().filter(|c| c.is_alphanumeric()).count();
+    (significant <= 3).then_some(literal)
+}
+
+/// Broad substring or wildcard matches in a query that neither narrows them with an exact
+/// match nor excludes anything: `(span of the literal, literal)`.
+pub fn broad_matches(logic: &LogicModel) -> Vec<(Span, String)> {
+    if logic.has_exclusion() {
+        return Vec::new();
+    }
+    let comparisons = logic.comparisons();
+    if comparisons.iter().any(|(c, positive, _)| *positive && !c.op.negated && narrows(c)) {
+        return Vec::new();
+    }
+    comparisons
+        .iter()
+        .filter(|(c, positive, _)| *positive && !c.op.negated)
+        .filter_map(|(c, _, _)| broad_literal(c).map(|l| (l.span, l.value.clone())))
+        .collect()
+}
+
+/// A value compared for equality: case folded when the operator ignores case.
+fn normalise(literal: &Literal, case_sensitive: bool) -> String {
+    if case_sensitive || literal.kind != LiteralKind::String {
+        literal.value.clone()
+    } else {
+        literal.value.to_lowercase()
+    }
+}
+
+/// A literal that repeats an earlier one of the same list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateValue {
+    /// The repeated literal.
+    pub span: Span,
+    /// Its value.
+    pub value: String,
+    /// What to delete to remove it (the separator before it included), when that is clean.
+    pub removal: Option<Span>,
+}
+
+/// Repeated values inside one `in` / `has_any` / `has_all` / SPL `IN` list.
+pub fn duplicate_list_values(logic: &LogicModel, text: &str) -> Vec<DuplicateValue> {
+    let mut out = Vec::new();
+    for (c, _, _) in logic.comparisons() {
+        if !matches!(c.op.kind, OpKind::In | OpKind::HasAny | OpKind::HasAll) {
+            continue;
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for (i, literal) in c.values.iter().enumerate() {
+            let key = normalise(literal, c.op.case_sensitive);
+            if seen.contains(&key) {
+                let removal = (i > 0)
+                    .then(|| removal_span(text, c.values[i - 1].span, literal.span))
+                    .flatten();
+                out.push(DuplicateValue {
+                    span: literal.span,
+                    value: literal.value.clone(),
+                    removal,
+                });
+            } else {
+                seen.push(key);
+            }
+        }
+    }
+    out
+}
+
+/// `prev.end..this.end` when only blanks and one comma stand between the two literals.
+fn removal_span(text: &str, prev: Span, this: Span) -> Option<Span> {
+    let between = text.get(prev.end as usize..this.start as usize)?;
+    let commas = between.chars().filter(|&c| c == ',').count();
+    let clean = between.chars().all(|c| c == ',' || c.is_whitespace());
+    (clean && commas <= 1).then_some(Span::new(prev.end, this.end))
+}
+
+fn same_comparison(a: &Comparison, b: &Comparison) -> bool {
+    let (Some(fa), Some(fb)) = (&a.field, &b.field) else {
+        // SPL bare terms: compare the values.
+        return a.field.is_none()
+            && b.field.is_none()
+            && a.op.kind == OpKind::Term
+            && b.op.kind == OpKind::Term
+            && a.values.len() == 1
+            && b.values.len() == 1
+            && a.values[0].value.eq_ignore_ascii_case(&b.values[0].value);
+    };
+    fa.name == fb.name
+        && a.op.kind == b.op.kind
+        && a.op.negated == b.op.negated
+        && a.op.case_sensitive == b.op.case_sensitive
+        && a.values_complete
+        && b.values_complete
+        && !a.values.is_empty()
+        && a.values.len() == b.values.len()
+        && a.values
+            .iter()
+            .zip(&b.values)
+            .all(|(x, y)| normalise(x, a.op.case_sensitive) == normalise(y, b.op.case_sensitive))
+}
+
+/// Comparisons that repeat an earlier sibling of the same `and` / `or`: `(repeat, first)`.
+pub fn duplicate_comparisons(logic: &LogicModel) -> Vec<(Span, Span)> {
+    let mut out = Vec::new();
+    for filter in &logic.filters {
+        filter.condition.walk(&mut |node| {
+            let (Condition::And(items, _) | Condition::Or(items, _)) = node else { return };
+            let compares: Vec<&Comparison> = items
+                .iter()
+                .filter_map(|item| match item {
+                    Condition::Compare(c) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            for (i, later) in compares.iter().enumerate() {
+                if let Some(first) =
+                    compares[..i].iter().find(|first| same_comparison(first, later))
+                {
+                    out.push((later.span, first.span));
+                }
+            }
+        });
+    }
+    out
+}
+
+/// Whether a group can never hold or always holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// `x == "a" and x == "b"`.
+    AlwaysFalse,
+    /// `x != "a" or x != "b"`.
+    AlwaysTrue,
+}
+
+/// A single-valued equality test: `(field, value, negated, case_sensitive)`.
+fn equality(c: &Comparison) -> Option<(&str, &Literal, bool, bool)> {
+    if c.op.kind != OpKind::Equal || c.op.wildcards || !c.values_complete {
+        return None;
+    }
+    let [literal] = c.values.as_slice() else { return None };
+    Some((c.field.as_ref()?.name.as_str(), literal, c.op.negated, c.op.case_sensitive))
+}
+
+fn values_differ(a: &Literal, a_cs: bool, b: &Literal, b_cs: bool) -> Option<bool> {
+    if a.kind != b.kind {
+        return None;
+    }
+    if a.kind == LiteralKind::Other {
+        // Only integers are compared: `1.0` and `1` are equal to Kusto.
+        let (x, y) = (a.value.parse::<i64>().ok()?, b.value.parse::<i64>().ok()?);
+        return Some(x != y);
+    }
+    let cs = a_cs && b_cs;
+    Some(normalise(a, cs) != normalise(b, cs))
+}
+
+/// Pairs of sibling equality tests that make their `and` always false or their `or` always
+/// true: `(second comparison, first comparison, verdict)`.
+pub fn contradictions(logic: &LogicModel) -> Vec<(Span, Span, Verdict)> {
+    let mut out = Vec::new();
+    for filter in &logic.filters {
+        filter.condition.walk(&mut |node| {
+            let (items, is_and) = match node {
+                Condition::And(items, _) => (items, true),
+                Condition::Or(items, _) => (items, false),
+                _ => return,
+            };
+            let tests: Vec<(&Comparison, (&str, &Literal, bool, bool))> = items
+                .iter()
+                .filter_map(|item| match item {
+                    Condition::Compare(c) => equality(c).map(|e| (c, e)),
+                    _ => None,
+                })
+                .collect();
+            for (i, (second, (f2, v2, neg2, cs2))) in tests.iter().enumerate() {
+                for (first, (f1, v1, neg1, cs1)) in &tests[..i] {
+                    if f1 != f2 {
+                        continue;
+                    }
+                    let Some(differ) = values_differ(v1, *cs1, v2, *cs2) else { continue };
+                    // and: a == x, a == y (x != y) -> false; a == x, a != x -> false.
+                    // or:  a != x, a != y (x != y) -> true;  a == x, a != x -> true.
+                    let verdict = match (is_and, *neg1, *neg2, differ) {
+                        (true, false, false, true) => Some(Verdict::AlwaysFalse),
+                        (true, n1, n2, false) if n1 != n2 && *cs1 == *cs2 => {
+                            Some(Verdict::AlwaysFalse)
+                        }
+                        (false, true, true, true) => Some(Verdict::AlwaysTrue),
+                        (false, n1, n2, false) if n1 != n2 && *cs1 == *cs2 => {
+                            Some(Verdict::AlwaysTrue)
+                        }
+                        _ => None,
+                    };
+                    if let Some(verdict) = verdict {
+                        out.push((second.span, first.span, verdict));
+                        break;
+                    }
+                }
+            }
+        });
+    }
+    out
+}

@@ -1,0 +1,59 @@
+//! KQL403 `broad-match-without-exclusion`: the only filters are short substring matches and
+//! nothing is ever excluded.
+
+use crate::diagnostic::{Category, Diagnostic, Severity};
+use crate::rules::detection::broad_matches;
+use crate::rules::{Context, RuleMeta};
+
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    code: "KQL403",
+    slug: "broad-match-without-exclusion",
+    summary: "A short substring match is the only filter and nothing is excluded",
+    docs: DOCS,
+    category: Category::Detection,
+    default_severity: Severity::Info,
+    fixable: false,
+};
+
+/// `qlint rule KQL403`.
+pub const DOCS: &str = r#"## What it does
+Reports a `contains`, `startswith`, `endswith` or `has` test with a very short literal (three
+characters or fewer once punctuation is set aside, such as `contains "-e"`) in a query that
+has no exact match (`==`, `=~`, `in`) narrowing it and no exclusion anywhere: no negated
+operator, no `not()`, no `leftanti` join.
+
+## Why is this bad?
+A short substring matches far more than the author had in mind (`-e` is in `-encodedcommand`
+and in `--verbose`, `-ExecutionPolicy`, `C:\Program Files\...\node-e.js`). Without any
+exclusion, the first benign tool that matches floods the queue, and the usual reaction is to
+disable the rule. Real detections pair a broad indicator with a narrowing condition or a
+list of known-good exceptions.
+
+## Example
+```kql
+DeviceProcessEvents
+| where ProcessCommandLine contains "-e"
+```
+
+## Use instead
+```kql
+DeviceProcessEvents
+| where FileName in~ ("powershell.exe", "pwsh.exe")
+| where ProcessCommandLine contains "-e"
+| where InitiatingProcessFileName !in~ ("ccmexec.exe")
+```
+
+## References
+- https://learn.microsoft.com/defender-xdr/advanced-hunting-best-practices
+"#;
+
+/// Reports broad matches in queries that never exclude anything.
+pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (span, literal) in broad_matches(cx.analysis.logic()) {
+        out.push(META.diagnostic(
+            span,
+            format!("broad match on \"{literal}\" with no exclusion anywhere in the query"),
+        ));
+    }
+}

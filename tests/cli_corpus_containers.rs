@@ -1,0 +1,329 @@
+//! Lints the whole shared corpus through its containers: every KQL and SPL query of
+//! `../shared/corpus` is written back into Markdown, Sentinel YAML, Splunk YAML, `.kql` files
+//! and `savedsearches.conf` in a temp folder, the decoded queries are checked against the
+//! originals, and the real binary is run over the folder. Prints wall time and counts.
+//!
+//! Ignored by default (it takes a while in debug builds). Run it with
+//! `cargo test --release -p qlint --test cli_corpus_containers -- --ignored --nocapture`.
+//! Set `QLINT_CORPUS_OUT=/some/dir` to keep the generated tree, `QLINT_SHARED=/path/to/shared`
+//! when the workspace is not next to `shared/`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use qlint::sources::{self, SourceKind};
+use serde_json::Value;
+
+/// `../shared/corpus` next to the workspace (or `$QLINT_SHARED/corpus`, for worktrees that
+/// live elsewhere).
+fn shared() -> Option<PathBuf> {
+    let base = std::env::var_os("QLINT_SHARED")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"), PathBuf::from);
+    let path = base.join("corpus");
+    path.is_dir().then_some(path)
+}
+
+fn records(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// A YAML scalar for `key` that decodes to `value` exactly.
+fn yaml_scalar(key: &str, value: &str, style: usize) -> String {
+    let printable =
+        value.chars().all(|c| c == '\n' || c == '\t' || (!c.is_control() && c != '\u{feff}'));
+    let single_line_ok = !value.contains('\n') && !value.starts_with(' ') && !value.ends_with(' ');
+    if style % 9 == 4 && single_line_ok && printable {
+        return format!("{key}: '{}'\n", value.replace('\'', "''"));
+    }
+    let block_ok = printable
+        && !value.contains('\r')
+        && !value.lines().next().is_some_and(|l| l.trim().is_empty())
+        && value.lines().all(|l| !l.starts_with('\t'));
+    if style % 5 == 2 || !block_ok {
+        // JSON strings are valid YAML double-quoted scalars.
+        return format!("{key}: {}\n", serde_json::to_string(value).unwrap());
+    }
+    let trailing = value.len() - value.trim_end_matches('\n').len();
+    let chomp = match trailing {
+        0 => "-",
+        1 => "",
+        _ => "+",
+    };
+    // An explicit indentation indicator when the first line starts with a space, and for
+    // every seventh query anyway (Sentinel files use `|2` now and then).
+    let first_indented = value.starts_with(' ');
+    let indicator = if first_indented || style % 7 == 3 { "2" } else { "" };
+    let mut out = format!("{key}: |{indicator}{chomp}\n");
+    for line in value.trim_end_matches('\n').split('\n') {
+        if line.is_empty() {
+            out.push('\n');
+        } else {
+            out.push_str("  ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    for _ in 1..trailing {
+        out.push('\n');
+    }
+    out
+}
+
+fn fence_tag(record: &Value) -> &'static str {
+    match record["fence_lang"].as_str().unwrap_or("") {
+        "KQL" => "KQL",
+        "kusto" => "kusto",
+        "Kusto" => "Kusto",
+        _ => "kql",
+    }
+}
+
+fn fence_for(query: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in query.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    "`".repeat(3.max(longest + 1))
+}
+
+struct Tree {
+    files: BTreeMap<PathBuf, String>,
+    /// The queries each file must yield, in order (compared after trimming line ends).
+    expected: BTreeMap<PathBuf, Vec<String>>,
+}
+
+impl Tree {
+    fn add(&mut self, path: PathBuf, text: &str, queries: Vec<String>) {
+        self.files.entry(path.clone()).or_default().push_str(text);
+        self.expected.entry(path).or_default().extend(queries);
+    }
+}
+
+fn safe_name(id: &str) -> String {
+    id.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .collect()
+}
+
+fn build(corpus: &Path) -> Tree {
+    let mut tree = Tree { files: BTreeMap::new(), expected: BTreeMap::new() };
+    let mut style = 0;
+    for source in [
+        "bertjanp",
+        "falconfriday",
+        "mdatp",
+        "msdocs_azure_monitor_queries",
+        "sentinel",
+        "sentinel_parsers",
+    ] {
+        for record in records(&corpus.join(format!("kql/{source}.jsonl"))) {
+            style += 1;
+            let query = record["query"].as_str().unwrap_or("").to_owned();
+            if query.trim().is_empty() {
+                continue;
+            }
+            let path = record["path"].as_str().unwrap_or("x");
+            let container = record["container"].as_str().unwrap_or("");
+            match container {
+                "markdown-fence" => {
+                    let file = PathBuf::from(format!("kql/{source}/{}.md", safe_name(path)));
+                    let fence = fence_for(&query);
+                    let body =
+                        if query.ends_with('\n') { query.clone() } else { format!("{query}\n") };
+                    let name = record["name"].as_str().unwrap_or("Query").replace('\n', " ");
+                    let text =
+                        format!("## {name}\n\n{fence}{}\n{body}{fence}\n\n", fence_tag(&record));
+                    tree.add(file, &text, vec![query]);
+                }
+                c if c.starts_with("yaml:") => {
+                    let key = &c[5..];
+                    let file = PathBuf::from(format!(
+                        "kql/{source}/{}.yaml",
+                        safe_name(record["id"].as_str().unwrap_or(path))
+                    ));
+                    let name =
+                        serde_json::to_string(record["name"].as_str().unwrap_or("x")).unwrap();
+                    let text = format!(
+                        "id: {style}\nname: {name}\nseverity: Medium\n{}kind: Scheduled\n",
+                        yaml_scalar(key, &query, style)
+                    );
+                    tree.add(file, &text, vec![query]);
+                }
+                _ => {
+                    let file = PathBuf::from(format!(
+                        "kql/{source}/{}.kql",
+                        safe_name(record["id"].as_str().unwrap_or(path))
+                    ));
+                    tree.add(file, &query, vec![query.clone()]);
+                }
+            }
+        }
+    }
+    for source in ["escu", "escu_support"] {
+        let mut conf = String::new();
+        let mut conf_queries = Vec::new();
+        for record in records(&corpus.join(format!("spl/{source}.jsonl"))) {
+            style += 1;
+            let query = record["query"].as_str().unwrap_or("").to_owned();
+            if query.trim().is_empty() {
+                continue;
+            }
+            let conf_ok = source == "escu_support"
+                && query == query.trim()
+                && !query.lines().any(|l| l.ends_with('\\'))
+                && !query.contains('\r');
+            if conf_ok {
+                let name = record["name"].as_str().unwrap_or("x").replace(['[', ']', '\n'], " ");
+                let value = query.replace('\n', "\\\n");
+                writeln!(conf, "[{name}]\ndispatch.earliest_time = -24h\nsearch = {value}\n")
+                    .unwrap();
+                conf_queries.push(query);
+                continue;
+            }
+            let id = record["id"].as_str().unwrap_or("x");
+            let file = PathBuf::from(format!("spl/{source}/{}.yml", safe_name(id)));
+            let name = serde_json::to_string(record["name"].as_str().unwrap_or("x")).unwrap();
+            let text = format!(
+                "name: {name}\nid: {style}\nversion: 1\ntype: TTP\n{}how_to_implement: x\n",
+                yaml_scalar("search", &query, style)
+            );
+            tree.add(file, &text, vec![query]);
+        }
+        if !conf.is_empty() {
+            tree.add(
+                PathBuf::from(format!("spl/{source}/savedsearches.conf")),
+                &conf,
+                conf_queries,
+            );
+        }
+    }
+    tree
+}
+
+#[test]
+#[ignore = "slow: lints the whole shared corpus; run with --ignored --nocapture"]
+fn lint_shared_corpus_through_containers() {
+    let Some(corpus) = shared() else {
+        println!("SKIP: ../shared/corpus not found; nothing to measure");
+        return;
+    };
+    let tree = build(&corpus);
+    let temp = tempfile::tempdir().unwrap();
+    let root =
+        std::env::var_os("QLINT_CORPUS_OUT").map_or_else(|| temp.path().to_owned(), PathBuf::from);
+    let mut queries_written = 0;
+    let mut mismatched = Vec::new();
+    let mut inexact = 0;
+    for (path, text) in &tree.files {
+        let full = root.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(&full, text).unwrap();
+        let expected = &tree.expected[path];
+        queries_written += expected.len();
+        // The decoded queries must be the originals (Markdown adds a final newline).
+        let extraction = sources::extract(SourceKind::of_path(path).unwrap(), text);
+        // Markdown readers drop the `\r` of CRLF line ends; the map still points at the file.
+        let markdown = path.extension().is_some_and(|e| e == "md");
+        let normalise = |q: &str| {
+            let q = q.trim_end();
+            if markdown { q.replace("\r\n", "\n") } else { q.to_owned() }
+        };
+        let got: Vec<String> = extraction.queries.iter().map(|q| normalise(&q.text)).collect();
+        let want: Vec<String> = expected.iter().map(|q| normalise(q)).collect();
+        if got != want {
+            if mismatched.is_empty() {
+                let first = got.iter().zip(&want).position(|(g, w)| g != w);
+                println!(
+                    "first mismatch in {}: {} decoded vs {} written; first differing: {:?}",
+                    path.display(),
+                    got.len(),
+                    want.len(),
+                    first.map(|i| (&got[i], &want[i]))
+                );
+            }
+            mismatched.push(path.display().to_string());
+        }
+        for query in extraction.queries.iter().filter(|q| !q.exact) {
+            if inexact < 3 {
+                println!(
+                    "inexact map in {}: {:?}",
+                    path.display(),
+                    &query.text[..query.text.len().min(80)]
+                );
+            }
+            inexact += 1;
+        }
+    }
+    println!(
+        "generated {} files holding {queries_written} queries in {}",
+        tree.files.len(),
+        root.display()
+    );
+    println!(
+        "decoded differently from the original: {} files {:?}",
+        mismatched.len(),
+        &mismatched[..mismatched.len().min(5)]
+    );
+    println!("queries whose offset map fell back to the scalar start: {inexact}");
+
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_qlint"))
+        .args(["check", "--format", "concise", "--no-progress"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let wall = started.elapsed();
+    let summary = String::from_utf8_lossy(&output.stderr);
+    println!("qlint check --format concise: {:.2?} wall, exit {:?}", wall, output.status.code());
+    println!("{}", summary.trim());
+
+    let output = Command::new(env!("CARGO_BIN_EXE_qlint"))
+        .args(["check", "--format", "json"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
+    let mut files_with_findings = std::collections::BTreeSet::new();
+    for d in report["diagnostics"].as_array().unwrap() {
+        *by_code.entry(d["code"].as_str().unwrap().to_owned()).or_default() += 1;
+        files_with_findings.insert(d["path"].as_str().unwrap().to_owned());
+    }
+    println!("findings by code: {by_code:?}");
+    println!("files with findings: {}", files_with_findings.len());
+    let examples: Vec<_> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(5)
+        .map(|d| {
+            format!(
+                "{}:{}:{} {} {}",
+                d["path"].as_str().unwrap(),
+                d["start"]["line"],
+                d["start"]["column"],
+                d["code"].as_str().unwrap(),
+                d["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    println!("first findings: {examples:#?}");
+    assert!(summary.contains(&format!("{} files checked", tree.files.len())), "{summary}");
+    assert!(summary.contains(&format!("{queries_written} queries")), "{summary}");
+    assert!(mismatched.is_empty(), "{} files decode differently", mismatched.len());
+    assert!(!by_code.contains_key("QL001") && !by_code.contains_key("QL002"), "{by_code:?}");
+}
