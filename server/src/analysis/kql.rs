@@ -701,7 +701,12 @@ impl<'a> Analyzer<'a> {
             }
             T::Distinct { columns, .. } => {
                 let mut out = Vec::new();
-                for column in columns {
+                for item in columns {
+                    if !item.names.is_empty() {
+                        self.expr(&item.expr, &schema, env);
+                        return Schema::Open;
+                    }
+                    let column = &item.expr;
                     match column {
                         Expr::Star(_) => return schema,
                         Expr::Name(id) => {
@@ -1370,7 +1375,8 @@ fn field_of(expr: &Expr, text: &str) -> Option<Field> {
 fn classify(op: BinaryOp) -> Option<(OpKind, bool, bool)> {
     use BinaryOp as B;
     Some(match op {
-        B::Eq => (OpKind::Equal, false, true),
+        B::Eq | B::EqSingle => (OpKind::Equal, false, true),
+        B::SearchHas => (OpKind::Has, false, false),
         B::NotEq | B::NotEqAlt => (OpKind::Equal, true, true),
         B::EqCi => (OpKind::Equal, false, false),
         B::NotEqCi => (OpKind::Equal, true, false),
