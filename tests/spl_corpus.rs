@@ -73,6 +73,16 @@ fn escu_detections_parse() {
     let mut unexpected = Vec::new();
     let mut failing_ids = Vec::new();
     for (id, query) in &searches {
+        // Cut searches (as typed in an editor) must parse without panic and with sane spans.
+        for cut in [query.len() / 3, query.len() / 2, query.len() * 3 / 4] {
+            let cut = (0..=cut).rev().find(|&i| query.is_char_boundary(i)).unwrap_or(0);
+            let part = &query[..cut];
+            let p = spl::parse(part);
+            let sane = |e: &qlint_grammar::SyntaxError| {
+                e.span.end as usize <= part.len() && !e.span.is_empty()
+            };
+            assert!(part.is_empty() || p.errors.iter().all(sane), "{id} cut at {cut}");
+        }
         let parse = spl::parse(query);
         if parse.is_ok() {
             clean += 1;

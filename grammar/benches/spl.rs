@@ -18,7 +18,8 @@ fn corpus_dir() -> Option<PathBuf> {
 
 fn load_corpus() -> Option<Vec<String>> {
     let dir = corpus_dir()?;
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).ok()?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(&dir).ok()?.filter_map(|e| e.ok().map(|e| e.path())).collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "jsonl"));
     files.sort();
     let mut out = Vec::new();

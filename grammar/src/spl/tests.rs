@@ -753,4 +753,3 @@ fn error_spans_are_never_empty_and_sorted() {
     assert!(p.errors.iter().all(|e| !e.span.is_empty()));
     assert!(p.errors.windows(2).all(|w| w[0].span.start <= w[1].span.start));
 }
-
