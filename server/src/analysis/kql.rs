@@ -834,18 +834,16 @@ impl<'a> Analyzer<'a> {
                 }
                 "arg_max" | "arg_min" => {
                     let star = args.iter().skip(1).any(|a| matches!(a.value, Expr::Star(_)));
-                    if star {
-                        if let Schema::Known(cols) = schema {
-                            for col in cols {
-                                if !out.iter().any(|c| c.name == col.name) {
-                                    out.push(col.clone());
-                                }
+                    if star && let Schema::Known(cols) = schema {
+                        for col in cols {
+                            if !out.iter().any(|c| c.name == col.name) {
+                                out.push(col.clone());
                             }
                         }
                     }
                     let first = usize::from(!item.names.is_empty());
-                    for i in first..args.len() {
-                        match (&args[i].value, arg_name(i)) {
+                    for (i, arg) in args.iter().enumerate().skip(first) {
+                        match (&arg.value, arg_name(i)) {
                             (Expr::Star(_), _) => {}
                             (_, Some(n)) => {
                                 let col = schema.find(&n).cloned().unwrap_or(ColumnInfo {
