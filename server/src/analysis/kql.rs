@@ -399,8 +399,12 @@ impl<'a> Analyzer<'a> {
             };
         }
         if let Some(table) = self.knowledge.kql_table(name) {
-            // Tables whose columns depend on what each resource sends.
-            if name == "AzureDiagnostics" || name.ends_with("_CL") {
+            // Tables whose columns depend on what each resource sends, and ASIM parsers,
+            // whose columns changed between schema versions.
+            if name == "AzureDiagnostics"
+                || name.ends_with("_CL")
+                || looks_like_workspace_function(name)
+            {
                 self.out.symbols.push(Symbol {
                     name: name.to_owned(),
                     span,
@@ -1184,7 +1188,12 @@ impl<'a> Analyzer<'a> {
             }
             return function.signatures.first().and_then(|s| spec_type(s.ret));
         }
+        // Cross-service references (`arg("").Resources`, `workspace("x").T`) are not functions
+        // of the catalog but are valid.
+        let cross_service =
+            matches!(name, "arg" | "adx" | "app" | "workspace" | "cluster" | "database" | "table");
         if !looks_like_workspace_function(name)
+            && !cross_service
             && let Some(suggestion) = self.knowledge.suggest_kql_function(name)
         {
             self.out.unknown_functions.push(Unresolved {
