@@ -1012,13 +1012,18 @@ impl<'a> Analyzer<'a> {
                 if implicit_column(name) || name.starts_with('$') || time_alias {
                     return None;
                 }
-                let suggestion = cols
-                    .iter()
-                    .find(|c| c.name.eq_ignore_ascii_case(name))
-                    .map(|c| c.name.clone())
-                    .or_else(|| {
-                        suggest(name, cols.iter().map(|c| c.name.as_str())).map(str::to_owned)
-                    });
+                let same_but_case = cols.iter().find(|c| c.name.eq_ignore_ascii_case(name));
+                // Table columns are PascalCase; an all-lowercase name that no column matches
+                // is almost always a parameter of the enclosing stored function (ASIM parsers
+                // get `starttime`, `disabled`, `eventtype` from outside the text).
+                let parameter_like =
+                    name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                if parameter_like && same_but_case.is_none() {
+                    return None;
+                }
+                let suggestion = same_but_case.map(|c| c.name.clone()).or_else(|| {
+                    suggest(name, cols.iter().map(|c| c.name.as_str())).map(str::to_owned)
+                });
                 let first = cols.first().and_then(|c| c.origin.clone());
                 let scope = first.filter(|t| cols.iter().all(|c| c.origin.as_deref() == Some(t)));
                 self.out.unknown_columns.push(Unresolved {
