@@ -399,8 +399,12 @@ impl<'a> Analyzer<'a> {
             };
         }
         if let Some(table) = self.knowledge.kql_table(name) {
-            // Tables whose columns depend on what each resource sends.
-            if name == "AzureDiagnostics" || name.ends_with("_CL") {
+            // Tables whose columns depend on what each resource sends, and ASIM parsers,
+            // whose columns changed between schema versions.
+            if name == "AzureDiagnostics"
+                || name.ends_with("_CL")
+                || looks_like_workspace_function(name)
+            {
                 self.out.symbols.push(Symbol {
                     name: name.to_owned(),
                     span,
@@ -834,18 +838,16 @@ impl<'a> Analyzer<'a> {
                 }
                 "arg_max" | "arg_min" => {
                     let star = args.iter().skip(1).any(|a| matches!(a.value, Expr::Star(_)));
-                    if star {
-                        if let Schema::Known(cols) = schema {
-                            for col in cols {
-                                if !out.iter().any(|c| c.name == col.name) {
-                                    out.push(col.clone());
-                                }
+                    if star && let Schema::Known(cols) = schema {
+                        for col in cols {
+                            if !out.iter().any(|c| c.name == col.name) {
+                                out.push(col.clone());
                             }
                         }
                     }
                     let first = usize::from(!item.names.is_empty());
-                    for i in first..args.len() {
-                        match (&args[i].value, arg_name(i)) {
+                    for (i, arg) in args.iter().enumerate().skip(first) {
+                        match (&arg.value, arg_name(i)) {
                             (Expr::Star(_), _) => {}
                             (_, Some(n)) => {
                                 let col = schema.find(&n).cloned().unwrap_or(ColumnInfo {
@@ -1010,13 +1012,18 @@ impl<'a> Analyzer<'a> {
                 if implicit_column(name) || name.starts_with('$') || time_alias {
                     return None;
                 }
-                let suggestion = cols
-                    .iter()
-                    .find(|c| c.name.eq_ignore_ascii_case(name))
-                    .map(|c| c.name.clone())
-                    .or_else(|| {
-                        suggest(name, cols.iter().map(|c| c.name.as_str())).map(str::to_owned)
-                    });
+                let same_but_case = cols.iter().find(|c| c.name.eq_ignore_ascii_case(name));
+                // Table columns are PascalCase; an all-lowercase name that no column matches
+                // is almost always a parameter of the enclosing stored function (ASIM parsers
+                // get `starttime`, `disabled`, `eventtype` from outside the text).
+                let parameter_like =
+                    name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                if parameter_like && same_but_case.is_none() {
+                    return None;
+                }
+                let suggestion = same_but_case.map(|c| c.name.clone()).or_else(|| {
+                    suggest(name, cols.iter().map(|c| c.name.as_str())).map(str::to_owned)
+                });
                 let first = cols.first().and_then(|c| c.origin.clone());
                 let scope = first.filter(|t| cols.iter().all(|c| c.origin.as_deref() == Some(t)));
                 self.out.unknown_columns.push(Unresolved {
@@ -1186,7 +1193,12 @@ impl<'a> Analyzer<'a> {
             }
             return function.signatures.first().and_then(|s| spec_type(s.ret));
         }
+        // Cross-service references (`arg("").Resources`, `workspace("x").T`) are not functions
+        // of the catalog but are valid.
+        let cross_service =
+            matches!(name, "arg" | "adx" | "app" | "workspace" | "cluster" | "database" | "table");
         if !looks_like_workspace_function(name)
+            && !cross_service
             && let Some(suggestion) = self.knowledge.suggest_kql_function(name)
         {
             self.out.unknown_functions.push(Unresolved {

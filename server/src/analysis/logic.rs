@@ -236,7 +236,7 @@ impl LogicModel {
         self.filters.iter().any(|filter| {
             let mut found = false;
             filter.condition.for_each_comparison(true, &mut |c, positive| {
-                if c.op.negated != !positive {
+                if c.op.negated == positive {
                     found = true;
                 }
             });

@@ -54,7 +54,7 @@ fn narrows(c: &Comparison) -> bool {
         && !on_scoping_field(c)
         && !matches!(c.op.kind, OpKind::Order | OpKind::Between)
         && broad_literal(c).is_none()
-        && !(c.op.wildcards && c.values.iter().all(|v| v.value.trim_matches('*').is_empty()))
+        && (!c.op.wildcards || c.values.iter().any(|v| !v.value.trim_matches('*').is_empty()))
 }
 
 /// Broad substring or wildcard matches in a query that neither narrows them with another
@@ -186,7 +186,10 @@ pub enum Verdict {
 }
 
 /// A single-valued equality test: `(field, value, negated, case_sensitive)`.
-fn equality(c: &Comparison) -> Option<(&str, &Literal, bool, bool)> {
+type Equality<'a> = (&'a str, &'a Literal, bool, bool);
+
+/// The equality test a comparison makes, if it is one.
+fn equality(c: &Comparison) -> Option<Equality<'_>> {
     if c.op.kind != OpKind::Equal || c.op.wildcards || !c.values_complete {
         return None;
     }
@@ -218,7 +221,7 @@ pub fn contradictions(logic: &LogicModel) -> Vec<(Span, Span, Verdict)> {
                 Condition::Or(items, _) => (items, false),
                 _ => return,
             };
-            let tests: Vec<(&Comparison, (&str, &Literal, bool, bool))> = items
+            let tests: Vec<(&Comparison, Equality<'_>)> = items
                 .iter()
                 .filter_map(|item| match item {
                     Condition::Compare(c) => equality(c).map(|e| (c, e)),

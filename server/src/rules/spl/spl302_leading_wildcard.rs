@@ -50,6 +50,11 @@ const SCOPING: &[&str] =
 
 /// Reports leading wildcards in a base search that has no other term the index can use.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    // `$name$` marks a template (a macro definition, a drilldown): only a fragment of the
+    // search that will run, so whether the index can be used is not decided here.
+    if has_template_token(cx.text) {
+        return;
+    }
     let base: Vec<_> = cx
         .analysis
         .logic()
@@ -85,5 +90,26 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 ));
             }
         }
+    }
+}
+
+/// True when the text holds a `$word$` token.
+fn has_template_token(text: &str) -> bool {
+    let mut parts = text.split('$');
+    parts.next();
+    let inner: Vec<&str> = parts.collect();
+    // Every other piece between two `$` is a candidate token.
+    inner.iter().step_by(2).take(inner.len().saturating_sub(1)).any(|t| {
+        !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn template_tokens() {
+        assert!(super::has_template_token(r#"Image="*\\$name$""#));
+        assert!(!super::has_template_token(r#"ShareName="\\*\\IPC$""#));
+        assert!(!super::has_template_token("a=$5 b=1"));
     }
 }
