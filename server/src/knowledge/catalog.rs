@@ -114,8 +114,9 @@ fn parse_tables(text: &str) -> Vec<Table> {
             continue;
         }
         let sources = SourceSet::from_letters(sources);
-        let columns = columns.iter().filter_map(|token| parse_column(token, sources)).collect();
-        tables.push(Table { name: (*name).to_owned(), columns, sources, file: None });
+        let mut parsed = Vec::with_capacity(columns.len());
+        parsed.extend(columns.iter().filter_map(|token| parse_column(token, sources)));
+        tables.push(Table { name: (*name).to_owned(), columns: parsed, sources, file: None });
     }
     tables
 }

@@ -62,6 +62,10 @@ impl ScalarType {
     /// Reads a type name as KQL, Log Analytics, Sentinel schema files and .NET spell it
     /// (`string`, `String`, `boolean`, `double`, `Int32`, `Int64`, `DateTime`, `object`, ...).
     pub fn parse(name: &str) -> Option<Self> {
+        // Fast path: the canonical spellings (all of the built-in catalog).
+        if let Some(ty) = Self::ALL.into_iter().find(|t| t.name() == name) {
+            return Some(ty);
+        }
         let lower = name.trim().to_ascii_lowercase();
         let lower = lower.strip_prefix("system.").unwrap_or(&lower);
         Some(match lower {
