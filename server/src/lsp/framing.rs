@@ -77,7 +77,11 @@ async fn read_headers<R: AsyncRead + Unpin>(
             return Ok(None);
         }
         let text = String::from_utf8_lossy(&line);
-        let text = text.trim_end_matches(['\r', '\n']);
+        let mut text = text.trim_end_matches(['\r', '\n']);
+        // Resynchronise after garbage: a header glued to leftover bytes of a mis-sized body.
+        if let Some(at) = text.to_ascii_lowercase().rfind("content-length:") {
+            text = &text[at..];
+        }
         if text.is_empty() {
             if seen_header {
                 return Ok(Some(length));
@@ -133,6 +137,8 @@ mod tests {
         input.push_str("Garbage-Header\r\n\r\n");
         input.push_str(&frame(r#"{"id":7,"method":12}"#));
         input.push_str(&frame(r#"[1,2]"#));
+        // A body one byte longer than announced: its last byte is glued to the next header.
+        input.push_str("Content-Length: 24\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":{}}");
         input.push_str(&frame(r#"{"method":"initialized","params":{}}"#));
         input.push_str("Content-Length: 100\r\n\r\n{\"truncated");
         let mut out = Vec::new();
