@@ -283,3 +283,31 @@ fn exit_codes() {
         "{stdout}"
     );
 }
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    // `script` runs the command on a pseudo-terminal; skip where it is missing.
+    if Command::new("script").arg("--version").output().is_err() {
+        println!("SKIP: `script` (util-linux) is not installed; cannot attach a terminal");
+        return;
+    }
+    let dir = sample_tree();
+    let qlint = env!("CARGO_BIN_EXE_qlint");
+    let run = |no_color: bool| {
+        let mut command = Command::new("script");
+        command
+            .args(["-qec", &format!("{qlint} check --select QL,KQL0,SPL0 b"), "/dev/null"])
+            .current_dir(dir.path())
+            .env_remove("NO_COLOR");
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        String::from_utf8_lossy(&command.output().unwrap().stdout).into_owned()
+    };
+    let coloured = run(false);
+    assert!(coloured.contains("b/second.kql:2:10"), "{coloured}");
+    assert!(coloured.contains('\u{1b}'), "ANSI colour on a terminal: {coloured:?}");
+    let plain = run(true);
+    assert!(plain.contains("b/second.kql:2:10"), "{plain}");
+    assert!(!plain.contains('\u{1b}'), "NO_COLOR: {plain:?}");
+}

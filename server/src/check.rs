@@ -10,7 +10,7 @@ use qlint_grammar::Span;
 use crate::config::{Config, RuleSelection};
 use crate::diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
 use crate::knowledge::Knowledge;
-use crate::lint::{Language, lint_query};
+use crate::lint::lint_query;
 use crate::sources::{self, EmbeddedQuery, SourceKind};
 use crate::suppression::{self, Scope};
 
@@ -130,7 +130,9 @@ fn check_query(
     // Unused suppressions are reported as QL003, which other suppressions may silence in
     // turn; repeat until no suppression changes from unused to used.
     if selection.is_enabled("QL003") {
-        for _ in 0..=suppressions.len() {
+        // `used` only grows, one code at least per extra round.
+        let rounds = used.iter().map(Vec::len).sum::<usize>() + 1;
+        for _ in 0..rounds {
             let before = used.clone();
             let unused = unused_suppressions(&suppressions, &used, selection);
             let mut still = Vec::new();
@@ -246,9 +248,4 @@ fn map_edit_span(query: &EmbeddedQuery, span: Span) -> Span {
     let end =
         if ends_line { query.map.to_file_start(span.end) } else { query.map.to_file_end(span.end) };
     Span::new(start, end.max(start))
-}
-
-/// The language used for stdin and unknown files.
-pub fn default_kind(language: Language) -> SourceKind {
-    SourceKind::Query(language)
 }
