@@ -257,10 +257,10 @@ where
     let value = pipeline
         .clone()
         .map(|p: Pipeline| {
-            if p.operators.is_empty() {
-                if let Source::Expr(e) = p.source {
-                    return e;
-                }
+            if p.operators.is_empty()
+                && let Source::Expr(e) = p.source
+            {
+                return e;
             }
             Expr::Pipeline(Box::new(p))
         })
@@ -294,7 +294,7 @@ where
             .collect::<Vec<_>>()
             .delimited_by(lbracket.clone(), rbracket.clone())
             .map_with(|items, e| Expr::Array { items, span: sp(e.span()) });
-        let entry = choice((strings.clone(), any_word.map(Expr::Name)))
+        let entry = choice((strings, any_word.map(Expr::Name)))
             .then_ignore(colon.clone())
             .then(json.clone());
         let object = entry
@@ -321,7 +321,7 @@ where
         .map_with(|inner, e| Expr::Paren { inner: Box::new(inner), span: sp(e.span()) });
 
     let atom = choice((
-        strings.clone(),
+        strings,
         number,
         boolean,
         dynamic,
@@ -517,7 +517,7 @@ where
 
     // Operator parameters: `kind=inner`, `hint.strategy=shuffle`, `isfuzzy=true`.
     let param_value = choice((
-        strings.clone(),
+        strings,
         number,
         tok(TokenKind::Minus, "`-`").ignore_then(number),
         boolean,
@@ -777,7 +777,7 @@ where
             span: sp(e.span()),
         });
     let pattern_part = choice((
-        strings.clone().map(ParsePatternPart::Literal),
+        strings.map(ParsePatternPart::Literal),
         tok(TokenKind::Star, "`*`").map(ParsePatternPart::Star),
         word.clone()
             .then(colon.clone().ignore_then(type_name.clone()).or_not())
@@ -1571,6 +1571,9 @@ fn is_chain_operator(t: &Tk<'_>) -> bool {
     }
 }
 
+type SliceInput<'a> =
+    chumsky::input::MappedInput<'a, Tk<'a>, SimpleSpan, &'a [(Tk<'a>, SimpleSpan)]>;
+
 type G<'a> =
     Grammar<'a, chumsky::input::MappedInput<'a, Tk<'a>, SimpleSpan, &'a [(Tk<'a>, SimpleSpan)]>>;
 
@@ -1632,13 +1635,7 @@ fn parse_statement<'a>(
 
 /// Runs `parser` over a piece of the token stream; on failure records the first error.
 fn run<'a, O>(
-    parser: &Boxed<
-        'a,
-        'a,
-        chumsky::input::MappedInput<'a, Tk<'a>, SimpleSpan, &'a [(Tk<'a>, SimpleSpan)]>,
-        O,
-        Err<'a>,
-    >,
+    parser: &Boxed<'a, 'a, SliceInput<'a>, O, Err<'a>>,
     toks: &'a [(Tk<'a>, SimpleSpan)],
     text: &str,
     errors: &mut Vec<SyntaxError>,
