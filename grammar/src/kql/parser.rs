@@ -387,7 +387,10 @@ where
     .boxed();
 
     // A missing operand becomes an error node with a message naming the operator.
-    let operand = |p: Boxed<'a, 'a, I, Expr, Err<'a>>| p.labelled("an expression");
+    let operand = |p: Boxed<'a, 'a, I, Expr, Err<'a>>| {
+        p.labelled("an expression")
+            .recover_with(via_parser(empty().map_with(|_, e| Expr::Error(sp(e.span())))))
+    };
 
     let mul_op = select! {
         Tk { kind: TokenKind::Star, .. } = e => (BinaryOp::Mul, sp(e.span())),
@@ -1646,9 +1649,9 @@ fn run<'a, O>(
     let input = toks.split_token_span(eoi);
     let result = parser.parse(input);
     let (output, errs) = result.into_output_errors();
-    if let Some(err) = errs.into_iter().next() {
-        errors.push(describe(&err, toks, text, before));
-        return None;
+    // A recovered error (a missing operand) leaves an output with `Expr::Error` inside.
+    for err in errs.iter().take(3) {
+        errors.push(describe(err, toks, text, before));
     }
     output
 }
