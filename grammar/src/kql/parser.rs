@@ -29,8 +29,6 @@ impl std::fmt::Display for Tk<'_> {
     }
 }
 
-type Err<'a> = extra::Err<Rich<'a, Tk<'a>, SimpleSpan>>;
-
 /// The error types the grammar is built with: [`EmptyErr`] for the fast first pass (most
 /// queries are valid), [`Rich`] for the second pass that explains a failure.
 trait GrammarError<'a, I: Input<'a>>:
