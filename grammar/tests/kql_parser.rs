@@ -332,10 +332,24 @@ fn missing_operand_names_the_operator() {
         [("expected an expression after `==`".to_string(), "==".to_string())]
     );
     let p = parse("T | where a == | project a");
-    // The tree keeps the good stages around the broken one.
+    // The missing operand is an error node; the stages around it are intact.
     let Statement::Tabular(pl) = &p.tree.statements[0] else { panic!() };
-    assert!(matches!(pl.operators[0], TabularOperator::Unknown { .. }));
+    let TabularOperator::Where { predicate: Expr::Binary { op: BinaryOp::Eq, rhs, .. }, .. } =
+        &pl.operators[0]
+    else {
+        panic!("where with a partial comparison: {:?}", pl.operators[0])
+    };
+    assert!(matches!(rhs.as_ref(), Expr::Error(_)));
     assert!(matches!(pl.operators[1], TabularOperator::Project { .. }));
+    // A stage that cannot be read at all becomes `Unknown`, keeping its name and span.
+    let text = "T | wher a | take 1";
+    let p = parse(text);
+    let Statement::Tabular(pl) = &p.tree.statements[0] else { panic!() };
+    let TabularOperator::Unknown { name: Some(name), span } = &pl.operators[0] else {
+        panic!("unknown stage")
+    };
+    assert_eq!((name.name.as_str(), span.text(text)), ("wher", "wher a"));
+    assert!(matches!(pl.operators[1], TabularOperator::Take { .. }));
 }
 
 #[test]

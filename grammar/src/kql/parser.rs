@@ -29,7 +29,23 @@ impl std::fmt::Display for Tk<'_> {
     }
 }
 
-type Err<'a> = extra::Err<Rich<'a, Tk<'a>, SimpleSpan>>;
+/// The error types the grammar is built with: [`EmptyErr`] for the fast first pass (most
+/// queries are valid), [`Rich`] for the second pass that explains a failure.
+trait GrammarError<'a, I: Input<'a>>:
+    chumsky::error::Error<'a, I>
+    + chumsky::label::LabelError<'a, I, &'static str>
+    + chumsky::label::LabelError<'a, I, chumsky::DefaultExpected<'a, I::Token>>
+    + 'a
+{
+}
+
+impl<'a, I: Input<'a>, T> GrammarError<'a, I> for T where
+    T: chumsky::error::Error<'a, I>
+        + chumsky::label::LabelError<'a, I, &'static str>
+        + chumsky::label::LabelError<'a, I, chumsky::DefaultExpected<'a, I::Token>>
+        + 'a
+{
+}
 
 fn sp(s: SimpleSpan) -> Span {
     Span::new(s.start as u32, s.end as u32)
@@ -58,22 +74,27 @@ enum LetHead {
 }
 
 /// The entry points built from one grammar.
-struct Grammar<'a, I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>> {
-    head: Boxed<'a, 'a, I, Head, Err<'a>>,
-    operator: Boxed<'a, 'a, I, TabularOperator, Err<'a>>,
+struct Grammar<'a, I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>, R: GrammarError<'a, I>> {
+    head: Boxed<'a, 'a, I, Head, extra::Err<R>>,
+    operator: Boxed<'a, 'a, I, TabularOperator, extra::Err<R>>,
 }
 
-fn kw<'a, I>(word: &'static str) -> impl Parser<'a, I, Span, Err<'a>> + Clone
+fn kw<'a, I, R>(word: &'static str) -> impl Parser<'a, I, Span, extra::Err<R>> + Clone
 where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
 {
     select! { Tk { kind: TokenKind::Ident, text } = e if text == word => sp(e.span()) }
         .labelled(word)
 }
 
-fn tok<'a, I>(kind: TokenKind, label: &'static str) -> impl Parser<'a, I, Span, Err<'a>> + Clone
+fn tok<'a, I, R>(
+    kind: TokenKind,
+    label: &'static str,
+) -> impl Parser<'a, I, Span, extra::Err<R>> + Clone
 where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
 {
     select! { Tk { kind: k, .. } = e if k == kind => sp(e.span()) }.labelled(label)
 }
@@ -135,17 +156,21 @@ const TYPED_LITERALS: &[&str] = &[
 ];
 
 /// Builds the grammar. All recursion goes through `expr` and `pipeline`.
-fn grammar<'a, I>(src: &'a str) -> Grammar<'a, I>
+fn grammar<'a, I, R>(src: &'a str) -> Grammar<'a, I, R>
 where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
 {
-    let mut expr = Recursive::<chumsky::recursive::Indirect<'a, 'a, I, Expr, Err<'a>>>::declare();
+    let mut expr =
+        Recursive::<chumsky::recursive::Indirect<'a, 'a, I, Expr, extra::Err<R>>>::declare();
     let mut pipeline =
-        Recursive::<chumsky::recursive::Indirect<'a, 'a, I, Pipeline, Err<'a>>>::declare();
-    let mut statements =
-        Recursive::<chumsky::recursive::Indirect<'a, 'a, I, Vec<Statement>, Err<'a>>>::declare();
-    let mut operator =
-        Recursive::<chumsky::recursive::Indirect<'a, 'a, I, TabularOperator, Err<'a>>>::declare();
+        Recursive::<chumsky::recursive::Indirect<'a, 'a, I, Pipeline, extra::Err<R>>>::declare();
+    let mut statements = Recursive::<
+        chumsky::recursive::Indirect<'a, 'a, I, Vec<Statement>, extra::Err<R>>,
+    >::declare();
+    let mut operator = Recursive::<
+        chumsky::recursive::Indirect<'a, 'a, I, TabularOperator, extra::Err<R>>,
+    >::declare();
 
     let lparen = tok(TokenKind::LParen, "`(`");
     let rparen = tok(TokenKind::RParen, "`)`");
@@ -257,10 +282,10 @@ where
     let value = pipeline
         .clone()
         .map(|p: Pipeline| {
-            if p.operators.is_empty() {
-                if let Source::Expr(e) = p.source {
-                    return e;
-                }
+            if p.operators.is_empty()
+                && let Source::Expr(e) = p.source
+            {
+                return e;
             }
             Expr::Pipeline(Box::new(p))
         })
@@ -294,7 +319,7 @@ where
             .collect::<Vec<_>>()
             .delimited_by(lbracket.clone(), rbracket.clone())
             .map_with(|items, e| Expr::Array { items, span: sp(e.span()) });
-        let entry = choice((strings.clone(), any_word.map(Expr::Name)))
+        let entry = choice((strings, any_word.map(Expr::Name)))
             .then_ignore(colon.clone())
             .then(json.clone());
         let object = entry
@@ -321,7 +346,7 @@ where
         .map_with(|inner, e| Expr::Paren { inner: Box::new(inner), span: sp(e.span()) });
 
     let atom = choice((
-        strings.clone(),
+        strings,
         number,
         boolean,
         dynamic,
@@ -387,7 +412,10 @@ where
     .boxed();
 
     // A missing operand becomes an error node with a message naming the operator.
-    let operand = |p: Boxed<'a, 'a, I, Expr, Err<'a>>| p.labelled("an expression");
+    let operand = |p: Boxed<'a, 'a, I, Expr, extra::Err<R>>| {
+        p.labelled("an expression")
+            .recover_with(via_parser(empty().map_with(|_, e| Expr::Error(sp(e.span())))))
+    };
 
     let mul_op = select! {
         Tk { kind: TokenKind::Star, .. } = e => (BinaryOp::Mul, sp(e.span())),
@@ -517,7 +545,7 @@ where
 
     // Operator parameters: `kind=inner`, `hint.strategy=shuffle`, `isfuzzy=true`.
     let param_value = choice((
-        strings.clone(),
+        strings,
         number,
         tok(TokenKind::Minus, "`-`").ignore_then(number),
         boolean,
@@ -777,7 +805,7 @@ where
             span: sp(e.span()),
         });
     let pattern_part = choice((
-        strings.clone().map(ParsePatternPart::Literal),
+        strings.map(ParsePatternPart::Literal),
         tok(TokenKind::Star, "`*`").map(ParsePatternPart::Star),
         word.clone()
             .then(colon.clone().ignore_then(type_name.clone()).or_not())
@@ -1251,23 +1279,25 @@ where
     Grammar { head, operator: operator.boxed() }
 }
 
-fn binary<'a, 'b, I>(
+fn binary<'a, 'b, I, R>(
     lhs: Expr,
     ((op, op_span), rhs): ((BinaryOp, Span), Expr),
-    e: &mut chumsky::input::MapExtra<'a, 'b, I, Err<'a>>,
+    e: &mut chumsky::input::MapExtra<'a, 'b, I, extra::Err<R>>,
 ) -> Expr
 where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
 {
     Expr::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs), span: sp(e.span()) }
 }
 
 /// A call, possibly followed by `.member` / `[index]` accessors (`workspace("x").Table`).
-fn call_like<'a, I, W, A>(word: W, args: A) -> Boxed<'a, 'a, I, Expr, Err<'a>>
+fn call_like<'a, I, R, W, A>(word: W, args: A) -> Boxed<'a, 'a, I, Expr, extra::Err<R>>
 where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
-    W: Parser<'a, I, Ident, Err<'a>> + Clone + 'a,
-    A: Parser<'a, I, Vec<Arg>, Err<'a>> + Clone + 'a,
+    R: GrammarError<'a, I>,
+    W: Parser<'a, I, Ident, extra::Err<R>> + Clone + 'a,
+    A: Parser<'a, I, Vec<Arg>, extra::Err<R>> + Clone + 'a,
 {
     word.then(args)
         .map_with(|(callee, args), e| Expr::Call { callee, args, span: sp(e.span()) })
@@ -1276,19 +1306,23 @@ where
 }
 
 /// A table reference that is a single expression (name, call, `workspace("x").T`).
-fn postfix_table<'a, I>(expr: Boxed<'a, 'a, I, Expr, Err<'a>>) -> Boxed<'a, 'a, I, Expr, Err<'a>>
+fn postfix_table<'a, I, R>(
+    expr: Boxed<'a, 'a, I, Expr, extra::Err<R>>,
+) -> Boxed<'a, 'a, I, Expr, extra::Err<R>>
 where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
 {
     expr.labelled("a table").boxed()
 }
 
-fn union_item_expr<'a, I>(
-    wildcard: Boxed<'a, 'a, I, Ident, Err<'a>>,
-    args: Boxed<'a, 'a, I, Vec<Arg>, Err<'a>>,
-) -> Boxed<'a, 'a, I, Expr, Err<'a>>
+fn union_item_expr<'a, I, R>(
+    wildcard: Boxed<'a, 'a, I, Ident, extra::Err<R>>,
+    args: Boxed<'a, 'a, I, Vec<Arg>, extra::Err<R>>,
+) -> Boxed<'a, 'a, I, Expr, extra::Err<R>>
 where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
 {
     let any_word = select! {
         Tk { kind: TokenKind::Ident, text } = e => ident_from(text, sp(e.span())),
@@ -1477,7 +1511,7 @@ fn parse_statements<'a>(
     text: &'a str,
     errors: &mut Vec<SyntaxError>,
 ) -> Vec<Statement> {
-    let grammar: G<'_> = grammar(text);
+    let grammar = Grammars { src: text, fast: grammar(text), rich: std::cell::OnceCell::new() };
     let mut statements = Vec::new();
     for range in split(toks, TokenKind::Semi) {
         let stmt_toks = &toks[range];
@@ -1571,11 +1605,27 @@ fn is_chain_operator(t: &Tk<'_>) -> bool {
     }
 }
 
-type G<'a> =
-    Grammar<'a, chumsky::input::MappedInput<'a, Tk<'a>, SimpleSpan, &'a [(Tk<'a>, SimpleSpan)]>>;
+type SliceInput<'a> =
+    chumsky::input::MappedInput<'a, Tk<'a>, SimpleSpan, &'a [(Tk<'a>, SimpleSpan)]>;
+
+type G<'a, R> = Grammar<'a, SliceInput<'a>, R>;
+
+/// The two builds of the grammar: a fast one without error details, and the one that
+/// explains errors, built only when a piece fails to parse.
+struct Grammars<'a> {
+    src: &'a str,
+    fast: G<'a, EmptyErr>,
+    rich: std::cell::OnceCell<G<'a, Rich<'a, Tk<'a>, SimpleSpan>>>,
+}
+
+impl<'a> Grammars<'a> {
+    fn rich(&self) -> &G<'a, Rich<'a, Tk<'a>, SimpleSpan>> {
+        self.rich.get_or_init(|| grammar(self.src))
+    }
+}
 
 fn parse_statement<'a>(
-    grammar: &G<'a>,
+    grammar: &Grammars<'a>,
     toks: &'a [(Tk<'a>, SimpleSpan)],
     text: &str,
     errors: &mut Vec<SyntaxError>,
@@ -1588,7 +1638,7 @@ fn parse_statement<'a>(
         errors.push(SyntaxError::new(at, "expected a query (a table name or `let`) before `|`"));
         None
     } else {
-        run(&grammar.head, head_toks, text, errors, "")
+        run(grammar, |g| &g.head, |g| &g.head, head_toks, text, errors, "")
     };
     let mut ops = Vec::new();
     for (i, seg) in segments.iter().enumerate().skip(1) {
@@ -1605,13 +1655,16 @@ fn parse_statement<'a>(
             ));
             continue;
         }
-        let op = run(&grammar.operator, seg_toks, text, errors, "|").unwrap_or_else(|| {
-            let name = match seg_toks[0].0 {
-                Tk { kind: TokenKind::Ident, text: t } => Some(ident_from(t, sp(seg_toks[0].1))),
-                _ => None,
-            };
-            TabularOperator::Unknown { name, span: stmt_span(seg_toks) }
-        });
+        let op = run(grammar, |g| &g.operator, |g| &g.operator, seg_toks, text, errors, "|")
+            .unwrap_or_else(|| {
+                let name = match seg_toks[0].0 {
+                    Tk { kind: TokenKind::Ident, text: t } => {
+                        Some(ident_from(t, sp(seg_toks[0].1)))
+                    }
+                    _ => None,
+                };
+                TabularOperator::Unknown { name, span: stmt_span(seg_toks) }
+            });
         ops.push(op);
     }
     match head {
@@ -1630,15 +1683,15 @@ fn parse_statement<'a>(
     }
 }
 
-/// Runs `parser` over a piece of the token stream; on failure records the first error.
+type Pick<'a, R, O> =
+    for<'g> fn(&'g G<'a, R>) -> &'g Boxed<'a, 'a, SliceInput<'a>, O, extra::Err<R>>;
+
+/// Runs a parser over a piece of the token stream: first the fast build; when that fails,
+/// the rich build, whose errors (and recovered partial output) are kept.
 fn run<'a, O>(
-    parser: &Boxed<
-        'a,
-        'a,
-        chumsky::input::MappedInput<'a, Tk<'a>, SimpleSpan, &'a [(Tk<'a>, SimpleSpan)]>,
-        O,
-        Err<'a>,
-    >,
+    grammar: &Grammars<'a>,
+    fast: Pick<'a, EmptyErr, O>,
+    rich: Pick<'a, Rich<'a, Tk<'a>, SimpleSpan>, O>,
     toks: &'a [(Tk<'a>, SimpleSpan)],
     text: &str,
     errors: &mut Vec<SyntaxError>,
@@ -1646,12 +1699,14 @@ fn run<'a, O>(
 ) -> Option<O> {
     let end = toks.last().map_or(0, |t| t.1.end);
     let eoi = SimpleSpan::from(end..end);
-    let input = toks.split_token_span(eoi);
-    let result = parser.parse(input);
+    if let Ok(output) = fast(&grammar.fast).parse(toks.split_token_span(eoi)).into_result() {
+        return Some(output);
+    }
+    let result = rich(grammar.rich()).parse(toks.split_token_span(eoi));
     let (output, errs) = result.into_output_errors();
-    if let Some(err) = errs.into_iter().next() {
-        errors.push(describe(&err, toks, text, before));
-        return None;
+    // A recovered error (a missing operand) leaves an output with `Expr::Error` inside.
+    for err in errs.iter().take(3) {
+        errors.push(describe(err, toks, text, before));
     }
     output
 }
