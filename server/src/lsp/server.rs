@@ -70,6 +70,8 @@ struct State {
     watch_registration: RwLock<bool>,
     /// The client renders Markdown in hovers / completion docs.
     markdown: RwLock<(bool, bool)>,
+    /// The client answers `workspace/configuration`.
+    pull_configuration: RwLock<bool>,
 }
 
 /// The qlint language server.
@@ -271,6 +273,9 @@ impl LanguageServer for Backend {
             .and_then(|i| i.documentation_format.as_ref())
             .is_some_and(|f| f.contains(&MarkupKind::Markdown));
         write(&self.state.markdown, (hover_md, completion_md));
+        let pull =
+            params.capabilities.workspace.as_ref().and_then(|w| w.configuration).unwrap_or(false);
+        write(&self.state.pull_configuration, pull);
 
         let roots = roots_of(&params);
         let settings = Settings::from_json(params.initialization_options.as_ref());
@@ -366,8 +371,23 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        let settings = Settings::from_json(Some(&params.settings));
-        self.reload_workspace(Some(settings)).await;
+        // Push style (`{"qlint": {...}}`) or pull style (a bare notification, then
+        // `workspace/configuration`); without either, keep the settings and just reload.
+        let pushed = params.settings.as_object().is_some_and(|o| !o.is_empty());
+        let settings = if pushed {
+            Some(Settings::from_json(Some(&params.settings)))
+        } else if read(&self.state.pull_configuration) {
+            let item = ConfigurationItem { scope_uri: None, section: Some("qlint".to_owned()) };
+            match self.client.configuration(vec![item]).await {
+                Ok(values) => {
+                    values.first().filter(|v| !v.is_null()).map(|v| Settings::from_json(Some(v)))
+                }
+                Err(_) => None,
+            }
+        } else {
+            None
+        };
+        self.reload_workspace(settings).await;
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
