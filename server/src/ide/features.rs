@@ -363,7 +363,6 @@ pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec
         }
         Language::Spl => complete_spl(&cur, at, start, prev, catalog, &mut push),
     }
-    drop(push);
     out.sort_by(|a, b| a.label.cmp(&b.label).then((a.kind as u8).cmp(&(b.kind as u8))));
     out.dedup_by(|a, b| a.label == b.label && a.kind == b.kind);
     out
