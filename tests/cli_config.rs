@@ -43,8 +43,12 @@ fn concise(dir: &Path, extra: &[&str]) -> Vec<String> {
 /// Two QL003 findings in different folders, for selection tests.
 fn tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "rules/r.kql", "T // qlint: ignore KQL401\n");
-    write(dir.path(), "hunts/h.spl", "index=x ```qlint: ignore SPL401```\n");
+    write(
+        dir.path(),
+        "rules/r.kql",
+        "SigninLogs\n| where TimeGenerated > ago(1h) // qlint: ignore KQL401\n",
+    );
+    write(dir.path(), "hunts/h.spl", "index=x earliest=-1h ```qlint: ignore SPL401```\n");
     dir
 }
 
@@ -138,7 +142,7 @@ fn schema_and_macro_sources_are_loaded_relative_to_the_config() {
     let (code, stdout, stderr) = qlint(dir.path(), &["check", "--format", "concise", "rules"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("missing.json"), "{stderr}");
-    assert!(stdout.contains("rules/r.kql:1:3: QL003"), "{stdout}");
+    assert!(stdout.contains("rules/r.kql:2:33: QL003"), "{stdout}");
     write(dir.path(), "schemas/tables.json", "{\"tables\": [{\"columns\": []}]}\n");
     write(dir.path(), "qlint.toml", "schemas = [\"schemas/tables.json\"]\n");
     let (code, _, stderr) = qlint(dir.path(), &["check", "rules"]);
@@ -152,7 +156,7 @@ fn suppressions_by_line_next_line_and_query() {
     write(
         dir.path(),
         "q.kql",
-        "// qlint: ignore-query KQL999\nT\n// qlint: ignore QL9, KQL401\n\n| take 1 // qlint: ignore KQL402\n",
+        "// qlint: ignore-query KQL999\nSigninLogs | where TimeGenerated > ago(1h)\n// qlint: ignore QL9, KQL401\n\n| take 1 // qlint: ignore KQL402\n",
     );
     let lines = concise(dir.path(), &[]);
     assert_eq!(
@@ -164,25 +168,37 @@ fn suppressions_by_line_next_line_and_query() {
         ]
     );
     // One suppression can silence another: QL003 reported on line 2 is covered by line 1.
-    write(dir.path(), "q.kql", "// qlint: ignore QL003\nT // qlint: ignore KQL401\n");
+    write(
+        dir.path(),
+        "q.kql",
+        "// qlint: ignore QL003\nSigninLogs | where TimeGenerated > ago(1h) // qlint: ignore KQL401\n",
+    );
     assert_eq!(concise(dir.path(), &[]), Vec::<String>::new());
     // A catch-all that silences nothing is reported; one that silences something is used.
-    write(dir.path(), "q.kql", "// qlint: ignore-query\nT\n");
+    write(
+        dir.path(),
+        "q.kql",
+        "// qlint: ignore-query\nSigninLogs | where TimeGenerated > ago(1h)\n",
+    );
     assert_eq!(
         concise(dir.path(), &[]),
         ["q.kql:1:1: QL003 this suppression matches no diagnostic"]
     );
-    write(dir.path(), "q.kql", "// qlint: ignore-query\nT // qlint: ignore KQL1\n");
+    write(dir.path(), "q.kql", "// qlint: ignore-query\nSigninLogs // qlint: ignore KQL1\n");
     assert_eq!(concise(dir.path(), &[]), Vec::<String>::new());
     // ignore-query with codes covers the whole query.
-    write(dir.path(), "q.kql", "// qlint: ignore-query QL003\nT\n| take 1 // qlint: ignore KQL1\n");
+    write(
+        dir.path(),
+        "q.kql",
+        "// qlint: ignore-query QL003\nSigninLogs | where TimeGenerated > ago(1h)\n| take 1 // qlint: ignore KQL1\n",
+    );
     assert_eq!(concise(dir.path(), &[]), Vec::<String>::new());
     // SPL comment blocks.
     write(dir.path(), "q.kql", "");
     write(
         dir.path(),
         "s.spl",
-        "```qlint: ignore-query QL003```\nindex=x ```qlint: ignore SPL1```\n",
+        "```qlint: ignore-query QL003```\nindex=x earliest=-1h ```qlint: ignore SPL1```\n",
     );
     assert_eq!(concise(dir.path(), &[]), Vec::<String>::new());
 }
@@ -193,14 +209,18 @@ fn fix_is_atomic_keeps_permissions_and_is_idempotent() {
     write(
         dir.path(),
         "q.kql",
-        "SecurityEvent // qlint: ignore KQL401\n// qlint: ignore KQL402\n| take 10\n",
+        "SecurityEvent // qlint: ignore KQL401\n// qlint: ignore KQL402\n| where TimeGenerated > ago(1d)\n",
     );
     write(
         dir.path(),
         "rule.yaml",
-        "name: x\nquery: |\n  T\n  // qlint: ignore KQL401\n  | take 1\nsearch: \"index=main ```qlint: ignore SPL4``` | stats count\"\n",
+        "name: x\nquery: |\n  SigninLogs\n  // qlint: ignore KQL401\n  | where TimeGenerated > ago(1h)\nsearch: \"index=main earliest=-1h ```qlint: ignore SPL4``` | stats count\"\n",
     );
-    write(dir.path(), "hunt.md", "# H\n\n```kql\nT\n// qlint: ignore KQL1\n| take 1\n```\n");
+    write(
+        dir.path(),
+        "hunt.md",
+        "# H\n\n```kql\nSigninLogs\n// qlint: ignore KQL1\n| where TimeGenerated > ago(1h)\n```\n",
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -211,12 +231,15 @@ fn fix_is_atomic_keeps_permissions_and_is_idempotent() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
     assert!(stderr.contains("fixed 5 issue(s) in 3 file(s)"), "{stderr}");
-    assert_eq!(read(dir.path(), "q.kql"), "SecurityEvent\n| take 10\n");
+    assert_eq!(read(dir.path(), "q.kql"), "SecurityEvent\n| where TimeGenerated > ago(1d)\n");
     assert_eq!(
         read(dir.path(), "rule.yaml"),
-        "name: x\nquery: |\n  T\n  | take 1\nsearch: \"index=main | stats count\"\n"
+        "name: x\nquery: |\n  SigninLogs\n  | where TimeGenerated > ago(1h)\nsearch: \"index=main earliest=-1h | stats count\"\n"
     );
-    assert_eq!(read(dir.path(), "hunt.md"), "# H\n\n```kql\nT\n| take 1\n```\n");
+    assert_eq!(
+        read(dir.path(), "hunt.md"),
+        "# H\n\n```kql\nSigninLogs\n| where TimeGenerated > ago(1h)\n```\n"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -232,19 +255,60 @@ fn fix_is_atomic_keeps_permissions_and_is_idempotent() {
     let (code, _, stderr) = qlint(dir.path(), &["check", "--fix", "."]);
     assert_eq!(code, 0);
     assert!(!stderr.contains("fixed"), "{stderr}");
-    assert_eq!(read(dir.path(), "q.kql"), "SecurityEvent\n| take 10\n");
+    assert_eq!(read(dir.path(), "q.kql"), "SecurityEvent\n| where TimeGenerated > ago(1d)\n");
+}
+
+#[test]
+fn real_rule_fixes_are_written_back_through_yaml_scalars() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "block.yaml",
+        "name: x\nquery: |\n  DeviceProcessEvents\n  | where Timestamp > ago(1d)\n  | where FileName != \"cmd.exe\" and AccountName != \"SYSTEM\"\n",
+    );
+    write(
+        dir.path(),
+        "quoted.yaml",
+        "id: 1\nquery: \"DeviceProcessEvents | where Timestamp > ago(1d) | where FileName != \\\"cmd.exe\\\"\"\n",
+    );
+    let (code, stdout, stderr) = qlint(dir.path(), &["check", "--format", "concise", "--fix", "."]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stderr.contains("fixed 3 issue(s) in 2 file(s)"), "{stderr}");
+    assert_eq!(
+        read(dir.path(), "block.yaml"),
+        "name: x\nquery: |\n  DeviceProcessEvents\n  | where Timestamp > ago(1d)\n  | where FileName !~ \"cmd.exe\" and AccountName !~ \"SYSTEM\"\n"
+    );
+    assert_eq!(
+        read(dir.path(), "quoted.yaml"),
+        "id: 1\nquery: \"DeviceProcessEvents | where Timestamp > ago(1d) | where FileName !~ \\\"cmd.exe\\\"\"\n"
+    );
+}
+
+#[test]
+fn fixes_are_never_applied_to_a_query_with_a_syntax_error() {
+    let dir = tempfile::tempdir().unwrap();
+    // KQL401 offers a safe fix on line 3, but line 4 does not parse: nothing is written.
+    let text = "DeviceProcessEvents\n| where Timestamp > ago(1d)\n| where FileName != \"cmd.exe\"\n| where EventID ==\n";
+    write(dir.path(), "q.kql", text);
+    let (code, stdout, stderr) = qlint(dir.path(), &["check", "--format", "concise", "--fix", "."]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("q.kql:4:17: KQL001"), "{stdout}");
+    assert!(!stderr.contains("fixed"), "{stderr}");
+    assert_eq!(read(dir.path(), "q.kql"), text);
+    let (_, diff, _) = qlint(dir.path(), &["check", "--diff", "."]);
+    assert_eq!(diff, "");
 }
 
 #[test]
 fn diff_shows_fixes_without_writing() {
     let dir = tempfile::tempdir().unwrap();
-    let original = "T // qlint: ignore KQL401\n| take 1\n";
+    let original = "SigninLogs // qlint: ignore KQL401\n| take 1\n";
     write(dir.path(), "q.kql", original);
     let (code, stdout, _) = qlint(dir.path(), &["check", "--diff", "."]);
     assert_eq!(code, 1);
     assert_eq!(
         stdout,
-        "--- a/q.kql\n+++ b/q.kql\n@@ -1,2 +1,2 @@\n-T // qlint: ignore KQL401\n+T\n | take 1\n"
+        "--- a/q.kql\n+++ b/q.kql\n@@ -1,2 +1,2 @@\n-SigninLogs // qlint: ignore KQL401\n+SigninLogs\n | take 1\n"
     );
     assert_eq!(read(dir.path(), "q.kql"), original);
 }
@@ -254,14 +318,14 @@ fn fixes_are_never_applied_to_a_container_that_does_not_parse() {
     let dir = tempfile::tempdir().unwrap();
     // The Markdown query is fine but the file also has a YAML twin that is broken: the
     // broken file must stay untouched while the good one is fixed.
-    let broken = "query: |\n  T // qlint: ignore KQL401\nseverity: [High\n";
+    let broken = "query: |\n  SigninLogs // qlint: ignore KQL401\nseverity: [High\n";
     write(dir.path(), "broken.yaml", broken);
-    write(dir.path(), "good.kql", "T // qlint: ignore KQL401\n");
+    write(dir.path(), "good.kql", "SigninLogs // qlint: ignore KQL401\n");
     let (code, stdout, _) = qlint(dir.path(), &["check", "--format", "concise", "--fix", "."]);
     assert_eq!(code, 1);
     assert!(stdout.contains("broken.yaml:3:11: QL002"), "{stdout}");
     assert_eq!(read(dir.path(), "broken.yaml"), broken);
-    assert_eq!(read(dir.path(), "good.kql"), "T\n");
+    assert_eq!(read(dir.path(), "good.kql"), "SigninLogs\n");
 }
 
 #[test]

@@ -7,8 +7,14 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 fn qlint(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    // Only the syntax and meta codes: these tests are about where findings land, and the
+    // suppressions they write name `KQL0xx`/`SPL0xx` codes.
+    let mut all = args.to_vec();
+    if all.first() == Some(&"check") {
+        all.splice(1..1, ["--select", "QL,KQL0,SPL0"]);
+    }
     let output = Command::new(env!("CARGO_BIN_EXE_qlint"))
-        .args(args)
+        .args(all)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
@@ -56,9 +62,9 @@ fn check_json(dir: &Path, target: &str) -> Vec<(String, String, u64, u64, u64, u
 #[test]
 fn markdown_fences_of_every_spelling() {
     let dir = tempfile::tempdir().unwrap();
-    let md = "# Hunts\n\nText `inline`.\n\n```KQL\nDeviceProcessEvents\n| take 10 // qlint: ignore KQL401\n```\n\n\
-```kusto\nSigninLogs // qlint: ignore KQL402\n```\n\n```Kusto\nT // qlint: ignore KQL403\n```\n\n\
-```splunk\nindex=main ```qlint: ignore SPL401``` | stats count\n```\n\n```spl\nindex=x ```qlint: ignore SPL402```\n```\n\n\
+    let md = "# Hunts\n\nText `inline`.\n\n```KQL\nDeviceProcessEvents\n| take 10 // qlint: ignore KQL001\n```\n\n\
+```kusto\nSigninLogs // qlint: ignore KQL002\n```\n\n```Kusto\nT // qlint: ignore KQL003\n```\n\n\
+```splunk\nindex=main ```qlint: ignore SPL001``` | stats count\n```\n\n```spl\nindex=x ```qlint: ignore SPL002```\n```\n\n\
 ```python\n# qlint: ignore X\n```\n";
     write(dir.path(), "hunts.md", md);
     let found = check_json(dir.path(), "hunts.md");
@@ -82,22 +88,22 @@ fn sentinel_yaml_block_scalars_map_to_file_positions() {
     write(
         dir.path(),
         "rules/explicit.yaml",
-        "id: 1\nname: Explicit indent\nquery: |2\n    let threshold = 5;\n  SigninLogs\n  | where x > threshold // qlint: ignore KQL401\nseverity: High\n",
+        "id: 1\nname: Explicit indent\nquery: |2\n    let threshold = 5;\n  SigninLogs\n  | where x > threshold // qlint: ignore KQL001\nseverity: High\n",
     );
     write(
         dir.path(),
         "rules/folded.yaml",
-        "name: Folded\nqueryFrequency: 1h\nquery: >-\n  SecurityEvent\n  | take 1\n\n  // qlint: ignore-query KQL402\n  | project A\n",
+        "name: Folded\nqueryFrequency: 1h\nquery: >-\n  SecurityEvent\n  | take 1\n\n  // qlint: ignore-query KQL002\n  | project A\n",
     );
     write(
         dir.path(),
         "parsers/parser.yaml",
-        "Parser:\n  Title: x\nParserQuery: |\n  let f = () { T };\n  f() // qlint: ignore KQL403\n",
+        "Parser:\n  Title: x\nParserQuery: |\n  let f = () { T };\n  f() // qlint: ignore KQL003\n",
     );
     write(
         dir.path(),
         "parsers/function.yaml",
-        "FunctionName: y\nFunctionQuery: |-\n    T\n    // qlint: ignore KQL404\n    | take 1\n",
+        "FunctionName: y\nFunctionQuery: |-\n    T\n    // qlint: ignore KQL004\n    | take 1\n",
     );
     let found = check_json(dir.path(), ".");
     // End positions are exclusive (the column after the last character).
@@ -122,12 +128,12 @@ fn quoted_scalars_with_escapes_map_to_file_positions() {
     write(
         dir.path(),
         "detections/escu.yml",
-        "name: Suspicious cmd\nid: 1\nsearch: \"`sysmon` process_name=\\\"cmd.exe\\\" CommandLine=\\\"*\\\\\\\\temp*\\\" ```qlint: ignore SPL401``` | stats count\"\nhow_to_implement: x\n",
+        "name: Suspicious cmd\nid: 1\nsearch: \"`sysmon` process_name=\\\"cmd.exe\\\" CommandLine=\\\"*\\\\\\\\temp*\\\" ```qlint: ignore SPL001``` | stats count\"\nhow_to_implement: x\n",
     );
     write(
         dir.path(),
         "detections/single.yml",
-        "name: Single\nsearch: '`x` user=''admin'' ```qlint: ignore SPL402```\n  | table user'\n",
+        "name: Single\nsearch: '`x` user=''admin'' ```qlint: ignore SPL002```\n  | table user'\n",
     );
     let found = check_json(dir.path(), ".");
     let codes: Vec<_> = found.iter().map(|f| (f.0.as_str(), f.2, f.3, f.5)).collect();
@@ -147,14 +153,14 @@ fn splunk_conf_files_with_continuations() {
     write(
         dir.path(),
         "default/savedsearches.conf",
-        "[Detect A]\ncron_schedule = */5 * * * *\nsearch = index=main \\\n| stats count \\\n```qlint: ignore SPL401``` | where count > 5\n\n[Detect B]\nsearch = index=x\n",
+        "[Detect A]\ncron_schedule = */5 * * * *\nsearch = index=main \\\n| stats count \\\n```qlint: ignore SPL001``` | where count > 5\n\n[Detect B]\nsearch = index=x\n",
     );
     write(
         dir.path(),
         "default/macros.conf",
-        "[my_macro(1)]\nargs = a\ndefinition = index=$a$ ```qlint: ignore SPL402```\n",
+        "[my_macro(1)]\nargs = a\ndefinition = index=$a$ ```qlint: ignore SPL002```\n",
     );
-    write(dir.path(), "default/props.conf", "[x]\nsearch = ```qlint: ignore SPL403```\n");
+    write(dir.path(), "default/props.conf", "[x]\nsearch = ```qlint: ignore SPL003```\n");
     let found = check_json(dir.path(), ".");
     let codes: Vec<_> = found.iter().map(|f| (f.0.as_str(), f.2, f.3)).collect();
     assert_eq!(codes, [("default/macros.conf", 3, 24), ("default/savedsearches.conf", 5, 1)]);
@@ -163,10 +169,10 @@ fn splunk_conf_files_with_continuations() {
 #[test]
 fn csl_and_kusto_files_are_kql_and_spl_files_are_spl() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "a.csl", "T // qlint: ignore KQL401\n");
-    write(dir.path(), "b.kusto", "T // qlint: ignore KQL402\n");
-    write(dir.path(), "c.spl", "index=main // qlint: ignore SPL1\n");
-    write(dir.path(), "d.txt", "T // qlint: ignore KQL403\n");
+    write(dir.path(), "a.csl", "T // qlint: ignore KQL001\n");
+    write(dir.path(), "b.kusto", "T // qlint: ignore KQL002\n");
+    write(dir.path(), "c.spl", "index=main // qlint: ignore SPL0\n");
+    write(dir.path(), "d.txt", "T // qlint: ignore KQL003\n");
     let found = check_json(dir.path(), ".");
     let codes: Vec<_> = found.iter().map(|f| f.0.as_str()).collect();
     // `//` is not a comment in SPL, and .txt files are not read.
@@ -196,15 +202,44 @@ fn non_rule_yaml_is_skipped_and_malformed_yaml_is_one_error() {
 fn unreadable_file_is_an_error_for_that_file_only() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bad.kql"), b"T | where x == \"\xff\xfe\"\n").unwrap();
-    write(dir.path(), "good.kql", "T // qlint: ignore KQL401\n");
+    write(dir.path(), "good.kql", "T // qlint: ignore KQL001\n");
     let (code, stdout, stderr) = qlint(dir.path(), &["check", "--format", "concise", "."]);
     assert_eq!(code, 2, "an unreadable file makes the run exit 2");
     assert_eq!(
         stdout.lines().collect::<Vec<_>>(),
         [
             "bad.kql:1:1: QL001 not valid UTF-8 (first bad byte at offset 16)",
-            "good.kql:1:3: QL003 unused suppression of `KQL401`: no such diagnostic here",
+            "good.kql:1:3: QL003 unused suppression of `KQL001`: no such diagnostic here",
         ]
     );
     assert!(stderr.contains("2 files checked"), "{stderr}");
+}
+
+#[test]
+fn syntax_errors_inside_yaml_scalars_land_on_the_file_position() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "block.yaml",
+        "name: x\nquery: |\n  SecurityEvent\n  | where TimeGenerated > ago(1d)\n  | where EventID == \n  | take 10\n",
+    );
+    let quoted = "query: \"SecurityEvent | where Account != \\\"x\\\" and EventID == | take 1\"";
+    write(dir.path(), "quoted.yaml", &format!("name: x\n{quoted}\n"));
+    write(
+        dir.path(),
+        "escu.yml",
+        "name: y\nsearch: \"index=main earliest=-1h process=\\\"cmd.exe\\\" | stats count by\"\n",
+    );
+    let found = check_json(dir.path(), ".");
+    let codes: Vec<_> = found.iter().map(|f| (f.0.as_str(), f.1.as_str(), f.2, f.3)).collect();
+    let quoted_column = quoted.find("==").unwrap() as u64 + 1;
+    assert_eq!(
+        codes,
+        [
+            ("block.yaml", "KQL001", 5, 19),
+            // "found end of input": the last character, the `y` of `by`.
+            ("escu.yml", "SPL001", 2, 69),
+            ("quoted.yaml", "KQL001", 2, quoted_column),
+        ]
+    );
 }

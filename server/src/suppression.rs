@@ -3,8 +3,8 @@
 //!
 //! `ignore` applies to the line of the comment, or to the next non-blank line when the comment
 //! is alone on its line; `ignore-query` applies to the whole query. No codes means every code.
-//! SPL comments come from the grammar's lexer; KQL comments from a small string-aware scanner
-//! until the KQL lexer lands (strings and verbatim strings never hold comments).
+//! Comments come from the grammar's lexers, so strings, verbatim strings and multi-line
+//! strings never hold a directive.
 
 use qlint_grammar::Span;
 
@@ -52,50 +52,13 @@ pub fn comments(language: Language, text: &str) -> Vec<(Span, Span)> {
     }
 }
 
+/// KQL comments come from the grammar's lexer: `// ...` to the end of the line.
 fn kql_comments(text: &str) -> Vec<(Span, Span)> {
-    let bytes = text.as_bytes();
-    let mut found = Vec::new();
-    let mut at = 0;
-    while at < bytes.len() {
-        match bytes[at] {
-            b'/' if bytes.get(at + 1) == Some(&b'/') => {
-                let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-                let end = if end > at && bytes[end - 1] == b'\r' { end - 1 } else { end };
-                found.push((Span::from(at..end), Span::from(at + 2..end)));
-                at = end;
-            }
-            b'`' if text[at..].starts_with("```") => {
-                at = text[at + 3..].find("```").map_or(text.len(), |i| at + 3 + i + 3);
-            }
-            b'@' if matches!(bytes.get(at + 1), Some(b'"' | b'\'')) => {
-                let quote = bytes[at + 1];
-                at += 2;
-                while at < bytes.len() {
-                    if bytes[at] == quote {
-                        if bytes.get(at + 1) == Some(&quote) {
-                            at += 2;
-                            continue;
-                        }
-                        at += 1;
-                        break;
-                    }
-                    if bytes[at] == b'\n' {
-                        break;
-                    }
-                    at += 1;
-                }
-            }
-            quote @ (b'"' | b'\'') => {
-                at += 1;
-                while at < bytes.len() && bytes[at] != quote && bytes[at] != b'\n' {
-                    at += if bytes[at] == b'\\' { 2 } else { 1 };
-                }
-                at += 1;
-            }
-            _ => at += 1,
-        }
-    }
-    found
+    qlint_grammar::kql::lex(text)
+        .into_iter()
+        .filter(|token| token.kind == qlint_grammar::kql::lexer::TokenKind::Comment)
+        .map(|token| (token.span, Span::new(token.span.start + 2, token.span.end)))
+        .collect()
 }
 
 /// SPL comments come from the grammar's lexer: ```` ```...``` ```` blocks.

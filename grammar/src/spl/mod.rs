@@ -6,12 +6,17 @@
 pub mod ast;
 pub mod lexer;
 mod parser;
+pub mod visit;
 
 pub use parser::MAX_DEPTH;
 
 use crate::Parse;
 
 pub use ast::Search;
+pub use visit::{Visitor, walk_macros};
+
+#[cfg(test)]
+mod tests;
 
 /// Splits an SPL search into tokens (comments included, whitespace skipped).
 pub fn lex(text: &str) -> Vec<lexer::Token> {

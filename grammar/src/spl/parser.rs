@@ -12,8 +12,11 @@ use super::ast::*;
 use super::lexer::{Token, TokenKind};
 use crate::{Span, SyntaxError};
 
-/// Deepest nesting of `[`/`(` accepted; deeper input becomes one error node.
+/// Deepest nesting of `[`/`(` accepted; deeper input becomes one error node. A `[` counts
+/// [`SUBSEARCH_WEIGHT`] levels (a subsearch costs more stack than a parenthesis).
 pub const MAX_DEPTH: usize = 32;
+/// How many nesting levels one `[` counts for.
+pub(crate) const SUBSEARCH_WEIGHT: usize = 3;
 /// Most operands in one chain of binary operators at one precedence level.
 const MAX_CHAIN: usize = 512;
 /// Most prefix operators in a row.
@@ -111,7 +114,10 @@ fn prepare<'a>(
         let t = plain[i];
         match t.kind {
             TokenKind::LBracket | TokenKind::LParen => {
-                if stack.len() >= MAX_DEPTH {
+                let weight =
+                    |k: TokenKind| if k == TokenKind::LBracket { SUBSEARCH_WEIGHT } else { 1 };
+                let level: usize = stack.iter().map(|(k, _)| weight(*k)).sum();
+                if level + weight(t.kind) > MAX_DEPTH {
                     // Skip to the matching closer (or the end) and stand one error token there.
                     let mut depth = 0usize;
                     let mut j = i;
@@ -230,6 +236,13 @@ fn describe(err: &Rich<Tok>) -> String {
     expected.sort();
     expected.dedup();
     let found = err.found().map_or_else(|| "end of input".to_string(), describe_tok);
+    if expected.iter().any(|e| e == "a command") {
+        return if err.found().is_some_and(|t| t.kind == K::Pipe) {
+            "empty pipe segment: expected a command between `|` and `|`".to_string()
+        } else {
+            format!("expected a command after `|`, found {found}")
+        };
+    }
     match expected.len() {
         0 => format!("unexpected {found}"),
         1 => format!("expected {}, found {found}", expected[0]),
@@ -546,7 +559,10 @@ impl<'a> G<'a> {
     /// parenthesised groups included, as in `startswith=eval(x>1)`).
     fn option(&self) -> P<'a, CommandOption> {
         let text = self.text;
-        let key = run(|t| t.kind == K::Word, |t| matches!(t.kind, K::Word | K::Dot | K::Minus));
+        let key = run(
+            |t| t.kind == K::Word && !is_stats_keyword(t.text),
+            |t| matches!(t.kind, K::Word | K::Dot | K::Minus),
+        );
         key.then_ignore(tok(K::Eq, "`=`"))
             .then(self.option_value())
             .map_with(move |((ks, _), value), e| CommandOption {
@@ -1104,7 +1120,8 @@ impl<'a> G<'a> {
                     .allow_trailing()
                     .at_least(1)
                     .collect::<Vec<_>>()
-                    .labelled("a field name after `by`"),
+                    .labelled("a field name after `by`")
+                    .recover_with(via_parser(empty().to(Vec::new()))),
             )
             .boxed()
     }
@@ -1281,9 +1298,14 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
             .ignore_then(choice((
                 kw("datamodel", "`datamodel`")
                     .ignore_then(tok(K::Eq, "`=`"))
+                    .ignore_then(
+                        dm_value.clone().map(Some).recover_with(via_parser(empty().to(None))),
+                    )
+                    .map(|v| (v, None)),
+                kw("datamodel", "`datamodel`")
+                    .not()
                     .ignore_then(dm_value.clone())
-                    .map(|v| (Some(v), None)),
-                dm_value.clone().map(|v| (None, Some(v))),
+                    .map(|v| (None, Some(v))),
             )))
             .boxed();
         let tstats_cmd = any()
@@ -1369,11 +1391,16 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
         // rex / regex
         let rex_cmd = kw("rex", "`rex`")
             .ignore_then(option.clone().repeated().collect::<Vec<_>>())
-            .then(choice((g.string(), g.option_value())).labelled("a regular expression string"))
+            .then(
+                choice((g.string(), g.option_value()))
+                    .map(Some)
+                    .labelled("a regular expression string")
+                    .recover_with(via_parser(empty().to(None))),
+            )
             .then(option.clone().repeated().collect::<Vec<_>>())
             .map(|((mut options, regex), tail)| {
                 options.extend(tail);
-                CommandKind::Rex(RexCommand { options, regex: Some(regex) })
+                CommandKind::Rex(RexCommand { options, regex })
             })
             .boxed();
         let regex_field = field
@@ -1848,8 +1875,18 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
         });
         let skip_segment = any()
             .filter(|t: &Tok| !matches!(t.kind, K::Pipe | K::RBracket))
-            .rewind()
-            .ignore_then(
+            .map_with(move |t: Tok, e| {
+                let s = to_span(e.span());
+                match t.kind {
+                    K::Word => name_of(text, s, None),
+                    K::Macro => {
+                        let m = macro_call(text, s);
+                        Name { text: m.name, span: m.name_span, quoted: false }
+                    }
+                    _ => Name { text: String::new(), span: Span::empty(s.start), quoted: false },
+                }
+            })
+            .then_ignore(
                 choice((
                     tok(K::LBracket, "`[`")
                         .ignore_then(skip.clone().repeated())
@@ -1861,12 +1898,8 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
                 ))
                 .repeated(),
             )
-            .map_with(move |_, e| Command {
-                name: Name {
-                    text: String::new(),
-                    span: Span::empty(e.span().start as u32),
-                    quoted: false,
-                },
+            .map_with(move |name, e| Command {
+                name,
                 implicit: false,
                 span: to_span(e.span()),
                 kind: CommandKind::Error,
@@ -1882,7 +1915,7 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
                         quoted: false,
                     },
                     implicit: false,
-                    span: to_span(s),
+                    span: Span::empty(s.start as u32),
                     kind: CommandKind::Error,
                 }
             })

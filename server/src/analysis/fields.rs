@@ -81,7 +81,7 @@ pub fn classify_value(value: &str) -> Option<CaseInsensitive> {
     ];
     let bytes = lower.as_bytes();
     let drive = bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && &bytes[1..3] == b":\\";
-    if drive || lower.starts_with("\\\\") || lower.contains("\\windows\\") {
+    if drive || lower.contains("\\windows\\") {
         Some(CaseInsensitive::Path)
     } else if EXTENSIONS.iter().any(|ext| lower.ends_with(ext)) && !lower.contains(' ') {
         Some(CaseInsensitive::FileName)
@@ -91,16 +91,41 @@ pub fn classify_value(value: &str) -> Option<CaseInsensitive> {
 }
 
 /// The field class if the field is known to be case-insensitive, else the class of the
-/// value when every value looks like a Windows file name or path.
+/// value when every value looks like a Windows file name or path. `None` when a value does
+/// not fit the class (a Linux process name such as `sudo`, a path with `/`, a host name with
+/// a space such as a placeholder `"No match"`): case may matter then.
 pub fn case_insensitive<'a>(
     field: &str,
-    mut values: impl Iterator<Item = &'a str>,
+    values: impl Iterator<Item = &'a str> + Clone,
 ) -> Option<CaseInsensitive> {
-    if let Some(kind) = classify_field(field) {
-        return Some(kind);
+    let lower = field.to_ascii_lowercase();
+    if lower.contains("url") || lower.contains("uri") || lower.contains("commandline") {
+        return None;
     }
-    let first = values.next().and_then(classify_value)?;
-    values.all(|value| classify_value(value).is_some()).then_some(first)
+    let kind = match classify_field(field) {
+        Some(kind) => kind,
+        None => {
+            let mut all = values.clone();
+            let first = all.next().and_then(classify_value)?;
+            if !all.all(|value| classify_value(value).is_some()) {
+                return None;
+            }
+            first
+        }
+    };
+    let fits = |value: &str| {
+        if !value.chars().any(char::is_alphabetic) {
+            return true;
+        }
+        match kind {
+            // Windows process and file names carry an extension; `sudo` is a Linux binary.
+            CaseInsensitive::FileName => value.contains('.') || value.contains('\\'),
+            CaseInsensitive::Path => value.contains('\\') && !value.contains('/'),
+            CaseInsensitive::HostName | CaseInsensitive::Account => !value.trim().contains(' '),
+            CaseInsensitive::Registry => true,
+        }
+    };
+    values.into_iter().all(fits).then_some(kind)
 }
 
 #[cfg(test)]
@@ -120,10 +145,22 @@ mod tests {
     }
 
     #[test]
+    fn values_must_fit_the_class() {
+        let check = |field: &str, value: &str| case_insensitive(field, [value].into_iter());
+        assert_eq!(check("ProcessName", "sudo"), None);
+        assert_eq!(check("ProcessName", "svchost.exe"), Some(CaseInsensitive::FileName));
+        assert_eq!(check("ASimMatchingHostname", "No match"), None);
+        assert_eq!(check("FolderPath", "/usr/bin/"), None);
+        assert_eq!(check("ParentCommandLine", r"C:\Windows\x.exe -k"), None);
+        assert_eq!(check("NewProcessName", r"C:\Windows\x.exe"), Some(CaseInsensitive::FileName));
+    }
+
+    #[test]
     fn values() {
         assert_eq!(classify_value("svchost.exe"), Some(CaseInsensitive::FileName));
         assert_eq!(classify_value(r"C:\Windows\System32\"), Some(CaseInsensitive::Path));
         assert_eq!(classify_value("ProcessCreated"), None);
         assert_eq!(classify_value("run this.exe now"), None);
+        assert_eq!(classify_value(r"\\*\IPC$"), None);
     }
 }

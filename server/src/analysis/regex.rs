@@ -31,6 +31,14 @@ pub struct RegexProblem {
 /// Checks `pattern` for the engine of `dialect`; `None` when the engine accepts it (as far as
 /// we can tell: when in doubt we accept).
 pub fn check_regex(pattern: &str, dialect: Dialect) -> Option<RegexProblem> {
+    let Some(normalised) = normalise_classes(pattern) else {
+        return Some(RegexProblem {
+            start: 0,
+            end: pattern.len(),
+            message: "unclosed character class: a `[` has no matching `]`".to_owned(),
+        });
+    };
+    let pattern = normalised.as_str();
     let mut parser = ast::parse::ParserBuilder::new().nest_limit(250).build();
     let error = match parser.parse(pattern) {
         Ok(tree) => return check_translation(pattern, &tree, dialect),
@@ -58,7 +66,8 @@ pub fn check_regex(pattern: &str, dialect: Dialect) -> Option<RegexProblem> {
         (ErrorKind::UnsupportedBackreference, Dialect::Re2) => {
             // RE2 reads `\12` as an octal escape; only a lone digit is a back-reference.
             let next = pattern.get(end..).and_then(|rest| rest.chars().next());
-            if next.is_some_and(|c| c.is_ascii_digit()) {
+            let digit = pattern.get(start..end).and_then(|s| s.chars().nth(1));
+            if next.is_some_and(|c| c.is_ascii_digit()) || digit == Some('0') {
                 return None;
             }
             "back-references (`\\1`) are not supported by RE2, which KQL uses"
@@ -81,6 +90,93 @@ pub fn check_regex(pattern: &str, dialect: Dialect) -> Option<RegexProblem> {
         _ => return None,
     };
     Some(RegexProblem { start, end, message: message.to_owned() })
+}
+
+/// Rewrites character classes into the syntax `regex-syntax` reads the way PCRE and RE2 do:
+/// inside a class, a `[` that does not open a POSIX class (`[:alpha:]`) is a literal, and
+/// `&&`, `--`, `~~` are literals, not Rust's set operations. `None` when a class is not
+/// closed by PCRE's own rules (a `]` right after `[` or `[^` is a literal).
+fn normalise_classes(pattern: &str) -> Option<String> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            out.push(c);
+            if let Some(&next) = chars.get(i + 1) {
+                out.push(next);
+            }
+            i += 2;
+            continue;
+        }
+        if c != '[' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        // A class: copy the opening, then the members up to the closing `]`.
+        out.push('[');
+        i += 1;
+        if chars.get(i) == Some(&'^') {
+            out.push('^');
+            i += 1;
+        }
+        if chars.get(i) == Some(&']') {
+            out.push_str("\\]");
+            i += 1;
+        }
+        let mut closed = false;
+        while i < chars.len() {
+            let m = chars[i];
+            match m {
+                '\\' => {
+                    out.push(m);
+                    if let Some(&next) = chars.get(i + 1) {
+                        out.push(next);
+                    }
+                    i += 2;
+                    continue;
+                }
+                ']' => {
+                    out.push(']');
+                    i += 1;
+                    closed = true;
+                    break;
+                }
+                '[' if chars.get(i + 1) == Some(&':') => {
+                    // POSIX class: copy through `:]`.
+                    let rest: String = chars[i..].iter().collect();
+                    match rest.find(":]") {
+                        Some(end) => {
+                            out.push_str(&rest[..end + 2]);
+                            i += rest[..end + 2].chars().count();
+                        }
+                        None => {
+                            out.push_str("\\[");
+                            i += 1;
+                        }
+                    }
+                    continue;
+                }
+                '[' => out.push_str("\\["),
+                '&' | '-' | '~' if chars.get(i + 1) == Some(&m) => {
+                    out.push('\\');
+                    out.push(m);
+                    out.push('\\');
+                    out.push(m);
+                    i += 2;
+                    continue;
+                }
+                _ => out.push(m),
+            }
+            i += 1;
+        }
+        if !closed {
+            return None;
+        }
+    }
+    Some(out)
 }
 
 /// `a++`, `a*+`, `a?+`, `a{2}+` are possessive quantifiers in PCRE.
@@ -173,6 +269,11 @@ mod tests {
             r"^\s*$",
             r"x{",
             r"{foo}",
+            r"[[]",
+            r"[]a]",
+            r"[^]]+",
+            r"[[:alpha:]_]+",
+            r"[a&&b]",
         ] {
             assert_eq!(re2(p), None, "{p}");
             assert_eq!(pcre(p), None, "{p}");
@@ -209,6 +310,7 @@ mod tests {
         assert!(re2(r"foo(?=bar)").unwrap().contains("look-around"));
         assert!(re2(r"(\w)\1").unwrap().contains("back-references"));
         assert_eq!(re2(r"\123"), None, "octal escape");
+        assert_eq!(re2(r"\0"), None, "NUL escape");
         assert_eq!(re2(r"\Qa.b\E"), None);
     }
 

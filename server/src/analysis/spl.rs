@@ -326,7 +326,19 @@ impl Analyzer<'_> {
             return;
         }
         if self.knowledge.spl_command(name).is_none() {
-            let suggestion = self.knowledge.suggest_spl_command(name).map(str::to_owned);
+            let lower = name.to_ascii_lowercase();
+            // A swapped pair of letters (`stast` for `stats`) is the likeliest slip: prefer it
+            // over a plain one-letter edit (`stash`).
+            let mut sorted: Vec<char> = lower.chars().collect();
+            sorted.sort_unstable();
+            let swapped = self.knowledge.spl_commands().map(|c| c.name.as_str()).find(|c| {
+                let mut letters: Vec<char> = c.chars().collect();
+                letters.sort_unstable();
+                letters == sorted && crate::analysis::transposition_distance(&lower, c) == 1
+            });
+            let suggestion = swapped
+                .map(str::to_owned)
+                .or_else(|| self.knowledge.suggest_spl_command(name).map(str::to_owned));
             self.out.unknown_commands.push(Unresolved {
                 name: name.clone(),
                 span: command.name.span,
@@ -347,7 +359,12 @@ impl Analyzer<'_> {
     }
 
     fn macro_call(&mut self, call: &MacroCall) {
-        if call.name.ends_with("_filter") || call.name.is_empty() {
+        if call.name.ends_with("_filter") {
+            // An ESCU filter macro is where each site adds its exclusions.
+            self.out.logic.exclusion_elsewhere = true;
+            return;
+        }
+        if call.name.is_empty() {
             return;
         }
         let arity = call.args.len();
@@ -605,10 +622,8 @@ impl Analyzer<'_> {
             SearchExpr::Group { inner, .. } => self.lower_search(inner),
             SearchExpr::Macro(m) => {
                 self.macro_call(m);
-                // An ESCU filter macro is where each site adds its exclusions.
-                if m.name.ends_with("_filter") {
-                    self.out.logic.exclusion_elsewhere = true;
-                }
+                // A macro inside a condition may narrow or exclude: we cannot tell.
+                self.out.logic.exclusion_elsewhere = true;
                 Condition::Opaque(m.span)
             }
             SearchExpr::Subsearch(sub) => {

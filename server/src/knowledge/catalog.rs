@@ -43,7 +43,7 @@ pub(crate) struct Catalog {
 pub(crate) static BUILTIN: LazyLock<Catalog> = LazyLock::new(Catalog::load);
 
 impl Catalog {
-    fn load() -> Self {
+    pub(crate) fn load() -> Self {
         let mut catalog = Catalog::default();
         catalog.tables = parse_tables(KQL_TABLES);
         catalog.table_index = index(catalog.tables.iter().map(|t| t.name.clone()));

@@ -154,6 +154,7 @@ fn function_kind(kind: &str) -> Option<FunctionKind> {
         "aggregation" => Some(FunctionKind::Aggregation),
         "window" => Some(FunctionKind::Window),
         "plugin" => Some(FunctionKind::Plugin),
+        "tabular" => Some(FunctionKind::Tabular),
         _ => None,
     }
 }

@@ -220,6 +220,26 @@ impl Table {
     pub fn is_from(&self, source: TableSource) -> bool {
         self.sources.contains(source)
     }
+
+    /// Markdown for hover: name, where the schema comes from, and up to `max_columns`
+    /// columns with their types.
+    pub fn to_markdown(&self, max_columns: usize) -> String {
+        let mut out = format!("**{}** — table", self.name);
+        let sources: Vec<&str> = self.sources.iter().map(TableSource::name).collect();
+        if !sources.is_empty() {
+            out.push_str(&format!(" ({})", sources.join(", ")));
+        } else if let Some(file) = &self.file {
+            out.push_str(&format!(" (from `{}`)", file.display()));
+        }
+        out.push_str(&format!(", {} columns\n\n", self.columns.len()));
+        for c in self.columns.iter().take(max_columns) {
+            out.push_str(&format!("- `{}`: {}\n", c.name, c.ty));
+        }
+        if self.columns.len() > max_columns {
+            out.push_str(&format!("- … {} more\n", self.columns.len() - max_columns));
+        }
+        out
+    }
 }
 
 /// The type of a function parameter or result as documented.
@@ -331,6 +351,9 @@ pub enum FunctionKind {
     Window,
     /// Plugin called by `evaluate` (`bag_unpack`, `pivot`, ...).
     Plugin,
+    /// Function returning a table, used where a table name goes (`table("T")`, `arg("")`,
+    /// `workspace("id").T`).
+    Tabular,
 }
 
 /// Documentation shared by functions, operators and commands: our own words.

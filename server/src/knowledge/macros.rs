@@ -183,13 +183,13 @@ fn split_arity(header: &str) -> Result<(&str, Option<usize>), String> {
 
 /// A physical-line-joined logical line: the text of the first physical line up to the end
 /// of the last continuation, with its 1-based line number and byte offset in the file.
-struct LogicalLine<'a> {
-    text: &'a str,
-    number: usize,
-    start: usize,
+pub(crate) struct LogicalLine<'a> {
+    pub text: &'a str,
+    pub number: usize,
+    pub start: usize,
 }
 
-fn logical_lines(text: &str) -> Vec<LogicalLine<'_>> {
+pub(crate) fn logical_lines(text: &str) -> Vec<LogicalLine<'_>> {
     let mut out = Vec::new();
     let mut pos = 0;
     let mut pending: Option<(usize, usize)> = None;
@@ -210,7 +210,7 @@ fn logical_lines(text: &str) -> Vec<LogicalLine<'_>> {
 }
 
 /// Removes the `\` of each continuation; keeps the line break (Splunk keeps it too).
-fn joined_value(raw: &str) -> String {
+pub(crate) fn joined_value(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for (i, part) in raw.split('\n').enumerate() {
         let part = part.trim_end_matches('\r');
@@ -276,17 +276,27 @@ pub fn parse_macros_yaml(text: &str, path: &Path) -> Result<Vec<MacroDef>, Knowl
     }])
 }
 
-/// Macro files below `root`: every `macros.conf`, and `*.yml` / `*.yaml` directly inside a
-/// directory called `macros`. Skips hidden directories, `target` and `node_modules`;
-/// sorted for deterministic load order.
-pub(crate) fn find_macro_files(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
+/// Knowledge files found in a workspace, each list sorted.
+#[derive(Debug, Default)]
+pub(crate) struct WorkspaceFiles {
+    /// `macros.conf` files and `*.yml` / `*.yaml` directly inside a `macros` directory.
+    pub macros: Vec<PathBuf>,
+    /// `transforms.conf` files, and `*.yml` / `*.yaml` / `*.csv` directly inside a `lookups`
+    /// directory.
+    pub lookups: Vec<PathBuf>,
+}
+
+/// Walks `root` for knowledge files. Skips hidden directories, `target` and `node_modules`;
+/// sorted for a deterministic load order.
+pub(crate) fn find_workspace_files(root: &Path) -> WorkspaceFiles {
+    let mut files = WorkspaceFiles::default();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
         .git_ignore(false)
         .git_global(false)
         .git_exclude(false)
         .ignore(false)
+        .parents(false)
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
             !(e.file_type().is_some_and(|t| t.is_dir())
@@ -299,12 +309,17 @@ pub(crate) fn find_macro_files(root: &Path) -> Vec<PathBuf> {
         }
         let path = entry.path();
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let in_macros_dir = path.parent().and_then(Path::file_name).is_some_and(|d| d == "macros");
+        let dir = path.parent().and_then(Path::file_name).map(|d| d.to_string_lossy().into_owned());
         let is_yaml = name.ends_with(".yml") || name.ends_with(".yaml");
-        if name == "macros.conf" || (in_macros_dir && is_yaml) {
-            out.push(path.to_owned());
+        if name == "macros.conf" || (dir.as_deref() == Some("macros") && is_yaml) {
+            files.macros.push(path.to_owned());
+        } else if name == "transforms.conf"
+            || (dir.as_deref() == Some("lookups") && (is_yaml || name.ends_with(".csv")))
+        {
+            files.lookups.push(path.to_owned());
         }
     }
-    out.sort();
-    out
+    files.macros.sort();
+    files.lookups.sort();
+    files
 }

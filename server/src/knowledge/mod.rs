@@ -13,6 +13,7 @@
 mod catalog;
 mod docs;
 mod kql;
+mod lookups;
 mod macros;
 mod schema;
 mod spl;
@@ -25,8 +26,9 @@ pub use kql::{
     Column, Doc, Function, FunctionKind, Operator, OperatorKind, Param, ScalarType, Signature,
     SourceSet, Table, TableSource, TypeSpec,
 };
+pub use lookups::{lookup_from_csv, parse_lookup_yaml, parse_transforms_conf};
 pub use macros::{parse_macros_conf, parse_macros_yaml};
-pub use schema::parse_schema_json;
+pub use schema::{Schema, StoredFunction, parse_schema_json};
 pub use spl::{
     CimField, CimType, Command, CommandOption, DataModel, Dataset, Lookup, LookupOrigin, MacroDef,
     SplFunction, SplFunctionKind,
@@ -89,6 +91,8 @@ pub struct Knowledge {
     macro_files: Vec<PathBuf>,
     lookups: Vec<Lookup>,
     lookup_index: HashMap<String, usize>,
+    functions: Vec<StoredFunction>,
+    function_index: HashMap<String, usize>,
 }
 
 impl Default for Knowledge {
@@ -109,6 +113,8 @@ impl Knowledge {
             macro_files: Vec::new(),
             lookups: Vec::new(),
             lookup_index: HashMap::new(),
+            functions: Vec::new(),
+            function_index: HashMap::new(),
         }
     }
 
@@ -132,6 +138,27 @@ impl Knowledge {
     /// The closest known table name to a misspelt `name`.
     pub fn suggest_kql_table(&self, name: &str) -> Option<&str> {
         suggest(name, self.kql_tables().map(|t| t.name.as_str()))
+    }
+
+    /// The stored function (from a schema file) called exactly `name`.
+    pub fn kql_stored_function(&self, name: &str) -> Option<&StoredFunction> {
+        self.function_index.get(name).map(|&i| &self.functions[i])
+    }
+
+    /// Every stored function from schema files.
+    pub fn kql_stored_functions(&self) -> impl Iterator<Item = &StoredFunction> {
+        self.functions.iter()
+    }
+
+    /// Adds (or replaces) a stored function.
+    pub fn add_stored_function(&mut self, function: StoredFunction) {
+        match self.function_index.get(&function.name) {
+            Some(&i) => self.functions[i] = function,
+            None => {
+                self.function_index.insert(function.name.clone(), self.functions.len());
+                self.functions.push(function);
+            }
+        }
     }
 
     /// The KQL function (scalar, aggregation, window or plugin) called exactly `name`.
@@ -354,8 +381,12 @@ impl Knowledge {
     /// (`{"tables": [{"name", "columns": [{"name", "type"}]}]}`).
     pub fn load_schema_file(&mut self, path: &Path) -> Result<(), KnowledgeError> {
         let text = read(path)?;
-        for table in parse_schema_json(&text, path)? {
+        let schema = parse_schema_json(&text, path)?;
+        for table in schema.tables {
             self.add_table(table);
+        }
+        for function in schema.functions {
+            self.add_stored_function(function);
         }
         Ok(())
     }
@@ -391,16 +422,78 @@ impl Knowledge {
         errors
     }
 
-    /// Finds macro definitions (`macros.conf`, `macros/*.yml`) below `root` and loads them;
-    /// returns the errors of the files that could not be loaded. Skips hidden directories,
-    /// `target/` and `node_modules/`.
+    /// Adds lookup definitions from a `transforms.conf`, a security-content `lookups/*.yml`
+    /// or a lookup `.csv` (named by its file name, fields from its header row).
+    pub fn load_lookup_file(&mut self, path: &Path) -> Result<(), KnowledgeError> {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.ends_with(".csv") {
+            let text = read_head(path, 64 * 1024)?;
+            if let Some(lookup) = lookup_from_csv(&text, path) {
+                self.add_lookup(lookup);
+            }
+            return Ok(());
+        }
+        let text = read(path)?;
+        if name.ends_with(".yml") || name.ends_with(".yaml") {
+            let lookup = parse_lookup_yaml(&text, path)?;
+            self.add_lookup(lookup);
+        } else {
+            for lookup in parse_transforms_conf(&text, path) {
+                self.add_lookup(lookup);
+            }
+        }
+        Ok(())
+    }
+
+    /// Finds and loads, below `root`: macros (`macros.conf`, `macros/*.yml`) and lookups
+    /// (`transforms.conf`, `lookups/*.yml`, `lookups/*.csv`). Returns the errors of the files
+    /// that could not be loaded (good entries of a bad file are still added). Skips hidden
+    /// directories, `target/` and `node_modules/`.
     pub fn discover_workspace(&mut self, root: &Path) -> Vec<KnowledgeError> {
+        let files = macros::find_workspace_files(root);
         let mut errors = Vec::new();
-        for path in macros::find_macro_files(root) {
-            errors.extend(self.load_macro_file_all(&path));
+        for path in &files.macros {
+            errors.extend(self.load_macro_file_all(path));
+        }
+        for path in &files.lookups {
+            if let Err(e) = self.load_lookup_file(path) {
+                errors.push(e);
+            }
         }
         errors
     }
+
+    /// True when `name` looks like the per-detection filter macro that Splunk's security
+    /// content generates for every detection (`<detection>_filter`, defined as `search *`);
+    /// such macros are usually absent from a repository, so "undefined" is not worth reporting.
+    pub fn is_generated_filter_macro(&self, name: &str) -> bool {
+        name.len() > "_filter".len() && name.ends_with("_filter")
+    }
+}
+
+/// Parses the built-in catalog from scratch, bypassing the cache, and returns how many
+/// entries it holds (tables + functions + operators + commands + SPL functions + data models
+/// + lookups). For benchmarks and the size report; normal code uses [`Knowledge::builtin`].
+#[doc(hidden)]
+pub fn parse_builtin_uncached() -> usize {
+    let c = Catalog::load();
+    c.tables.len()
+        + c.functions.len()
+        + c.operators.len()
+        + c.commands.len()
+        + c.spl_functions.len()
+        + c.datamodels.len()
+        + c.lookups.len()
+}
+
+/// Reads at most `limit` bytes (for headers of possibly large CSV files).
+fn read_head(path: &Path, limit: u64) -> Result<String, KnowledgeError> {
+    use std::io::Read;
+    let io = |source| KnowledgeError::Io { path: path.to_owned(), source };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    file.take(limit).read_to_end(&mut bytes).map_err(io)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn read(path: &Path) -> Result<String, KnowledgeError> {

@@ -16,7 +16,42 @@ use super::kql::{Column, ScalarType, SourceSet, Table};
 
 #[derive(Deserialize)]
 struct Catalog {
+    #[serde(default)]
     tables: Vec<TableJson>,
+    #[serde(default)]
+    functions: Vec<FunctionJson>,
+}
+
+#[derive(Deserialize)]
+struct FunctionJson {
+    name: String,
+    #[serde(default)]
+    parameters: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// A stored KQL function declared in a schema file (e.g. a Sentinel parser such as
+/// `_GetWatchlist` or `imAuthentication`): called like a table or a function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFunction {
+    /// Name, case-sensitive.
+    pub name: String,
+    /// Parameter list as declared, e.g. `(watchlistAlias:string)`; `()` when none.
+    pub parameters: String,
+    /// Body as declared, e.g. `{ datatable(SearchKey:string)[] }`.
+    pub body: String,
+    /// The schema file.
+    pub file: std::path::PathBuf,
+}
+
+/// What a schema file declares.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Schema {
+    /// Tables with their columns.
+    pub tables: Vec<Table>,
+    /// Stored functions.
+    pub functions: Vec<StoredFunction>,
 }
 
 #[derive(Deserialize)]
@@ -49,15 +84,27 @@ impl<'de> Deserialize<'de> for TypeJson {
 }
 
 /// Parses a schema file's text; `path` is used for the tables' origin and error messages.
-pub fn parse_schema_json(text: &str, path: &Path) -> Result<Vec<Table>, KnowledgeError> {
+pub fn parse_schema_json(text: &str, path: &Path) -> Result<Schema, KnowledgeError> {
     let located = |e: serde_json::Error| {
         KnowledgeError::invalid(path, e.line().max(1), e.column().max(1), strip_position(&e))
     };
     // First pass: syntax, with the exact position of the problem.
     let value: serde_json::Value = serde_json::from_str(text).map_err(located)?;
     // Second pass, typed, for the shape we recognise, so type errors carry a position too.
-    let tables = if value.get("tables").is_some() {
-        serde_json::from_str::<Catalog>(text).map_err(located)?.tables
+    let mut functions = Vec::new();
+    let tables = if value.get("tables").is_some() || value.get("functions").is_some() {
+        let catalog = serde_json::from_str::<Catalog>(text).map_err(located)?;
+        functions = catalog
+            .functions
+            .into_iter()
+            .map(|f| StoredFunction {
+                name: f.name,
+                parameters: if f.parameters.trim().is_empty() { "()".into() } else { f.parameters },
+                body: f.body,
+                file: path.to_owned(),
+            })
+            .collect();
+        catalog.tables
     } else if value.is_array() {
         serde_json::from_str::<Vec<TableJson>>(text).map_err(located)?
     } else if value.is_object() {
@@ -98,7 +145,7 @@ pub fn parse_schema_json(text: &str, path: &Path) -> Result<Vec<Table>, Knowledg
             file: Some(path.to_owned()),
         });
     }
-    Ok(out)
+    Ok(Schema { tables: out, functions })
 }
 
 /// serde_json appends " at line L column C"; we report those separately.

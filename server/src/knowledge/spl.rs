@@ -208,6 +208,24 @@ impl Dataset {
     pub fn field_names(&self) -> impl Iterator<Item = &str> {
         self.fields.iter().map(|f| f.name.as_str())
     }
+
+    /// Markdown for hover on a field of this dataset.
+    pub fn field_markdown(&self, model: &str, field: &CimField) -> String {
+        let mut out = format!(
+            "`{}.{}` — CIM field of `{model}.{}`: {}",
+            self.root(),
+            field.name,
+            self.lineage,
+            field.ty.name()
+        );
+        if field.multivalue {
+            out.push_str(", multivalue");
+        }
+        if field.inherited {
+            out.push_str(", inherited");
+        }
+        out
+    }
 }
 
 /// A CIM data model with its datasets.
@@ -273,6 +291,28 @@ pub struct Lookup {
     pub fields: Vec<String>,
     /// Where it is defined.
     pub origin: LookupOrigin,
+}
+
+impl Lookup {
+    /// Markdown for hover.
+    pub fn to_markdown(&self) -> String {
+        let mut out = format!("`{}` — lookup", self.name);
+        if !self.kind.is_empty() {
+            out.push_str(&format!(" ({} `{}`)", self.kind, self.target));
+        }
+        if !self.fields.is_empty() {
+            out.push_str(&format!("\n\nFields: {}", self.fields.join(", ")));
+        }
+        match &self.origin {
+            LookupOrigin::SecurityContent => {
+                out.push_str("\n\nShipped with Splunk security content (ESCU).")
+            }
+            LookupOrigin::File { path, line } => {
+                out.push_str(&format!("\n\nDefined in `{}` line {line}", path.display()));
+            }
+        }
+        out
+    }
 }
 
 /// A Splunk search macro from the user's workspace.

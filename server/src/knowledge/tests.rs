@@ -167,7 +167,7 @@ fn macros_yaml() {
 #[test]
 fn sentinel_custom_table_json() {
     let text = r#"{ "Name": "ARGOS_CL", "Properties": [ {"Name": "TimeGenerated", "Type": "DateTime"}, {"Name": "exploitable_b", "Type": "bool"}, {"name": "score_d", "type": "double"} ] }"#;
-    let tables = parse_schema_json(text, Path::new("ARGOS_CL.json")).unwrap();
+    let tables = parse_schema_json(text, Path::new("ARGOS_CL.json")).unwrap().tables;
     assert_eq!(tables.len(), 1);
     let t = &tables[0];
     assert_eq!(t.name, "ARGOS_CL");
@@ -178,7 +178,8 @@ fn sentinel_custom_table_json() {
 #[test]
 fn oracle_schema_json_and_shadowing() {
     let text = r#"{"tables":[{"name":"DeviceEvents","columns":[{"name":"Custom","type":"string"}]},{"name":"MyTable_CL","columns":[{"name":"n","type":"long"}]}]}"#;
-    let tables = parse_schema_json(text, Path::new("s.json")).unwrap();
+    let schema = parse_schema_json(text, Path::new("s.json")).unwrap();
+    let tables = schema.tables;
     let mut k = Knowledge::builtin();
     for t in tables {
         k.add_table(t);
@@ -264,6 +265,7 @@ fn kql_function_signatures() {
     let f = k.kql_function("set_union").unwrap();
     assert!(f.accepts_arity(2) && f.accepts_arity(3) && !f.accepts_arity(1));
     assert_eq!(k.kql_function("bag_unpack").map(|f| f.kind), Some(FunctionKind::Plugin));
+    assert_eq!(k.kql_function("arg").map(|f| f.kind), Some(FunctionKind::Tabular));
     let f = k.kql_function("arg_max").unwrap();
     assert!(f.is_aggregation() && f.accepts_arity(1) && f.accepts_arity(5) && !f.accepts_arity(0));
     assert!(k.kql_function("countif").unwrap().is_aggregation());
@@ -407,4 +409,128 @@ fn spl_docs_cover_corpus_commands_and_functions() {
     let undocumented: Vec<&str> =
         k.spl_functions().filter(|f| f.doc.is_none()).map(|f| f.name.as_str()).collect();
     assert!(undocumented.is_empty(), "{undocumented:?}");
+}
+
+#[test]
+fn schema_file_with_stored_functions() {
+    let text = r#"{"tables":[{"name":"DeviceEvents","columns":[{"name":"FileName","type":"string"}]}],
+ "functions":[{"name":"_GetWatchlist","parameters":"(watchlistAlias:string)","body":"{ datatable(SearchKey:string)[] }"},
+  {"name":"ASimProcessEvent","body":"{ datatable(EventType:string)[] }"}]}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema.json");
+    std::fs::write(&path, text).unwrap();
+    let mut k = Knowledge::builtin();
+    k.load_schema_file(&path).unwrap();
+    let f = k.kql_stored_function("_GetWatchlist").unwrap();
+    assert_eq!(f.parameters, "(watchlistAlias:string)");
+    assert_eq!(k.kql_stored_function("ASimProcessEvent").unwrap().parameters, "()");
+    assert_eq!(k.kql_stored_functions().count(), 2);
+    let err = k.load_schema_file(&dir.path().join("missing.json")).unwrap_err();
+    assert!(matches!(err, KnowledgeError::Io { .. }));
+}
+
+#[test]
+fn workspace_lookups() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("app/default")).unwrap();
+    std::fs::create_dir_all(root.join("app/lookups")).unwrap();
+    std::fs::create_dir_all(root.join("content/lookups")).unwrap();
+    std::fs::write(
+        root.join("app/default/transforms.conf"),
+        "[admins]\nfilename = admins.csv\nmatch_type = WILDCARD(user)\n\n[extract_field]\nREGEX = (?<x>\\d+)\n\n[assets_kv]\ncollection = assets\nfields_list = ip, owner\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("app/lookups/admins.csv"), "user,role\nroot,admin\n").unwrap();
+    std::fs::write(
+        root.join("content/lookups/ioc.yml"),
+        "name: ioc_domains\nfilename: ioc_domains.csv\nmatch_type: WILDCARD(domain)\n",
+    )
+    .unwrap();
+    let mut k = Knowledge::builtin();
+    let errors = k.discover_workspace(root);
+    assert!(errors.is_empty(), "{errors:?}");
+    let admins = k.lookup("admins").unwrap();
+    assert_eq!((admins.kind.as_str(), admins.target.as_str()), ("csv", "admins.csv"));
+    assert_eq!(admins.match_type, "WILDCARD(user)");
+    assert!(matches!(&admins.origin, LookupOrigin::File { line: 1, .. }));
+    assert!(k.lookup("extract_field").is_none(), "field transforms are not lookups");
+    assert_eq!(k.lookup("assets_kv").unwrap().fields, vec!["ip", "owner"]);
+    assert_eq!(k.lookup("admins.csv").unwrap().fields, vec!["user", "role"]);
+    assert_eq!(k.lookup("ioc_domains").unwrap().target, "ioc_domains.csv");
+    assert!(k.lookup("admins").unwrap().to_markdown().contains("transforms.conf"));
+    assert!(k.is_generated_filter_macro("detect_foo_filter"));
+    assert!(!k.is_generated_filter_macro("_filter"));
+}
+
+#[test]
+fn hover_markdown() {
+    let k = Knowledge::builtin();
+    let t = k.kql_table("DeviceProcessEvents").unwrap().to_markdown(5);
+    assert!(t.starts_with("**DeviceProcessEvents** — table (defender-xdr, log-analytics)"), "{t}");
+    assert!(t.contains("- `Timestamp`: datetime") && t.contains("more"), "{t}");
+    let f = k.kql_function("has_any_ipv4").unwrap().to_markdown();
+    assert!(f.contains("has_any_ipv4(source: string"), "{f}");
+    let op = k.kql_operator("join").unwrap().to_markdown();
+    assert!(op.contains("innerunique"), "{op}");
+    let c = k.spl_command("tstats").unwrap().to_markdown();
+    assert!(c.contains("summariesonly"), "{c}");
+    let (model, ds, field) = k.cim_field("Endpoint.Processes.process_name").unwrap();
+    let h = ds.field_markdown(&model.name, field);
+    assert_eq!(h, "`Processes.process_name` — CIM field of `Endpoint.Processes`: string");
+}
+
+/// The shared fact catalog, when present (`../shared` from the workspace root, or
+/// `QLINT_SHARED`).
+fn shared_catalog() -> Option<std::path::PathBuf> {
+    let base =
+        std::env::var_os("QLINT_SHARED").map(std::path::PathBuf::from).unwrap_or_else(|| {
+            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")).to_owned()
+        });
+    let dir = base.join("catalog");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!("skipped: shared catalog not found at {}", dir.display());
+        None
+    }
+}
+
+#[test]
+fn builtin_catalog_matches_shared_facts() {
+    let Some(dir) = shared_catalog() else { return };
+    let k = Knowledge::builtin();
+    let text = std::fs::read_to_string(dir.join("kql/tables.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut checked = 0;
+    for t in json["tables"].as_array().unwrap() {
+        let name = t["name"].as_str().unwrap();
+        let table = k.kql_table(name).unwrap_or_else(|| panic!("missing table {name}"));
+        for c in t["columns"].as_array().unwrap() {
+            let col = c["name"].as_str().unwrap();
+            let ty = ScalarType::parse(c["type"].as_str().unwrap()).unwrap();
+            let column = table.column(col).unwrap_or_else(|| panic!("missing {name}.{col}"));
+            assert!(column.accepts_type(ty), "{name}.{col}: {ty} vs {:?}", column);
+            checked += 1;
+        }
+    }
+    assert!(checked > 29_000, "{checked}");
+    let text = std::fs::read_to_string(dir.join("spl/datamodels.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for m in json["datamodels"].as_array().unwrap() {
+        let model = k.datamodel(m["name"].as_str().unwrap()).unwrap();
+        for d in m["datasets"].as_array().unwrap() {
+            let ds = model.dataset(d["lineage"].as_str().unwrap()).unwrap();
+            let fields: Vec<&str> =
+                d["fields"].as_array().unwrap().iter().filter_map(|f| f.as_str()).collect();
+            assert_eq!(ds.fields.len(), fields.len(), "{}.{}", model.name, ds.lineage);
+            assert!(fields.iter().all(|f| ds.field(f).is_some()), "{}.{}", model.name, ds.lineage);
+        }
+    }
+    let text = std::fs::read_to_string(dir.join("spl/commands.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for c in json["commands"].as_array().unwrap() {
+        let name = c["name"].as_str().unwrap();
+        assert!(k.spl_command(name).is_some(), "{name}");
+    }
 }

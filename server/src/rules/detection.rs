@@ -20,62 +20,55 @@ const SCOPING_FIELDS: &[&str] = &[
     "operationname",
 ];
 
-fn narrows(c: &Comparison) -> bool {
-    let Some(field) = &c.field else { return false };
-    if SCOPING_FIELDS.contains(&field.base_name().to_ascii_lowercase().as_str()) {
-        return false;
-    }
-    match c.op.kind {
-        OpKind::Equal => !c.op.wildcards || c.values.iter().all(|v| !v.value.contains('*')),
-        OpKind::In => true,
-        _ => false,
-    }
+fn on_scoping_field(c: &Comparison) -> bool {
+    c.field
+        .as_ref()
+        .is_some_and(|f| SCOPING_FIELDS.contains(&f.base_name().to_ascii_lowercase().as_str()))
 }
 
+/// An unanchored substring match on a very short literal: `contains "-e"`, SPL `*-e*`.
 fn broad_literal(c: &Comparison) -> Option<&Literal> {
-    let substring = matches!(
-        c.op.kind,
-        OpKind::Contains
-            | OpKind::StartsWith
-            | OpKind::EndsWith
-            | OpKind::Has
-            | OpKind::HasPrefix
-            | OpKind::HasSuffix
-    );
-    let wildcard = c.op.wildcards && matches!(c.op.kind, OpKind::Equal | OpKind::Term);
-    if !substring && !wildcard {
-        return None;
-    }
     let [literal] = c.values.as_slice() else { return None };
-    if literal.kind != LiteralKind::String {
+    if literal.kind != LiteralKind::String || on_scoping_field(c) {
         return None;
     }
-    if wildcard && !literal.value.contains('*') {
+    let core = if c.op.kind == OpKind::Contains {
+        literal.value.as_str()
+    } else if c.op.wildcards && matches!(c.op.kind, OpKind::Equal | OpKind::Term) {
+        let inner = literal.value.strip_prefix('*')?.strip_suffix('*')?;
+        if inner.contains('*') {
+            return None;
+        }
+        inner
+    } else {
         return None;
-    }
-    let core = literal.value.trim_matches('*');
-    if core.is_empty() || core.contains('*') {
-        return None;
-    }
+    };
     let significant = core.chars().filter(|c| c.is_alphanumeric()).count();
-    (significant <= 3).then_some(literal)
+    (!core.trim().is_empty() && significant <= 3).then_some(literal)
 }
 
-/// Broad substring or wildcard matches in a query that neither narrows them with an exact
-/// match nor excludes anything: `(span of the literal, literal)`.
+/// A positive test that narrows the events: anything with literal values on an event field
+/// that is not itself a broad match (and not an ordering test such as `count > 5`).
+fn narrows(c: &Comparison) -> bool {
+    !c.values.is_empty()
+        && !on_scoping_field(c)
+        && !matches!(c.op.kind, OpKind::Order | OpKind::Between)
+        && broad_literal(c).is_none()
+        && !(c.op.wildcards && c.values.iter().all(|v| v.value.trim_matches('*').is_empty()))
+}
+
+/// Broad substring or wildcard matches in a query that neither narrows them with another
+/// test nor excludes anything: `(span of the literal, literal)`.
 pub fn broad_matches(logic: &LogicModel) -> Vec<(Span, String)> {
     if logic.has_exclusion() {
         return Vec::new();
     }
     let comparisons = logic.comparisons();
-    if comparisons.iter().any(|(c, positive, _)| *positive && !c.op.negated && narrows(c)) {
+    let positive = || comparisons.iter().filter(|(c, positive, _)| *positive && !c.op.negated);
+    if positive().any(|(c, _, _)| narrows(c)) {
         return Vec::new();
     }
-    comparisons
-        .iter()
-        .filter(|(c, positive, _)| *positive && !c.op.negated)
-        .filter_map(|(c, _, _)| broad_literal(c).map(|l| (l.span, l.value.clone())))
-        .collect()
+    positive().filter_map(|(c, _, _)| broad_literal(c).map(|l| (l.span, l.value.clone()))).collect()
 }
 
 /// A value compared for equality: case folded when the operator ignores case.

@@ -22,12 +22,12 @@ name. Calls that look like workspace functions (ASIM parsers such as `imProcessC
 `_GetWatchlist`, names with `_CL`) are not reported: qlint cannot see them.
 
 ## Why is this bad?
-Kusto rejects the query. Typical slips are `tolowercase()` for `tolower()` or `containsi()`.
+Kusto rejects the query. Typical slips are `tolwer()` for `tolower()` or `strcat_arrays()` for `strcat_array()`.
 
 ## Example
 ```kql
 DeviceProcessEvents
-| extend Name = tolowercase(FileName)
+| extend Name = tolwer(FileName)
 ```
 
 ## Use instead

@@ -19,7 +19,9 @@ pub const META: RuleMeta = RuleMeta {
 /// `qlint rule KQL301`.
 pub const DOCS: &str = r#"## What it does
 Finds `contains` (and `!contains`, `contains_cs`, `!contains_cs`) whose literal is a single
-alphanumeric term of at least three characters, such as `contains "mimikatz"`.
+lowercase alphanumeric term of at least three characters, such as `contains "mimikatz"`.
+Literals with capitals (`contains "Amsi"`) are not reported: they are usually fragments of
+CamelCase values such as `AmsiScriptDetection`, which only `contains` finds.
 
 ## Why is this bad?
 Kusto indexes string columns by term (a run of ASCII letters and digits). `has` looks the
@@ -27,7 +29,8 @@ term up in that index; `contains` scans every value. On large tables `has` is mu
 
 The two are not the same, which is why the fix is unsafe (offered in the editor only):
 `has "mimikatz"` matches the term `mimikatz` in `Invoke-Mimikatz` or `mimikatz.exe`, but not
-inside a longer run of letters such as `mimikatz64` or `xmimikatz`. For a detection that
+inside a longer run of letters such as `mimikatz64` or `xmimikatz` — and `has "http"`
+does not match `https://...`. For a detection that
 must catch renamed or padded tools, keep `contains` (and say why in a comment, or silence
 the rule for the line). Literals with punctuation or spaces are never reported.
 
@@ -48,8 +51,11 @@ DeviceProcessEvents
 - https://learn.microsoft.com/kusto/query/datatypes-string-operators#what-is-a-term
 "#;
 
+/// A lowercase alphanumeric run: `mimikatz`, `certutil`. Literals with capitals are left
+/// alone: they are usually fragments of CamelCase values (`ActionType contains "Amsi"` must
+/// match `AmsiScriptDetection`, which `has` would not).
 fn is_whole_term(value: &str) -> bool {
-    value.len() >= 3 && value.bytes().all(|b| b.is_ascii_alphanumeric())
+    value.len() >= 3 && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 /// Reports `contains` with a whole-term literal.

@@ -9,7 +9,7 @@ use crate::rules::{Context, RuleMeta};
 pub const META: RuleMeta = RuleMeta {
     code: "KQL403",
     slug: "broad-match-without-exclusion",
-    summary: "A short substring match is the only filter and nothing is excluded",
+    summary: "A short `contains` is the only filter and nothing is excluded",
     docs: DOCS,
     category: Category::Detection,
     default_severity: Severity::Info,
@@ -18,10 +18,12 @@ pub const META: RuleMeta = RuleMeta {
 
 /// `qlint rule KQL403`.
 pub const DOCS: &str = r#"## What it does
-Reports a `contains`, `startswith`, `endswith` or `has` test with a very short literal (three
-characters or fewer once punctuation is set aside, such as `contains "-e"`) in a query that
-has no exact match (`==`, `=~`, `in`) narrowing it and no exclusion anywhere: no negated
-operator, no `not()`, no `leftanti` join.
+Reports a `contains` test on a very short literal (three letters or digits or fewer, such as
+`contains "-e"` or `contains "$"`) when nothing else in the query narrows the events — no
+other test with a literal on an event field (`ActionType`, `EventID` and similar only pick the
+data) — and nothing is excluded: no negated operator, no `not()`, no `leftanti` join.
+Anchored tests (`startswith`, `endswith`) and whole-term tests (`has`) are not reported: they
+usually carry meaning (`endswith "$"` for machine accounts).
 
 ## Why is this bad?
 A short substring matches far more than the author had in mind (`-e` is in `-encodedcommand`

@@ -18,8 +18,10 @@ pub const META: RuleMeta = RuleMeta {
 /// `qlint rule SPL302`.
 pub const DOCS: &str = r#"## What it does
 Reports a term or `field=value` of the first, event-retrieving search whose value starts
-with `*` (`*\\cmd.exe`, `CommandLine=*-enc*`). A lone `*` (the field exists) is fine, and so
-are later `| search` and `| where` filters, which run on events already retrieved.
+with `*` (`*\\cmd.exe`, `CommandLine=*-enc*`) when nothing else in that search can use the
+index: no other positive term or value without a leading wildcard (`index`, `sourcetype` and
+similar only pick the data). A lone `*` (the field exists) is fine, and so are later
+`| search` and `| where` filters, which run on events already retrieved.
 
 ## Why is this bad?
 Splunk finds events through the lexicon of its index. A term that starts with a wildcard
@@ -30,27 +32,48 @@ orders of magnitude slower and may hit search quotas. Filter on the indexed part
 
 ## Example
 ```spl
-index=windows EventCode=4688 *\\powershell.exe
+index=windows CommandLine="*-encodedcommand*"
 ```
 
 ## Use instead
 ```spl
-index=windows EventCode=4688 New_Process_Name="C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe"
+index=windows EventCode=4688 process_name=powershell.exe CommandLine="*-encodedcommand*"
 ```
 
 ## References
 - https://docs.splunk.com/Documentation/Splunk/latest/Search/Wildcards
 "#;
 
-/// Reports leading wildcards in the base search.
+/// Fields that pick the data rather than find events within it.
+const SCOPING: &[&str] =
+    &["index", "sourcetype", "source", "host", "eventtype", "tag", "earliest", "latest"];
+
+/// Reports leading wildcards in a base search that has no other term the index can use.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (c, _, origin) in cx.analysis.logic().comparisons() {
-        if origin != FilterOrigin::SplBaseSearch || !c.op.wildcards {
-            continue;
-        }
-        if !matches!(c.op.kind, OpKind::Equal | OpKind::Term | OpKind::In) {
-            continue;
-        }
+    let base: Vec<_> = cx
+        .analysis
+        .logic()
+        .comparisons()
+        .into_iter()
+        .filter(|(c, positive, origin)| {
+            *origin == FilterOrigin::SplBaseSearch && *positive && !c.op.negated && c.op.wildcards
+        })
+        .filter(|(c, _, _)| matches!(c.op.kind, OpKind::Equal | OpKind::Term | OpKind::In))
+        .map(|(c, _, _)| c)
+        .collect();
+    // A term the lexicon can use (`EventCode=4688`, `powershell.exe`) retrieves the events
+    // first; a leading wildcard then only filters them.
+    let anchored = base.iter().any(|c| {
+        let scoping = c
+            .field
+            .as_ref()
+            .is_some_and(|f| SCOPING.iter().any(|s| f.name.eq_ignore_ascii_case(s)));
+        !scoping && !c.values.is_empty() && c.values.iter().all(|v| !v.value.starts_with('*'))
+    });
+    if anchored {
+        return;
+    }
+    for c in base {
         for literal in &c.values {
             let value = literal.value.as_str();
             if value.starts_with('*') && value.trim_matches('*').chars().any(|c| c != ' ') {

@@ -18,10 +18,10 @@ pub const META: RuleMeta = RuleMeta {
 
 /// `qlint rule SPL403`.
 pub const DOCS: &str = r#"## What it does
-Reports a wildcard match with a very short core (three characters or fewer once
-punctuation is set aside, such as `process=*-e*`) in a search that has no exact match on
-an event field narrowing it (`index`, `sourcetype` and similar only pick the data) and no
-exclusion anywhere: no `NOT`, no `!=`, no `*_filter` macro.
+Reports a wildcard match of the form `*x*` whose core is very short (three letters or digits
+or fewer, such as `CommandLine="*-e*"`) when nothing else in the search narrows the events —
+`index`, `sourcetype`, `EventCode` and similar only pick the data — and nothing is excluded:
+no `NOT`, no `!=`, no `*_filter` macro.
 
 ## Why is this bad?
 A short wildcard matches far more than intended, and with nothing excluded the first

@@ -1,0 +1,285 @@
+//! Rule fixtures with inline expectations, rust-analyzer style.
+//!
+//! Each file in `tests/fixtures/rules/` holds queries separated by a line `// ----`. Under a
+//! query line, a line of carets marks the span of an expected diagnostic, then its code and
+//! (optionally) a fragment of its message:
+//!
+//! ```text
+//! DeviceEvents | where FileName != "shutdown.exe"
+//! //                            ^^ KQL401 case-sensitive
+//! ```
+//!
+//! Caret lines are removed before linting. Every diagnostic must be expected and every
+//! expectation met: a query without carets must produce nothing at all.
+//!
+//! A second test lints the *Example* and *Use instead* blocks of every rule's docs: the
+//! example must fire the rule, the alternative must not.
+
+use std::path::Path;
+
+use qlint::{Knowledge, Language, lint_query};
+
+#[derive(Debug, PartialEq, Eq)]
+struct Expected {
+    start: usize,
+    end: usize,
+    code: String,
+    fragment: String,
+}
+
+/// Splits a fixture query into the text to lint and its expectations.
+fn parse_fixture(raw: &str) -> (String, Vec<Expected>) {
+    let mut text = String::new();
+    let mut expected = Vec::new();
+    let mut last_line_start: Option<usize> = None;
+    for line in raw.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let is_caret = trimmed.starts_with("//") && trimmed[2..].trim_start().starts_with('^');
+        if is_caret && let Some(start_of_line) = last_line_start {
+            let caret_col = line.find('^').unwrap_or(0);
+            let carets = line[caret_col..].chars().take_while(|&c| c == '^').count();
+            let rest = line[caret_col + carets..].trim();
+            let (code, fragment) = rest.split_once(' ').unwrap_or((rest, ""));
+            expected.push(Expected {
+                start: start_of_line + caret_col,
+                end: start_of_line + caret_col + carets,
+                code: code.to_owned(),
+                fragment: fragment.trim().to_owned(),
+            });
+            continue;
+        }
+        last_line_start = Some(text.len());
+        text.push_str(line);
+    }
+    (text, expected)
+}
+
+fn language_of(path: &Path) -> Language {
+    if path.extension().is_some_and(|e| e == "spl") { Language::Spl } else { Language::Kql }
+}
+
+#[test]
+fn fixtures() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/rules");
+    let knowledge = Knowledge::builtin();
+    let mut files: Vec<_> =
+        std::fs::read_dir(&dir).expect("fixture folder").map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert!(!files.is_empty());
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    for file in files {
+        let content = std::fs::read_to_string(&file).unwrap();
+        for (i, raw) in content.split("// ----\n").enumerate() {
+            if raw.trim().is_empty() {
+                continue;
+            }
+            cases += 1;
+            let (text, expected) = parse_fixture(raw);
+            let found = lint_query(language_of(&file), &text, &knowledge);
+            let name = format!("{}#{}", file.file_name().unwrap().to_string_lossy(), i + 1);
+            for e in &expected {
+                let hit = found.iter().any(|d| {
+                    d.code == e.code
+                        && d.span.start as usize == e.start
+                        && d.span.end as usize == e.end
+                        && d.message.contains(&e.fragment)
+                });
+                if !hit {
+                    failures.push(format!(
+                        "{name}: expected {e:?} in {:?}\n{text}",
+                        &text.get(e.start..e.end)
+                    ));
+                }
+            }
+            for d in &found {
+                let wanted = expected.iter().any(|e| {
+                    d.code == e.code
+                        && d.span.start as usize == e.start
+                        && d.span.end as usize == e.end
+                });
+                if !wanted {
+                    failures.push(format!(
+                        "{name}: unexpected {} at {:?} ({:?}): {}\n{text}",
+                        d.code,
+                        d.span,
+                        d.span.text(&text),
+                        d.message
+                    ));
+                }
+            }
+        }
+    }
+    println!("{cases} fixture cases");
+    assert!(
+        failures.is_empty(),
+        "{} fixture failures:\n{}",
+        failures.len(),
+        failures.join("\n---\n")
+    );
+}
+
+/// The fenced block after a `## Section` heading of a rule's docs.
+fn section_block<'a>(docs: &'a str, heading: &str) -> Option<&'a str> {
+    let after = &docs[docs.find(heading)? + heading.len()..];
+    let end_of_section = after.find("\n## ").unwrap_or(after.len());
+    let section = &after[..end_of_section];
+    let open = section.find("```")?;
+    let body = &section[open..];
+    let body = &body[body.find('\n')? + 1..];
+    Some(&body[..body.find("```")?])
+}
+
+#[test]
+fn docs_examples_fire_and_alternatives_do_not() {
+    let knowledge = Knowledge::builtin();
+    let mut failures = Vec::new();
+    for rule in qlint::rules::all() {
+        for heading in ["## What it does", "## Why is this bad?", "## Example", "## References"] {
+            if !rule.docs.contains(heading) && !rule.code.starts_with("QL") {
+                failures.push(format!("{}: docs lack `{heading}`", rule.code));
+            }
+        }
+        let language = if rule.code.starts_with("KQL") {
+            Language::Kql
+        } else if rule.code.starts_with("SPL") {
+            Language::Spl
+        } else {
+            continue;
+        };
+        // Rules that need a workspace macro source are covered by their own tests.
+        if matches!(rule.code, "SPL102" | "SPL103") {
+            continue;
+        }
+        let Some(bad) = section_block(rule.docs, "## Example") else {
+            failures.push(format!("{}: no example", rule.code));
+            continue;
+        };
+        let Some(good) = section_block(rule.docs, "## Use instead") else {
+            failures.push(format!("{}: no alternative", rule.code));
+            continue;
+        };
+        if !lint_query(language, bad, &knowledge).iter().any(|d| d.code == rule.code) {
+            failures.push(format!("{}: the example does not fire:\n{bad}", rule.code));
+        }
+        let on_good: Vec<_> = lint_query(language, good, &knowledge)
+            .into_iter()
+            .filter(|d| d.code == rule.code)
+            .collect();
+        if !on_good.is_empty() {
+            failures.push(format!("{}: the alternative fires: {:?}\n{good}", rule.code, on_good));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn registry_codes_match_file_names_and_ranges() {
+    for rule in qlint::rules::all() {
+        assert!(!rule.summary.is_empty() && !rule.slug.is_empty(), "{}", rule.code);
+        let digits = &rule.code[rule.code.len() - 3..];
+        let expected = match &digits[..1] {
+            "0" => [qlint::Category::Syntax, qlint::Category::Meta].contains(&rule.category),
+            "1" => rule.category == qlint::Category::Correctness,
+            "2" => rule.category == qlint::Category::Schema,
+            "3" => rule.category == qlint::Category::Performance,
+            "4" => rule.category == qlint::Category::Detection,
+            _ => false,
+        };
+        assert!(expected, "{} has category {:?}", rule.code, rule.category);
+    }
+}
+
+/// Macro rules need a macro source: a `macros.conf` in a temporary folder.
+#[test]
+fn macros_from_a_configured_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("macros.conf");
+    std::fs::write(
+        &conf,
+        "[sysmon]\ndefinition = index=windows sourcetype=sysmon\n\n\
+         [drop_dm_object_name(1)]\nargs = object\ndefinition = rename $object$.* as *\n\n\
+         [wrapper]\ndefinition = `sysmon` `missing_inner`\n\n\
+         [summaries]\ndefinition = summariesonly=true\n",
+    )
+    .unwrap();
+    let mut knowledge = Knowledge::builtin();
+    knowledge.load_macro_file(&conf).unwrap();
+    let codes = |text: &str| -> Vec<(&'static str, String)> {
+        lint_query(Language::Spl, text, &knowledge)
+            .into_iter()
+            .map(|d| (d.code, d.message))
+            .collect()
+    };
+    // Defined, right arity, ESCU filter macro: nothing.
+    assert_eq!(
+        codes("`sysmon` EventCode=1 | `drop_dm_object_name(Processes)` | `x_filter`"),
+        vec![]
+    );
+    // Misspelt: undefined, with a suggestion.
+    let found = codes("`sysmn` EventCode=1");
+    assert!(found.iter().any(|(c, m)| *c == "SPL102" && m.contains("`sysmon`")), "{found:?}");
+    // Wrong arity.
+    let found = codes("`sysmon` | `drop_dm_object_name(Processes, extra)`");
+    assert!(found.iter().any(|(c, m)| *c == "SPL103" && m.contains("1")), "{found:?}");
+    // A nested macro that is missing is reported at the outer call.
+    let found = codes("`wrapper` EventCode=1");
+    assert!(found.iter().any(|(c, m)| *c == "SPL102" && m.contains("missing_inner")), "{found:?}");
+    // A macro that expands to summariesonly satisfies SPL301; one that does not, does not.
+    assert!(
+        codes("| tstats `summaries` count from datamodel=Endpoint.Processes by Processes.dest")
+            .is_empty()
+    );
+    let found =
+        codes("| tstats `sysmon` count from datamodel=Endpoint.Processes by Processes.dest");
+    assert!(found.iter().any(|(c, _)| *c == "SPL301"), "{found:?}");
+
+    // Expansion itself: `$arg$` substitution and nesting.
+    let expansion = qlint::analysis::spl::expand_macros(
+        "`wrapper` | `drop_dm_object_name(Processes)`",
+        &knowledge,
+    );
+    assert_eq!(
+        expansion.text,
+        "index=windows sourcetype=sysmon `missing_inner` | rename Processes.* as *"
+    );
+    assert_eq!(expansion.unresolved, vec!["missing_inner".to_owned()]);
+}
+
+/// Without any macro source, unknown macros are not reported.
+#[test]
+fn no_macro_source_no_undefined_macro() {
+    let knowledge = Knowledge::builtin();
+    let found = lint_query(Language::Spl, "`sysmn` EventCode=1 | `whatever(a, b)`", &knowledge);
+    assert!(found.iter().all(|d| d.code != "SPL102" && d.code != "SPL103"), "{found:?}");
+}
+
+/// The analysis API the language server uses.
+#[test]
+fn columns_and_symbols_at_an_offset() {
+    use qlint::analysis::kql::{SymbolKind, columns_at, symbol_at};
+    let knowledge = Knowledge::builtin();
+    let text = "let Threshold = 5;\nDeviceProcessEvents\n| where Timestamp > ago(1d)\n| summarize Count = count() by DeviceName\n| where Count > Threshold\n| ";
+    // After `summarize`: exactly its output columns.
+    let cols = columns_at(text, text.len(), &knowledge);
+    let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, vec!["DeviceName", "Count"]);
+    assert_eq!(cols[0].origin.as_deref(), Some("DeviceProcessEvents"));
+    // Inside the first `where`: the table's columns, with types.
+    let at = text.find("Timestamp >").unwrap();
+    let cols = columns_at(text, at, &knowledge);
+    let ts = cols.iter().find(|c| c.name == "Timestamp").expect("Timestamp in scope");
+    assert_eq!(ts.ty, Some(qlint::knowledge::ScalarType::Datetime));
+    assert!(cols.iter().any(|c| c.name == "ProcessCommandLine"));
+    // Go-to-definition of a `let` name.
+    let use_at = text.rfind("Threshold").unwrap() + 2;
+    let symbol = symbol_at(text, use_at, &knowledge).expect("symbol");
+    assert_eq!(symbol.kind, SymbolKind::Let { definition: qlint_grammar::Span::new(4, 13) });
+    // Hover on a table and a column.
+    let table = symbol_at(text, text.find("DeviceProcessEvents").unwrap(), &knowledge).unwrap();
+    assert_eq!(table.kind, SymbolKind::Table);
+    let column = symbol_at(text, text.find("DeviceName").unwrap() + 1, &knowledge).unwrap();
+    assert!(
+        matches!(column.kind, SymbolKind::Column { ref origin, .. } if origin.as_deref() == Some("DeviceProcessEvents"))
+    );
+}
