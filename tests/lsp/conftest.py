@@ -67,6 +67,11 @@ async def start(
         ),
         text_document=types.TextDocumentClientCapabilities(
             hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.Markdown]),
+            completion=types.CompletionClientCapabilities(
+                completion_item=types.ClientCompletionItemOptions(
+                    documentation_format=[types.MarkupKind.Markdown]
+                )
+            ),
             document_symbol=types.DocumentSymbolClientCapabilities(
                 hierarchical_document_symbol_support=True
             ),

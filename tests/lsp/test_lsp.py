@@ -326,7 +326,7 @@ async def test_hover_kql(client: LanguageClient, workspace):
     user_fn = await hover_at(client, uri, HUNT_KQL, "lower_name(FileName")
     assert "user function" in user_fn and "(s:string)" in user_fn
     extended = await hover_at(client, uri, HUNT_KQL, "Lowered\n")
-    assert "`Lowered`" in extended and "extend" in extended
+    assert "`Lowered`" in extended and "computed in this query" in extended
 
 
 async def test_hover_spl(client: LanguageClient, workspace):

@@ -10,6 +10,8 @@ use qlint_grammar::Span;
 
 use crate::lint::Language;
 
+use super::kql::ScopeColumn;
+
 /// A named thing the editor can show.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Entry {
@@ -97,6 +99,12 @@ pub trait Catalog {
     /// Fields of every data-model dataset.
     fn datamodel_fields(&self) -> Vec<FieldEntry>;
 
+    /// The columns in scope at `offset` of a query, from the semantic analysis; empty when
+    /// unknown (the features then fall back to their own token-level tracking).
+    fn scope_columns(&self, language: Language, text: &str, offset: u32) -> Vec<ScopeColumn> {
+        let _ = (language, text, offset);
+        Vec::new()
+    }
     /// A function by name.
     fn function(&self, language: Language, name: &str) -> Option<Entry> {
         let fold = language == Language::Spl;

@@ -166,11 +166,7 @@ fn hover_kql(cur: &Cursor<'_>, idx: usize, catalog: &dyn Catalog) -> Option<Stri
     if prev.is_some_and(|p| cur.tokens[p].kind == TokenKind::Pipe)
         && let Some(op) = catalog.tabular_operator(word)
     {
-        return Some(format!(
-            "{}\n\n{}",
-            code_block("kql", &format!("| {}", op.detail_or_name())),
-            op.doc
-        ));
+        return Some(format!("{}\n\n{}", code_block("kql", &op.detail_or_name()), op.doc));
     }
     let lets = kql::let_bindings(text, &cur.tokens);
     if let Some(binding) = visible_let(&lets, word, tok.span) {
@@ -269,11 +265,7 @@ fn hover_spl(cur: &Cursor<'_>, idx: usize, catalog: &dyn Catalog) -> Option<Stri
     if spl::at_command_position(&cur.tokens, prev)
         && let Some(cmd) = catalog.spl_command(word)
     {
-        return Some(format!(
-            "{}\n\n{}",
-            code_block("spl", &format!("| {}", cmd.detail_or_name())),
-            cmd.doc
-        ));
+        return Some(format!("{}\n\n{}", code_block("spl", &cmd.detail_or_name()), cmd.doc));
     }
     if next.is_some_and(|n| cur.tokens[n].kind == TokenKind::LParen)
         && let Some(f) = catalog.function(Language::Spl, word)
@@ -371,7 +363,6 @@ pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec
         }
         Language::Spl => complete_spl(&cur, at, start, prev, catalog, &mut push),
     }
-    drop(push);
     out.sort_by(|a, b| a.label.cmp(&b.label).then((a.kind as u8).cmp(&(b.kind as u8))));
     out.dedup_by(|a, b| a.label == b.label && a.kind == b.kind);
     out

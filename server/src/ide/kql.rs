@@ -200,13 +200,19 @@ pub fn stage_operator(text: &str, tokens: &[Token], idx: usize) -> Option<String
     op
 }
 
-/// The columns in scope at byte `offset`, following the stages of its statement.
+/// The columns in scope at byte `offset`: from the analysis when it knows them, otherwise by
+/// following the stages of the statement.
 pub fn columns_at(
     text: &str,
     tokens: &[Token],
     offset: u32,
     catalog: &dyn Catalog,
 ) -> Vec<ScopeColumn> {
+    // The semantic analysis knows best; token-level tracking covers what it leaves open.
+    let analysed = catalog.scope_columns(crate::lint::Language::Kql, text, offset);
+    if !analysed.is_empty() {
+        return analysed;
+    }
     let lets = let_bindings(text, tokens);
     columns_before(text, tokens, offset, catalog, &lets, false, 0)
 }

@@ -62,8 +62,18 @@ pub fn code_action(
     })
 }
 
+/// Markdown when the client renders it, plain text (the same words) otherwise.
+pub fn markup_kind(markdown: bool) -> MarkupKind {
+    if markdown { MarkupKind::Markdown } else { MarkupKind::PlainText }
+}
+
 /// A completion item.
-pub fn completion(rope: &Rope, c: &CompletionEntry, enc: PositionEncoding) -> CompletionItem {
+pub fn completion(
+    rope: &Rope,
+    c: &CompletionEntry,
+    enc: PositionEncoding,
+    markdown: bool,
+) -> CompletionItem {
     let kind = match c.kind {
         CompletionKind::Table => CompletionItemKind::CLASS,
         CompletionKind::Column => CompletionItemKind::FIELD,
@@ -80,7 +90,7 @@ pub fn completion(rope: &Rope, c: &CompletionEntry, enc: PositionEncoding) -> Co
         detail: (!c.detail.is_empty()).then(|| c.detail.clone()),
         documentation: (!c.doc.is_empty()).then(|| {
             Documentation::MarkupContent(MarkupContent {
-                kind: MarkupKind::Markdown,
+                kind: markup_kind(markdown),
                 value: c.doc.clone(),
             })
         }),

@@ -8,25 +8,35 @@ mod convert;
 pub mod document;
 mod framing;
 mod server;
+#[cfg(test)]
+mod tests;
 mod workspace;
 
 pub use server::Backend;
 pub use workspace::Settings;
 
+use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};
 
 /// Serves LSP over stdin/stdout until the client exits.
 pub fn serve_stdio() -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(async {
-        // Malformed input must not end the protocol crate's reader: filter it first.
-        let (filtered_in, filtered_out) = tokio::io::duplex(1 << 20);
-        let guard = tokio::spawn(framing::pump(tokio::io::stdin(), filtered_in));
-        let (service, socket) = LspService::new(Backend::new);
-        Server::new(filtered_out, tokio::io::stdout(), socket).serve(service).await;
-        guard.abort();
-    });
+    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
     // Do not wait for blocking tasks still linting a document nobody will read.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     Ok(())
+}
+
+/// Serves LSP on any pair of streams until the client exits or `input` ends.
+pub async fn serve<I, O>(input: I, output: O)
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite + Unpin,
+{
+    // Malformed input must not end the protocol crate's reader: filter it first.
+    let (filtered_in, filtered_out) = tokio::io::duplex(1 << 20);
+    let guard = tokio::spawn(framing::pump(input, filtered_in));
+    let (service, socket) = LspService::new(Backend::new);
+    Server::new(filtered_out, output, socket).serve(service).await;
+    guard.abort();
 }

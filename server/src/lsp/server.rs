@@ -68,6 +68,10 @@ struct State {
     /// Bumped on every workspace reload so that an older reload never overwrites a newer one.
     workspace_generation: Mutex<u64>,
     watch_registration: RwLock<bool>,
+    /// The client renders Markdown in hovers / completion docs.
+    markdown: RwLock<(bool, bool)>,
+    /// The client answers `workspace/configuration`.
+    pull_configuration: RwLock<bool>,
 }
 
 /// The qlint language server.
@@ -258,6 +262,21 @@ impl LanguageServer for Backend {
             .unwrap_or(false);
         write(&self.state.watch_registration, watch);
 
+        let text_caps = params.capabilities.text_document.as_ref();
+        let hover_md = text_caps
+            .and_then(|t| t.hover.as_ref())
+            .and_then(|h| h.content_format.as_ref())
+            .is_some_and(|f| f.contains(&MarkupKind::Markdown));
+        let completion_md = text_caps
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.documentation_format.as_ref())
+            .is_some_and(|f| f.contains(&MarkupKind::Markdown));
+        write(&self.state.markdown, (hover_md, completion_md));
+        let pull =
+            params.capabilities.workspace.as_ref().and_then(|w| w.configuration).unwrap_or(false);
+        write(&self.state.pull_configuration, pull);
+
         let roots = roots_of(&params);
         let settings = Settings::from_json(params.initialization_options.as_ref());
         let workspace =
@@ -352,8 +371,23 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        let settings = Settings::from_json(Some(&params.settings));
-        self.reload_workspace(Some(settings)).await;
+        // Push style (`{"qlint": {...}}`) or pull style (a bare notification, then
+        // `workspace/configuration`); without either, keep the settings and just reload.
+        let pushed = params.settings.as_object().is_some_and(|o| !o.is_empty());
+        let settings = if pushed {
+            Some(Settings::from_json(Some(&params.settings)))
+        } else if read(&self.state.pull_configuration) {
+            let item = ConfigurationItem { scope_uri: None, section: Some("qlint".to_owned()) };
+            match self.client.configuration(vec![item]).await {
+                Ok(values) => {
+                    values.first().filter(|v| !v.is_null()).map(|v| Settings::from_json(Some(v)))
+                }
+                Err(_) => None,
+            }
+        } else {
+            None
+        };
+        self.reload_workspace(settings).await;
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
@@ -369,12 +403,13 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let pos = params.text_document_position_params;
         let Some(snap) = self.snapshot(&pos.text_document.uri) else { return Ok(None) };
+        let markdown = read(&self.state.markdown).0;
         let result = blocking(move || {
             let file = snap.source_file();
             let info = ide::hover(&file, snap.offset(pos.position), &snap.profile().knowledge)?;
             Some(Hover {
                 contents: HoverContents::Markup(MarkupContent {
-                    kind: MarkupKind::Markdown,
+                    kind: convert::markup_kind(markdown),
                     value: info.markdown,
                 }),
                 range: Some(convert::range(&snap.rope, info.span, snap.enc)),
@@ -387,11 +422,12 @@ impl LanguageServer for Backend {
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let pos = params.text_document_position;
         let Some(snap) = self.snapshot(&pos.text_document.uri) else { return Ok(None) };
+        let markdown = read(&self.state.markdown).1;
         let items = blocking(move || {
             let file = snap.source_file();
             ide::completions(&file, snap.offset(pos.position), &snap.profile().knowledge)
                 .iter()
-                .map(|c| convert::completion(&snap.rope, c, snap.enc))
+                .map(|c| convert::completion(&snap.rope, c, snap.enc, markdown))
                 .collect::<Vec<_>>()
         })
         .await
