@@ -311,3 +311,18 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     assert!(plain.contains("b/second.kql:2:10"), "{plain}");
     assert!(!plain.contains('\u{1b}'), "NO_COLOR: {plain:?}");
 }
+
+#[test]
+fn lsp_accepts_the_stdio_flag_that_editor_clients_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let request = r#"{"jsonrpc":"2.0","id":1,"method":"shutdown","params":null}"#;
+    let exit = r#"{"jsonrpc":"2.0","method":"exit","params":null}"#;
+    let input = format!(
+        "Content-Length: {}\r\n\r\n{request}Content-Length: {}\r\n\r\n{exit}",
+        request.len(),
+        exit.len()
+    );
+    let (_, stdout, stderr) = qlint_with_stdin(dir.path(), &["lsp", "--stdio"], Some(&input));
+    assert!(!stderr.contains("unexpected argument"), "{stderr}");
+    assert!(stdout.contains("\"id\":1"), "the server answered nothing: {stdout} {stderr}");
+}

@@ -35,7 +35,15 @@ enum Command {
     /// Print a rule's documentation, or list every rule with `--all`.
     Rule(RuleArgs),
     /// Run the language server on stdin/stdout.
-    Lsp,
+    Lsp(LspArgs),
+}
+
+/// Flags of `qlint lsp`.
+#[derive(Debug, clap::Args)]
+struct LspArgs {
+    /// Accepted for editor clients that pass it by default; stdio is the only transport.
+    #[arg(long)]
+    stdio: bool,
 }
 
 /// Output formats of `qlint check`.
@@ -124,7 +132,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Rule(args) => rule::run(&args),
-        Command::Lsp => match qlint::lsp::serve_stdio() {
+        Command::Lsp(_) => match qlint::lsp::serve_stdio() {
             Ok(()) => EXIT_CLEAN,
             Err(error) => {
                 eprintln!("qlint lsp: {error}");
