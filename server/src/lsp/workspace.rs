@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 
-use crate::config::{self, Config};
+use crate::config::{self, CliOverrides, Config};
 use crate::knowledge::Knowledge;
 
 /// Settings from `initializationOptions` or `workspace/didChangeConfiguration`
@@ -22,6 +22,10 @@ pub struct Settings {
     pub macros: Vec<PathBuf>,
     /// Diagnostics debounce in milliseconds (default 150).
     pub debounce_ms: Option<u64>,
+    /// Rule codes or prefixes to report (replaces the `qlint.toml` selection, like `--select`).
+    pub select: Vec<String>,
+    /// Rule codes or prefixes never to report (wins over `qlint.toml`, like `--ignore`).
+    pub ignore: Vec<String>,
 }
 
 impl Settings {
@@ -155,12 +159,29 @@ fn build_profile(
     for root in discover {
         errors.extend(knowledge.discover_workspace(&root).iter().map(ToString::to_string));
     }
-    Profile { config, knowledge }
+    let overrides =
+        CliOverrides { select: settings.select.clone(), ignore: settings.ignore.clone() };
+    Profile { config: config.with_cli(overrides), knowledge }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn editor_select_and_ignore_win_over_the_configuration_file() {
+        let dir = std::env::temp_dir().join(format!("qlint-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(config::FILE_NAME), "select = [\"KQL\"]\n").unwrap();
+        let v = serde_json::json!({"qlint": {"select": ["KQL4"], "ignore": ["KQL404"]}});
+        let workspace = Workspace::load(vec![dir.clone()], Settings::from_json(Some(&v)));
+        let profile = workspace.profile_for(Some(&dir.join("hunt.kql")));
+        let selection = profile.config.selection_for(&dir.join("hunt.kql"));
+        assert!(selection.is_enabled("KQL401"));
+        assert!(!selection.is_enabled("KQL404"), "ignored in the editor settings");
+        assert!(!selection.is_enabled("KQL202"), "not selected in the editor settings");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn settings_accept_nested_and_flat_shapes() {
