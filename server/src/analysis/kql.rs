@@ -1121,22 +1121,8 @@ impl<'a> Analyzer<'a> {
                 Some(ScalarType::Dynamic)
             }
             Expr::Pipeline(p) => {
-                // `x in (T | project y)`: a table name is expected first. When that name is a
-                // column in scope, or the scope is unknown, the pipeline may be a misparse of
-                // something else: do not call the name an unknown table.
-                let quiet = match &p.source {
-                    Source::Expr(Expr::Name(id)) => {
-                        self.knowledge.kql_table(&id.name).is_none()
-                            && !env.lets.contains_key(&id.name)
-                            && (matches!(schema, Schema::Open) || schema.find(&id.name).is_some())
-                    }
-                    _ => false,
-                };
-                let before = self.out.unknown_tables.len();
+                // `x in (T | project y)`, `toscalar(T | count)`: a sub-query with its own scope.
                 self.pipeline(p, env, None);
-                if quiet {
-                    self.out.unknown_tables.truncate(before.min(self.out.unknown_tables.len()));
-                }
                 None
             }
         }
