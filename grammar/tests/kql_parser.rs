@@ -479,3 +479,33 @@ fn garbage_never_panics() {
         let _ = lex(text);
     }
 }
+
+#[test]
+fn operators_after_a_by_list_inside_a_union_sub_query_stay_in_the_sub_query() {
+    // Inside `(...)` the whole sub-query is one piece: `by X | where ...` must not turn `X`
+    // into the source of a nested pipeline.
+    let text = "union (T | summarize c = count() by X | where c > 1 | project X), (U | project a, b | take 1)";
+    let q = ok(text);
+    let Source::Operator(op) = &pipeline(&q).source else { panic!("expected an operator source") };
+    let TabularOperator::Union { tables, .. } = &**op else { panic!("expected a union") };
+    let keywords = |p: &Pipeline| -> Vec<&'static str> {
+        p.operators.iter().map(TabularOperator::keyword).collect()
+    };
+    assert_eq!(keywords(&tables[0]), ["summarize", "where", "project"]);
+    let TabularOperator::Summarize { by, .. } = &tables[0].operators[0] else {
+        panic!("expected summarize")
+    };
+    assert_eq!(by.len(), 1);
+    assert!(matches!(&by[0].expr, Expr::Name(id) if id.name == "X"), "{:?}", by[0].expr);
+    assert_eq!(keywords(&tables[1]), ["project", "take"]);
+    let TabularOperator::Project { columns, .. } = &tables[1].operators[0] else {
+        panic!("expected project")
+    };
+    assert_eq!(columns[1].span.text(text), "b");
+}
+
+#[test]
+fn sub_queries_still_parse_inside_calls_and_lists() {
+    let text = "T | where a in ((U | project a)) | extend n = toscalar(U | count)";
+    assert_eq!(ops(text), ["where", "extend"]);
+}

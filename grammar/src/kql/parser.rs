@@ -529,9 +529,12 @@ where
             .delimited_by(lparen.clone(), rparen.clone()),
     ))
     .then_ignore(assign.clone());
+    // A plain expression, not a `value`: a bare `X | op` here would swallow the operators that
+    // follow the list when the operator sits inside a parenthesised sub-query (`by X | where`).
+    // Sub-queries in a list must be parenthesised anyway: `(T | count)` is an atom.
     let named_expr = names_lhs
         .or_not()
-        .then(value.clone().labelled("an expression"))
+        .then(expr_b.clone().labelled("an expression"))
         .map_with(|(names, expr), e| NamedExpr {
             names: names.unwrap_or_default(),
             expr,

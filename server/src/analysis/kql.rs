@@ -611,9 +611,7 @@ impl<'a> Analyzer<'a> {
                     result = match (result, leg) {
                         (Some(mut cols), Schema::Known(leg)) => {
                             for col in leg {
-                                if !cols.iter().any(|c| c.name == col.name) {
-                                    cols.push(col);
-                                }
+                                union_column(&mut cols, col);
                             }
                             Some(cols)
                         }
@@ -833,6 +831,13 @@ impl<'a> Analyzer<'a> {
             };
             let name = callee.name.as_str();
             match name {
+                // `count()` is `count_`; the legacy `count(x)` is named after its argument.
+                "count" if !args.is_empty() => match arg_name(0) {
+                    Some(arg) => {
+                        out.push(ColumnInfo { name: format!("count_{arg}"), ty, origin: None })
+                    }
+                    None => open = true,
+                },
                 "count" | "countif" => {
                     out.push(ColumnInfo { name: format!("{name}_"), ty, origin: None })
                 }
@@ -1121,22 +1126,8 @@ impl<'a> Analyzer<'a> {
                 Some(ScalarType::Dynamic)
             }
             Expr::Pipeline(p) => {
-                // `x in (T | project y)`: a table name is expected first. When that name is a
-                // column in scope, or the scope is unknown, the pipeline may be a misparse of
-                // something else: do not call the name an unknown table.
-                let quiet = match &p.source {
-                    Source::Expr(Expr::Name(id)) => {
-                        self.knowledge.kql_table(&id.name).is_none()
-                            && !env.lets.contains_key(&id.name)
-                            && (matches!(schema, Schema::Open) || schema.find(&id.name).is_some())
-                    }
-                    _ => false,
-                };
-                let before = self.out.unknown_tables.len();
+                // `x in (T | project y)`, `toscalar(T | count)`: a sub-query with its own scope.
                 self.pipeline(p, env, None);
-                if quiet {
-                    self.out.unknown_tables.truncate(before.min(self.out.unknown_tables.len()));
-                }
                 None
             }
         }
@@ -1445,4 +1436,42 @@ fn classify(op: BinaryOp) -> Option<(OpKind, bool, bool)> {
         B::HasAll => (OpKind::HasAll, false, false),
         B::Or | B::And | B::Add | B::Sub | B::Mul | B::Div | B::Mod => return None,
     })
+}
+
+/// Adds a column of a union leg to the union's columns. Kusto keeps one column per name, but
+/// when two legs give the same name different types it outputs one column per type, named
+/// `Name_type` (`LocationDetails_string`, `LocationDetails_dynamic`), and no `Name`. When a
+/// type is unknown qlint cannot tell a conflict from a match and keeps the name as it is.
+fn union_column(cols: &mut Vec<ColumnInfo>, col: ColumnInfo) {
+    let typed = |c: &ColumnInfo, ty: ScalarType| ColumnInfo {
+        name: format!("{}_{}", c.name, ty.name()),
+        ty: Some(ty),
+        origin: c.origin.clone(),
+    };
+    match cols.iter().position(|c| c.name == col.name) {
+        None => {
+            let split = cols.iter().any(|c| {
+                c.ty.zip(col.ty)
+                    .is_some_and(|(a, b)| c.name == format!("{}_{}", col.name, a.name()) && a != b)
+            });
+            match (split, col.ty) {
+                // `Name` already split by an earlier conflict: this leg adds its own type.
+                (true, Some(ty)) => {
+                    let c = typed(&col, ty);
+                    if !cols.iter().any(|x| x.name == c.name) {
+                        cols.push(c);
+                    }
+                }
+                _ => cols.push(col),
+            }
+        }
+        Some(i) => match (cols[i].ty, col.ty) {
+            (Some(a), Some(b)) if a != b => {
+                let first = typed(&cols[i], a);
+                cols[i] = first;
+                cols.push(typed(&col, b));
+            }
+            _ => {}
+        },
+    }
 }
