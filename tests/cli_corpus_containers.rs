@@ -8,6 +8,9 @@
 //! Set `QLINT_CORPUS_OUT=/some/dir` to keep the generated tree, `QLINT_SHARED=/path/to/shared`
 //! when the workspace is not next to `shared/`.
 
+#[path = "support/shared.rs"]
+mod shared;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -16,15 +19,6 @@ use std::time::Instant;
 
 use qlint::sources::{self, SourceKind};
 use serde_json::Value;
-
-/// `../shared/corpus` next to the workspace (or `$QLINT_SHARED/corpus`, for worktrees that
-/// live elsewhere).
-fn shared() -> Option<PathBuf> {
-    let base = std::env::var_os("QLINT_SHARED")
-        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"), PathBuf::from);
-    let path = base.join("corpus");
-    path.is_dir().then_some(path)
-}
 
 fn records(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path)
@@ -217,7 +211,7 @@ fn build(corpus: &Path) -> Tree {
 #[test]
 #[ignore = "slow: lints the whole shared corpus; run with --ignored --nocapture"]
 fn lint_shared_corpus_through_containers() {
-    let Some(corpus) = shared() else {
+    let Some(corpus) = shared::shared_dir().map(|d| d.join("corpus")) else {
         println!("SKIP: ../shared/corpus not found; nothing to measure");
         return;
     };

@@ -11,8 +11,10 @@
 //! named by `QLINT_SHARED`); without it the test prints a message and passes.
 //! `KQL_CORPUS_SHOW=N` prints the first N disagreements with a snippet of the query.
 
+#[path = "support/shared.rs"]
+mod shared;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 const FILES: &[&str] = &[
     "bertjanp",
@@ -22,14 +24,6 @@ const FILES: &[&str] = &[
     "sentinel",
     "sentinel_parsers",
 ];
-
-fn shared_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("QLINT_SHARED") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")),
-    };
-    dir.join("corpus/kql").is_dir().then_some(dir)
-}
 
 fn known_gaps() -> BTreeMap<(String, String), String> {
     let text = include_str!("kql_known_gaps.txt");
@@ -78,7 +72,7 @@ fn snippet(text: &str, at: u32) -> String {
 
 #[test]
 fn kql_corpus_conformance() {
-    let Some(shared) = shared_dir() else {
+    let Some(shared) = shared::shared_dir().filter(|d| d.join("corpus/kql").is_dir()) else {
         println!(
             "SKIPPED kql_corpus_conformance: no corpus at ../shared (set QLINT_SHARED to the \
              shared folder to run it)"

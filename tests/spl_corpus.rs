@@ -3,6 +3,9 @@
 //!
 //! Skips (with a printed message) when `../shared` is absent.
 
+#[path = "support/shared.rs"]
+mod shared;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -10,17 +13,6 @@ use qlint_grammar::spl;
 
 /// Share of searches that must parse cleanly.
 const THRESHOLD: f64 = 0.995;
-
-/// `../shared` next to the workspace (`QLINT_SHARED` overrides; a git worktree one level
-/// deeper also finds it).
-fn shared_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("QLINT_SHARED") {
-        return PathBuf::from(dir);
-    }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let near = manifest.join("../../shared");
-    if near.is_dir() { near } else { manifest.join("../../../shared") }
-}
 
 /// Reads `(id, query)` pairs from every `*.jsonl` in `dir`, field `field`.
 fn read_jsonl(dir: &Path, field: &str) -> Vec<(String, String)> {
@@ -61,7 +53,7 @@ fn known_gaps() -> BTreeMap<String, String> {
 
 #[test]
 fn escu_detections_parse() {
-    let dir = shared_dir().join("corpus/spl");
+    let dir = shared::shared_dir().unwrap_or_default().join("corpus/spl");
     if !dir.is_dir() {
         println!("SKIPPED: {} not found; the SPL corpus check needs ../shared", dir.display());
         return;
