@@ -1159,6 +1159,28 @@ fn split_items(
     (o, m, f, a)
 }
 
+/// Folds a stats-like command's `by` clause and trailing items into its options and macros;
+/// returns the `by` fields and the span of the `by` keyword.
+fn fold_by_and_tail(
+    by: Option<(SimpleSpan, Vec<Either>)>,
+    tail: Vec<Either>,
+    options: &mut Vec<CommandOption>,
+    macros: &mut Vec<MacroCall>,
+) -> (Vec<Name>, Option<Span>) {
+    let (mut by_fields, mut by_span) = (Vec::new(), None);
+    if let Some((keyword, list)) = by {
+        by_span = Some(to_span(keyword));
+        let (o, m, f, _) = split_items(list);
+        options.extend(o);
+        macros.extend(m);
+        by_fields = f;
+    }
+    let (o, m, _, _) = split_items(tail);
+    options.extend(o);
+    macros.extend(m);
+    (by_fields, by_span)
+}
+
 fn grammar<'a>(text: &'a str) -> P<'a, Search> {
     let g = G { text };
     let seg_end = choice((tok(K::Pipe, "`|`").ignored(), tok(K::RBracket, "`]`").ignored(), end()))
@@ -1262,17 +1284,7 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
             .then(opt_items.clone())
             .map(|(((items, over), by), tail)| {
                 let (mut options, mut macros, _, aggregations) = split_items(items);
-                let (mut by_fields, mut by_span) = (Vec::new(), None);
-                if let Some((s, list)) = by {
-                    by_span = Some(to_span(s));
-                    let (o, m, f, _) = split_items(list);
-                    options.extend(o);
-                    macros.extend(m);
-                    by_fields = f;
-                }
-                let (o, m, _, _) = split_items(tail);
-                options.extend(o);
-                macros.extend(m);
+                let (by_fields, by_span) = fold_by_and_tail(by, tail, &mut options, &mut macros);
                 CommandKind::Stats(StatsCommand {
                     options,
                     macros,
@@ -1322,17 +1334,7 @@ fn grammar<'a>(text: &'a str) -> P<'a, Search> {
             .map(|((((items, from), where_clause), by), tail)| {
                 let (mut options, mut macros, _, aggregations) = split_items(items);
                 let (datamodel, from) = from.unwrap_or((None, None));
-                let (mut by_fields, mut by_span) = (Vec::new(), None);
-                if let Some((s, list)) = by {
-                    by_span = Some(to_span(s));
-                    let (o, m, f, _) = split_items(list);
-                    options.extend(o);
-                    macros.extend(m);
-                    by_fields = f;
-                }
-                let (o, m, _, _) = split_items(tail);
-                options.extend(o);
-                macros.extend(m);
+                let (by_fields, by_span) = fold_by_and_tail(by, tail, &mut options, &mut macros);
                 CommandKind::Tstats(TstatsCommand {
                     options,
                     macros,
