@@ -8,7 +8,7 @@ use crate::rules::RuleMeta;
 pub const QL001_UNREADABLE_FILE: RuleMeta = RuleMeta {
     code: "QL001",
     slug: "unreadable-file",
-    summary: "A file could not be read or is not valid UTF-8.",
+    summary: "A file could not be read or is not valid UTF-8",
     docs: "## What it does\nReports a file that qlint was asked to check but could not read: \
 missing permissions, a broken symlink, or bytes that are not UTF-8.\n\n## Why is this bad?\nThe \
 queries in that file were not checked. The other files of the run are still linted, and the run \
@@ -23,7 +23,7 @@ them in `qlint.toml` (`exclude = [\"vendor/**\"]`).\n",
 pub const QL002_MALFORMED_CONTAINER: RuleMeta = RuleMeta {
     code: "QL002",
     slug: "malformed-container",
-    summary: "A YAML rule file does not parse, so its queries cannot be found.",
+    summary: "A YAML rule file does not parse, so its queries cannot be found",
     docs: "## What it does\nReports a YAML file that is not well-formed (bad indentation, an \
 unclosed bracket or quote), pointing at the place where the YAML parser stopped.\n\n## Why is \
 this bad?\nSentinel and Splunk refuse to import the rule, and qlint cannot find the query inside \
@@ -38,7 +38,7 @@ query: |\n  SigninLogs\nseverity: High\n```\n",
 pub const QL003_UNUSED_SUPPRESSION: RuleMeta = RuleMeta {
     code: "QL003",
     slug: "unused-suppression",
-    summary: "A `qlint: ignore` comment suppresses nothing.",
+    summary: "A `qlint: ignore` comment suppresses nothing",
     docs: "## What it does\nReports an inline suppression (`// qlint: ignore KQL401` in KQL, \
 ```` ```qlint: ignore SPL401``` ```` in SPL) that matched no diagnostic.\n\n## Why is this bad?\n\
 Stale suppressions hide future findings on that line and mislead readers about what is wrong \
