@@ -1,52 +1,22 @@
 //! `qlint check`: walking, stdin, output formats, the summary and exit codes. Runs the real
 //! binary on files written to a temp folder.
 
-use std::io::Write;
+#[path = "support/cli.rs"]
+mod cli;
+
+use cli::write;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
 fn qlint_with_stdin(dir: &Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qlint"))
-        .args(with_selection(args))
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run qlint");
-    if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    }
-    let output = child.wait_with_output().unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-/// These tests are about the mechanics of `qlint check`, not about rules: they select the
-/// syntax and meta codes only, so that new rules do not change their expectations. The
-/// suppressions they write name `KQL0xx`/`SPL0xx` codes, which are selected too.
-fn with_selection<'a>(args: &[&'a str]) -> Vec<&'a str> {
-    let mut all = args.to_vec();
-    if all.first() == Some(&"check") && !all.contains(&"--select") {
-        all.splice(1..1, ["--select", "QL,KQL0,SPL0"]);
-    }
-    all
+    cli::run(dir, &cli::with_mechanics_selection(args), stdin, false)
 }
 
 fn qlint(dir: &Path, args: &[&str]) -> (i32, String, String) {
     qlint_with_stdin(dir, args, None)
-}
-
-fn write(dir: &Path, name: &str, content: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
 }
 
 /// A small tree: two findings in two files, one clean file, one ignored file.

@@ -1,28 +1,16 @@
 //! `qlint check` configuration, inline suppressions and `--fix`/`--diff`; `qlint rule`,
 //! `qlint --version`, `qlint lsp`. Runs the real binary on files written to a temp folder.
 
+#[path = "support/cli.rs"]
+mod cli;
+
+use cli::write;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 fn qlint(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_qlint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run qlint");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-fn write(dir: &Path, name: &str, content: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
+    cli::run(dir, args, None, true)
 }
 
 fn read(dir: &Path, name: &str) -> String {

@@ -1,36 +1,17 @@
 //! `qlint check` finds queries where they live and reports file lines and columns through
 //! every container. Runs the real binary on files written to a temp folder.
 
+#[path = "support/cli.rs"]
+mod cli;
+
+use cli::write;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
 fn qlint(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    // Only the syntax and meta codes: these tests are about where findings land, and the
-    // suppressions they write name `KQL0xx`/`SPL0xx` codes.
-    let mut all = args.to_vec();
-    if all.first() == Some(&"check") {
-        all.splice(1..1, ["--select", "QL,KQL0,SPL0"]);
-    }
-    let output = Command::new(env!("CARGO_BIN_EXE_qlint"))
-        .args(all)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run qlint");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-fn write(dir: &Path, name: &str, content: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
+    cli::run(dir, &cli::with_mechanics_selection(args), None, true)
 }
 
 /// `(path, code, line, column, end line, end column)` of every diagnostic.
