@@ -10,14 +10,17 @@ use std::collections::HashMap;
 use qlint_grammar::Span;
 use qlint_grammar::kql::ast::{
     Arg, BinaryOp, Expr, LetBody, LiteralKind, NamedExpr, ParamType, ParsePatternPart, Pipeline,
-    ProjectFlavor, Query, Source, Statement, TabularOperator,
+    ProjectFlavor, Query, Source, Statement, TabularOperator, UnaryOp,
 };
 
+use crate::analysis::kql_types::{self, CallFit, Verdict};
 use crate::analysis::logic::{
     Comparison, Condition, Field, Filter, FilterOrigin, Literal, LiteralKind as LitKind,
     LogicModel, OpKind, Operator,
 };
-use crate::analysis::{ArityProblem, RegexUse, Unresolved, describe_arity};
+use crate::analysis::{
+    ArgumentMismatch, ArityProblem, OperatorMismatch, RegexUse, Unresolved, describe_arity,
+};
 use crate::knowledge::{Knowledge, ScalarType, suggest};
 
 /// What the analysis of a KQL query found.
@@ -35,6 +38,10 @@ pub struct KqlAnalysis {
     pub unknown_functions: Vec<Unresolved>,
     /// Calls with a wrong number of arguments.
     pub arity_problems: Vec<ArityProblem>,
+    /// Operators applied to operand types Kusto rejects.
+    pub operator_mismatches: Vec<OperatorMismatch>,
+    /// Built-in function calls with an argument type that no overload takes.
+    pub argument_mismatches: Vec<ArgumentMismatch>,
     /// Every name the analysis resolved, for hover and go-to-definition.
     pub symbols: Vec<Symbol>,
     /// The columns in scope at each operator, for completion.
@@ -1061,10 +1068,22 @@ impl<'a> Analyzer<'a> {
             Expr::Call { callee, args, span } => {
                 self.call(&callee.name, callee.span, args, *span, schema, env)
             }
-            Expr::Unary { operand, .. } => self.expr(operand, schema, env),
-            Expr::Binary { op, lhs, rhs, .. } => {
+            Expr::Unary { op, operand, span } => {
+                let ty = self.expr(operand, schema, env)?;
+                if *op != UnaryOp::Neg {
+                    return Some(ty);
+                }
+                self.judge(
+                    kql_types::negate(ty),
+                    "-",
+                    Span::new(span.start, span.start + 1),
+                    ty,
+                    None,
+                )
+            }
+            Expr::Binary { op, op_span, lhs, rhs, .. } => {
                 let left = self.expr(lhs, schema, env);
-                self.expr(rhs, schema, env);
+                let right = self.expr(rhs, schema, env);
                 if matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
                     && (left == Some(ScalarType::Datetime)
                         || names_time_column(lhs)
@@ -1082,28 +1101,59 @@ impl<'a> Analyzer<'a> {
                         user: "matches regex".to_owned(),
                     });
                 }
-                match op {
-                    BinaryOp::Add
-                    | BinaryOp::Sub
-                    | BinaryOp::Mul
-                    | BinaryOp::Div
-                    | BinaryOp::Mod => None,
+                let arithmetic = matches!(
+                    op,
+                    BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod
+                );
+                match (left, right) {
+                    (Some(l), Some(r)) => {
+                        let text = op_span.text(self.text);
+                        let text = if text.is_empty() { op.as_str() } else { text };
+                        self.judge(kql_types::binary(*op, l, r), text, *op_span, l, Some(r))
+                    }
+                    _ if arithmetic => None,
                     _ => Some(ScalarType::Bool),
                 }
             }
-            Expr::In { lhs, items, .. } => {
-                self.expr(lhs, schema, env);
+            Expr::In { op, op_span, lhs, items, .. } => {
+                let left = self.expr(lhs, schema, env);
                 for item in items {
                     self.expr(item, schema, env);
+                }
+                if let Some(l) = left {
+                    // The items do not matter: only the left side's type is checked.
+                    let text = op_span.text(self.text);
+                    let text = if text.is_empty() { op.as_str() } else { text };
+                    self.judge(
+                        kql_types::binary(*op, l, ScalarType::String),
+                        text,
+                        *op_span,
+                        l,
+                        None,
+                    );
                 }
                 Some(ScalarType::Bool)
             }
             Expr::Between { lhs, low, high, .. } => {
                 let ty = self.expr(lhs, schema, env);
-                self.expr(low, schema, env);
-                self.expr(high, schema, env);
+                let low_ty = self.expr(low, schema, env);
+                let high_ty = self.expr(high, schema, env);
                 if ty == Some(ScalarType::Datetime) || names_time_column(lhs) {
                     self.time_bounded = true;
+                }
+                if let Some(value) = ty {
+                    for (bound, bound_ty, upper) in [(low, low_ty, false), (high, high_ty, true)] {
+                        if let Some(b) = bound_ty
+                            && !kql_types::between_bound(value, b, upper)
+                        {
+                            self.out.operator_mismatches.push(OperatorMismatch {
+                                op: "between".to_owned(),
+                                span: bound.span(),
+                                left: value,
+                                right: Some(b),
+                            });
+                        }
+                    }
                 }
                 Some(ScalarType::Bool)
             }
@@ -1133,6 +1183,29 @@ impl<'a> Analyzer<'a> {
         }
     }
 
+    /// Records a rejected operator and returns the result type of an accepted one.
+    fn judge(
+        &mut self,
+        verdict: Verdict,
+        op: &str,
+        span: Span,
+        left: ScalarType,
+        right: Option<ScalarType>,
+    ) -> Option<ScalarType> {
+        match verdict {
+            Verdict::Accepted(ty) => ty,
+            Verdict::Rejected => {
+                self.out.operator_mismatches.push(OperatorMismatch {
+                    op: op.to_owned(),
+                    span,
+                    left,
+                    right,
+                });
+                None
+            }
+        }
+    }
+
     fn call(
         &mut self,
         name: &str,
@@ -1147,14 +1220,16 @@ impl<'a> Analyzer<'a> {
         }
         self.collect_regex(name, args);
         let skip_args = matches!(name, "typeof" | "column_ifexists" | "materialize" | "toscalar");
+        let mut arg_types = Vec::with_capacity(args.len());
         for arg in args {
             if skip_args {
                 if let Expr::Pipeline(p) = &arg.value {
                     self.pipeline(p, env, None);
                 }
+                arg_types.push(None);
                 continue;
             }
-            self.expr(&arg.value, schema, env);
+            arg_types.push(self.expr(&arg.value, schema, env));
         }
         if let Some(def) = env.lets.get(name) {
             self.out.symbols.push(Symbol {
@@ -1182,7 +1257,31 @@ impl<'a> Analyzer<'a> {
                     expected: describe_arity(function.min_arity(), function.max_arity()),
                 });
             }
-            return function.signatures.first().and_then(|s| spec_type(s.ret));
+            return match kql_types::fit_call(function, &arg_types) {
+                CallFit::Fits(ty) => ty,
+                CallFit::BadArgument { index, param, expected } => {
+                    self.out.argument_mismatches.push(ArgumentMismatch {
+                        function: name.to_owned(),
+                        span: args.get(index).map_or(name_span, |a| a.value.span()),
+                        given: arg_types,
+                        index: Some(index),
+                        param,
+                        expected,
+                    });
+                    None
+                }
+                CallFit::NoOverload => {
+                    self.out.argument_mismatches.push(ArgumentMismatch {
+                        function: name.to_owned(),
+                        span: name_span,
+                        given: arg_types,
+                        index: None,
+                        param: String::new(),
+                        expected: String::new(),
+                    });
+                    None
+                }
+            };
         }
         // Cross-service references (`arg("").Resources`, `workspace("x").T`) are not functions
         // of the catalog but are valid.
@@ -1370,13 +1469,6 @@ fn names_time_column(expr: &Expr) -> bool {
         Expr::Name(id) => is_time_column(&id.name),
         Expr::Paren { inner, .. } => names_time_column(inner),
         _ => false,
-    }
-}
-
-fn spec_type(spec: crate::knowledge::TypeSpec) -> Option<ScalarType> {
-    match spec {
-        crate::knowledge::TypeSpec::Scalar(t) => Some(t),
-        _ => None,
     }
 }
 

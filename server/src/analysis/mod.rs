@@ -5,6 +5,7 @@
 
 pub mod fields;
 pub mod kql;
+pub mod kql_types;
 pub mod logic;
 pub mod regex;
 pub mod spl;
@@ -12,6 +13,8 @@ pub mod spl;
 use qlint_grammar::Span;
 
 use logic::LogicModel;
+
+use crate::knowledge::ScalarType;
 
 /// A name that did not resolve, with the closest known name when there is one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +50,36 @@ pub struct ArityProblem {
     /// Arguments given.
     pub given: usize,
     /// What is accepted, as text ("2", "1 to 3", "at least 1").
+    pub expected: String,
+}
+
+/// An operator whose operand types Kusto rejects (`Timestamp > "2024-01-01"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorMismatch {
+    /// The operator as written (`>`, `has`, `between`, unary `-`).
+    pub op: String,
+    /// Where to report: the operator, or the offending bound of `between`.
+    pub span: Span,
+    /// The left (or only) operand's type.
+    pub left: ScalarType,
+    /// The right operand's type; `None` for a unary operator.
+    pub right: Option<ScalarType>,
+}
+
+/// A call to a built-in function with an argument of a type that no overload takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgumentMismatch {
+    /// Function name.
+    pub function: String,
+    /// The offending argument, or the function name when several overloads are possible.
+    pub span: Span,
+    /// The argument types of the call (`None` where unknown).
+    pub given: Vec<Option<ScalarType>>,
+    /// The offending argument, when one overload only has this arity.
+    pub index: Option<usize>,
+    /// The parameter's name in our docs (empty when `index` is `None`).
+    pub param: String,
+    /// What the parameter takes (empty when `index` is `None`).
     pub expected: String,
 }
 

@@ -63,6 +63,8 @@ const RULES: &[(RuleMeta, Check)] = &[
     (kql::kql001_syntax_error::META, no_check),
     (kql::kql101_invalid_regex::META, kql::kql101_invalid_regex::check),
     (kql::kql102_wrong_arity::META, kql::kql102_wrong_arity::check),
+    (kql::kql103_operator_type_mismatch::META, kql::kql103_operator_type_mismatch::check),
+    (kql::kql104_argument_type_mismatch::META, kql::kql104_argument_type_mismatch::check),
     (kql::kql201_unknown_table::META, kql::kql201_unknown_table::check),
     (kql::kql202_unknown_column::META, kql::kql202_unknown_column::check),
     (kql::kql203_unknown_function::META, kql::kql203_unknown_function::check),

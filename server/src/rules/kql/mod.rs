@@ -3,6 +3,8 @@
 pub mod kql001_syntax_error;
 pub mod kql101_invalid_regex;
 pub mod kql102_wrong_arity;
+pub mod kql103_operator_type_mismatch;
+pub mod kql104_argument_type_mismatch;
 pub mod kql201_unknown_table;
 pub mod kql202_unknown_column;
 pub mod kql203_unknown_function;
