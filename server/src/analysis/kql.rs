@@ -770,12 +770,12 @@ impl<'a> Analyzer<'a> {
                     })
                     .collect(),
             ),
-            T::Search { predicate, .. } => {
+            T::Search { predicate, .. } | T::Find { predicate, .. } => {
+                // A bare string is a search term (`search "ntds" and "dit"`), not a string
+                // operand: the operator type checks do not apply here.
+                let judged = self.out.operator_mismatches.len();
                 self.expr(predicate, &Schema::Open, env);
-                Schema::Open
-            }
-            T::Find { predicate, .. } => {
-                self.expr(predicate, &Schema::Open, env);
+                self.out.operator_mismatches.truncate(judged);
                 Schema::Open
             }
             T::GetSchema { .. } => Schema::Known(

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Probes the argument types of every documented KQL function against Kusto's analyzer.
+
+Reads the signatures of corpus/docs/kql_functions.md and builds, per overload, one call with
+arguments of the documented types (the baseline) and one call per typed parameter and per
+argument type that qlint's KQL104 rejects there. Runs Kusto (../shared/oracles/kusto) and
+qlint (the `lint_jsonl` example) on them and prints:
+
+- baselines Kusto rejects (our signature or sample values are off: such overloads are left
+  out of the rest);
+- the variants where qlint reports KQL104 and Kusto does not (our false positives: the
+  documented parameter type is narrower than what Kusto takes);
+- the variants where both reject (agreement), and where Kusto rejects and qlint is silent.
+
+    python3 tests/oracle/probe_functions.py [--oracle DIR] [--only NAME] [--verbose]
+
+The probe queries go to a temporary folder; nothing is written into the repository. Prints
+SKIPPED and exits 0 when node or the oracle is missing.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+DOCS = os.path.join(ROOT, "corpus", "docs", "kql_functions.md")
+
+SAMPLES = {
+    "string": '"a"', "long": "long(1)", "int": "int(1)", "real": "real(1.5)",
+    "decimal": "decimal(1)", "bool": "true", "datetime": "datetime(2024-01-01)",
+    "timespan": "1d", "guid": "guid(74be27de-1e4e-49d9-b579-fe0b331d3642)",
+}
+ALIASES = {"double": "real", "boolean": "bool", "date": "datetime", "time": "timespan"}
+NUMERIC = {"long", "int", "real", "decimal"}
+
+
+def parse_docs():
+    functions, name, kind = [], None, None
+    for line in open(DOCS, encoding="utf-8"):
+        line = line.rstrip("\n")
+        if line.startswith("## "):
+            name, kind = line[3:].strip(), "scalar"
+        elif line.startswith("kind:"):
+            kind = line[5:].strip()
+        elif line.startswith("sig:") and name:
+            functions.append((name, kind, line[4:].strip()))
+    return functions
+
+
+def parse_sig(sig):
+    m = re.match(r"\s*([\w.]+)\((.*)\)\s*(->.*)?$", sig)
+    if not m:
+        return None, []
+    params = []
+    for part in filter(None, (p.strip() for p in m.group(2).split(","))):
+        repeated = part.endswith("...")
+        part = part.rstrip(".").strip()
+        pname, _, ty = part.partition(":")
+        ty = ty.strip() or "any"
+        optional = pname.strip().endswith("?")
+        params.append((pname.strip().rstrip("?"), ALIASES.get(ty, ty), optional, repeated))
+    return m.group(1), params
+
+
+def qlint_rejects(spec, given):
+    """Mirror of kql_types::admits (dynamic is never sampled)."""
+    if spec in NUMERIC or spec == "numeric":
+        return given not in NUMERIC and given != "bool"
+    if spec in SAMPLES:
+        return spec != given
+    return False
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--oracle", default=os.environ.get("KUSTO_ORACLE"))
+    ap.add_argument("--only")
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args()
+    shared = os.environ.get("QLINT_SHARED") or os.path.join(ROOT, "..", "shared")
+    oracle = args.oracle or os.path.join(shared, "oracles", "kusto")
+    if shutil.which("node") is None:
+        print("SKIPPED: node is not installed")
+        return
+    if not os.path.isdir(os.path.join(oracle, "node_modules")):
+        print(f"SKIPPED: no node_modules in {oracle} (copy the oracle and run `npm ci` there)")
+        return
+
+    probes = []  # (id, query)
+    meta = {}
+    for name, kind, sig in parse_docs():
+        if kind not in ("scalar", "aggregation") or (args.only and name != args.only):
+            continue
+        fname, params = parse_sig(sig)
+        if fname is None or any(p[1] in ("table", "tabular") for p in params):
+            continue
+        required = [p for p in params if not p[2]]
+        values = []
+        for pname, ty, _, _ in required:
+            if ty == "string" and pname in ("period", "part"):
+                values.append('"day"')  # Kusto checks the part name
+            elif ty in SAMPLES:
+                values.append(SAMPLES[ty])
+            elif ty == "numeric":
+                values.append("long(1)")
+            elif ty.startswith("$"):
+                i = int(ty[1:]) - 1
+                values.append(values[i] if 0 <= i < len(values) else '"a"')
+            elif ty == "dynamic":
+                bag = re.search(r"bag|object|expr", pname)
+                values.append("dynamic({})" if bag else "dynamic([1])")
+            else:
+                values.append('"a"')
+
+        def query(vals):
+            call = f"{fname}({', '.join(vals)})"
+            if kind == "aggregation":
+                return f"range i from 1 to 2 step 1 | summarize x = {call}"
+            return f"print x = {call}"
+
+        base_id = f"{sig}|base"
+        probes.append((base_id, query(values)))
+        for i, (pname, ty, _, _) in enumerate(required):
+            for given in SAMPLES:
+                if qlint_rejects(ty, given):
+                    vals = list(values)
+                    vals[i] = SAMPLES[given]
+                    pid = f"{sig}|{i}|{given}"
+                    probes.append((pid, query(vals)))
+                    meta[pid] = (base_id, fname, pname, ty, given)
+
+    tmp = tempfile.mkdtemp(prefix="qlint-probe-")
+    path = os.path.join(tmp, "probes.jsonl")
+    with open(path, "w", encoding="utf-8") as f:
+        for pid, q in probes:
+            f.write(json.dumps({"id": pid, "query": q}) + "\n")
+    schema = os.path.join(shared, "catalog", "kql", "tables.json")
+    cmd = ["node", "check.js"] + (["--schema", schema] if os.path.exists(schema) else []) + [path]
+    kusto_out = subprocess.run(cmd, cwd=oracle, capture_output=True, text=True, check=True).stdout
+    kusto = {}
+    for line in kusto_out.splitlines():
+        r = json.loads(line)
+        kusto[r["id"]] = [d for d in r.get("semantic", []) if d.get("severity") == "Error"] + \
+            r.get("syntax_errors", [])
+    ours_out = subprocess.run(["cargo", "run", "-q", "-p", "qlint", "--example", "lint_jsonl", "--",
+                               path, "KQL104", "KQL103"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout
+    ours = {}
+    for line in ours_out.splitlines():
+        r = json.loads(line)
+        ours[r["id"]] = r["diagnostics"]
+    shutil.rmtree(tmp, ignore_errors=True)
+
+    bad_base = {pid for pid, _ in probes if pid.endswith("|base") and kusto.get(pid)}
+    base_noise = {pid for pid, _ in probes if pid.endswith("|base") and ours.get(pid)}
+    both = fp = miss = silent = 0
+    fps = []
+    for pid, (base_id, fname, pname, ty, given) in meta.items():
+        if base_id in bad_base or base_id in base_noise:
+            continue
+        k, q = bool(kusto.get(pid)), bool(ours.get(pid))
+        if k and q:
+            both += 1
+        elif q:
+            fp += 1
+            fps.append(f"{fname}({pname}: {ty}) accepts {given}")
+        elif k:
+            miss += 1
+        else:
+            silent += 1
+    print(f"probes: {len(probes)}; baselines Kusto rejects: {len(bad_base)}; "
+          f"baselines qlint flags: {len(base_noise)}")
+    print(f"variants qlint rejects: both {both}, only-qlint {fp}, "
+          f"(qlint silent: Kusto rejects {miss}, accepts {silent})")
+    if both + fp:
+        print(f"precision on probes: {both / (both + fp):.3f}")
+    for line in sorted(set(fps)):
+        print("  only-qlint:", line)
+    if args.verbose:
+        for pid in sorted(bad_base):
+            print("  baseline rejected:", pid, kusto[pid][0].get("message"))
+        for pid in sorted(base_noise):
+            print("  baseline flagged by qlint:", pid, ours[pid][0].get("message"))
+
+
+if __name__ == "__main__":
+    main()
