@@ -2,7 +2,7 @@
 """Probes every scalar operator with every pair of operand types, in Kusto and in qlint.
 
 Builds `print x = A op B` (and `A op (B)` for the list operators, `A between (B .. B)`,
-`-A`) for sample values of the ten scalar types, runs Kusto's analyzer
+`-A`, `where A`) for sample values of the ten scalar types, runs Kusto's analyzer
 (../shared/oracles/kusto) and qlint (the `lint_jsonl` example, KQL103), and prints where
 they disagree: only-qlint (qlint reports an operator Kusto accepts: a false positive) and
 only-Kusto (a combination qlint does not judge).
@@ -49,6 +49,7 @@ def probes():
         f"print x = {VALUES['datetime']} between ({VALUES['datetime']} .. 1d)"
     for a in VALUES:
         yield f"neg|{a}|", f"print x = -({VALUES[a]})"
+        yield f"where|{a}|", f"print x = {VALUES[a]} | where x"
 
 
 def main():

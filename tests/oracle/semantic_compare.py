@@ -62,6 +62,11 @@ def utf16_to_byte(text, offset):
     return len(text.encode("utf-8"))
 
 
+def text_of(text, span):
+    """The query text under a byte span."""
+    return text.encode("utf-8")[span[0]:span[1]].decode("utf-8", "replace")
+
+
 def overlaps(a, b):
     (s1, e1), (s2, e2) = a, b
     if s1 == e1 or s2 == e2:  # zero-width: touching counts
@@ -154,11 +159,11 @@ def main():
                     c = per_code.setdefault(code, [0, 0])
                     c[0 if hit else 1] += 1
                     if not hit:
-                        samples[fam][0].append((qid, code, msg, text[span[0]:span[1]]))
+                        samples[fam][0].append((qid, code, msg, text_of(text, span)))
                 for code, span, msg in theirs:
                     if not any(overlaps(span, s) for _, s, _ in mine):
                         counts[fam][2] += 1
-                        samples[fam][1].append((qid, code, msg, ""))
+                        samples[fam][1].append((qid, code, msg, text_of(text, span)))
 
     print(f"queries: {queries} (Kusto syntax errors in {syntax}); files: {len(files)}")
     print(f"{'family':<9} {'both':>6} {'only-qlint':>11} {'only-Kusto':>11} {'precision':>10}")

@@ -509,7 +509,18 @@ impl<'a> Analyzer<'a> {
         use TabularOperator as T;
         match op {
             T::Where { predicate, .. } => {
-                self.expr(predicate, &schema, env);
+                let ty = self.expr(predicate, &schema, env);
+                if let Some(ty) =
+                    ty.filter(|t| !matches!(t, ScalarType::Bool | ScalarType::Dynamic))
+                {
+                    // `where DvcAction`: Kusto wants a `bool` condition.
+                    self.out.operator_mismatches.push(OperatorMismatch {
+                        op: "where".to_owned(),
+                        span: predicate.span(),
+                        left: ty,
+                        right: None,
+                    });
+                }
                 let condition = self.lower(predicate);
                 self.out.logic.filters.push(Filter { origin: FilterOrigin::KqlWhere, condition });
                 schema
@@ -1121,16 +1132,12 @@ impl<'a> Analyzer<'a> {
                     self.expr(item, schema, env);
                 }
                 if let Some(l) = left {
-                    // The items do not matter: only the left side's type is checked.
+                    // The items do not matter: only the left side's type is checked, and
+                    // Kusto reports the left side.
                     let text = op_span.text(self.text);
                     let text = if text.is_empty() { op.as_str() } else { text };
-                    self.judge(
-                        kql_types::binary(*op, l, ScalarType::String),
-                        text,
-                        *op_span,
-                        l,
-                        None,
-                    );
+                    let verdict = kql_types::binary(*op, l, ScalarType::String);
+                    self.judge(verdict, text, lhs.span(), l, None);
                 }
                 Some(ScalarType::Bool)
             }

@@ -20,7 +20,7 @@ Infers the scalar type of both sides of an operator (from table schemas, literal
 values and function results) and reports an operator that Kusto does not define for those
 types: ordering a `datetime` against a string or a number, `has` or `contains` on a number,
 `=~` on a non-string, arithmetic on strings, `and` on a non-boolean, a `between` bound of the
-wrong type. Only sides whose type is known for sure are judged; `dynamic` values and
+wrong type, a `where` condition that is not a `bool`. Only sides whose type is known for sure are judged; `dynamic` values and
 equality (`==`, `!=`, `in`), which Kusto accepts between any types, are never reported.
 
 ## Why is this bad?
@@ -54,6 +54,9 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
             (op, Some(right)) => {
                 format!("`{op}` is not defined for operand types `{}` and `{right}`", m.left)
+            }
+            ("where", None) => {
+                format!("the `where` condition must be `bool` but it is `{}`", m.left)
             }
             (op, None) => format!("`{op}` is not defined for operand type `{}`", m.left),
         };
