@@ -99,7 +99,8 @@ def main():
         fname, params = parse_sig(sig)
         if fname is None or any(p[1] in ("table", "tabular") for p in params):
             continue
-        required = [p for p in params if not p[2]]
+        # Every parameter once (optional ones too; a repeated one once).
+        required = params
         values = []
         for pname, ty, _, _ in required:
             if ty == "string" and pname in ("period", "part"):

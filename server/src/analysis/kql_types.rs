@@ -190,16 +190,16 @@ pub fn between_bound(value: ScalarType, bound: ScalarType, upper: bool) -> bool 
 pub enum CallFit {
     /// Some overload fits; the result type when all fitting overloads agree on it.
     Fits(Option<ScalarType>),
-    /// The only overload of this arity rejects argument `index` (0-based).
+    /// Every overload of this arity rejects argument `index` (0-based).
     BadArgument {
         /// Position of the argument.
         index: usize,
         /// The parameter's name in our docs.
         param: String,
-        /// What the parameter takes, as text.
+        /// What the parameter takes, as Markdown (`` `string` ``, `` `long` or `real` ``).
         expected: String,
     },
-    /// Several overloads have this arity and each rejects some argument.
+    /// Every overload of this arity rejects some argument, not all the same one.
     NoOverload,
 }
 
@@ -251,17 +251,25 @@ pub fn fit_call(function: &Function, args: &[Option<ScalarType>]) -> CallFit {
         let agree = rest.iter().all(|s| result_type(s, args) == ty);
         return CallFit::Fits(if agree { ty } else { None });
     }
-    match overloads.as_slice() {
-        [only] => {
-            let index = first_rejected(only, args).unwrap_or(0);
-            let (param, expected) = match param_at(only, index) {
-                Some(p) => (p.name.clone(), p.ty.to_string()),
-                None => (String::new(), String::new()),
-            };
-            CallFit::BadArgument { index, param, expected }
-        }
-        _ => CallFit::NoOverload,
+    // When every overload rejects the same argument (`sum(FileName)`), that argument is the
+    // one to point at; otherwise the call as a whole has no overload.
+    let rejected: Vec<Option<usize>> = overloads.iter().map(|s| first_rejected(s, args)).collect();
+    let Some(Some(index)) = rejected.first().copied() else { return CallFit::NoOverload };
+    if rejected.iter().any(|r| *r != Some(index)) {
+        return CallFit::NoOverload;
     }
+    let mut expected: Vec<String> = Vec::new();
+    for ty in overloads.iter().filter_map(|s| param_at(s, index)).map(|p| format!("`{}`", p.ty)) {
+        if !expected.contains(&ty) {
+            expected.push(ty);
+        }
+    }
+    let param = param_at(overloads[0], index).map(|p| p.name.clone()).unwrap_or_default();
+    let expected = match expected.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => expected.concat(),
+    };
+    CallFit::BadArgument { index, param, expected }
 }
 
 #[cfg(test)]

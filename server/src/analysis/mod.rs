@@ -79,7 +79,7 @@ pub struct ArgumentMismatch {
     pub index: Option<usize>,
     /// The parameter's name in our docs (empty when `index` is `None`).
     pub param: String,
-    /// What the parameter takes (empty when `index` is `None`).
+    /// What the parameter takes, as Markdown (empty when `index` is `None`).
     pub expected: String,
 }
 

@@ -54,10 +54,9 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(kql) = cx.analysis.kql() else { return };
     for m in &kql.argument_mismatches {
         let message = match m.index.and_then(|i| m.given.get(i).copied().flatten()) {
-            Some(given) => format!(
-                "`{}` expects `{}` to be `{}` but it is `{given}`",
-                m.function, m.param, m.expected
-            ),
+            Some(given) => {
+                format!("`{}` takes {} here but the argument is `{given}`", m.function, m.expected)
+            }
             None => {
                 format!("`{}` has no overload for arguments ({})", m.function, type_list(&m.given))
             }
