@@ -12,7 +12,7 @@ qlint (the `lint_jsonl` example) on them and prints:
   documented parameter type is narrower than what Kusto takes);
 - the variants where both reject (agreement), and where Kusto rejects and qlint is silent.
 
-    python3 tests/oracle/probe_functions.py [--oracle DIR] [--only NAME] [--verbose]
+    python3 tests/oracle/probe_functions.py [--oracle DIR] [--only NAME] [--any] [--verbose]
 
 The probe queries go to a temporary folder; nothing is written into the repository. Prints
 SKIPPED and exits 0 when node or the oracle is missing.
@@ -81,6 +81,9 @@ def main():
     ap.add_argument("--oracle", default=os.environ.get("KUSTO_ORACLE"))
     ap.add_argument("--only")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--any", action="store_true",
+                    help="also try every type for `any` parameters and list what Kusto rejects "
+                         "(candidates for a narrower type in our docs)")
     args = ap.parse_args()
     shared = os.environ.get("QLINT_SHARED") or os.path.join(ROOT, "..", "shared")
     oracle = args.oracle or os.path.join(shared, "oracles", "kusto")
@@ -128,7 +131,7 @@ def main():
         probes.append((base_id, query(values)))
         for i, (pname, ty, _, _) in enumerate(required):
             for given in SAMPLES:
-                if qlint_rejects(ty, given):
+                if qlint_rejects(ty, given) or (args.any and ty == "any"):
                     vals = list(values)
                     vals[i] = SAMPLES[given]
                     pid = f"{sig}|{i}|{given}"
@@ -161,10 +164,15 @@ def main():
     base_noise = {pid for pid, _ in probes if pid.endswith("|base") and ours.get(pid)}
     both = fp = miss = silent = 0
     fps = []
+    narrower = []
     for pid, (base_id, fname, pname, ty, given) in meta.items():
         if base_id in bad_base or base_id in base_noise:
             continue
         k, q = bool(kusto.get(pid)), bool(ours.get(pid))
+        if ty == "any":
+            if k:
+                narrower.append(f"{fname}({pname}: any) rejects {given}")
+            continue
         if k and q:
             both += 1
         elif q:
@@ -182,6 +190,8 @@ def main():
         print(f"precision on probes: {both / (both + fp):.3f}")
     for line in sorted(set(fps)):
         print("  only-qlint:", line)
+    for line in sorted(set(narrower)):
+        print("  narrower than `any`:", line)
     if args.verbose:
         for pid in sorted(bad_base):
             print("  baseline rejected:", pid, kusto[pid][0].get("message"))
