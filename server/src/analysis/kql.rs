@@ -1025,7 +1025,15 @@ impl<'a> Analyzer<'a> {
                         span,
                         kind: SymbolKind::Column { ty: col.ty, origin: col.origin.clone() },
                     });
-                    return col.ty;
+                    // When the schema sources disagree on the type (`Port: int` in one,
+                    // `string` in another), the type checks must not pick one.
+                    let disputed = col
+                        .origin
+                        .as_deref()
+                        .and_then(|t| self.knowledge.kql_table(t))
+                        .and_then(|t| t.column(name))
+                        .is_some_and(|c| c.alt_ty.is_some_and(|alt| alt != c.ty));
+                    return if disputed { None } else { col.ty };
                 }
                 // Defender XDR tables streamed to Sentinel carry `TimeGenerated` as well as
                 // `Timestamp`, and the unified portal accepts both.
@@ -1118,7 +1126,10 @@ impl<'a> Analyzer<'a> {
                 );
                 match (left, right) {
                     (Some(l), Some(r)) => {
-                        let text = op_span.text(self.text);
+                        let text = self
+                            .text
+                            .get(op_span.start as usize..op_span.end as usize)
+                            .unwrap_or("");
                         let text = if text.is_empty() { op.as_str() } else { text };
                         self.judge(kql_types::binary(*op, l, r), text, *op_span, l, Some(r))
                     }
@@ -1134,7 +1145,8 @@ impl<'a> Analyzer<'a> {
                 if let Some(l) = left {
                     // The items do not matter: only the left side's type is checked, and
                     // Kusto reports the left side.
-                    let text = op_span.text(self.text);
+                    let text =
+                        self.text.get(op_span.start as usize..op_span.end as usize).unwrap_or("");
                     let text = if text.is_empty() { op.as_str() } else { text };
                     let verdict = kql_types::binary(*op, l, ScalarType::String);
                     self.judge(verdict, text, lhs.span(), l, None);
