@@ -8,7 +8,8 @@ each family:
 
     family     qlint                Kusto
     type       KQL103, KQL104       KS106 KS107 KS127 KS134 KS137 KS138 KS141 KS234 KS235
-    column     KQL202               KS142 (name does not refer to any known column ...)
+    column     KQL202               KS142 (name does not refer to any known column ...),
+                                    KS145 (a join column missing on one side)
     function   KQL203               KS211
     table      KQL201               KS204
     arity      KQL102               KS119
@@ -40,7 +41,7 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
 FAMILIES = {
     "type": ({"KQL103", "KQL104"},
              {"KS106", "KS107", "KS127", "KS134", "KS137", "KS138", "KS141", "KS234", "KS235"}),
-    "column": ({"KQL202"}, {"KS142"}),
+    "column": ({"KQL202"}, {"KS142", "KS145"}),
     "function": ({"KQL203"}, {"KS211"}),
     "table": ({"KQL201"}, {"KS204"}),
     "arity": ({"KQL102"}, {"KS119"}),

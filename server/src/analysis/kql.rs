@@ -873,13 +873,24 @@ impl<'a> Analyzer<'a> {
                         match (&arg.value, arg_name(i)) {
                             (Expr::Star(_), _) => {}
                             (_, Some(n)) => {
-                                let col = schema.find(&n).cloned().unwrap_or(ColumnInfo {
+                                let mut col = schema.find(&n).cloned().unwrap_or(ColumnInfo {
                                     name: n,
                                     ty: None,
                                     origin: None,
                                 });
                                 if !out.iter().any(|c| c.name == col.name) {
                                     out.push(col);
+                                } else if !star {
+                                    // Kusto keeps a repeated column under the next free
+                                    // numbered name: `arg_max(T, X) by X` outputs `X` and `X1`.
+                                    let taken = |name: &str| out.iter().any(|c| c.name == name);
+                                    if let Some(free) = (1..100)
+                                        .map(|k| format!("{}{k}", col.name))
+                                        .find(|name| !taken(name))
+                                    {
+                                        col.name = free;
+                                        out.push(col);
+                                    }
                                 }
                             }
                             _ => open = true,
