@@ -10,7 +10,9 @@ qlint (the `lint_jsonl` example) on them and prints:
   out of the rest);
 - the variants where qlint reports KQL104 and Kusto does not (our false positives: the
   documented parameter type is narrower than what Kusto takes);
-- the variants where both reject (agreement), and where Kusto rejects and qlint is silent.
+- the variants where both reject (agreement), and where Kusto rejects and qlint is silent;
+- the result type of each accepted baseline as Kusto and qlint name it (`x has 1` makes
+  both print the type of `x`): a difference is a wrong result type in our docs.
 
     python3 tests/oracle/probe_functions.py [--oracle DIR] [--only NAME] [--any] [--verbose]
 
@@ -129,6 +131,8 @@ def main():
 
         base_id = f"{sig}|base"
         probes.append((base_id, query(values)))
+        # The result type, as both sides name it in the message about `has` on a number.
+        probes.append((f"{sig}|returns", query(values) + " | extend y = x has 1"))
         for i, (pname, ty, _, _) in enumerate(required):
             for given in SAMPLES:
                 if qlint_rejects(ty, given) or (args.any and ty == "any"):
@@ -182,6 +186,26 @@ def main():
             miss += 1
         else:
             silent += 1
+    returns = {"agree": 0, "qlint unknown": 0, "differ": []}
+    for pid, _ in probes:
+        if not pid.endswith("|returns") or pid[:-len("returns")] + "base" in bad_base:
+            continue
+        theirs = [re.search(r"operand types (\w+) and long", d.get("message", ""))
+                  for d in kusto.get(pid, [])]
+        mine = [re.search(r"operand types `(\w+)` and `long`", d.get("message", ""))
+                for d in ours.get(pid, [])]
+        t = next((m.group(1) for m in theirs if m), None)
+        q = next((m.group(1) for m in mine if m), None)
+        if q is None:
+            returns["qlint unknown"] += 1
+        elif q == t or (t is None and q in ("string", "dynamic")):
+            returns["agree"] += 1
+        else:
+            returns["differ"].append(f"{pid[:-len('|returns')]}: Kusto {t}, qlint {q}")
+    print(f"result types: agree {returns['agree']}, qlint unknown {returns['qlint unknown']}, "
+          f"differ {len(returns['differ'])}")
+    for line in returns["differ"]:
+        print("  result type differs:", line)
     print(f"probes: {len(probes)}; baselines Kusto rejects: {len(bad_base)}; "
           f"baselines qlint flags: {len(base_noise)}")
     print(f"variants qlint rejects: both {both}, only-qlint {fp}, "
