@@ -34,20 +34,47 @@ impl CaseInsensitive {
     }
 }
 
+/// Fields whose values mix case-sensitive parts into them: URLs, and command lines (Defender
+/// `ProcessCommandLine`, Sysmon `CommandLine`, `cmdline` fields, and the Splunk CIM `process` /
+/// `parent_process` fields, which hold the full command string). `lower` is the base name in
+/// lowercase without underscores.
+fn may_be_case_sensitive(lower: &str) -> bool {
+    lower.contains("url")
+        || lower.contains("uri")
+        || lower.contains("commandline")
+        || lower.contains("cmdline")
+        || matches!(lower, "process" | "parentprocess")
+}
+
 /// Classifies a field by its name (KQL columns of Defender XDR / Sentinel tables, Sysmon and
 /// Windows event fields, Splunk CIM fields); `None` when case may matter.
 pub fn classify_field(name: &str) -> Option<CaseInsensitive> {
     let base = name.rsplit('.').next().unwrap_or(name);
     let lower = base.to_ascii_lowercase().replace('_', "");
-    if lower.contains("url") || lower.contains("uri") || lower.contains("commandline") {
+    if may_be_case_sensitive(&lower) {
         return None;
     }
     const FILE: &[&str] = &["filename", "processname", "image", "parentimage", "originalfilename"];
-    const PATH: &[&str] = &["folderpath", "filepath", "processpath", "imagepath", "targetfilename"];
+    const PATH: &[&str] = &[
+        "folderpath",
+        "filepath",
+        "processpath",
+        "imagepath",
+        "targetfilename",
+        "servicepath",
+        "servicedllpath",
+    ];
     const REGISTRY: &[&str] =
         &["registrykey", "registryvaluename", "registrypath", "registrykeyname", "targetobject"];
-    const HOST: &[&str] =
-        &["devicename", "computer", "hostname", "domainname", "accountdomain", "dvchostname"];
+    const HOST: &[&str] = &[
+        "devicename",
+        "computer",
+        "hostname",
+        "domainname",
+        "accountdomain",
+        "nthost",
+        "ntdomain",
+    ];
     const ACCOUNT: &[&str] = &[
         "accountname",
         "accountupn",
@@ -98,8 +125,8 @@ pub fn case_insensitive<'a>(
     field: &str,
     values: impl Iterator<Item = &'a str> + Clone,
 ) -> Option<CaseInsensitive> {
-    let lower = field.to_ascii_lowercase();
-    if lower.contains("url") || lower.contains("uri") || lower.contains("commandline") {
+    let base = field.rsplit('.').next().unwrap_or(field);
+    if may_be_case_sensitive(&base.to_ascii_lowercase().replace('_', "")) {
         return None;
     }
     let kind = match classify_field(field) {
@@ -142,6 +169,16 @@ mod tests {
         assert_eq!(classify_field("ProcessCommandLine"), None);
         assert_eq!(classify_field("RemoteUrl"), None);
         assert_eq!(classify_field("ActionType"), None);
+        // Splunk CIM: `process` is the whole command string, `dest_nt_host` a host name.
+        assert_eq!(classify_field("Processes.process"), None);
+        assert_eq!(classify_field("parent_process"), None);
+        assert_eq!(classify_field("first_cmdline"), None);
+        assert_eq!(
+            classify_field("Processes.parent_process_name"),
+            Some(CaseInsensitive::FileName)
+        );
+        assert_eq!(classify_field("dest_nt_host"), Some(CaseInsensitive::HostName));
+        assert_eq!(classify_field("Services.service_path"), Some(CaseInsensitive::Path));
     }
 
     #[test]
@@ -152,6 +189,8 @@ mod tests {
         assert_eq!(check("ASimMatchingHostname", "No match"), None);
         assert_eq!(check("FolderPath", "/usr/bin/"), None);
         assert_eq!(check("ParentCommandLine", r"C:\Windows\x.exe -k"), None);
+        assert_eq!(check("first_cmdline", r"%\windows\system32\%"), None);
+        assert_eq!(check("Processes.process", "cmd.exe"), None);
         assert_eq!(check("NewProcessName", r"C:\Windows\x.exe"), Some(CaseInsensitive::FileName));
     }
 

@@ -3,8 +3,8 @@
 
 use qlint_grammar::Span;
 use qlint_grammar::spl::ast::{
-    Argument, BinaryOp, Command, CommandKind, CompareOp, Expr, MacroCall, Search, SearchExpr,
-    TstatsCommand, UnaryOp, Value,
+    Argument, Assignment, BinaryOp, Command, CommandKind, CompareOp, Expr, MacroCall, Name, Search,
+    SearchExpr, TstatsCommand, UnaryOp, Value,
 };
 
 use crate::analysis::logic::{
@@ -44,6 +44,25 @@ pub struct SplAnalysis {
     pub time_modifier_somewhere: bool,
     /// Event searches (main or subsearch) with no time modifier: `(first term, span)`.
     pub unbounded_event_searches: Vec<(String, Span)>,
+    /// Conditions written inside `eval` expressions (`if()`, `case()`, a boolean assignment)
+    /// and stats `eval()` arguments. They do not filter events, so they are not in
+    /// `logic.filters`, but they compare strings the way `where` does (case-sensitively).
+    pub eval_conditions: Vec<Condition>,
+}
+
+impl SplAnalysis {
+    /// Every comparison with eval-expression semantics — the `where` filters and
+    /// [`eval_conditions`](Self::eval_conditions) — with its polarity (`false` under an odd
+    /// number of `NOT`s). Search-command comparisons (the base search, `| search`, `tstats
+    /// where`) are not included: they ignore case.
+    pub fn eval_comparisons(&self) -> Vec<(&Comparison, bool)> {
+        let mut out = Vec::new();
+        let wheres = self.logic.filters.iter().filter(|f| f.origin == FilterOrigin::SplWhere);
+        for condition in wheres.map(|f| &f.condition).chain(&self.eval_conditions) {
+            condition.for_each_comparison(true, &mut |c, positive| out.push((c, positive)));
+        }
+        out
+    }
 }
 
 /// Analyses an SPL search.
@@ -54,7 +73,8 @@ pub fn analyze(text: &str, knowledge: &Knowledge) -> SplAnalysis {
 
 /// Analyses an already parsed SPL search.
 pub fn analyze_tree(search: &Search, text: &str, knowledge: &Knowledge) -> SplAnalysis {
-    let mut analyzer = Analyzer { text, knowledge, out: SplAnalysis::default() };
+    let mut analyzer =
+        Analyzer { text, knowledge, out: SplAnalysis::default(), case_folded: Vec::new() };
     analyzer.search(search, true);
     analyzer.out.logic.time_bounded = Some(analyzer.out.time_modifier_somewhere);
     analyzer.out
@@ -193,10 +213,20 @@ struct Analyzer<'a> {
     text: &'a str,
     knowledge: &'a Knowledge,
     out: SplAnalysis,
+    /// Fields that an earlier `eval` of this pipeline set to `lower(...)` / `upper(...)`: a
+    /// later comparison on them does not depend on the case of the event's value.
+    case_folded: Vec<String>,
 }
 
 impl Analyzer<'_> {
     fn search(&mut self, search: &Search, top: bool) {
+        // A subsearch is its own pipeline: its evals neither see nor change the outer ones.
+        let outer_case_folded = std::mem::take(&mut self.case_folded);
+        self.pipeline(search, top);
+        self.case_folded = outer_case_folded;
+    }
+
+    fn pipeline(&mut self, search: &Search, top: bool) {
         let mut bounded = false;
         let mut event_source: Option<(String, Span)> = None;
         for (i, command) in search.commands.iter().enumerate() {
@@ -237,6 +267,8 @@ impl Analyzer<'_> {
                 CommandKind::Eval(e) => {
                     for assignment in &e.assignments {
                         self.expr(&assignment.expr);
+                        self.collect_eval_conditions(&assignment.expr);
+                        self.note_assignment(assignment);
                     }
                 }
                 CommandKind::Stats(s) => {
@@ -245,6 +277,7 @@ impl Analyzer<'_> {
                     }
                     for agg in &s.aggregations {
                         agg.args.iter().for_each(|a| self.expr(a));
+                        agg.args.iter().for_each(|a| self.collect_eval_conditions(a));
                     }
                 }
                 CommandKind::Tstats(t) => {
@@ -667,12 +700,13 @@ impl Analyzer<'_> {
                     }
                     _ => (None, None),
                 };
+                let case_sensitive = !self.is_case_folded(field.as_ref());
                 Condition::Compare(Comparison {
                     field,
                     op: Operator {
                         kind,
                         negated,
-                        case_sensitive: true,
+                        case_sensitive,
                         wildcards: false,
                         text: op_span.text(self.text).to_owned(),
                         span: *op_span,
@@ -688,15 +722,94 @@ impl Analyzer<'_> {
                     Expr::Field(f) => Some(Field { name: f.text.clone(), span: f.span }),
                     _ => None,
                 };
+                let case_sensitive = !self.is_case_folded(field.as_ref());
                 Condition::Compare(Comparison {
                     field,
-                    op: Operator { case_sensitive: true, ..implicit_op(OpKind::In, false) },
+                    op: Operator {
+                        case_sensitive,
+                        wildcards: false,
+                        ..implicit_op(OpKind::In, false)
+                    },
                     values_complete: values.len() == list.len(),
                     values,
                     span: *span,
                 })
             }
+            Expr::Call { name, args, span } => self.lower_call(name, args, *span),
             other => Condition::Opaque(other.span()),
+        }
+    }
+
+    /// `like(x, "p")`, `match(x, "re")` and `in(x, "a", ...)` as comparisons; any other call
+    /// is opaque (`searchmatch()` uses search semantics, `isnull()` tests no value).
+    fn lower_call(&self, name: &Name, args: &[Expr], span: Span) -> Condition {
+        let kind = match name.text.to_ascii_lowercase().as_str() {
+            "like" => OpKind::Like,
+            "match" => OpKind::Regex,
+            "in" => OpKind::In,
+            _ => return Condition::Opaque(span),
+        };
+        let Some((subject, rest)) = args.split_first() else { return Condition::Opaque(span) };
+        if rest.is_empty() || (kind != OpKind::In && rest.len() != 1) {
+            return Condition::Opaque(span);
+        }
+        let field = match subject {
+            Expr::Field(f) => Some(Field { name: f.text.clone(), span: f.span }),
+            _ => None,
+        };
+        let values: Vec<Literal> = rest.iter().filter_map(eval_literal).collect();
+        let ignores_case =
+            kind == OpKind::Regex && values.iter().any(|v| regex_ignores_case(&v.value));
+        let case_sensitive = !ignores_case && !self.is_case_folded(field.as_ref());
+        Condition::Compare(Comparison {
+            field,
+            op: Operator {
+                kind,
+                negated: false,
+                case_sensitive,
+                wildcards: false,
+                text: name.text.clone(),
+                span: name.span,
+            },
+            values_complete: values.len() == rest.len(),
+            values,
+            span,
+        })
+    }
+
+    fn is_case_folded(&self, field: Option<&Field>) -> bool {
+        field.is_some_and(|f| self.case_folded.contains(&f.name))
+    }
+
+    /// Records the conditions inside an eval expression (`if(cond, ...)`, `case(cond, ...)`,
+    /// `eval ok=x="a"`, `count(eval(...))`) in [`SplAnalysis::eval_conditions`].
+    fn collect_eval_conditions(&mut self, expr: &Expr) {
+        if is_condition(expr) {
+            let condition = self.lower_expr(expr);
+            self.out.eval_conditions.push(condition);
+            return;
+        }
+        match expr {
+            Expr::Call { args, .. } => args.iter().for_each(|a| self.collect_eval_conditions(a)),
+            Expr::Binary { lhs, rhs, .. } => {
+                self.collect_eval_conditions(lhs);
+                self.collect_eval_conditions(rhs);
+            }
+            Expr::Unary { operand, .. } => self.collect_eval_conditions(operand),
+            Expr::Paren { inner, .. } => self.collect_eval_conditions(inner),
+            _ => {}
+        }
+    }
+
+    /// `eval f=lower(...)` makes `f` case-folded; any other assignment to `f` undoes it.
+    fn note_assignment(&mut self, assignment: &Assignment) {
+        let name = &assignment.field.text;
+        if is_case_fold(&assignment.expr) {
+            if !self.case_folded.contains(name) {
+                self.case_folded.push(name.clone());
+            }
+        } else {
+            self.case_folded.retain(|f| f != name);
         }
     }
 
@@ -709,6 +822,114 @@ impl Analyzer<'_> {
             other => items.push(self.lower_expr(other)),
         }
     }
+}
+
+/// A boolean-valued eval expression that the condition model can lower.
+fn is_condition(expr: &Expr) -> bool {
+    match expr {
+        Expr::Binary { op, .. } => matches!(
+            op,
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Like | BinaryOp::And | BinaryOp::Or
+        ),
+        Expr::Unary { op: UnaryOp::Not, .. } | Expr::In { .. } => true,
+        Expr::Call { name, .. } => {
+            ["like", "match", "in"].iter().any(|f| name.text.eq_ignore_ascii_case(f))
+        }
+        Expr::Paren { inner, .. } => is_condition(inner),
+        _ => false,
+    }
+}
+
+/// `lower(x)` / `upper(x)`, possibly in parentheses.
+fn is_case_fold(expr: &Expr) -> bool {
+    match expr {
+        Expr::Paren { inner, .. } => is_case_fold(inner),
+        Expr::Call { name, .. } => {
+            name.text.eq_ignore_ascii_case("lower") || name.text.eq_ignore_ascii_case("upper")
+        }
+        _ => false,
+    }
+}
+
+/// True when a regex turns on case-insensitive matching with an inline flag group (`(?i)`,
+/// `(?si)`, `(?i:...)`) anywhere: the author thought about case.
+pub fn regex_ignores_case(pattern: &str) -> bool {
+    let mut rest = pattern;
+    while let Some(at) = rest.find("(?") {
+        let flags: String =
+            rest[at + 2..].chars().take_while(|c| c.is_ascii_alphabetic() || *c == '-').collect();
+        let on = flags.split('-').next().unwrap_or("");
+        if on.contains('i') {
+            return true;
+        }
+        rest = &rest[at + 2..];
+    }
+    false
+}
+
+/// The characters of a regex that must appear literally: escapes (`\S`, `\x41`, `\.`) and
+/// group names (`(?<Name>`, `(?P<Name>`) dropped, for deciding whether case matters.
+pub fn regex_literal_chars(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let escaped = chars.next();
+                // `\.` and `\\` stand for the character itself.
+                if let Some(c) = escaped.filter(|c| !c.is_alphanumeric()) {
+                    out.push(c);
+                }
+                // `\p{Lu}`, `\x{41}`: skip the braced argument too.
+                if matches!(escaped, Some('p' | 'P' | 'x')) && chars.peek() == Some(&'{') {
+                    for c in chars.by_ref() {
+                        if c == '}' {
+                            break;
+                        }
+                    }
+                } else if escaped == Some('x') {
+                    // `\xAF`: two hex digits.
+                    for _ in 0..2 {
+                        if chars.peek().is_some_and(char::is_ascii_hexdigit) {
+                            chars.next();
+                        }
+                    }
+                }
+            }
+            '(' if chars.peek() == Some(&'?') => {
+                chars.next();
+                if chars.peek() == Some(&'P') {
+                    chars.next();
+                }
+                if matches!(chars.peek(), Some('<' | '\'')) {
+                    let close = if chars.next() == Some('<') { '>' } else { '\'' };
+                    // `(?<=` / `(?<!` are lookbehinds, not names.
+                    if !matches!(chars.peek(), Some('=' | '!')) {
+                        for c in chars.by_ref() {
+                            if c == close {
+                                break;
+                            }
+                        }
+                    }
+                } else {
+                    // Inline flags such as `(?i)` or `(?s:`.
+                    while chars.peek().is_some_and(|c| c.is_ascii_alphabetic() || *c == '-') {
+                        chars.next();
+                    }
+                }
+            }
+            '[' if chars.peek() == Some(&':') => {
+                // POSIX classes `[:upper:]`.
+                for c in chars.by_ref() {
+                    if c == ']' {
+                        break;
+                    }
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn implicit_op(kind: OpKind, negated: bool) -> Operator {

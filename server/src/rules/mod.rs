@@ -91,6 +91,8 @@ const RULES: &[(RuleMeta, Check)] = &[
         spl::spl301_tstats_without_summariesonly::check,
     ),
     (spl::spl302_leading_wildcard::META, spl::spl302_leading_wildcard::check),
+    (spl::spl401_case_sensitive_exclusion::META, spl::spl401_case_sensitive_exclusion::check),
+    (spl::spl402_case_sensitive_match::META, spl::spl402_case_sensitive_match::check),
     (
         spl::spl403_broad_match_without_exclusion::META,
         spl::spl403_broad_match_without_exclusion::check,
