@@ -34,16 +34,22 @@ impl CaseInsensitive {
     }
 }
 
-/// Fields whose values mix case-sensitive parts into them: URLs, and command lines (Defender
-/// `ProcessCommandLine`, Sysmon `CommandLine`, `cmdline` fields, and the Splunk CIM `process` /
-/// `parent_process` fields, which hold the full command string). `lower` is the base name in
+/// Fields whose values mix case-sensitive parts into them: URLs and command lines (Defender
+/// `ProcessCommandLine`, Sysmon `CommandLine`, `cmdline` fields). `lower` is the base name in
 /// lowercase without underscores.
 fn may_be_case_sensitive(lower: &str) -> bool {
     lower.contains("url")
         || lower.contains("uri")
         || lower.contains("commandline")
         || lower.contains("cmdline")
-        || matches!(lower, "process" | "parentprocess")
+}
+
+/// True for the Splunk CIM fields that hold a whole command string: `process` and
+/// `parent_process` (with or without a dataset prefix such as `Processes.`). Only SPL uses
+/// these names this way; in KQL a `process` column is whatever the query made it.
+pub fn is_cim_command_line(name: &str) -> bool {
+    let base = name.rsplit('.').next().unwrap_or(name);
+    base.eq_ignore_ascii_case("process") || base.eq_ignore_ascii_case("parent_process")
 }
 
 /// Classifies a field by its name (KQL columns of Defender XDR / Sentinel tables, Sysmon and
@@ -63,6 +69,7 @@ pub fn classify_field(name: &str) -> Option<CaseInsensitive> {
         "targetfilename",
         "servicepath",
         "servicedllpath",
+        "relativetargetname",
     ];
     const REGISTRY: &[&str] =
         &["registrykey", "registryvaluename", "registrypath", "registrykeyname", "targetobject"];
@@ -169,10 +176,10 @@ mod tests {
         assert_eq!(classify_field("ProcessCommandLine"), None);
         assert_eq!(classify_field("RemoteUrl"), None);
         assert_eq!(classify_field("ActionType"), None);
-        // Splunk CIM: `process` is the whole command string, `dest_nt_host` a host name.
-        assert_eq!(classify_field("Processes.process"), None);
-        assert_eq!(classify_field("parent_process"), None);
         assert_eq!(classify_field("first_cmdline"), None);
+        assert!(is_cim_command_line("Processes.process"));
+        assert!(is_cim_command_line("parent_process"));
+        assert!(!is_cim_command_line("process_name"));
         assert_eq!(
             classify_field("Processes.parent_process_name"),
             Some(CaseInsensitive::FileName)
@@ -190,7 +197,6 @@ mod tests {
         assert_eq!(check("FolderPath", "/usr/bin/"), None);
         assert_eq!(check("ParentCommandLine", r"C:\Windows\x.exe -k"), None);
         assert_eq!(check("first_cmdline", r"%\windows\system32\%"), None);
-        assert_eq!(check("Processes.process", "cmd.exe"), None);
         assert_eq!(check("NewProcessName", r"C:\Windows\x.exe"), Some(CaseInsensitive::FileName));
     }
 

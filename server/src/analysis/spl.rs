@@ -918,12 +918,28 @@ pub fn regex_literal_chars(pattern: &str) -> String {
                     }
                 }
             }
-            '[' if chars.peek() == Some(&':') => {
-                // POSIX classes `[:upper:]`.
-                for c in chars.by_ref() {
-                    if c == ']' {
+            '[' => {
+                // A character class lists alternatives (`[0-9a-fA-F]`, `[Pp]`, `[[:upper:]]`):
+                // none of its letters has to appear.
+                let mut first = true;
+                let mut escaped = false;
+                while let Some(c) = chars.next() {
+                    if escaped {
+                        escaped = false;
+                    } else if c == '\\' {
+                        escaped = true;
+                    } else if c == '^' && first {
+                        continue;
+                    } else if c == '[' && chars.peek() == Some(&':') {
+                        for c in chars.by_ref() {
+                            if c == ']' {
+                                break;
+                            }
+                        }
+                    } else if c == ']' && !first {
                         break;
                     }
+                    first = false;
                 }
             }
             other => out.push(other),
@@ -1058,6 +1074,66 @@ mod tests {
             ("drop_dm_object_name", vec![r#""Processes""#.to_owned()])
         );
         assert_eq!(split_macro_call(r#"m(a, "b, c", f(x,y))"#).1.len(), 3);
+    }
+
+    #[test]
+    fn regex_case_flags() {
+        assert!(regex_ignores_case("(?i)powershell"));
+        assert!(regex_ignores_case("^(?si)a.b"));
+        assert!(regex_ignores_case("x(?i:abc)"));
+        assert!(!regex_ignores_case("(?-i)abc"));
+        assert!(!regex_ignores_case("(?<name>abc)"));
+        assert!(!regex_ignores_case("PowerShell"));
+    }
+
+    #[test]
+    fn regex_literal_characters() {
+        assert_eq!(regex_literal_chars(r"^PowerShell\.exe$"), "^PowerShell.exe$");
+        assert_eq!(regex_literal_chars(r"^[0-9a-fA-F]{32}$"), "^{32}$");
+        assert_eq!(regex_literal_chars(r"[[:upper:]]x"), "x");
+        assert_eq!(regex_literal_chars(r"[]A]b"), "b");
+        assert_eq!(regex_literal_chars(r"\S+\x41\p{Lu}\D"), "+");
+        assert_eq!(regex_literal_chars(r"(?<User>\w+)@(?P<Dom>.+)"), "+)@.+)");
+        assert_eq!(regex_literal_chars(r"C:\\Windows"), r"C:\Windows");
+        assert_eq!(regex_literal_chars(r"(?<=A)b"), "=A)b");
+        // Broken patterns do not panic.
+        for broken in ["[", "\\", "(?", "(?<", "[[:", "\\x", "\\p{"] {
+            regex_literal_chars(broken);
+            regex_ignores_case(broken);
+        }
+    }
+
+    #[test]
+    fn eval_comparisons_cover_where_eval_and_stats() {
+        let text = r#"index=a process_name="X.exe" | eval p=lower(process_name), ok=if(Image=="A.exe", 1, 0) | where p="b.exe" AND NOT match(dest, "(?i)h") AND like(path, "C:%") | stats count(eval(user="Bob")) as n"#;
+        let analysis = analyze(text, &Knowledge::builtin());
+        let found: Vec<(String, bool, bool)> = analysis
+            .eval_comparisons()
+            .into_iter()
+            .map(|(c, positive)| {
+                (c.field.as_ref().unwrap().name.clone(), positive, c.op.case_sensitive)
+            })
+            .collect();
+        let expected = [
+            // `p` was set to lower(...): case no longer matters; `(?i)` neither.
+            ("p", true, false),
+            ("dest", false, false),
+            ("path", true, true),
+            ("Image", true, true),
+            ("user", true, true),
+        ];
+        let expected: Vec<(String, bool, bool)> =
+            expected.iter().map(|(f, p, c)| (f.to_string(), *p, *c)).collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn a_later_assignment_undoes_case_folding() {
+        let text = r#"index=a | eval p=lower(x) | eval p=x | where p="A""#;
+        let analysis = analyze(text, &Knowledge::builtin());
+        let found = analysis.eval_comparisons();
+        assert_eq!(found.len(), 1);
+        assert!(found[0].0.op.case_sensitive);
     }
 
     #[test]

@@ -98,6 +98,13 @@ pub(crate) fn case_insensitive_target(c: &Comparison) -> Option<(&Field, CaseIns
         return None;
     }
     let field = c.field.as_ref()?;
+    // CIM `process` is a command line; `OriginalFileName` is the name the vendor wrote into
+    // the binary's version resource, fixed per file: matching its shipped spelling is exact.
+    if fields::is_cim_command_line(&field.name)
+        || field.base_name().to_ascii_lowercase().replace('_', "").ends_with("originalfilename")
+    {
+        return None;
+    }
     if c.values.is_empty() || c.values.iter().any(|v| v.kind != LiteralKind::String) {
         return None;
     }
