@@ -48,6 +48,55 @@ pub struct SplAnalysis {
     /// and stats `eval()` arguments. They do not filter events, so they are not in
     /// `logic.filters`, but they compare strings the way `where` does (case-sensitively).
     pub eval_conditions: Vec<Condition>,
+    /// Comparisons of a case-folded value with a literal of the other case, which never match.
+    pub fold_mismatches: Vec<FoldMismatch>,
+}
+
+/// How a value was case-folded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseFold {
+    /// `lower()`.
+    Lower,
+    /// `upper()`.
+    Upper,
+}
+
+impl CaseFold {
+    /// `"lowercase"` / `"uppercase"`, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            CaseFold::Lower => "lowercase",
+            CaseFold::Upper => "uppercase",
+        }
+    }
+
+    /// True when `literal` has a letter that a value folded this way cannot have.
+    pub fn excludes(self, literal: &str) -> bool {
+        match self {
+            CaseFold::Lower => literal.chars().any(char::is_uppercase),
+            CaseFold::Upper => literal.chars().any(char::is_lowercase),
+        }
+    }
+
+    /// `literal` folded the same way, when that is exact (ASCII only).
+    pub fn apply(self, literal: &str) -> Option<String> {
+        literal.is_ascii().then(|| match self {
+            CaseFold::Lower => literal.to_ascii_lowercase(),
+            CaseFold::Upper => literal.to_ascii_uppercase(),
+        })
+    }
+}
+
+/// `lower(x)="PowerShell.exe"` (or a field that an earlier `eval` folded): the folded value
+/// can never equal, be `IN` a list with, or be `like` a literal with letters of the other case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoldMismatch {
+    /// The folded side as written (`lower(process_name)`, `p`).
+    pub subject: String,
+    /// How it was folded.
+    pub fold: CaseFold,
+    /// The literal that cannot match.
+    pub literal: Literal,
 }
 
 impl SplAnalysis {
@@ -215,7 +264,7 @@ struct Analyzer<'a> {
     out: SplAnalysis,
     /// Fields that an earlier `eval` of this pipeline set to `lower(...)` / `upper(...)`: a
     /// later comparison on them does not depend on the case of the event's value.
-    case_folded: Vec<String>,
+    case_folded: Vec<(String, CaseFold)>,
 }
 
 impl Analyzer<'_> {
@@ -692,6 +741,11 @@ impl Analyzer<'_> {
                     }
                     _ => return Condition::Opaque(*span),
                 };
+                if kind != OpKind::Order {
+                    for (subject, other) in [(lhs, rhs), (rhs, lhs)] {
+                        self.check_fold(subject, std::slice::from_ref(other.as_ref()));
+                    }
+                }
                 let (field, value) = match (lhs.as_ref(), rhs.as_ref()) {
                     (Expr::Field(f), other) | (other, Expr::Field(f))
                         if eval_literal(other).is_some() =>
@@ -717,6 +771,7 @@ impl Analyzer<'_> {
                 })
             }
             Expr::In { lhs, list, span } => {
+                self.check_fold(lhs, list);
                 let values: Vec<Literal> = list.iter().filter_map(eval_literal).collect();
                 let field = match lhs.as_ref() {
                     Expr::Field(f) => Some(Field { name: f.text.clone(), span: f.span }),
@@ -740,18 +795,35 @@ impl Analyzer<'_> {
         }
     }
 
-    /// `like(x, "p")`, `match(x, "re")` and `in(x, "a", ...)` as comparisons; any other call
-    /// is opaque (`searchmatch()` uses search semantics, `isnull()` tests no value).
-    fn lower_call(&self, name: &Name, args: &[Expr], span: Span) -> Condition {
-        let kind = match name.text.to_ascii_lowercase().as_str() {
+    /// `like(x, "p")`, `match(x, "re")`, `mvfind(x, "re")` (under `isnotnull()` / `isnull()`
+    /// too) and `in(x, "a", ...)` as comparisons; any other call is opaque (`searchmatch()`
+    /// uses search semantics, `isnull(x)` tests no value).
+    fn lower_call(&mut self, name: &Name, args: &[Expr], span: Span) -> Condition {
+        let function = name.text.to_ascii_lowercase();
+        // `isnotnull(mvfind(x, "re"))`: some value of `x` matches; `isnull(...)`: none does.
+        if let ("isnotnull" | "isnull", [Expr::Call { name: inner, args, span: inner_span }]) =
+            (function.as_str(), args)
+            && inner.text.eq_ignore_ascii_case("mvfind")
+        {
+            let found = self.lower_call(inner, args, *inner_span);
+            return if function == "isnull" {
+                Condition::Not(Box::new(found), span)
+            } else {
+                found
+            };
+        }
+        let kind = match function.as_str() {
             "like" => OpKind::Like,
-            "match" => OpKind::Regex,
+            "match" | "mvfind" => OpKind::Regex,
             "in" => OpKind::In,
             _ => return Condition::Opaque(span),
         };
         let Some((subject, rest)) = args.split_first() else { return Condition::Opaque(span) };
         if rest.is_empty() || (kind != OpKind::In && rest.len() != 1) {
             return Condition::Opaque(span);
+        }
+        if kind != OpKind::Regex {
+            self.check_fold(subject, rest);
         }
         let field = match subject {
             Expr::Field(f) => Some(Field { name: f.text.clone(), span: f.span }),
@@ -778,7 +850,36 @@ impl Analyzer<'_> {
     }
 
     fn is_case_folded(&self, field: Option<&Field>) -> bool {
-        field.is_some_and(|f| self.case_folded.contains(&f.name))
+        field.is_some_and(|f| self.case_folded.iter().any(|(name, _)| *name == f.name))
+    }
+
+    /// The fold of `lower(x)` / `upper(x)` or of a field an earlier `eval` folded.
+    fn fold_of(&self, expr: &Expr) -> Option<CaseFold> {
+        match expr {
+            Expr::Paren { inner, .. } => self.fold_of(inner),
+            Expr::Call { name, args, .. } if args.len() == 1 => case_fold(name),
+            Expr::Field(f) => {
+                self.case_folded.iter().find(|(name, _)| *name == f.text).map(|(_, fold)| *fold)
+            }
+            _ => None,
+        }
+    }
+
+    /// Records the literals of `candidates` that a folded `subject` can never match.
+    fn check_fold(&mut self, subject: &Expr, candidates: &[Expr]) {
+        let Some(fold) = self.fold_of(subject) else { return };
+        for candidate in candidates {
+            if let Some(literal) = eval_literal(candidate)
+                && literal.kind == LiteralKind::String
+                && fold.excludes(&literal.value)
+            {
+                self.out.fold_mismatches.push(FoldMismatch {
+                    subject: subject.span().text(self.text).to_owned(),
+                    fold,
+                    literal,
+                });
+            }
+        }
     }
 
     /// Records the conditions inside an eval expression (`if(cond, ...)`, `case(cond, ...)`,
@@ -804,12 +905,9 @@ impl Analyzer<'_> {
     /// `eval f=lower(...)` makes `f` case-folded; any other assignment to `f` undoes it.
     fn note_assignment(&mut self, assignment: &Assignment) {
         let name = &assignment.field.text;
-        if is_case_fold(&assignment.expr) {
-            if !self.case_folded.contains(name) {
-                self.case_folded.push(name.clone());
-            }
-        } else {
-            self.case_folded.retain(|f| f != name);
+        self.case_folded.retain(|(f, _)| f != name);
+        if let Some(fold) = top_case_fold(&assignment.expr) {
+            self.case_folded.push((name.clone(), fold));
         }
     }
 
@@ -832,22 +930,34 @@ fn is_condition(expr: &Expr) -> bool {
             BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Like | BinaryOp::And | BinaryOp::Or
         ),
         Expr::Unary { op: UnaryOp::Not, .. } | Expr::In { .. } => true,
-        Expr::Call { name, .. } => {
-            ["like", "match", "in"].iter().any(|f| name.text.eq_ignore_ascii_case(f))
+        Expr::Call { name, args, .. } => {
+            ["like", "match", "in", "mvfind"].iter().any(|f| name.text.eq_ignore_ascii_case(f))
+                || (["isnull", "isnotnull"].iter().any(|f| name.text.eq_ignore_ascii_case(f))
+                    && matches!(args.as_slice(), [Expr::Call { name, .. }]
+                        if name.text.eq_ignore_ascii_case("mvfind")))
         }
         Expr::Paren { inner, .. } => is_condition(inner),
         _ => false,
     }
 }
 
-/// `lower(x)` / `upper(x)`, possibly in parentheses.
-fn is_case_fold(expr: &Expr) -> bool {
+/// The fold of `lower(x)` / `upper(x)`, possibly in parentheses.
+fn top_case_fold(expr: &Expr) -> Option<CaseFold> {
     match expr {
-        Expr::Paren { inner, .. } => is_case_fold(inner),
-        Expr::Call { name, .. } => {
-            name.text.eq_ignore_ascii_case("lower") || name.text.eq_ignore_ascii_case("upper")
-        }
-        _ => false,
+        Expr::Paren { inner, .. } => top_case_fold(inner),
+        Expr::Call { name, .. } => case_fold(name),
+        _ => None,
+    }
+}
+
+/// `lower` / `upper` as a fold.
+fn case_fold(function: &Name) -> Option<CaseFold> {
+    if function.text.eq_ignore_ascii_case("lower") {
+        Some(CaseFold::Lower)
+    } else if function.text.eq_ignore_ascii_case("upper") {
+        Some(CaseFold::Upper)
+    } else {
+        None
     }
 }
 

@@ -1,7 +1,8 @@
 //! SPL402 `case-sensitive-match`: a `where` / `eval` match against a literal with capitals on
 //! a value that is case-insensitive in practice.
 
-use crate::diagnostic::{Category, Diagnostic, Severity};
+use crate::analysis::spl::FoldMismatch;
+use crate::diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
 use crate::rules::spl::spl401_case_sensitive_exclusion::{
     case_fold_fix, case_insensitive_target, finding_span, letters, operator_text,
 };
@@ -27,6 +28,10 @@ is case-insensitive in practice: a file or process name, a Windows path, a regis
 host or domain name, a Windows account. Command lines, URLs and fields that an earlier
 `eval f=lower(...)` folded are left alone.
 
+It also reports the opposite slip, on any field: a value folded with `lower()` / `upper()`
+(in the comparison, or by an earlier `eval f=lower(...)`) compared with a literal that has
+letters of the other case — `where lower(process_name)="PowerShell.exe"` never matches.
+
 ## Why is this bad?
 The search command matches field values in any case, but eval expressions compare strings
 exactly. `| where process_name="PowerShell.exe"` misses `powershell.exe` — which is how
@@ -38,7 +43,8 @@ The fix for `match()` adds `(?i)` to the pattern (safe: it keeps every event mat
 before). For `=`, `IN` and `like()` it compares `lower(field)` with the lowercased literal,
 offered as unsafe (editor only) because `lower()` of a multivalue field is not the same test
 as comparing each value. Filtering in the search command (`process_name=PowerShell.exe`
-before the first pipe) is the other case-insensitive spelling.
+before the first pipe) is the other case-insensitive spelling. For a folded value compared
+with the wrong case, the safe fix folds the literal the same way.
 
 ## Example
 ```spl
@@ -85,5 +91,72 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             diagnostic = diagnostic.with_fix(fix);
         }
         out.push(diagnostic);
+    }
+    for mismatch in &spl.fold_mismatches {
+        out.push(fold_mismatch(mismatch, cx.text));
+    }
+}
+
+/// `lower(x)="PowerShell.exe"`: the literal cannot match; the fix folds it too.
+fn fold_mismatch(m: &FoldMismatch, text: &str) -> Diagnostic {
+    let diagnostic = META.diagnostic(
+        m.literal.span,
+        format!(
+            "`{}` is {}, so it can never match `{}`",
+            m.subject,
+            m.fold.describe(),
+            m.literal.value
+        ),
+    );
+    let raw = m.literal.span.text(text);
+    let quoted = raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"');
+    match m.fold.apply(raw).filter(|_| quoted) {
+        Some(folded) => diagnostic.with_fix(Fix {
+            title: format!("Write the literal in {}", m.fold.describe()),
+            applicability: Applicability::Safe,
+            edits: vec![Edit { span: m.literal.span, replacement: folded }],
+        }),
+        None => diagnostic,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Applicability;
+    use crate::{Knowledge, Language, lint_query};
+
+    fn spl402(text: &str) -> Vec<crate::diagnostic::Diagnostic> {
+        lint_query(Language::Spl, text, &Knowledge::builtin())
+            .into_iter()
+            .filter(|d| d.code == "SPL402")
+            .collect()
+    }
+
+    #[test]
+    fn a_mixed_case_match_gets_an_unsafe_lower_fix() {
+        let found = spl402(r#"index=edr | where process_name IN ("cmd.exe", "PowerShell.exe")"#);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let fix = found[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        let replacements: Vec<&str> = fix.edits.iter().map(|e| e.replacement.as_str()).collect();
+        assert_eq!(replacements, ["lower(process_name)", r#""powershell.exe""#]);
+    }
+
+    #[test]
+    fn a_folded_value_against_the_other_case_gets_a_safe_fix() {
+        let text = r#"index=edr | where upper(dest)="dc01.Corp" OR lower(user)="admin""#;
+        let found = spl402(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].span.text(text), r#""dc01.Corp""#);
+        let fix = found[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!(fix.edits[0].replacement, r#""DC01.CORP""#);
+    }
+
+    #[test]
+    fn non_ascii_literals_get_no_fix() {
+        let found = spl402(r#"index=edr | where lower(user)="Ärger""#);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].fix.is_none());
     }
 }
