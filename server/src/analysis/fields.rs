@@ -19,6 +19,8 @@ pub enum CaseInsensitive {
     HostName,
     /// A Windows account name or a user principal name.
     Account,
+    /// A file hash in hex (`SHA256`, `file_hash`): products log it in upper or lower case.
+    Hash,
 }
 
 impl CaseInsensitive {
@@ -30,6 +32,7 @@ impl CaseInsensitive {
             CaseInsensitive::Registry => "registry keys",
             CaseInsensitive::HostName => "host names",
             CaseInsensitive::Account => "account names",
+            CaseInsensitive::Hash => "hex hashes",
         }
     }
 }
@@ -90,8 +93,11 @@ pub fn classify_field(name: &str) -> Option<CaseInsensitive> {
         "targetusername",
         "samaccountname",
     ];
+    const HASH: &[&str] = &["md5", "sha1", "sha256", "sha512", "imphash", "filehash"];
     let ends = |list: &[&str]| list.iter().any(|suffix| lower.ends_with(suffix));
-    if ends(PATH) {
+    if ends(HASH) || lower == "hash" {
+        Some(CaseInsensitive::Hash)
+    } else if ends(PATH) {
         Some(CaseInsensitive::Path)
     } else if ends(FILE) {
         Some(CaseInsensitive::FileName)
@@ -115,13 +121,20 @@ pub fn classify_value(value: &str) -> Option<CaseInsensitive> {
     ];
     let bytes = lower.as_bytes();
     let drive = bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && &bytes[1..3] == b":\\";
-    if drive || lower.contains("\\windows\\") {
+    if is_hex_hash(&lower) {
+        Some(CaseInsensitive::Hash)
+    } else if drive || lower.contains("\\windows\\") {
         Some(CaseInsensitive::Path)
     } else if EXTENSIONS.iter().any(|ext| lower.ends_with(ext)) && !lower.contains(' ') {
         Some(CaseInsensitive::FileName)
     } else {
         None
     }
+}
+
+/// An MD5, SHA-1 or SHA-256 digest in hex.
+fn is_hex_hash(value: &str) -> bool {
+    matches!(value.len(), 32 | 40 | 64) && value.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 /// The field class if the field is known to be case-insensitive, else the class of the
@@ -157,6 +170,12 @@ pub fn case_insensitive<'a>(
             CaseInsensitive::Path => value.contains('\\') && !value.contains('/'),
             CaseInsensitive::HostName | CaseInsensitive::Account => !value.trim().contains(' '),
             CaseInsensitive::Registry => true,
+            // Only hex digits (and `*` / `%` wildcards): not a composite such as Sysmon's
+            // `Hashes` (`SHA256=...,IMPHASH=...`).
+            CaseInsensitive::Hash => {
+                let core = value.trim_matches(|c| c == '*' || c == '%');
+                !core.is_empty() && core.chars().all(|c| c.is_ascii_hexdigit())
+            }
         }
     };
     values.into_iter().all(fits).then_some(kind)
@@ -197,6 +216,11 @@ mod tests {
         assert_eq!(check("FolderPath", "/usr/bin/"), None);
         assert_eq!(check("ParentCommandLine", r"C:\Windows\x.exe -k"), None);
         assert_eq!(check("first_cmdline", r"%\windows\system32\%"), None);
+        let sha256 = "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855";
+        assert_eq!(check("SHA256", sha256), Some(CaseInsensitive::Hash));
+        assert_eq!(check("Processes.process_hash", sha256), Some(CaseInsensitive::Hash));
+        assert_eq!(check("file_hash", "SHA256=E3B0"), None);
+        assert_eq!(check("unknown_field", sha256), Some(CaseInsensitive::Hash));
         assert_eq!(check("NewProcessName", r"C:\Windows\x.exe"), Some(CaseInsensitive::FileName));
     }
 

@@ -26,8 +26,8 @@ Finds exclusions written in an eval expression — `| where`, an `eval` conditio
 `if()` or `case()`, a stats `count(eval(...))` — with `!=`, `NOT x=...`, `NOT x IN (...)`,
 `NOT like()` or `NOT match()` without `(?i)`, on a value that is case-insensitive in practice:
 a file or process name, a Windows path, a registry key, a host or domain name, a Windows
-account (recognised by the field name, or by a literal such as `svchost.exe` or
-`C:\Windows\`). Command lines (`process`, `CommandLine`), URLs, and fields that an earlier
+account, a hex file hash (recognised by the field name, or by a literal such as
+`svchost.exe`, `C:\Windows\` or a 64-digit SHA-256). Command lines (`process`, `CommandLine`), URLs, and fields that an earlier
 `eval f=lower(...)` folded are left alone, and so are literals without letters.
 
 ## Why is this bad?

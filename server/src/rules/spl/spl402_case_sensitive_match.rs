@@ -25,7 +25,8 @@ Finds positive matches in an eval expression — `| where`, an `eval` condition 
 `if()` or `case()`, a stats `count(eval(...))` — written with `=`, `==`, `IN`, `like()` or
 `match()` without `(?i)`, against a literal that contains capital letters, on a value that
 is case-insensitive in practice: a file or process name, a Windows path, a registry key, a
-host or domain name, a Windows account. Command lines, URLs and fields that an earlier
+host or domain name, a Windows account, a hex file hash (Sysmon logs hashes in uppercase,
+many other sources in lowercase). Command lines, URLs and fields that an earlier
 `eval f=lower(...)` folded are left alone.
 
 It also reports the opposite slip, on any field: a value folded with `lower()` / `upper()`
