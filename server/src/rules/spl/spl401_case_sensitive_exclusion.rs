@@ -98,9 +98,11 @@ pub(crate) fn case_insensitive_target(c: &Comparison) -> Option<(&Field, CaseIns
         return None;
     }
     let field = c.field.as_ref()?;
-    // CIM `process` is a command line; `OriginalFileName` is the name the vendor wrote into
-    // the binary's version resource, fixed per file: matching its shipped spelling is exact.
+    // CIM `process` is a command line and `_raw` the whole event; `OriginalFileName` is the
+    // name the vendor wrote into the binary's version resource, fixed per file: matching its
+    // shipped spelling is exact.
     if fields::is_cim_command_line(&field.name)
+        || field.name == "_raw"
         || field.base_name().to_ascii_lowercase().replace('_', "").ends_with("originalfilename")
     {
         return None;
@@ -108,10 +110,17 @@ pub(crate) fn case_insensitive_target(c: &Comparison) -> Option<(&Field, CaseIns
     if c.values.is_empty() || c.values.iter().any(|v| v.kind != LiteralKind::String) {
         return None;
     }
+    // `dest!="unknown"`: a placeholder that the add-on writes in one spelling, not a name.
+    if c.values.iter().any(|v| PLACEHOLDERS.iter().any(|p| v.value.eq_ignore_ascii_case(p))) {
+        return None;
+    }
     let shapes: Vec<String> = c.values.iter().map(|v| shape(c.op.kind, &v.value)).collect();
     let kind = fields::case_insensitive(&field.name, shapes.iter().map(String::as_str))?;
     Some((field, kind))
 }
+
+/// Values that add-ons and parsers write for "no value": fixed spellings, not names.
+const PLACEHOLDERS: &[&str] = &["unknown", "null", "none", "n/a", "na", "-", "empty", "undefined"];
 
 /// The characters of a literal that are matched as written: a regex without its escapes and
 /// group names, otherwise the literal itself.
