@@ -110,6 +110,11 @@ pub(crate) fn case_insensitive_target(c: &Comparison) -> Option<(&Field, CaseIns
     if c.values.is_empty() || c.values.iter().any(|v| v.kind != LiteralKind::String) {
         return None;
     }
+    // In eval expressions `*` is a plain character: `where process_name="*PowerShell*"` is a
+    // different mistake (a search-command wildcard in `where`), and lowering it fixes nothing.
+    if c.op.kind != OpKind::Regex && c.values.iter().any(|v| v.value.contains('*')) {
+        return None;
+    }
     // `dest!="unknown"`: a placeholder that the add-on writes in one spelling, not a name.
     if c.values.iter().any(|v| PLACEHOLDERS.iter().any(|p| v.value.eq_ignore_ascii_case(p))) {
         return None;
