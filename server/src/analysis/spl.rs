@@ -3,8 +3,8 @@
 
 use qlint_grammar::Span;
 use qlint_grammar::spl::ast::{
-    Argument, Assignment, BinaryOp, Command, CommandKind, CompareOp, Expr, MacroCall, Name, Search,
-    SearchExpr, TstatsCommand, UnaryOp, Value,
+    Argument, Assignment, BinaryOp, Command, CommandKind, CompareOp, Expr, MacroCall, Name,
+    RegexCommand, Search, SearchExpr, TstatsCommand, UnaryOp, Value,
 };
 
 use crate::analysis::logic::{
@@ -100,13 +100,17 @@ pub struct FoldMismatch {
 }
 
 impl SplAnalysis {
-    /// Every comparison with eval-expression semantics — the `where` filters and
+    /// Every comparison that minds case — the `where` and `regex` filters and
     /// [`eval_conditions`](Self::eval_conditions) — with its polarity (`false` under an odd
     /// number of `NOT`s). Search-command comparisons (the base search, `| search`, `tstats
     /// where`) are not included: they ignore case.
     pub fn eval_comparisons(&self) -> Vec<(&Comparison, bool)> {
         let mut out = Vec::new();
-        let wheres = self.logic.filters.iter().filter(|f| f.origin == FilterOrigin::SplWhere);
+        let wheres = self
+            .logic
+            .filters
+            .iter()
+            .filter(|f| matches!(f.origin, FilterOrigin::SplWhere | FilterOrigin::SplRegex));
         for condition in wheres.map(|f| &f.condition).chain(&self.eval_conditions) {
             condition.for_each_comparison(true, &mut |c, positive| out.push((c, positive)));
         }
@@ -363,6 +367,11 @@ impl Analyzer<'_> {
                             span: value.span,
                             user: "regex".to_owned(),
                         });
+                        let condition = self.lower_regex_command(command, regex, value);
+                        self.out
+                            .logic
+                            .filters
+                            .push(Filter { origin: FilterOrigin::SplRegex, condition });
                     }
                 }
                 CommandKind::Macro(m) => self.macro_call(m),
@@ -846,6 +855,36 @@ impl Analyzer<'_> {
             values_complete: values.len() == rest.len(),
             values,
             span,
+        })
+    }
+
+    /// `| regex field!="re"` as a regex comparison (`_raw` when no field is named).
+    fn lower_regex_command(
+        &self,
+        command: &Command,
+        regex: &RegexCommand,
+        value: &Value,
+    ) -> Condition {
+        let field = regex.field.as_ref().map(|f| Field { name: f.text.clone(), span: f.span });
+        let case_sensitive =
+            !regex_ignores_case(&value.text) && !self.is_case_folded(field.as_ref());
+        Condition::Compare(Comparison {
+            field,
+            op: Operator {
+                kind: OpKind::Regex,
+                negated: regex.negated,
+                case_sensitive,
+                wildcards: false,
+                text: command.name.text.clone(),
+                span: command.name.span,
+            },
+            values: vec![Literal {
+                value: value.text.clone(),
+                kind: LiteralKind::String,
+                span: value.span,
+            }],
+            values_complete: true,
+            span: Span { start: command.name.span.start, end: value.span.end },
         })
     }
 
