@@ -22,26 +22,29 @@ pub const META: RuleMeta = RuleMeta {
 
 /// `qlint rule SPL401`.
 pub const DOCS: &str = r#"## What it does
-Finds exclusions written in an eval expression — `| where`, an `eval` condition such as
-`if()` or `case()`, a stats `count(eval(...))` — with `!=`, `NOT x=...`, `NOT x IN (...)`,
-`NOT like()` or `NOT match()` without `(?i)`, on a value that is case-insensitive in practice:
-a file or process name, a Windows path, a registry key, a host or domain name, a Windows
-account, a hex file hash (recognised by the field name, or by a literal such as
-`svchost.exe`, `C:\Windows\` or a 64-digit SHA-256). Command lines (`process`, `CommandLine`), URLs, and fields that an earlier
-`eval f=lower(...)` folded are left alone, and so are literals without letters.
+Finds exclusions that compare case-sensitively — in `| where`, in an `eval` condition such
+as `if()` or `case()`, in a stats `count(eval(...))`, or with `| regex` — on a value that is
+case-insensitive in practice: a file or process name, a Windows path, a registry key, a host
+or domain name, a Windows account, a hex file hash (recognised by the field name, or by a
+literal such as `svchost.exe`, `C:\Windows\` or a 64-digit SHA-256). The exclusions are
+`!=`, `NOT x=...`, `NOT x IN (...)`, `NOT like()`, and `NOT match()`, `isnull(mvfind())` or
+`| regex x!="..."` without `(?i)`. Command lines (CIM `process`, `CommandLine`), URLs,
+`_raw`, placeholders such as `"unknown"`, literals without letters and fields that an
+earlier `eval f=lower(...)` folded are left alone.
 
 ## Why is this bad?
-Unlike the search command, which matches field values in any case, eval expressions compare
-strings exactly: `| where process_name!="OneDrive.exe"` keeps `onedrive.exe` and
-`ONEDRIVE.EXE`. Windows does not care about case, so the same program comes back as noise
-under another spelling — and an attacker who renames a tool can slip through an allow list.
+Unlike the search command, which matches field values in any case, eval expressions and
+regular expressions compare strings exactly: `| where process_name!="OneDrive.exe"` keeps
+`onedrive.exe` and `ONEDRIVE.EXE`. Windows does not care about case, so the same program
+comes back as noise under another spelling — and an attacker who renames a tool can slip
+through an allow list.
 
-The fix for `match()` adds `(?i)` to the pattern; it only widens the match to other
-spellings, so it is safe. For `=`, `!=`, `IN` and `like()` the fix compares `lower(field)`
-with the lowercased literal; it is offered as unsafe (editor only) because `lower()` of a
-multivalue field is not the same test as comparing each value. Moving the test into the
-search command (`| search process_name!="OneDrive.exe"`) is the other spelling a reviewer
-would accept.
+The fix for `match()`, `mvfind()` and `| regex` adds `(?i)` to the pattern; it only widens
+the match to other spellings, so it is safe. For `=`, `!=`, `IN` and `like()` the fix
+compares `lower(field)` with the lowercased literal; it is offered as unsafe (editor only)
+because `lower()` of a multivalue field is not the same test as comparing each value.
+Moving the test into the search command (`| search process_name!="OneDrive.exe"`) is the
+other spelling a reviewer would accept.
 
 ## Example
 ```spl

@@ -21,31 +21,34 @@ pub const META: RuleMeta = RuleMeta {
 
 /// `qlint rule SPL402`.
 pub const DOCS: &str = r#"## What it does
-Finds positive matches in an eval expression — `| where`, an `eval` condition such as
-`if()` or `case()`, a stats `count(eval(...))` — written with `=`, `==`, `IN`, `like()` or
-`match()` without `(?i)`, against a literal that contains capital letters, on a value that
-is case-insensitive in practice: a file or process name, a Windows path, a registry key, a
-host or domain name, a Windows account, a hex file hash (Sysmon logs hashes in uppercase,
-many other sources in lowercase). Command lines, URLs and fields that an earlier
-`eval f=lower(...)` folded are left alone.
+Finds positive matches that compare case-sensitively — in `| where`, in an `eval` condition
+such as `if()` or `case()`, in a stats `count(eval(...))`, or with `| regex` — against a
+literal that contains capital letters, on a value that is case-insensitive in practice: a
+file or process name, a Windows path, a registry key, a host or domain name, a Windows
+account, a hex file hash (Sysmon logs hashes in uppercase, many other sources in
+lowercase). The matches are `=`, `==`, `IN`, `like()`, and `match()`, `mvfind()` or
+`| regex` without `(?i)`. Command lines, URLs, `_raw`, `OriginalFileName` (the vendor's
+fixed spelling) and fields that an earlier `eval f=lower(...)` folded are left alone.
 
 It also reports the opposite slip, on any field: a value folded with `lower()` / `upper()`
 (in the comparison, or by an earlier `eval f=lower(...)`) compared with a literal that has
 letters of the other case — `where lower(process_name)="PowerShell.exe"` never matches.
 
 ## Why is this bad?
-The search command matches field values in any case, but eval expressions compare strings
-exactly. `| where process_name="PowerShell.exe"` misses `powershell.exe` — which is how
-the process is usually logged — and an attacker can dodge the detection by renaming
-`MSHTA.EXE`. The detection is silently blind. (An all-lowercase literal has the same
-weakness but usually matches the common spelling; qlint does not report it.)
+The search command matches field values in any case, but eval expressions and regular
+expressions compare strings exactly. `| where process_name="PowerShell.exe"` misses
+`powershell.exe` — which is how the process is usually logged — and an attacker can dodge
+the detection by renaming `MSHTA.EXE`. The detection is silently blind. (An all-lowercase
+literal has the same weakness but usually matches the common spelling; qlint does not
+report it.)
 
-The fix for `match()` adds `(?i)` to the pattern (safe: it keeps every event matched
-before). For `=`, `IN` and `like()` it compares `lower(field)` with the lowercased literal,
-offered as unsafe (editor only) because `lower()` of a multivalue field is not the same test
-as comparing each value. Filtering in the search command (`process_name=PowerShell.exe`
-before the first pipe) is the other case-insensitive spelling. For a folded value compared
-with the wrong case, the safe fix folds the literal the same way.
+The fix for `match()`, `mvfind()` and `| regex` adds `(?i)` to the pattern (safe: it keeps
+every event matched before). For `=`, `IN` and `like()` it compares `lower(field)` with the
+lowercased literal, offered as unsafe (editor only) because `lower()` of a multivalue field
+is not the same test as comparing each value. Filtering in the search command
+(`process_name=PowerShell.exe` before the first pipe) is the other case-insensitive
+spelling. For a folded value compared with the wrong case, the safe fix folds the literal
+the same way.
 
 ## Example
 ```spl
