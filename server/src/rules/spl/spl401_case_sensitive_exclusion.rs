@@ -42,7 +42,7 @@ through an allow list.
 The fix for `match()`, `mvfind()` and `| regex` adds `(?i)` to the pattern; it only widens
 the match to other spellings, so it is safe. For `=`, `!=`, `IN` and `like()` the fix
 compares `lower(field)` with the lowercased literal; it is offered as unsafe (editor only)
-because `lower()` of a multivalue field is not the same test as comparing each value.
+because `lower()` of a multivalue field may not behave like a test of each value.
 Moving the test into the search command (`| search process_name!="OneDrive.exe"`) is the
 other spelling a reviewer would accept.
 
@@ -159,7 +159,7 @@ pub(crate) fn finding_span(c: &Comparison) -> Span {
 }
 
 /// The case-insensitive spelling of a comparison: `(?i)` in front of a `match()` pattern
-/// (safe), or `lower(field)` against lowercased literals (unsafe: a multivalue field behaves
+/// (safe), or `lower(field)` against lowercased literals (unsafe: a multivalue field may behave
 /// differently). `None` when a literal cannot be rewritten faithfully (not quoted, not ASCII,
 /// not every candidate of an `IN` list is a literal).
 pub(crate) fn case_fold_fix(c: &Comparison, text: &str) -> Option<Fix> {

@@ -45,7 +45,7 @@ report it.)
 The fix for `match()`, `mvfind()` and `| regex` adds `(?i)` to the pattern (safe: it keeps
 every event matched before). For `=`, `IN` and `like()` it compares `lower(field)` with the
 lowercased literal, offered as unsafe (editor only) because `lower()` of a multivalue field
-is not the same test as comparing each value. Filtering in the search command
+may not behave like a test of each value. Filtering in the search command
 (`process_name=PowerShell.exe` before the first pipe) is the other case-insensitive
 spelling. For a folded value compared with the wrong case, the safe fix folds the literal
 the same way.
