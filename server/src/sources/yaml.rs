@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_saphyr::Spanned;
 
+use super::facts::{Lenient, ParamEntry, SentinelKeys};
 use super::{ContainerError, Decoder, EmbeddedQuery, Encoding, Extraction, OffsetMap, lines_in};
 use crate::lint::Language;
 
@@ -31,7 +32,8 @@ impl Loose {
     }
 }
 
-/// The keys of a rule file that hold queries; every other key is ignored.
+/// The keys of a rule file that hold queries or facts about them; every other key is
+/// ignored.
 #[derive(Deserialize)]
 struct RuleFile {
     name: Option<Loose>,
@@ -43,6 +45,14 @@ struct RuleFile {
     #[serde(rename = "FunctionQuery")]
     function_query: Option<Spanned<Loose>>,
     search: Option<Spanned<Loose>>,
+    // The keys of `SentinelKeys`, read here so the file is deserialized once.
+    kind: Option<Lenient<String>>,
+    #[serde(rename = "queryPeriod")]
+    query_period: Option<Lenient<String>>,
+    #[serde(rename = "FunctionParams")]
+    function_params: Option<Lenient<Vec<Lenient<ParamEntry>>>>,
+    #[serde(rename = "ParserParams")]
+    parser_params: Option<Lenient<Vec<Lenient<ParamEntry>>>>,
 }
 
 pub(super) fn extract(text: &str) -> Extraction {
@@ -77,6 +87,9 @@ pub(super) fn extract(text: &str) -> Extraction {
     };
     let _ = rule.function;
     let name = rule.name.and_then(Loose::into_text);
+    let facts =
+        SentinelKeys::new(rule.kind, rule.query_period, rule.function_params, rule.parser_params)
+            .facts();
     let fields = [
         (rule.query, Language::Kql),
         (rule.parser_query, Language::Kql),
@@ -97,6 +110,7 @@ pub(super) fn extract(text: &str) -> Extraction {
                 map: decoded.map,
                 encoding: decoded.encoding,
                 exact: true,
+                facts: facts.clone(),
             },
             _ => {
                 let span = Span::new(start as u32, start as u32).widen_empty(text);
@@ -108,6 +122,7 @@ pub(super) fn extract(text: &str) -> Extraction {
                     span_in_file: span,
                     encoding: Encoding::Verbatim,
                     exact: false,
+                    facts: facts.clone(),
                 }
             }
         };
@@ -592,6 +607,75 @@ mod tests {
         assert!(query.exact, "{:?}", query.text);
         assert_eq!(query.text, "T\n| take 1\n");
         assert_eq!(file_slice_of(yaml, &query, "take"), "take");
+    }
+
+    #[test]
+    fn scheduled_and_nrt_rules_carry_their_window() {
+        use crate::lint::TimeWindow;
+        let scheduled = "name: x\nkind: Scheduled\nqueryFrequency: 1h\nqueryPeriod: 14d\nquery: |\n  SigninLogs\n";
+        assert_eq!(
+            only_query(scheduled).facts.time_window,
+            Some(TimeWindow::Lookback { setting: "queryPeriod", value: "14d".into() })
+        );
+        let nrt = "kind: NRT\nquery: SigninLogs\n";
+        assert_eq!(only_query(nrt).facts.time_window, Some(TimeWindow::NearRealTime));
+        // A hunting query has no schedule; a period that is not a duration is no window.
+        assert!(only_query("name: hunt\nquery: SigninLogs\n").facts.is_empty());
+        for garbled in
+            ["queryPeriod: [14d]\n", "queryPeriod: 0d\n", "queryPeriod:\n", "kind: {a: 1}\n"]
+        {
+            let yaml = format!("{garbled}query: SigninLogs\n");
+            assert_eq!(only_query(&yaml).facts.time_window, None, "{yaml}");
+        }
+    }
+
+    #[test]
+    fn declared_parameters_in_block_and_flow_sequences() {
+        use crate::knowledge::ScalarType;
+        use crate::lint::{Parameter, ParameterType};
+        let block = "Function:\n  Title: Parser\nParserName: ASimDnsX\nParserParams:\n  - Name: starttime\n    Type: datetime\n    Default: datetime(null)\n  - Name: disabled\n    Type: bool\n    Default: false\n  - Name: T:(TimeGenerated:datetime)\n    Type: table\nParserQuery: |\n  let x = 1;\n  Syslog\n";
+        let query = only_query(block);
+        let scalar =
+            |name: &str, ty| Parameter { name: name.into(), ty: ParameterType::Scalar(ty) };
+        assert_eq!(
+            query.facts.parameters,
+            Some(vec![
+                scalar("starttime", Some(ScalarType::Datetime)),
+                scalar("disabled", Some(ScalarType::Bool)),
+                Parameter { name: "T".into(), ty: ParameterType::Tabular },
+            ])
+        );
+        let flow = "FunctionName: f\nFunctionParams: [{Name: starttime, Type: datetime, Default: datetime(null)}, {Name: disabled, Type: bool}]\nFunctionQuery: Syslog\n";
+        let query = only_query(flow);
+        assert_eq!(
+            query.facts.parameters,
+            Some(vec![
+                scalar("starttime", Some(ScalarType::Datetime)),
+                scalar("disabled", Some(ScalarType::Bool))
+            ])
+        );
+        assert_eq!(query.facts.time_window, None);
+    }
+
+    #[test]
+    fn garbled_parameters_are_no_facts_and_keep_the_query() {
+        for garbled in [
+            "FunctionParams: starttime\n",
+            "FunctionParams: {Name: x}\n",
+            "FunctionParams: 7\n",
+            "FunctionParams:\n",
+        ] {
+            let yaml = format!("{garbled}FunctionQuery: |\n  Syslog\n");
+            let query = only_query(&yaml);
+            assert_eq!(query.text, "Syslog\n");
+            assert_eq!(query.facts.parameters, None, "{yaml}");
+        }
+        // A list keeps its well-formed entries only.
+        let yaml = "FunctionParams:\n  - 12\n  - Type: string\n  - Name: [a]\n  - Name: 'bad name'\n  - Name: ok\n    Type: unheard-of\nFunctionQuery: Syslog\n";
+        let parameters = only_query(yaml).facts.parameters.unwrap();
+        assert_eq!(parameters.len(), 1, "{parameters:?}");
+        assert_eq!(parameters[0].name, "ok");
+        assert_eq!(parameters[0].ty, crate::lint::ParameterType::Scalar(None));
     }
 
     #[test]
