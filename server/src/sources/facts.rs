@@ -65,6 +65,12 @@ impl SentinelKeys {
         Self { kind, query_period, function_params, parser_params }
     }
 
+    /// The facts these keys state about the query under `query_key` (`query`,
+    /// `ParserQuery`, `FunctionQuery`): see [`SentinelKeys::facts`] and [`for_query_key`].
+    pub fn facts_for(self, query_key: &str) -> QueryFacts {
+        for_query_key(self.facts(), query_key)
+    }
+
     /// The facts these keys state. `kind: NRT` or a well-formed `queryPeriod` give a time
     /// window; a list under `FunctionParams` or `ParserParams` gives the parameters.
     pub fn facts(self) -> QueryFacts {
@@ -94,6 +100,16 @@ impl SentinelKeys {
         });
         QueryFacts { time_window, parameters }
     }
+}
+
+/// Adjusts the facts of a Sentinel file to the key its query sits under. An analytic rule
+/// or hunting query (`query`) never receives parameters, so it declares none; a parser or
+/// function body (`ParserQuery`, `FunctionQuery`) has what its file declares.
+pub(super) fn for_query_key(mut facts: QueryFacts, query_key: &str) -> QueryFacts {
+    if query_key == "query" && facts.parameters.is_none() {
+        facts.parameters = Some(Vec::new());
+    }
+    facts
 }
 
 /// A parameter from its entry; `None` when the name is not a KQL identifier.
@@ -206,6 +222,17 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn rule_queries_declare_no_parameters_and_parsers_what_they_list() {
+        let keys = || serde_json::from_str::<SentinelKeys>(r#"{"queryPeriod": "1h"}"#).unwrap();
+        assert_eq!(keys().facts_for("query").parameters, Some(Vec::new()));
+        assert_eq!(keys().facts_for("ParserQuery").parameters, None);
+        assert_eq!(keys().facts_for("FunctionQuery").parameters, None);
+        let listed = r#"{"FunctionParams": [{"Name": "x", "Type": "string"}]}"#;
+        let keys = serde_json::from_str::<SentinelKeys>(listed).unwrap();
+        assert_eq!(keys.facts_for("FunctionQuery").declared_parameters().len(), 1);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_saphyr::Spanned;
 
-use super::facts::{Lenient, ParamEntry, SentinelKeys};
+use super::facts::{Lenient, ParamEntry, SentinelKeys, for_query_key};
 use super::{ContainerError, Decoder, EmbeddedQuery, Encoding, Extraction, OffsetMap, lines_in};
 use crate::lint::Language;
 
@@ -91,12 +91,13 @@ pub(super) fn extract(text: &str) -> Extraction {
         SentinelKeys::new(rule.kind, rule.query_period, rule.function_params, rule.parser_params)
             .facts();
     let fields = [
-        (rule.query, Language::Kql),
-        (rule.parser_query, Language::Kql),
-        (rule.function_query, Language::Kql),
-        (rule.search, Language::Spl),
+        (rule.query, Language::Kql, "query"),
+        (rule.parser_query, Language::Kql, "ParserQuery"),
+        (rule.function_query, Language::Kql, "FunctionQuery"),
+        (rule.search, Language::Spl, "search"),
     ];
-    for (field, language) in fields {
+    for (field, language, key) in fields {
+        let facts = for_query_key(facts.clone(), key);
         let Some(spanned) = field else { continue };
         let Some(value) = spanned.value.into_text() else { continue };
         let start =
@@ -110,7 +111,7 @@ pub(super) fn extract(text: &str) -> Extraction {
                 map: decoded.map,
                 encoding: decoded.encoding,
                 exact: true,
-                facts: facts.clone(),
+                facts,
             },
             _ => {
                 let span = Span::new(start as u32, start as u32).widen_empty(text);
@@ -122,7 +123,7 @@ pub(super) fn extract(text: &str) -> Extraction {
                     span_in_file: span,
                     encoding: Encoding::Verbatim,
                     exact: false,
-                    facts: facts.clone(),
+                    facts,
                 }
             }
         };
@@ -620,7 +621,10 @@ mod tests {
         let nrt = "kind: NRT\nquery: SigninLogs\n";
         assert_eq!(only_query(nrt).facts.time_window, Some(TimeWindow::NearRealTime));
         // A hunting query has no schedule; a period that is not a duration is no window.
-        assert!(only_query("name: hunt\nquery: SigninLogs\n").facts.is_empty());
+        let hunt = only_query("name: hunt\nquery: SigninLogs\n");
+        assert_eq!(hunt.facts.time_window, None);
+        // A rule's query never receives parameters: it declares none.
+        assert_eq!(hunt.facts.parameters, Some(Vec::new()));
         for garbled in
             ["queryPeriod: [14d]\n", "queryPeriod: 0d\n", "queryPeriod:\n", "kind: {a: 1}\n"]
         {
