@@ -137,3 +137,77 @@ pub fn lint_query_with(
     diagnostics.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
     diagnostics
 }
+
+#[cfg(test)]
+mod tests {
+    use qlint_grammar::kql;
+
+    use super::*;
+    use crate::analysis::kql::{Schema, SymbolKind, analyze_tree_with};
+
+    fn codes(found: &[Diagnostic]) -> Vec<&'static str> {
+        found.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn a_window_from_the_container_silences_kql404() {
+        let knowledge = Knowledge::builtin();
+        let text = "SigninLogs\n| where ResultType != \"0\"\n";
+        assert_eq!(codes(&lint_query(Language::Kql, text, &knowledge)), ["KQL404"]);
+        for window in [
+            TimeWindow::Lookback { setting: "queryPeriod", value: "14d".into() },
+            TimeWindow::NearRealTime,
+        ] {
+            let facts = QueryFacts { time_window: Some(window), parameters: None };
+            assert!(lint_query_with(Language::Kql, text, &knowledge, &facts).is_empty());
+        }
+    }
+
+    #[test]
+    fn declared_parameters_resolve_with_their_types() {
+        let knowledge = Knowledge::builtin();
+        let text = "Syslog\n| where TimeGenerated >= starttime\n| extend Since = starttime, Hosts = hostnames\n";
+        let parameters = [
+            Parameter {
+                name: "starttime".into(),
+                ty: ParameterType::Scalar(Some(ScalarType::Datetime)),
+            },
+            Parameter { name: "hostnames".into(), ty: ParameterType::Scalar(None) },
+        ];
+        let parse = kql::parse(text);
+        let analysis = analyze_tree_with(&parse.tree, text, &knowledge, Some(&parameters));
+        assert!(analysis.unknown_columns.is_empty(), "{:?}", analysis.unknown_columns);
+        let use_at = text.rfind("starttime").unwrap() as u32;
+        let symbol = analysis.symbols.iter().find(|s| s.span.start == use_at).unwrap();
+        assert_eq!(symbol.kind, SymbolKind::Parameter { ty: Some(ScalarType::Datetime) });
+        // The type flows into the columns computed from the parameter.
+        let last = analysis.scopes.iter().rfind(|s| s.after).unwrap();
+        let Schema::Known(columns) = &last.schema else { panic!("{:?}", last.schema) };
+        let since = columns.iter().find(|c| c.name == "Since").unwrap();
+        assert_eq!(since.ty, Some(ScalarType::Datetime));
+        // Declared parameters replace the guess: an undeclared lowercase name is reported.
+        let declared_none = QueryFacts { time_window: None, parameters: Some(Vec::new()) };
+        let found = lint_query_with(Language::Kql, text, &knowledge, &declared_none);
+        assert_eq!(codes(&found), ["KQL202", "KQL202"], "{found:?}");
+        // Without facts the lowercase names are taken for parameters of a stored function.
+        assert!(lint_query(Language::Kql, text, &knowledge).iter().all(|d| d.code != "KQL202"));
+    }
+
+    #[test]
+    fn a_tabular_parameter_is_a_table_of_unknown_columns() {
+        let knowledge = Knowledge::builtin();
+        let text = "T\n| extend Resolved = strcat(field, Anything)\n";
+        let facts = QueryFacts {
+            time_window: None,
+            parameters: Some(vec![
+                Parameter { name: "T".into(), ty: ParameterType::Tabular },
+                Parameter {
+                    name: "field".into(),
+                    ty: ParameterType::Scalar(Some(ScalarType::String)),
+                },
+            ]),
+        };
+        assert_eq!(lint_query_with(Language::Kql, text, &knowledge, &facts), []);
+        assert_eq!(codes(&lint_query(Language::Kql, text, &knowledge)), ["KQL201"]);
+    }
+}
