@@ -134,7 +134,7 @@ fn sentinel_fact_keys(record: &Value, style: usize) -> String {
         }
     }
     if let Some(params) = record["FunctionParams"].as_array() {
-        if style % 2 == 0 {
+        if style.is_multiple_of(2) {
             // JSON is YAML: a flow sequence of flow mappings.
             writeln!(out, "FunctionParams: {}", serde_json::to_string(params).unwrap()).unwrap();
         } else {
