@@ -689,6 +689,22 @@ mod tests {
     }
 
     #[test]
+    fn editor_diagnostics_see_the_container_window() {
+        let knowledge = Knowledge::builtin();
+        let config = Config::default();
+        let query = "SigninLogs\n| where ResultType != \"0\"\n";
+        let indented: String = query.lines().map(|l| format!("  {l}\n")).collect();
+        let rule = format!("name: r\nkind: Scheduled\nqueryPeriod: 1d\nquery: |\n{indented}");
+        let rule = SourceFile::new(Some("r.yaml".into()), "yaml", rule);
+        assert!(diagnostics(&rule, &knowledge, &config).iter().all(|d| d.code != "KQL404"));
+        let hunt =
+            SourceFile::new(Some("h.md".into()), "markdown", format!("```kql\n{query}```\n"));
+        let codes: Vec<_> =
+            diagnostics(&hunt, &knowledge, &config).iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["KQL404"]);
+    }
+
+    #[test]
     fn kql_completion_by_position() {
         let text = "DeviceProcessEvents\n| extend Lower = tolower(FileName)\n| where Fi";
         let f = kql(text);
