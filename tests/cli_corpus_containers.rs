@@ -314,7 +314,12 @@ fn lint_shared_corpus_through_containers() {
             for query in &extraction.queries {
                 with_window += usize::from(query.facts.time_window.is_some());
                 with_parameters += usize::from(!query.facts.declared_parameters().is_empty());
-                if &query.facts != want {
+                // A record has no file, so its parameters have no location.
+                let mut got = query.facts.clone();
+                for parameter in got.parameters.iter_mut().flatten() {
+                    parameter.declared_at = None;
+                }
+                if &got != want {
                     if facts_differ.is_empty() {
                         println!(
                             "facts differ in {}: {:?} vs {want:?}",

@@ -1,6 +1,6 @@
 //! The one entry point the CLI and the language server share.
 
-use qlint_grammar::{kql, spl};
+use qlint_grammar::{Span, kql, spl};
 
 use crate::analysis::{self, Analysis};
 use crate::diagnostic::{Category, Diagnostic, Severity};
@@ -72,6 +72,15 @@ pub struct Parameter {
     pub name: String,
     /// Its type.
     pub ty: ParameterType,
+    /// Where the container names it, in file byte offsets, when known (for go-to-definition).
+    pub declared_at: Option<Span>,
+}
+
+impl Parameter {
+    /// A parameter whose declaration is not located in a file.
+    pub fn new(name: impl Into<String>, ty: ParameterType) -> Self {
+        Self { name: name.into(), ty, declared_at: None }
+    }
 }
 
 /// The type of a declared parameter.
@@ -168,11 +177,8 @@ mod tests {
         let knowledge = Knowledge::builtin();
         let text = "Syslog\n| where TimeGenerated >= starttime\n| extend Since = starttime, Hosts = hostnames\n";
         let parameters = [
-            Parameter {
-                name: "starttime".into(),
-                ty: ParameterType::Scalar(Some(ScalarType::Datetime)),
-            },
-            Parameter { name: "hostnames".into(), ty: ParameterType::Scalar(None) },
+            Parameter::new("starttime", ParameterType::Scalar(Some(ScalarType::Datetime))),
+            Parameter::new("hostnames", ParameterType::Scalar(None)),
         ];
         let parse = kql::parse(text);
         let analysis = analyze_tree_with(&parse.tree, text, &knowledge, Some(&parameters));
@@ -200,11 +206,8 @@ mod tests {
         let facts = QueryFacts {
             time_window: None,
             parameters: Some(vec![
-                Parameter { name: "T".into(), ty: ParameterType::Tabular },
-                Parameter {
-                    name: "field".into(),
-                    ty: ParameterType::Scalar(Some(ScalarType::String)),
-                },
+                Parameter::new("T", ParameterType::Tabular),
+                Parameter::new("field", ParameterType::Scalar(Some(ScalarType::String))),
             ]),
         };
         assert_eq!(lint_query_with(Language::Kql, text, &knowledge, &facts), []);

@@ -490,8 +490,15 @@ pub fn definition(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Opti
     match (cur.region.language, tok.kind) {
         (Language::Kql, TokenKind::Word) => {
             let lets = kql::let_bindings(cur.text(), &cur.tokens);
-            let binding = visible_let(&lets, cur.tok(idx), tok.span)?;
-            Some(Target { path: None, span: cur.region.span_to_file(binding.name_span) })
+            if let Some(binding) = visible_let(&lets, cur.tok(idx), tok.span) {
+                return Some(Target {
+                    path: None,
+                    span: cur.region.span_to_file(binding.name_span),
+                });
+            }
+            // A parameter the file declares: its `Name:` entry (already in file offsets).
+            let declared = declared_parameter(cur.region, cur.tok(idx))?.declared_at?;
+            Some(Target { path: None, span: declared })
         }
         (Language::Spl, TokenKind::Macro) => {
             let (name, arity) = spl::macro_call(cur.tok(idx));
@@ -683,6 +690,10 @@ mod tests {
         assert!(items.iter().all(|c| c.label != "T"));
         let items = completions(&f, yaml.find("  T\n").unwrap() as u32 + 3, &Facts);
         assert!(labels(&items).contains(&"T"), "{:?}", labels(&items));
+        // Go-to-definition lands on the `Name:` entry.
+        let target = definition(&f, yaml.rfind("starttime").unwrap() as u32 + 1, &Facts).unwrap();
+        assert_eq!(target.span.start, at(yaml, "starttime"));
+        assert_eq!(target.span.text(yaml), "starttime");
         // Without a container, nothing is declared.
         let plain = kql("T\n| where TimeGenerated >= starttime\n");
         assert!(hover(&plain, 30, &Facts).is_none());

@@ -131,7 +131,7 @@ fn parameter(entry: ParamEntry) -> Option<Parameter> {
         || schema.is_some_and(|s| s.starts_with('('));
     let ty =
         if tabular { ParameterType::Tabular } else { ParameterType::Scalar(ScalarType::parse(ty)) };
-    Some(Parameter { name: name.to_owned(), ty })
+    Some(Parameter::new(name, ty))
 }
 
 fn is_identifier(name: &str) -> bool {
@@ -211,15 +211,9 @@ mod tests {
         assert_eq!(
             parameters,
             vec![
-                Parameter { name: "T".into(), ty: ParameterType::Tabular },
-                Parameter {
-                    name: "field".into(),
-                    ty: ParameterType::Scalar(Some(ScalarType::String))
-                },
-                Parameter {
-                    name: "keys".into(),
-                    ty: ParameterType::Scalar(Some(ScalarType::Dynamic))
-                },
+                Parameter::new("T", ParameterType::Tabular),
+                Parameter::new("field", ParameterType::Scalar(Some(ScalarType::String))),
+                Parameter::new("keys", ParameterType::Scalar(Some(ScalarType::Dynamic))),
             ]
         );
     }
@@ -255,10 +249,7 @@ mod tests {
         );
         assert_eq!(facts.time_window, None);
         // Declared (a list), with the one usable entry; the duplicate name is dropped.
-        assert_eq!(
-            facts.parameters,
-            Some(vec![Parameter { name: "ok".into(), ty: ParameterType::Scalar(None) }])
-        );
+        assert_eq!(facts.parameters, Some(vec![Parameter::new("ok", ParameterType::Scalar(None))]));
     }
 
     #[test]

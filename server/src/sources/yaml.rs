@@ -13,7 +13,7 @@ use serde_saphyr::Spanned;
 
 use super::facts::{Lenient, ParamEntry, SentinelKeys, for_query_key};
 use super::{ContainerError, Decoder, EmbeddedQuery, Encoding, Extraction, OffsetMap, lines_in};
-use crate::lint::Language;
+use crate::lint::{Language, Parameter};
 
 /// A value we only want when it is a string.
 #[derive(Deserialize)]
@@ -87,9 +87,12 @@ pub(super) fn extract(text: &str) -> Extraction {
     };
     let _ = rule.function;
     let name = rule.name.and_then(Loose::into_text);
-    let facts =
+    let mut facts =
         SentinelKeys::new(rule.kind, rule.query_period, rule.function_params, rule.parser_params)
             .facts();
+    if let Some(parameters) = &mut facts.parameters {
+        locate_parameters(text, parameters);
+    }
     let fields = [
         (rule.query, Language::Kql, "query"),
         (rule.parser_query, Language::Kql, "ParserQuery"),
@@ -134,6 +137,66 @@ pub(super) fn extract(text: &str) -> Extraction {
     }
     extraction.queries.sort_by_key(|q| q.span_in_file.start);
     extraction
+}
+
+/// Finds where each parameter is named (`Name: starttime`) in the `FunctionParams` or
+/// `ParserParams` section of the file; a parameter not found keeps no location.
+fn locate_parameters(text: &str, parameters: &mut [Parameter]) {
+    let sections: Vec<(usize, usize)> = ["FunctionParams:", "ParserParams:"]
+        .iter()
+        .filter_map(|k| top_level_section(text, k))
+        .collect();
+    for parameter in parameters {
+        parameter.declared_at = sections.iter().find_map(|&(start, end)| {
+            let at = start + name_entry(&text[start..end], &parameter.name)?;
+            Some(Span::new(at as u32, (at + parameter.name.len()) as u32))
+        });
+    }
+}
+
+/// The bytes of the top-level `key` and its value: up to the next line that starts a
+/// top-level key (a line starting with neither a space, `-`, `#` nor a flow continuation).
+fn top_level_section(text: &str, key: &str) -> Option<(usize, usize)> {
+    let start = if text.starts_with(key) {
+        0
+    } else {
+        text.match_indices(&format!("\n{key}")).next()?.0 + 1
+    };
+    let mut end = text.len();
+    let mut line_start = text[start..].find('\n').map_or(text.len(), |i| start + i + 1);
+    while line_start < text.len() {
+        let rest = &text[line_start..];
+        let first = rest.as_bytes()[0];
+        if !matches!(first, b' ' | b'\t' | b'-' | b'#' | b'\r' | b'\n' | b'{' | b'}' | b']' | b',')
+        {
+            end = line_start;
+            break;
+        }
+        line_start = rest.find('\n').map_or(text.len(), |i| line_start + i + 1);
+    }
+    Some((start, end))
+}
+
+/// The offset of `name` in the first `Name: name` (quoted or not; a tabular parameter is
+/// written `Name: 'T:(...)'`) of `section`.
+fn name_entry(section: &str, name: &str) -> Option<usize> {
+    for (at, _) in section.match_indices("Name") {
+        let key_start = at == 0 || !section.as_bytes()[at - 1].is_ascii_alphanumeric();
+        if !key_start {
+            continue;
+        }
+        let after = &section[at + 4..];
+        let Some(value) = after.trim_start_matches([' ', '\t', '"', '\'']).strip_prefix(':') else {
+            continue;
+        };
+        let value = value.trim_start_matches([' ', '\t', '"', '\'']);
+        let Some(rest) = value.strip_prefix(name) else { continue };
+        if rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        return Some(section.len() - value.len());
+    }
+    None
 }
 
 fn language_key(language: Language) -> &'static str {
@@ -636,28 +699,41 @@ mod tests {
     #[test]
     fn declared_parameters_in_block_and_flow_sequences() {
         use crate::knowledge::ScalarType;
-        use crate::lint::{Parameter, ParameterType};
+        use crate::lint::ParameterType;
+        // `(name, type, the file text at the declared location)` of each parameter.
+        fn declared(yaml: &str, query: &EmbeddedQuery) -> Vec<(String, ParameterType, String)> {
+            let parameters = query.facts.parameters.as_deref().unwrap_or_default();
+            parameters
+                .iter()
+                .map(|p| {
+                    let at = p.declared_at.map_or(String::new(), |s| {
+                        yaml[s.start as usize..s.end as usize].to_owned()
+                    });
+                    (p.name.clone(), p.ty, at)
+                })
+                .collect()
+        }
+        let entry = |name: &str, ty| (name.to_owned(), ty, name.to_owned());
+        let datetime = ParameterType::Scalar(Some(ScalarType::Datetime));
+        let boolean = ParameterType::Scalar(Some(ScalarType::Bool));
         let block = "Function:\n  Title: Parser\nParserName: ASimDnsX\nParserParams:\n  - Name: starttime\n    Type: datetime\n    Default: datetime(null)\n  - Name: disabled\n    Type: bool\n    Default: false\n  - Name: T:(TimeGenerated:datetime)\n    Type: table\nParserQuery: |\n  let x = 1;\n  Syslog\n";
         let query = only_query(block);
-        let scalar =
-            |name: &str, ty| Parameter { name: name.into(), ty: ParameterType::Scalar(ty) };
         assert_eq!(
-            query.facts.parameters,
-            Some(vec![
-                scalar("starttime", Some(ScalarType::Datetime)),
-                scalar("disabled", Some(ScalarType::Bool)),
-                Parameter { name: "T".into(), ty: ParameterType::Tabular },
-            ])
+            declared(block, &query),
+            [
+                entry("starttime", datetime),
+                entry("disabled", boolean),
+                entry("T", ParameterType::Tabular)
+            ]
         );
-        let flow = "FunctionName: f\nFunctionParams: [{Name: starttime, Type: datetime, Default: datetime(null)}, {Name: disabled, Type: bool}]\nFunctionQuery: Syslog\n";
+        let flow = "FunctionName: disabled\nFunctionParams: [{Name: starttime, Type: datetime, Default: datetime(null)}, {\"Name\": 'disabled', Type: bool}]\nFunctionQuery: Syslog\n";
         let query = only_query(flow);
         assert_eq!(
-            query.facts.parameters,
-            Some(vec![
-                scalar("starttime", Some(ScalarType::Datetime)),
-                scalar("disabled", Some(ScalarType::Bool))
-            ])
+            declared(flow, &query),
+            [entry("starttime", datetime), entry("disabled", boolean)]
         );
+        let disabled = query.facts.parameters.as_ref().unwrap()[1].declared_at.unwrap();
+        assert!(disabled.start as usize > flow.find("FunctionParams").unwrap());
         assert_eq!(query.facts.time_window, None);
     }
 
