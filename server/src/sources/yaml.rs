@@ -738,6 +738,21 @@ mod tests {
     }
 
     #[test]
+    fn every_truncation_of_a_parser_file_extracts_without_panic() {
+        let yaml = "ParserName: vimX\nParserParams:\n  - Name: starttime\n    Type: datetime\n    Default: datetime(null)\n  - {Name: 'T:(TimeGenerated:datetime)', Type: table}\nFunctionParams: [{\"Name\": \"é\", Type: string}]\nkind: NRT\nqueryPeriod: 14d\nParserQuery: |\n  T\n  | where TimeGenerated >= starttime\n";
+        for (end, _) in yaml.char_indices() {
+            let extraction = extract(&yaml[..end]);
+            for query in &extraction.queries {
+                for parameter in query.facts.declared_parameters() {
+                    if let Some(span) = parameter.declared_at {
+                        assert_eq!(&yaml[span.start as usize..span.end as usize], parameter.name);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn garbled_parameters_are_no_facts_and_keep_the_query() {
         for garbled in [
             "FunctionParams: starttime\n",
