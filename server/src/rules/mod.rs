@@ -11,6 +11,7 @@ use qlint_grammar::Span;
 use crate::analysis::Analysis;
 use crate::diagnostic::{Category, Diagnostic, Severity};
 use crate::knowledge::Knowledge;
+use crate::lint::QueryFacts;
 
 pub mod detection;
 pub mod kql;
@@ -51,6 +52,8 @@ pub struct Context<'a> {
     pub knowledge: &'a Knowledge,
     /// Names, columns, macros and the condition model of the query.
     pub analysis: &'a Analysis,
+    /// What the query's container says about it (time window, declared parameters).
+    pub facts: &'a QueryFacts,
 }
 
 type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
