@@ -3,6 +3,10 @@
 //! and `savedsearches.conf` in a temp folder, the decoded queries are checked against the
 //! originals, and the real binary is run over the folder. Prints wall time and counts.
 //!
+//! Sentinel YAML gets the record's `kind`, `queryFrequency`, `queryPeriod` and
+//! `FunctionParams`, so the container facts (time window, declared parameters) that the
+//! extractor reads from the file must equal those `rule_stats` reads from the record.
+//!
 //! Ignored by default (it takes a while in debug builds). Run it with
 //! `cargo test --release -p qlint --test cli_corpus_containers -- --ignored --nocapture`.
 //! Set `QLINT_CORPUS_OUT=/some/dir` to keep the generated tree, `QLINT_SHARED=/path/to/shared`
@@ -17,7 +21,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use qlint::sources::{self, SourceKind};
+use qlint::QueryFacts;
+use qlint::sources::{self, SentinelKeys, SourceKind};
 use serde_json::Value;
 
 fn records(path: &Path) -> Vec<Value> {
@@ -98,6 +103,8 @@ struct Tree {
     files: BTreeMap<PathBuf, String>,
     /// The queries each file must yield, in order (compared after trimming line ends).
     expected: BTreeMap<PathBuf, Vec<String>>,
+    /// The facts the queries of a Sentinel YAML file must carry.
+    facts: BTreeMap<PathBuf, QueryFacts>,
 }
 
 impl Tree {
@@ -107,6 +114,49 @@ impl Tree {
     }
 }
 
+/// A YAML value for a short record field: plain when it is a simple word, else quoted.
+fn yaml_value(value: &str) -> String {
+    if !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric()) {
+        value.to_owned()
+    } else {
+        serde_json::to_string(value).unwrap()
+    }
+}
+
+/// The keys of a Sentinel file that state facts about its query, written from the record:
+/// `kind`, `queryFrequency`, `queryPeriod`, and `FunctionParams` as a block sequence or
+/// (every other file) a flow sequence.
+fn sentinel_fact_keys(record: &Value, style: usize) -> String {
+    let mut out = String::new();
+    for key in ["kind", "queryFrequency", "queryPeriod"] {
+        if let Some(value) = record[key].as_str() {
+            writeln!(out, "{key}: {}", yaml_value(value)).unwrap();
+        }
+    }
+    if let Some(params) = record["FunctionParams"].as_array() {
+        if style.is_multiple_of(2) {
+            // JSON is YAML: a flow sequence of flow mappings.
+            writeln!(out, "FunctionParams: {}", serde_json::to_string(params).unwrap()).unwrap();
+        } else {
+            out.push_str("FunctionParams:\n");
+            for param in params {
+                let Some(fields) = param.as_object() else { continue };
+                let mut first = true;
+                for (name, value) in fields {
+                    let value = match value.as_str() {
+                        Some(text) => serde_json::to_string(text).unwrap(),
+                        None => value.to_string(),
+                    };
+                    let lead = if first { "  - " } else { "    " };
+                    writeln!(out, "{lead}{name}: {value}").unwrap();
+                    first = false;
+                }
+            }
+        }
+    }
+    out
+}
+
 fn safe_name(id: &str) -> String {
     id.chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
@@ -114,7 +164,8 @@ fn safe_name(id: &str) -> String {
 }
 
 fn build(corpus: &Path) -> Tree {
-    let mut tree = Tree { files: BTreeMap::new(), expected: BTreeMap::new() };
+    let mut tree =
+        Tree { files: BTreeMap::new(), expected: BTreeMap::new(), facts: BTreeMap::new() };
     let mut style = 0;
     for source in [
         "bertjanp",
@@ -152,9 +203,15 @@ fn build(corpus: &Path) -> Tree {
                     let name =
                         serde_json::to_string(record["name"].as_str().unwrap_or("x")).unwrap();
                     let text = format!(
-                        "id: {style}\nname: {name}\nseverity: Medium\n{}kind: Scheduled\n",
-                        yaml_scalar(key, &query, style)
+                        "id: {style}\nname: {name}\nseverity: Medium\n{}{}",
+                        yaml_scalar(key, &query, style),
+                        sentinel_fact_keys(&record, style)
                     );
+                    // What `rule_stats` reads from the same record.
+                    let facts = serde_json::from_value::<SentinelKeys>(record.clone())
+                        .map(|keys| keys.facts_for(key))
+                        .unwrap_or_default();
+                    tree.facts.insert(file.clone(), facts);
                     tree.add(file, &text, vec![query]);
                 }
                 _ => {
@@ -222,6 +279,8 @@ fn lint_shared_corpus_through_containers() {
     let mut queries_written = 0;
     let mut mismatched = Vec::new();
     let mut inexact = 0;
+    let mut facts_differ = Vec::new();
+    let (mut with_window, mut with_parameters) = (0, 0);
     for (path, text) in &tree.files {
         let full = root.join(path);
         std::fs::create_dir_all(full.parent().unwrap()).unwrap();
@@ -251,6 +310,27 @@ fn lint_shared_corpus_through_containers() {
             }
             mismatched.push(path.display().to_string());
         }
+        if let Some(want) = tree.facts.get(path) {
+            for query in &extraction.queries {
+                with_window += usize::from(query.facts.time_window.is_some());
+                with_parameters += usize::from(!query.facts.declared_parameters().is_empty());
+                // A record has no file, so its parameters have no location.
+                let mut got = query.facts.clone();
+                for parameter in got.parameters.iter_mut().flatten() {
+                    parameter.declared_at = None;
+                }
+                if &got != want {
+                    if facts_differ.is_empty() {
+                        println!(
+                            "facts differ in {}: {:?} vs {want:?}",
+                            path.display(),
+                            query.facts
+                        );
+                    }
+                    facts_differ.push(path.display().to_string());
+                }
+            }
+        }
         for query in extraction.queries.iter().filter(|q| !q.exact) {
             if inexact < 3 {
                 println!(
@@ -273,6 +353,10 @@ fn lint_shared_corpus_through_containers() {
         &mismatched[..mismatched.len().min(5)]
     );
     println!("queries whose offset map fell back to the scalar start: {inexact}");
+    println!(
+        "container facts: {with_window} queries with a time window, {with_parameters} with declared parameters; {} files whose facts differ from the record's",
+        facts_differ.len()
+    );
 
     let started = Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_qlint"))
@@ -319,5 +403,6 @@ fn lint_shared_corpus_through_containers() {
     assert!(summary.contains(&format!("{} files checked", tree.files.len())), "{summary}");
     assert!(summary.contains(&format!("{queries_written} queries")), "{summary}");
     assert!(mismatched.is_empty(), "{} files decode differently", mismatched.len());
+    assert!(facts_differ.is_empty(), "{} files: facts differ from the record", facts_differ.len());
     assert!(!by_code.contains_key("QL001") && !by_code.contains_key("QL002"), "{by_code:?}");
 }

@@ -7,11 +7,16 @@
 //!
 //! Reads `../shared/corpus/{kql,spl}/*.jsonl` (the `query` field of each line) relative to
 //! the workspace root (or `$QLINT_SHARED/corpus`); prints a message and exits when the corpus is absent.
+//!
+//! Each query is linted with the facts its rule file states, read from the record's copy of
+//! the file's keys (`kind`, `queryPeriod`, `FunctionParams`, `ParserParams`) by the same
+//! code that reads them from YAML. Set `QLINT_NO_FACTS=1` to lint the bare texts instead.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use qlint::{Knowledge, Language, lint_query};
+use qlint::sources::SentinelKeys;
+use qlint::{Knowledge, Language, QueryFacts, lint_query_with};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +32,8 @@ fn main() {
         return;
     }
     let knowledge = Knowledge::builtin();
+    let use_facts = std::env::var_os("QLINT_NO_FACTS").is_none();
+    let (mut with_window, mut with_parameters) = (0, 0);
     let mut hits: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
     let mut queries = BTreeMap::new();
     let mut shown = 0;
@@ -42,8 +49,25 @@ fn main() {
                 let Ok(record) = serde_json::from_str::<serde_json::Value>(line) else { continue };
                 let Some(query) = record.get("query").and_then(|q| q.as_str()) else { continue };
                 *queries.entry(dir).or_insert(0usize) += 1;
+                // `container` is `yaml:<key of the query>` for queries from rule files.
+                let yaml_key = record
+                    .get("container")
+                    .and_then(|c| c.as_str())
+                    .and_then(|c| c.strip_prefix("yaml:"));
+                let facts = match yaml_key {
+                    Some(key) if use_facts => {
+                        serde_json::from_value::<SentinelKeys>(record.clone())
+                            .map(|keys| keys.facts_for(key))
+                            .unwrap_or_default()
+                    }
+                    _ => QueryFacts::default(),
+                };
+                with_window += usize::from(facts.time_window.is_some());
+                with_parameters += usize::from(!facts.declared_parameters().is_empty());
                 // A panic is a bug elsewhere; count it and go on measuring.
-                let run = std::panic::catch_unwind(|| lint_query(language, query, &knowledge));
+                let run = std::panic::catch_unwind(|| {
+                    lint_query_with(language, query, &knowledge, &facts)
+                });
                 let Ok(diagnostics) = run else {
                     panics += 1;
                     continue;
@@ -78,6 +102,9 @@ fn main() {
         }
     }
     println!("queries: {queries:?}, panics: {panics}");
+    println!(
+        "container facts: {with_window} queries with a time window, {with_parameters} with declared parameters"
+    );
     println!("{:<8} {:>7} {:>8}", "rule", "hits", "queries");
     for (code, (n, q)) in hits {
         println!("{code:<8} {n:>7} {q:>8}");

@@ -10,7 +10,7 @@ use qlint_grammar::Span;
 use crate::config::{Config, RuleSelection};
 use crate::diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
 use crate::knowledge::Knowledge;
-use crate::lint::lint_query;
+use crate::lint::lint_query_with;
 use crate::sources::{self, EmbeddedQuery, SourceKind};
 use crate::suppression::{self, Scope};
 
@@ -117,7 +117,7 @@ fn check_query(
     knowledge: &Knowledge,
     selection: &RuleSelection,
 ) -> (Vec<Diagnostic>, bool) {
-    let found = lint_query(query.language, &query.text, knowledge);
+    let found = lint_query_with(query.language, &query.text, knowledge, &query.facts);
     let syntax_errors = found.iter().any(|d| d.category == Category::Syntax);
     let suppressions = suppression::scan(query.language, &query.text);
     let mut used: Vec<Vec<bool>> =

@@ -17,4 +17,4 @@ pub mod suppression;
 
 pub use diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
 pub use knowledge::Knowledge;
-pub use lint::{Language, lint_query};
+pub use lint::{Language, QueryFacts, lint_query, lint_query_with};

@@ -19,6 +19,8 @@ pub enum CaseInsensitive {
     HostName,
     /// A Windows account name or a user principal name.
     Account,
+    /// A file hash in hex (`SHA256`, `file_hash`): products log it in upper or lower case.
+    Hash,
 }
 
 impl CaseInsensitive {
@@ -30,8 +32,27 @@ impl CaseInsensitive {
             CaseInsensitive::Registry => "registry keys",
             CaseInsensitive::HostName => "host names",
             CaseInsensitive::Account => "account names",
+            CaseInsensitive::Hash => "hex hashes",
         }
     }
+}
+
+/// Fields whose values mix case-sensitive parts into them: URLs and command lines (Defender
+/// `ProcessCommandLine`, Sysmon `CommandLine`, `cmdline` fields). `lower` is the base name in
+/// lowercase without underscores.
+fn may_be_case_sensitive(lower: &str) -> bool {
+    lower.contains("url")
+        || lower.contains("uri")
+        || lower.contains("commandline")
+        || lower.contains("cmdline")
+}
+
+/// True for the Splunk CIM fields that hold a whole command string: `process` and
+/// `parent_process` (with or without a dataset prefix such as `Processes.`). Only SPL uses
+/// these names this way; in KQL a `process` column is whatever the query made it.
+pub fn is_cim_command_line(name: &str) -> bool {
+    let base = name.rsplit('.').next().unwrap_or(name);
+    base.eq_ignore_ascii_case("process") || base.eq_ignore_ascii_case("parent_process")
 }
 
 /// Classifies a field by its name (KQL columns of Defender XDR / Sentinel tables, Sysmon and
@@ -39,15 +60,31 @@ impl CaseInsensitive {
 pub fn classify_field(name: &str) -> Option<CaseInsensitive> {
     let base = name.rsplit('.').next().unwrap_or(name);
     let lower = base.to_ascii_lowercase().replace('_', "");
-    if lower.contains("url") || lower.contains("uri") || lower.contains("commandline") {
+    if may_be_case_sensitive(&lower) {
         return None;
     }
     const FILE: &[&str] = &["filename", "processname", "image", "parentimage", "originalfilename"];
-    const PATH: &[&str] = &["folderpath", "filepath", "processpath", "imagepath", "targetfilename"];
+    const PATH: &[&str] = &[
+        "folderpath",
+        "filepath",
+        "processpath",
+        "imagepath",
+        "targetfilename",
+        "servicepath",
+        "servicedllpath",
+        "relativetargetname",
+    ];
     const REGISTRY: &[&str] =
         &["registrykey", "registryvaluename", "registrypath", "registrykeyname", "targetobject"];
-    const HOST: &[&str] =
-        &["devicename", "computer", "hostname", "domainname", "accountdomain", "dvchostname"];
+    const HOST: &[&str] = &[
+        "devicename",
+        "computer",
+        "hostname",
+        "domainname",
+        "accountdomain",
+        "nthost",
+        "ntdomain",
+    ];
     const ACCOUNT: &[&str] = &[
         "accountname",
         "accountupn",
@@ -56,8 +93,11 @@ pub fn classify_field(name: &str) -> Option<CaseInsensitive> {
         "targetusername",
         "samaccountname",
     ];
+    const HASH: &[&str] = &["md5", "sha1", "sha256", "sha512", "imphash", "filehash"];
     let ends = |list: &[&str]| list.iter().any(|suffix| lower.ends_with(suffix));
-    if ends(PATH) {
+    if ends(HASH) || lower == "hash" {
+        Some(CaseInsensitive::Hash)
+    } else if ends(PATH) {
         Some(CaseInsensitive::Path)
     } else if ends(FILE) {
         Some(CaseInsensitive::FileName)
@@ -81,13 +121,20 @@ pub fn classify_value(value: &str) -> Option<CaseInsensitive> {
     ];
     let bytes = lower.as_bytes();
     let drive = bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && &bytes[1..3] == b":\\";
-    if drive || lower.contains("\\windows\\") {
+    if is_hex_hash(&lower) {
+        Some(CaseInsensitive::Hash)
+    } else if drive || lower.contains("\\windows\\") {
         Some(CaseInsensitive::Path)
     } else if EXTENSIONS.iter().any(|ext| lower.ends_with(ext)) && !lower.contains(' ') {
         Some(CaseInsensitive::FileName)
     } else {
         None
     }
+}
+
+/// An MD5, SHA-1 or SHA-256 digest in hex.
+fn is_hex_hash(value: &str) -> bool {
+    matches!(value.len(), 32 | 40 | 64) && value.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 /// The field class if the field is known to be case-insensitive, else the class of the
@@ -98,8 +145,8 @@ pub fn case_insensitive<'a>(
     field: &str,
     values: impl Iterator<Item = &'a str> + Clone,
 ) -> Option<CaseInsensitive> {
-    let lower = field.to_ascii_lowercase();
-    if lower.contains("url") || lower.contains("uri") || lower.contains("commandline") {
+    let base = field.rsplit('.').next().unwrap_or(field);
+    if may_be_case_sensitive(&base.to_ascii_lowercase().replace('_', "")) {
         return None;
     }
     let kind = match classify_field(field) {
@@ -123,6 +170,12 @@ pub fn case_insensitive<'a>(
             CaseInsensitive::Path => value.contains('\\') && !value.contains('/'),
             CaseInsensitive::HostName | CaseInsensitive::Account => !value.trim().contains(' '),
             CaseInsensitive::Registry => true,
+            // Only hex digits (and `*` / `%` wildcards): not a composite such as Sysmon's
+            // `Hashes` (`SHA256=...,IMPHASH=...`).
+            CaseInsensitive::Hash => {
+                let core = value.trim_matches(|c| c == '*' || c == '%');
+                !core.is_empty() && core.chars().all(|c| c.is_ascii_hexdigit())
+            }
         }
     };
     values.into_iter().all(fits).then_some(kind)
@@ -142,6 +195,16 @@ mod tests {
         assert_eq!(classify_field("ProcessCommandLine"), None);
         assert_eq!(classify_field("RemoteUrl"), None);
         assert_eq!(classify_field("ActionType"), None);
+        assert_eq!(classify_field("first_cmdline"), None);
+        assert!(is_cim_command_line("Processes.process"));
+        assert!(is_cim_command_line("parent_process"));
+        assert!(!is_cim_command_line("process_name"));
+        assert_eq!(
+            classify_field("Processes.parent_process_name"),
+            Some(CaseInsensitive::FileName)
+        );
+        assert_eq!(classify_field("dest_nt_host"), Some(CaseInsensitive::HostName));
+        assert_eq!(classify_field("Services.service_path"), Some(CaseInsensitive::Path));
     }
 
     #[test]
@@ -152,6 +215,12 @@ mod tests {
         assert_eq!(check("ASimMatchingHostname", "No match"), None);
         assert_eq!(check("FolderPath", "/usr/bin/"), None);
         assert_eq!(check("ParentCommandLine", r"C:\Windows\x.exe -k"), None);
+        assert_eq!(check("first_cmdline", r"%\windows\system32\%"), None);
+        let sha256 = "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855";
+        assert_eq!(check("SHA256", sha256), Some(CaseInsensitive::Hash));
+        assert_eq!(check("Processes.process_hash", sha256), Some(CaseInsensitive::Hash));
+        assert_eq!(check("file_hash", "SHA256=E3B0"), None);
+        assert_eq!(check("unknown_field", sha256), Some(CaseInsensitive::Hash));
         assert_eq!(check("NewProcessName", r"C:\Windows\x.exe"), Some(CaseInsensitive::FileName));
     }
 

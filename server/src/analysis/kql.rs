@@ -22,6 +22,7 @@ use crate::analysis::{
     ArgumentMismatch, ArityProblem, OperatorMismatch, RegexUse, Unresolved, describe_arity,
 };
 use crate::knowledge::{Knowledge, ScalarType, suggest};
+use crate::lint::{Parameter, ParameterType};
 
 /// What the analysis of a KQL query found.
 #[derive(Debug, Clone, Default)]
@@ -124,6 +125,12 @@ pub enum SymbolKind {
         /// The span of the defining name.
         definition: Span,
     },
+    /// A parameter declared by the query's container (Sentinel `FunctionParams`), not in the
+    /// text.
+    Parameter {
+        /// Declared scalar type (`None` for a table or an unknown type name).
+        ty: Option<ScalarType>,
+    },
 }
 
 /// A resolved name.
@@ -145,14 +152,35 @@ pub fn analyze(text: &str, knowledge: &Knowledge) -> KqlAnalysis {
 
 /// Analyses an already parsed KQL query.
 pub fn analyze_tree(query: &Query, text: &str, knowledge: &Knowledge) -> KqlAnalysis {
+    analyze_tree_with(query, text, knowledge, None)
+}
+
+/// Analyses a parsed query that receives `parameters` from its container (a stored
+/// function's declared parameters); `None` when the container declares nothing.
+pub fn analyze_tree_with(
+    query: &Query,
+    text: &str,
+    knowledge: &Knowledge,
+    parameters: Option<&[Parameter]>,
+) -> KqlAnalysis {
     let mut analyzer = Analyzer {
         text,
         knowledge,
         out: KqlAnalysis::default(),
         time_bounded: false,
         time_unknown: false,
+        parameters_declared: parameters.is_some(),
     };
     let mut env = Env::default();
+    for parameter in parameters.unwrap_or(&[]) {
+        if let ParameterType::Scalar(Some(ScalarType::Datetime | ScalarType::Timespan)) =
+            parameter.ty
+        {
+            // The time range comes from the caller.
+            analyzer.time_unknown = true;
+        }
+        env.lets.insert(parameter.name.clone(), LetDef::Parameter { ty: parameter.ty });
+    }
     analyzer.statements(&query.statements, &mut env);
     analyzer.out.logic.time_bounded =
         if analyzer.time_unknown { None } else { Some(analyzer.time_bounded) };
@@ -200,17 +228,38 @@ pub fn symbol_at(text: &str, offset: usize, knowledge: &Knowledge) -> Option<Sym
 
 #[derive(Debug, Clone)]
 enum LetDef {
-    Scalar { ty: Option<ScalarType>, span: Span },
-    Tabular { schema: Schema, span: Span },
-    Function { min: usize, max: usize, span: Span },
+    Scalar {
+        ty: Option<ScalarType>,
+        span: Span,
+    },
+    Tabular {
+        schema: Schema,
+        span: Span,
+    },
+    Function {
+        min: usize,
+        max: usize,
+        span: Span,
+    },
+    /// Declared by the container, outside the text.
+    Parameter {
+        ty: ParameterType,
+    },
 }
 
 impl LetDef {
-    fn span(&self) -> Span {
+    /// What a use of this name resolves to.
+    fn symbol_kind(&self) -> SymbolKind {
         match self {
             LetDef::Scalar { span, .. }
             | LetDef::Tabular { span, .. }
-            | LetDef::Function { span, .. } => *span,
+            | LetDef::Function { span, .. } => SymbolKind::Let { definition: *span },
+            LetDef::Parameter { ty } => SymbolKind::Parameter {
+                ty: match ty {
+                    ParameterType::Scalar(ty) => *ty,
+                    ParameterType::Tabular => None,
+                },
+            },
         }
     }
 }
@@ -226,6 +275,8 @@ struct Analyzer<'a> {
     out: KqlAnalysis,
     time_bounded: bool,
     time_unknown: bool,
+    /// The container declares the parameters of the query (so no name is guessed to be one).
+    parameters_declared: bool,
 }
 
 /// Columns every Log Analytics table has although schemas rarely list them.
@@ -375,7 +426,7 @@ impl<'a> Analyzer<'a> {
                     self.out.symbols.push(Symbol {
                         name: callee.name.clone(),
                         span: callee.span,
-                        kind: SymbolKind::Let { definition: def.span() },
+                        kind: def.symbol_kind(),
                     });
                     if let LetDef::Function { min, max, .. } = def {
                         self.check_let_arity(&callee.name, expr.span(), args.len(), *min, *max);
@@ -395,11 +446,7 @@ impl<'a> Analyzer<'a> {
 
     fn table(&mut self, name: &str, span: Span, env: &Env) -> Schema {
         if let Some(def) = env.lets.get(name) {
-            self.out.symbols.push(Symbol {
-                name: name.to_owned(),
-                span,
-                kind: SymbolKind::Let { definition: def.span() },
-            });
+            self.out.symbols.push(Symbol { name: name.to_owned(), span, kind: def.symbol_kind() });
             return match def {
                 LetDef::Tabular { schema, .. } => schema.clone(),
                 _ => Schema::Open,
@@ -1017,13 +1064,11 @@ impl<'a> Analyzer<'a> {
     /// Resolves a column name against `schema`.
     fn column(&mut self, name: &str, span: Span, schema: &Schema, env: &Env) -> Option<ScalarType> {
         if let Some(def) = env.lets.get(name) {
-            self.out.symbols.push(Symbol {
-                name: name.to_owned(),
-                span,
-                kind: SymbolKind::Let { definition: def.span() },
-            });
+            self.out.symbols.push(Symbol { name: name.to_owned(), span, kind: def.symbol_kind() });
             return match def {
-                LetDef::Scalar { ty, .. } => *ty,
+                LetDef::Scalar { ty, .. } | LetDef::Parameter { ty: ParameterType::Scalar(ty) } => {
+                    *ty
+                }
                 _ => None,
             };
         }
@@ -1057,10 +1102,11 @@ impl<'a> Analyzer<'a> {
                 let same_but_case = cols.iter().find(|c| c.name.eq_ignore_ascii_case(name));
                 // Table columns are PascalCase; an all-lowercase name that no column matches
                 // is almost always a parameter of the enclosing stored function (ASIM parsers
-                // get `starttime`, `disabled`, `eventtype` from outside the text).
+                // get `starttime`, `disabled`, `eventtype` from outside the text). When the
+                // container declares the parameters, they are in `env` and nothing is guessed.
                 let parameter_like =
                     name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-                if parameter_like && same_but_case.is_none() {
+                if parameter_like && same_but_case.is_none() && !self.parameters_declared {
                     return None;
                 }
                 let suggestion = same_but_case.map(|c| c.name.clone()).or_else(|| {
@@ -1265,7 +1311,7 @@ impl<'a> Analyzer<'a> {
             self.out.symbols.push(Symbol {
                 name: name.to_owned(),
                 span: name_span,
-                kind: SymbolKind::Let { definition: def.span() },
+                kind: def.symbol_kind(),
             });
             if let LetDef::Function { min, max, .. } = def {
                 let (min, max) = (*min, *max);

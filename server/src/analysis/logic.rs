@@ -199,6 +199,8 @@ pub enum FilterOrigin {
     SplWhere,
     /// SPL `| tstats ... where ...`.
     SplTstatsWhere,
+    /// SPL `| regex field="re"` / `field!="re"` (a regex: case matters unless `(?i)`).
+    SplRegex,
 }
 
 /// One filter of a query.

@@ -3,8 +3,8 @@
 
 use qlint_grammar::Span;
 use qlint_grammar::spl::ast::{
-    Argument, BinaryOp, Command, CommandKind, CompareOp, Expr, MacroCall, Search, SearchExpr,
-    TstatsCommand, UnaryOp, Value,
+    Argument, Assignment, BinaryOp, Command, CommandKind, CompareOp, Expr, MacroCall, Name,
+    RegexCommand, Search, SearchExpr, TstatsCommand, UnaryOp, Value,
 };
 
 use crate::analysis::logic::{
@@ -44,6 +44,78 @@ pub struct SplAnalysis {
     pub time_modifier_somewhere: bool,
     /// Event searches (main or subsearch) with no time modifier: `(first term, span)`.
     pub unbounded_event_searches: Vec<(String, Span)>,
+    /// Conditions written inside `eval` expressions (`if()`, `case()`, a boolean assignment)
+    /// and stats `eval()` arguments. They do not filter events, so they are not in
+    /// `logic.filters`, but they compare strings the way `where` does (case-sensitively).
+    pub eval_conditions: Vec<Condition>,
+    /// Comparisons of a case-folded value with a literal of the other case, which never match.
+    pub fold_mismatches: Vec<FoldMismatch>,
+}
+
+/// How a value was case-folded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseFold {
+    /// `lower()`.
+    Lower,
+    /// `upper()`.
+    Upper,
+}
+
+impl CaseFold {
+    /// `"lowercase"` / `"uppercase"`, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            CaseFold::Lower => "lowercase",
+            CaseFold::Upper => "uppercase",
+        }
+    }
+
+    /// True when `literal` has a letter that a value folded this way cannot have.
+    pub fn excludes(self, literal: &str) -> bool {
+        match self {
+            CaseFold::Lower => literal.chars().any(char::is_uppercase),
+            CaseFold::Upper => literal.chars().any(char::is_lowercase),
+        }
+    }
+
+    /// `literal` folded the same way, when that is exact (ASCII only).
+    pub fn apply(self, literal: &str) -> Option<String> {
+        literal.is_ascii().then(|| match self {
+            CaseFold::Lower => literal.to_ascii_lowercase(),
+            CaseFold::Upper => literal.to_ascii_uppercase(),
+        })
+    }
+}
+
+/// `lower(x)="PowerShell.exe"` (or a field that an earlier `eval` folded): the folded value
+/// can never equal, be `IN` a list with, or be `like` a literal with letters of the other case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoldMismatch {
+    /// The folded side as written (`lower(process_name)`, `p`).
+    pub subject: String,
+    /// How it was folded.
+    pub fold: CaseFold,
+    /// The literal that cannot match.
+    pub literal: Literal,
+}
+
+impl SplAnalysis {
+    /// Every comparison that minds case — the `where` and `regex` filters and
+    /// [`eval_conditions`](Self::eval_conditions) — with its polarity (`false` under an odd
+    /// number of `NOT`s). Search-command comparisons (the base search, `| search`, `tstats
+    /// where`) are not included: they ignore case.
+    pub fn eval_comparisons(&self) -> Vec<(&Comparison, bool)> {
+        let mut out = Vec::new();
+        let wheres = self
+            .logic
+            .filters
+            .iter()
+            .filter(|f| matches!(f.origin, FilterOrigin::SplWhere | FilterOrigin::SplRegex));
+        for condition in wheres.map(|f| &f.condition).chain(&self.eval_conditions) {
+            condition.for_each_comparison(true, &mut |c, positive| out.push((c, positive)));
+        }
+        out
+    }
 }
 
 /// Analyses an SPL search.
@@ -54,7 +126,8 @@ pub fn analyze(text: &str, knowledge: &Knowledge) -> SplAnalysis {
 
 /// Analyses an already parsed SPL search.
 pub fn analyze_tree(search: &Search, text: &str, knowledge: &Knowledge) -> SplAnalysis {
-    let mut analyzer = Analyzer { text, knowledge, out: SplAnalysis::default() };
+    let mut analyzer =
+        Analyzer { text, knowledge, out: SplAnalysis::default(), case_folded: Vec::new() };
     analyzer.search(search, true);
     analyzer.out.logic.time_bounded = Some(analyzer.out.time_modifier_somewhere);
     analyzer.out
@@ -193,10 +266,20 @@ struct Analyzer<'a> {
     text: &'a str,
     knowledge: &'a Knowledge,
     out: SplAnalysis,
+    /// Fields that an earlier `eval` of this pipeline set to `lower(...)` / `upper(...)`: a
+    /// later comparison on them does not depend on the case of the event's value.
+    case_folded: Vec<(String, CaseFold)>,
 }
 
 impl Analyzer<'_> {
     fn search(&mut self, search: &Search, top: bool) {
+        // A subsearch is its own pipeline: its evals neither see nor change the outer ones.
+        let outer_case_folded = std::mem::take(&mut self.case_folded);
+        self.pipeline(search, top);
+        self.case_folded = outer_case_folded;
+    }
+
+    fn pipeline(&mut self, search: &Search, top: bool) {
         let mut bounded = false;
         let mut event_source: Option<(String, Span)> = None;
         for (i, command) in search.commands.iter().enumerate() {
@@ -237,6 +320,8 @@ impl Analyzer<'_> {
                 CommandKind::Eval(e) => {
                     for assignment in &e.assignments {
                         self.expr(&assignment.expr);
+                        self.collect_eval_conditions(&assignment.expr);
+                        self.note_assignment(assignment);
                     }
                 }
                 CommandKind::Stats(s) => {
@@ -245,6 +330,7 @@ impl Analyzer<'_> {
                     }
                     for agg in &s.aggregations {
                         agg.args.iter().for_each(|a| self.expr(a));
+                        agg.args.iter().for_each(|a| self.collect_eval_conditions(a));
                     }
                 }
                 CommandKind::Tstats(t) => {
@@ -281,6 +367,11 @@ impl Analyzer<'_> {
                             span: value.span,
                             user: "regex".to_owned(),
                         });
+                        let condition = self.lower_regex_command(command, regex, value);
+                        self.out
+                            .logic
+                            .filters
+                            .push(Filter { origin: FilterOrigin::SplRegex, condition });
                     }
                 }
                 CommandKind::Macro(m) => self.macro_call(m),
@@ -659,6 +750,11 @@ impl Analyzer<'_> {
                     }
                     _ => return Condition::Opaque(*span),
                 };
+                if kind != OpKind::Order {
+                    for (subject, other) in [(lhs, rhs), (rhs, lhs)] {
+                        self.check_fold(subject, std::slice::from_ref(other.as_ref()));
+                    }
+                }
                 let (field, value) = match (lhs.as_ref(), rhs.as_ref()) {
                     (Expr::Field(f), other) | (other, Expr::Field(f))
                         if eval_literal(other).is_some() =>
@@ -667,12 +763,13 @@ impl Analyzer<'_> {
                     }
                     _ => (None, None),
                 };
+                let case_sensitive = !self.is_case_folded(field.as_ref());
                 Condition::Compare(Comparison {
                     field,
                     op: Operator {
                         kind,
                         negated,
-                        case_sensitive: true,
+                        case_sensitive,
                         wildcards: false,
                         text: op_span.text(self.text).to_owned(),
                         span: *op_span,
@@ -683,20 +780,173 @@ impl Analyzer<'_> {
                 })
             }
             Expr::In { lhs, list, span } => {
+                self.check_fold(lhs, list);
                 let values: Vec<Literal> = list.iter().filter_map(eval_literal).collect();
                 let field = match lhs.as_ref() {
                     Expr::Field(f) => Some(Field { name: f.text.clone(), span: f.span }),
                     _ => None,
                 };
+                let case_sensitive = !self.is_case_folded(field.as_ref());
                 Condition::Compare(Comparison {
                     field,
-                    op: Operator { case_sensitive: true, ..implicit_op(OpKind::In, false) },
+                    op: Operator {
+                        case_sensitive,
+                        wildcards: false,
+                        ..implicit_op(OpKind::In, false)
+                    },
                     values_complete: values.len() == list.len(),
                     values,
                     span: *span,
                 })
             }
+            Expr::Call { name, args, span } => self.lower_call(name, args, *span),
             other => Condition::Opaque(other.span()),
+        }
+    }
+
+    /// `like(x, "p")`, `match(x, "re")`, `mvfind(x, "re")` (under `isnotnull()` / `isnull()`
+    /// too) and `in(x, "a", ...)` as comparisons; any other call is opaque (`searchmatch()`
+    /// uses search semantics, `isnull(x)` tests no value).
+    fn lower_call(&mut self, name: &Name, args: &[Expr], span: Span) -> Condition {
+        let function = name.text.to_ascii_lowercase();
+        // `isnotnull(mvfind(x, "re"))`: some value of `x` matches; `isnull(...)`: none does.
+        if let ("isnotnull" | "isnull", [Expr::Call { name: inner, args, span: inner_span }]) =
+            (function.as_str(), args)
+            && inner.text.eq_ignore_ascii_case("mvfind")
+        {
+            let found = self.lower_call(inner, args, *inner_span);
+            return if function == "isnull" {
+                Condition::Not(Box::new(found), span)
+            } else {
+                found
+            };
+        }
+        let kind = match function.as_str() {
+            "like" => OpKind::Like,
+            "match" | "mvfind" => OpKind::Regex,
+            "in" => OpKind::In,
+            _ => return Condition::Opaque(span),
+        };
+        let Some((subject, rest)) = args.split_first() else { return Condition::Opaque(span) };
+        if rest.is_empty() || (kind != OpKind::In && rest.len() != 1) {
+            return Condition::Opaque(span);
+        }
+        if kind != OpKind::Regex {
+            self.check_fold(subject, rest);
+        }
+        let field = match subject {
+            Expr::Field(f) => Some(Field { name: f.text.clone(), span: f.span }),
+            _ => None,
+        };
+        let values: Vec<Literal> = rest.iter().filter_map(eval_literal).collect();
+        let ignores_case =
+            kind == OpKind::Regex && values.iter().any(|v| regex_ignores_case(&v.value));
+        let case_sensitive = !ignores_case && !self.is_case_folded(field.as_ref());
+        Condition::Compare(Comparison {
+            field,
+            op: Operator {
+                kind,
+                negated: false,
+                case_sensitive,
+                wildcards: false,
+                text: name.text.clone(),
+                span: name.span,
+            },
+            values_complete: values.len() == rest.len(),
+            values,
+            span,
+        })
+    }
+
+    /// `| regex field!="re"` as a regex comparison (`_raw` when no field is named).
+    fn lower_regex_command(
+        &self,
+        command: &Command,
+        regex: &RegexCommand,
+        value: &Value,
+    ) -> Condition {
+        let field = regex.field.as_ref().map(|f| Field { name: f.text.clone(), span: f.span });
+        let case_sensitive =
+            !regex_ignores_case(&value.text) && !self.is_case_folded(field.as_ref());
+        Condition::Compare(Comparison {
+            field,
+            op: Operator {
+                kind: OpKind::Regex,
+                negated: regex.negated,
+                case_sensitive,
+                wildcards: false,
+                text: command.name.text.clone(),
+                span: command.name.span,
+            },
+            values: vec![Literal {
+                value: value.text.clone(),
+                kind: LiteralKind::String,
+                span: value.span,
+            }],
+            values_complete: true,
+            span: Span { start: command.name.span.start, end: value.span.end },
+        })
+    }
+
+    fn is_case_folded(&self, field: Option<&Field>) -> bool {
+        field.is_some_and(|f| self.case_folded.iter().any(|(name, _)| *name == f.name))
+    }
+
+    /// The fold of `lower(x)` / `upper(x)` or of a field an earlier `eval` folded.
+    fn fold_of(&self, expr: &Expr) -> Option<CaseFold> {
+        match expr {
+            Expr::Paren { inner, .. } => self.fold_of(inner),
+            Expr::Call { name, args, .. } if args.len() == 1 => case_fold(name),
+            Expr::Field(f) => {
+                self.case_folded.iter().find(|(name, _)| *name == f.text).map(|(_, fold)| *fold)
+            }
+            _ => None,
+        }
+    }
+
+    /// Records the literals of `candidates` that a folded `subject` can never match.
+    fn check_fold(&mut self, subject: &Expr, candidates: &[Expr]) {
+        let Some(fold) = self.fold_of(subject) else { return };
+        for candidate in candidates {
+            if let Some(literal) = eval_literal(candidate)
+                && literal.kind == LiteralKind::String
+                && fold.excludes(&literal.value)
+            {
+                self.out.fold_mismatches.push(FoldMismatch {
+                    subject: subject.span().text(self.text).to_owned(),
+                    fold,
+                    literal,
+                });
+            }
+        }
+    }
+
+    /// Records the conditions inside an eval expression (`if(cond, ...)`, `case(cond, ...)`,
+    /// `eval ok=x="a"`, `count(eval(...))`) in [`SplAnalysis::eval_conditions`].
+    fn collect_eval_conditions(&mut self, expr: &Expr) {
+        if is_condition(expr) {
+            let condition = self.lower_expr(expr);
+            self.out.eval_conditions.push(condition);
+            return;
+        }
+        match expr {
+            Expr::Call { args, .. } => args.iter().for_each(|a| self.collect_eval_conditions(a)),
+            Expr::Binary { lhs, rhs, .. } => {
+                self.collect_eval_conditions(lhs);
+                self.collect_eval_conditions(rhs);
+            }
+            Expr::Unary { operand, .. } => self.collect_eval_conditions(operand),
+            Expr::Paren { inner, .. } => self.collect_eval_conditions(inner),
+            _ => {}
+        }
+    }
+
+    /// `eval f=lower(...)` makes `f` case-folded; any other assignment to `f` undoes it.
+    fn note_assignment(&mut self, assignment: &Assignment) {
+        let name = &assignment.field.text;
+        self.case_folded.retain(|(f, _)| f != name);
+        if let Some(fold) = top_case_fold(&assignment.expr) {
+            self.case_folded.push((name.clone(), fold));
         }
     }
 
@@ -709,6 +959,142 @@ impl Analyzer<'_> {
             other => items.push(self.lower_expr(other)),
         }
     }
+}
+
+/// A boolean-valued eval expression that the condition model can lower.
+fn is_condition(expr: &Expr) -> bool {
+    match expr {
+        Expr::Binary { op, .. } => matches!(
+            op,
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Like | BinaryOp::And | BinaryOp::Or
+        ),
+        Expr::Unary { op: UnaryOp::Not, .. } | Expr::In { .. } => true,
+        Expr::Call { name, args, .. } => {
+            ["like", "match", "in", "mvfind"].iter().any(|f| name.text.eq_ignore_ascii_case(f))
+                || (["isnull", "isnotnull"].iter().any(|f| name.text.eq_ignore_ascii_case(f))
+                    && matches!(args.as_slice(), [Expr::Call { name, .. }]
+                        if name.text.eq_ignore_ascii_case("mvfind")))
+        }
+        Expr::Paren { inner, .. } => is_condition(inner),
+        _ => false,
+    }
+}
+
+/// The fold of `lower(x)` / `upper(x)`, possibly in parentheses.
+fn top_case_fold(expr: &Expr) -> Option<CaseFold> {
+    match expr {
+        Expr::Paren { inner, .. } => top_case_fold(inner),
+        Expr::Call { name, .. } => case_fold(name),
+        _ => None,
+    }
+}
+
+/// `lower` / `upper` as a fold.
+fn case_fold(function: &Name) -> Option<CaseFold> {
+    if function.text.eq_ignore_ascii_case("lower") {
+        Some(CaseFold::Lower)
+    } else if function.text.eq_ignore_ascii_case("upper") {
+        Some(CaseFold::Upper)
+    } else {
+        None
+    }
+}
+
+/// True when a regex turns on case-insensitive matching with an inline flag group (`(?i)`,
+/// `(?si)`, `(?i:...)`) anywhere: the author thought about case.
+pub fn regex_ignores_case(pattern: &str) -> bool {
+    let mut rest = pattern;
+    while let Some(at) = rest.find("(?") {
+        let flags: String =
+            rest[at + 2..].chars().take_while(|c| c.is_ascii_alphabetic() || *c == '-').collect();
+        let on = flags.split('-').next().unwrap_or("");
+        if on.contains('i') {
+            return true;
+        }
+        rest = &rest[at + 2..];
+    }
+    false
+}
+
+/// The characters of a regex that must appear literally: escapes (`\S`, `\x41`, `\.`) and
+/// group names (`(?<Name>`, `(?P<Name>`) dropped, for deciding whether case matters.
+pub fn regex_literal_chars(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let escaped = chars.next();
+                // `\.` and `\\` stand for the character itself.
+                if let Some(c) = escaped.filter(|c| !c.is_alphanumeric()) {
+                    out.push(c);
+                }
+                // `\p{Lu}`, `\x{41}`: skip the braced argument too.
+                if matches!(escaped, Some('p' | 'P' | 'x')) && chars.peek() == Some(&'{') {
+                    for c in chars.by_ref() {
+                        if c == '}' {
+                            break;
+                        }
+                    }
+                } else if escaped == Some('x') {
+                    // `\xAF`: two hex digits.
+                    for _ in 0..2 {
+                        if chars.peek().is_some_and(char::is_ascii_hexdigit) {
+                            chars.next();
+                        }
+                    }
+                }
+            }
+            '(' if chars.peek() == Some(&'?') => {
+                chars.next();
+                if chars.peek() == Some(&'P') {
+                    chars.next();
+                }
+                if matches!(chars.peek(), Some('<' | '\'')) {
+                    let close = if chars.next() == Some('<') { '>' } else { '\'' };
+                    // `(?<=` / `(?<!` are lookbehinds, not names.
+                    if !matches!(chars.peek(), Some('=' | '!')) {
+                        for c in chars.by_ref() {
+                            if c == close {
+                                break;
+                            }
+                        }
+                    }
+                } else {
+                    // Inline flags such as `(?i)` or `(?s:`.
+                    while chars.peek().is_some_and(|c| c.is_ascii_alphabetic() || *c == '-') {
+                        chars.next();
+                    }
+                }
+            }
+            '[' => {
+                // A character class lists alternatives (`[0-9a-fA-F]`, `[Pp]`, `[[:upper:]]`):
+                // none of its letters has to appear.
+                let mut first = true;
+                let mut escaped = false;
+                while let Some(c) = chars.next() {
+                    if escaped {
+                        escaped = false;
+                    } else if c == '\\' {
+                        escaped = true;
+                    } else if c == '^' && first {
+                        continue;
+                    } else if c == '[' && chars.peek() == Some(&':') {
+                        for c in chars.by_ref() {
+                            if c == ']' {
+                                break;
+                            }
+                        }
+                    } else if c == ']' && !first {
+                        break;
+                    }
+                    first = false;
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn implicit_op(kind: OpKind, negated: bool) -> Operator {
@@ -837,6 +1223,66 @@ mod tests {
             ("drop_dm_object_name", vec![r#""Processes""#.to_owned()])
         );
         assert_eq!(split_macro_call(r#"m(a, "b, c", f(x,y))"#).1.len(), 3);
+    }
+
+    #[test]
+    fn regex_case_flags() {
+        assert!(regex_ignores_case("(?i)powershell"));
+        assert!(regex_ignores_case("^(?si)a.b"));
+        assert!(regex_ignores_case("x(?i:abc)"));
+        assert!(!regex_ignores_case("(?-i)abc"));
+        assert!(!regex_ignores_case("(?<name>abc)"));
+        assert!(!regex_ignores_case("PowerShell"));
+    }
+
+    #[test]
+    fn regex_literal_characters() {
+        assert_eq!(regex_literal_chars(r"^PowerShell\.exe$"), "^PowerShell.exe$");
+        assert_eq!(regex_literal_chars(r"^[0-9a-fA-F]{32}$"), "^{32}$");
+        assert_eq!(regex_literal_chars(r"[[:upper:]]x"), "x");
+        assert_eq!(regex_literal_chars(r"[]A]b"), "b");
+        assert_eq!(regex_literal_chars(r"\S+\x41\p{Lu}\D"), "+");
+        assert_eq!(regex_literal_chars(r"(?<User>\w+)@(?P<Dom>.+)"), "+)@.+)");
+        assert_eq!(regex_literal_chars(r"C:\\Windows"), r"C:\Windows");
+        assert_eq!(regex_literal_chars(r"(?<=A)b"), "=A)b");
+        // Broken patterns do not panic.
+        for broken in ["[", "\\", "(?", "(?<", "[[:", "\\x", "\\p{"] {
+            regex_literal_chars(broken);
+            regex_ignores_case(broken);
+        }
+    }
+
+    #[test]
+    fn eval_comparisons_cover_where_eval_and_stats() {
+        let text = r#"index=a process_name="X.exe" | eval p=lower(process_name), ok=if(Image=="A.exe", 1, 0) | where p="b.exe" AND NOT match(dest, "(?i)h") AND like(path, "C:%") | stats count(eval(user="Bob")) as n"#;
+        let analysis = analyze(text, &Knowledge::builtin());
+        let found: Vec<(String, bool, bool)> = analysis
+            .eval_comparisons()
+            .into_iter()
+            .map(|(c, positive)| {
+                (c.field.as_ref().unwrap().name.clone(), positive, c.op.case_sensitive)
+            })
+            .collect();
+        let expected = [
+            // `p` was set to lower(...): case no longer matters; `(?i)` neither.
+            ("p", true, false),
+            ("dest", false, false),
+            ("path", true, true),
+            ("Image", true, true),
+            ("user", true, true),
+        ];
+        let expected: Vec<(String, bool, bool)> =
+            expected.iter().map(|(f, p, c)| (f.to_string(), *p, *c)).collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn a_later_assignment_undoes_case_folding() {
+        let text = r#"index=a | eval p=lower(x) | eval p=x | where p="A""#;
+        let analysis = analyze(text, &Knowledge::builtin());
+        let found = analysis.eval_comparisons();
+        assert_eq!(found.len(), 1);
+        assert!(found[0].0.op.case_sensitive);
     }
 
     #[test]

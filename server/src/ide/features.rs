@@ -9,7 +9,7 @@ use crate::check;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::knowledge::Knowledge;
-use crate::lint::Language;
+use crate::lint::{Language, Parameter, ParameterType};
 
 use super::catalog::{Catalog, FieldEntry, MacroEntry};
 use super::kql::{self, LetBinding};
@@ -174,6 +174,9 @@ fn hover_kql(cur: &Cursor<'_>, idx: usize, catalog: &dyn Catalog) -> Option<Stri
         let body = first_lines(binding.span.text(text), 12);
         return Some(format!("{}\n\n*{what}* defined in this query", code_block("kql", &body)));
     }
+    if let Some(parameter) = declared_parameter(cur.region, word) {
+        return Some(parameter_markdown(parameter));
+    }
     if next.is_some_and(|n| cur.tokens[n].kind == TokenKind::LParen)
         && let Some(f) = catalog.function(Language::Kql, word)
     {
@@ -211,6 +214,27 @@ fn hover_kql(cur: &Cursor<'_>, idx: usize, catalog: &dyn Catalog) -> Option<Stri
         return Some(format!("{}\n\n{}", code_block("kql", &op.detail_or_name()), op.doc));
     }
     None
+}
+
+/// The parameter named `name` that the region's container declares, if any.
+fn declared_parameter<'a>(region: &'a Region, name: &str) -> Option<&'a Parameter> {
+    region.facts.declared_parameters().iter().find(|p| p.name == name)
+}
+
+fn parameter_type(parameter: &Parameter) -> &'static str {
+    match parameter.ty {
+        ParameterType::Scalar(Some(ty)) => ty.name(),
+        ParameterType::Scalar(None) => "unknown type",
+        ParameterType::Tabular => "table",
+    }
+}
+
+fn parameter_markdown(parameter: &Parameter) -> String {
+    format!(
+        "**parameter** `{}`: `{}`\n\ndeclared by the file around the query (`FunctionParams` / `ParserParams`)",
+        parameter.name,
+        parameter_type(parameter)
+    )
 }
 
 /// The `let` binding a use of `name` at `at` refers to: the last one defined before it, or
@@ -335,6 +359,12 @@ pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec
                     for b in visible.iter().filter(|b| !b.is_function()) {
                         push(b.name.clone(), CompletionKind::Variable, "let".into(), String::new());
                     }
+                    for p in cur.region.facts.declared_parameters() {
+                        if p.ty == ParameterType::Tabular {
+                            let detail = "parameter: table".to_owned();
+                            push(p.name.clone(), CompletionKind::Variable, detail, String::new());
+                        }
+                    }
                 }
                 kql::Position::AfterPipe => {
                     for op in catalog.tabular_operators() {
@@ -346,6 +376,12 @@ pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec
                     for c in kql::columns_at(text, &cur.tokens, start, catalog) {
                         let detail = format!("{} ({})", c.ty.as_deref().unwrap_or("?"), c.origin);
                         push(c.name, CompletionKind::Column, detail, String::new());
+                    }
+                    for p in cur.region.facts.declared_parameters() {
+                        if p.ty != ParameterType::Tabular {
+                            let detail = format!("parameter: {}", parameter_type(p));
+                            push(p.name.clone(), CompletionKind::Variable, detail, String::new());
+                        }
                     }
                     for b in &visible {
                         let (kind, detail) = match &b.params {
@@ -454,8 +490,15 @@ pub fn definition(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Opti
     match (cur.region.language, tok.kind) {
         (Language::Kql, TokenKind::Word) => {
             let lets = kql::let_bindings(cur.text(), &cur.tokens);
-            let binding = visible_let(&lets, cur.tok(idx), tok.span)?;
-            Some(Target { path: None, span: cur.region.span_to_file(binding.name_span) })
+            if let Some(binding) = visible_let(&lets, cur.tok(idx), tok.span) {
+                return Some(Target {
+                    path: None,
+                    span: cur.region.span_to_file(binding.name_span),
+                });
+            }
+            // A parameter the file declares: its `Name:` entry (already in file offsets).
+            let declared = declared_parameter(cur.region, cur.tok(idx))?.declared_at?;
+            Some(Target { path: None, span: declared })
         }
         (Language::Spl, TokenKind::Macro) => {
             let (name, arity) = spl::macro_call(cur.tok(idx));
@@ -630,6 +673,46 @@ mod tests {
         let h = hover(&f, at(text, "procs |"), &Facts).unwrap();
         assert!(h.markdown.contains("let procs = DeviceProcessEvents"));
         assert!(hover(&f, at(text, "\"a\"") + 1, &Facts).is_none());
+    }
+
+    #[test]
+    fn kql_hover_and_completion_of_declared_parameters() {
+        let yaml = "ParserName: vimX\nParserParams:\n  - Name: starttime\n    Type: datetime\n  - Name: T\n    Type: table\nParserQuery: |\n  T\n  | where TimeGenerated >= starttime\n";
+        let f = SourceFile::new(Some("p.yaml".into()), "yaml", yaml.to_owned());
+        let h = hover(&f, yaml.rfind("starttime").unwrap() as u32 + 2, &Facts).unwrap();
+        assert!(h.markdown.starts_with("**parameter** `starttime`: `datetime`"), "{}", h.markdown);
+        let h = hover(&f, yaml.find("  T\n").unwrap() as u32 + 2, &Facts).unwrap();
+        assert!(h.markdown.contains("`T`: `table`"), "{}", h.markdown);
+        // In a stage: the scalar parameter; at the start of a pipeline: the tabular one.
+        let items = completions(&f, yaml.rfind("starttime").unwrap() as u32 + 3, &Facts);
+        let start = items.iter().find(|c| c.label == "starttime").unwrap();
+        assert_eq!(start.detail, "parameter: datetime");
+        assert!(items.iter().all(|c| c.label != "T"));
+        let items = completions(&f, yaml.find("  T\n").unwrap() as u32 + 3, &Facts);
+        assert!(labels(&items).contains(&"T"), "{:?}", labels(&items));
+        // Go-to-definition lands on the `Name:` entry.
+        let target = definition(&f, yaml.rfind("starttime").unwrap() as u32 + 1, &Facts).unwrap();
+        assert_eq!(target.span.start, at(yaml, "starttime"));
+        assert_eq!(target.span.text(yaml), "starttime");
+        // Without a container, nothing is declared.
+        let plain = kql("T\n| where TimeGenerated >= starttime\n");
+        assert!(hover(&plain, 30, &Facts).is_none());
+    }
+
+    #[test]
+    fn editor_diagnostics_see_the_container_window() {
+        let knowledge = Knowledge::builtin();
+        let config = Config::default();
+        let query = "SigninLogs\n| where ResultType != \"0\"\n";
+        let indented: String = query.lines().map(|l| format!("  {l}\n")).collect();
+        let rule = format!("name: r\nkind: Scheduled\nqueryPeriod: 1d\nquery: |\n{indented}");
+        let rule = SourceFile::new(Some("r.yaml".into()), "yaml", rule);
+        assert!(diagnostics(&rule, &knowledge, &config).iter().all(|d| d.code != "KQL404"));
+        let hunt =
+            SourceFile::new(Some("h.md".into()), "markdown", format!("```kql\n{query}```\n"));
+        let codes: Vec<_> =
+            diagnostics(&hunt, &knowledge, &config).iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["KQL404"]);
     }
 
     #[test]

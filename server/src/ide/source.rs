@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use qlint_grammar::Span;
 
-use crate::lint::Language;
+use crate::lint::{Language, QueryFacts};
 use crate::sources::{self, EmbeddedQuery, OffsetMap, SourceKind};
 
 /// What kind of document a file is.
@@ -70,6 +70,8 @@ pub struct Region {
     pub name: Option<String>,
     /// The file bytes that hold the query.
     pub span_in_file: Span,
+    /// What the container says about the query (time window, declared parameters).
+    pub facts: QueryFacts,
     map: RegionMap,
 }
 
@@ -82,6 +84,7 @@ impl Region {
             text,
             name,
             span_in_file: Span::new(start, end),
+            facts: QueryFacts::default(),
             map: RegionMap::Shift(start),
         }
     }
@@ -92,6 +95,7 @@ impl Region {
             language: query.language,
             name: query.name,
             span_in_file: query.span_in_file,
+            facts: query.facts,
             map: RegionMap::Decoded(query.map),
             text: query.text,
         }

@@ -11,6 +11,7 @@ use qlint_grammar::Span;
 use crate::analysis::Analysis;
 use crate::diagnostic::{Category, Diagnostic, Severity};
 use crate::knowledge::Knowledge;
+use crate::lint::QueryFacts;
 
 pub mod detection;
 pub mod kql;
@@ -51,6 +52,8 @@ pub struct Context<'a> {
     pub knowledge: &'a Knowledge,
     /// Names, columns, macros and the condition model of the query.
     pub analysis: &'a Analysis,
+    /// What the query's container says about it (time window, declared parameters).
+    pub facts: &'a QueryFacts,
 }
 
 type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
@@ -93,6 +96,8 @@ const RULES: &[(RuleMeta, Check)] = &[
         spl::spl301_tstats_without_summariesonly::check,
     ),
     (spl::spl302_leading_wildcard::META, spl::spl302_leading_wildcard::check),
+    (spl::spl401_case_sensitive_exclusion::META, spl::spl401_case_sensitive_exclusion::check),
+    (spl::spl402_case_sensitive_match::META, spl::spl402_case_sensitive_match::check),
     (
         spl::spl403_broad_match_without_exclusion::META,
         spl::spl403_broad_match_without_exclusion::check,

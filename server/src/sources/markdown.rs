@@ -4,7 +4,7 @@ use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use qlint_grammar::Span;
 
 use super::{Decoder, EmbeddedQuery, Encoding, OffsetMap};
-use crate::lint::Language;
+use crate::lint::{Language, QueryFacts};
 
 /// The language of a fence info string (its first word), if it is one we lint.
 fn fence_language(info: &str) -> Option<Language> {
@@ -78,6 +78,7 @@ pub(super) fn extract(text: &str) -> Vec<EmbeddedQuery> {
                         map,
                         encoding: Encoding::Verbatim,
                         exact: fence.exact,
+                        facts: QueryFacts::default(),
                     });
                 }
             }

@@ -6,6 +6,7 @@
 //! file line and column. No IO here: callers pass the text.
 
 mod conf;
+mod facts;
 mod map;
 mod markdown;
 mod yaml;
@@ -14,8 +15,9 @@ use std::path::Path;
 
 use qlint_grammar::Span;
 
-use crate::lint::Language;
+use crate::lint::{Language, QueryFacts};
 
+pub use facts::SentinelKeys;
 pub use map::OffsetMap;
 
 /// How the decoded query text must be re-encoded when an edit is written back into the file.
@@ -64,6 +66,8 @@ pub struct EmbeddedQuery {
     pub encoding: Encoding,
     /// False when the map is only approximate (every offset maps to the container start).
     pub exact: bool,
+    /// What the container says about the query (time window, declared parameters).
+    pub facts: QueryFacts,
 }
 
 impl EmbeddedQuery {
@@ -81,6 +85,7 @@ impl EmbeddedQuery {
             map,
             encoding: Encoding::Verbatim,
             exact: true,
+            facts: QueryFacts::default(),
         }
     }
 }

@@ -11,8 +11,9 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_saphyr::Spanned;
 
+use super::facts::{Lenient, ParamEntry, SentinelKeys, for_query_key};
 use super::{ContainerError, Decoder, EmbeddedQuery, Encoding, Extraction, OffsetMap, lines_in};
-use crate::lint::Language;
+use crate::lint::{Language, Parameter};
 
 /// A value we only want when it is a string.
 #[derive(Deserialize)]
@@ -31,7 +32,8 @@ impl Loose {
     }
 }
 
-/// The keys of a rule file that hold queries; every other key is ignored.
+/// The keys of a rule file that hold queries or facts about them; every other key is
+/// ignored.
 #[derive(Deserialize)]
 struct RuleFile {
     name: Option<Loose>,
@@ -43,6 +45,14 @@ struct RuleFile {
     #[serde(rename = "FunctionQuery")]
     function_query: Option<Spanned<Loose>>,
     search: Option<Spanned<Loose>>,
+    // The keys of `SentinelKeys`, read here so the file is deserialized once.
+    kind: Option<Lenient<String>>,
+    #[serde(rename = "queryPeriod")]
+    query_period: Option<Lenient<String>>,
+    #[serde(rename = "FunctionParams")]
+    function_params: Option<Lenient<Vec<Lenient<ParamEntry>>>>,
+    #[serde(rename = "ParserParams")]
+    parser_params: Option<Lenient<Vec<Lenient<ParamEntry>>>>,
 }
 
 pub(super) fn extract(text: &str) -> Extraction {
@@ -77,13 +87,20 @@ pub(super) fn extract(text: &str) -> Extraction {
     };
     let _ = rule.function;
     let name = rule.name.and_then(Loose::into_text);
+    let mut facts =
+        SentinelKeys::new(rule.kind, rule.query_period, rule.function_params, rule.parser_params)
+            .facts();
+    if let Some(parameters) = &mut facts.parameters {
+        locate_parameters(text, parameters);
+    }
     let fields = [
-        (rule.query, Language::Kql),
-        (rule.parser_query, Language::Kql),
-        (rule.function_query, Language::Kql),
-        (rule.search, Language::Spl),
+        (rule.query, Language::Kql, "query"),
+        (rule.parser_query, Language::Kql, "ParserQuery"),
+        (rule.function_query, Language::Kql, "FunctionQuery"),
+        (rule.search, Language::Spl, "search"),
     ];
-    for (field, language) in fields {
+    for (field, language, key) in fields {
+        let facts = for_query_key(facts.clone(), key);
         let Some(spanned) = field else { continue };
         let Some(value) = spanned.value.into_text() else { continue };
         let start =
@@ -97,6 +114,7 @@ pub(super) fn extract(text: &str) -> Extraction {
                 map: decoded.map,
                 encoding: decoded.encoding,
                 exact: true,
+                facts,
             },
             _ => {
                 let span = Span::new(start as u32, start as u32).widen_empty(text);
@@ -108,6 +126,7 @@ pub(super) fn extract(text: &str) -> Extraction {
                     span_in_file: span,
                     encoding: Encoding::Verbatim,
                     exact: false,
+                    facts,
                 }
             }
         };
@@ -118,6 +137,66 @@ pub(super) fn extract(text: &str) -> Extraction {
     }
     extraction.queries.sort_by_key(|q| q.span_in_file.start);
     extraction
+}
+
+/// Finds where each parameter is named (`Name: starttime`) in the `FunctionParams` or
+/// `ParserParams` section of the file; a parameter not found keeps no location.
+fn locate_parameters(text: &str, parameters: &mut [Parameter]) {
+    let sections: Vec<(usize, usize)> = ["FunctionParams:", "ParserParams:"]
+        .iter()
+        .filter_map(|k| top_level_section(text, k))
+        .collect();
+    for parameter in parameters {
+        parameter.declared_at = sections.iter().find_map(|&(start, end)| {
+            let at = start + name_entry(&text[start..end], &parameter.name)?;
+            Some(Span::new(at as u32, (at + parameter.name.len()) as u32))
+        });
+    }
+}
+
+/// The bytes of the top-level `key` and its value: up to the next line that starts a
+/// top-level key (a line starting with neither a space, `-`, `#` nor a flow continuation).
+fn top_level_section(text: &str, key: &str) -> Option<(usize, usize)> {
+    let start = if text.starts_with(key) {
+        0
+    } else {
+        text.match_indices(&format!("\n{key}")).next()?.0 + 1
+    };
+    let mut end = text.len();
+    let mut line_start = text[start..].find('\n').map_or(text.len(), |i| start + i + 1);
+    while line_start < text.len() {
+        let rest = &text[line_start..];
+        let first = rest.as_bytes()[0];
+        if !matches!(first, b' ' | b'\t' | b'-' | b'#' | b'\r' | b'\n' | b'{' | b'}' | b']' | b',')
+        {
+            end = line_start;
+            break;
+        }
+        line_start = rest.find('\n').map_or(text.len(), |i| line_start + i + 1);
+    }
+    Some((start, end))
+}
+
+/// The offset of `name` in the first `Name: name` (quoted or not; a tabular parameter is
+/// written `Name: 'T:(...)'`) of `section`.
+fn name_entry(section: &str, name: &str) -> Option<usize> {
+    for (at, _) in section.match_indices("Name") {
+        let key_start = at == 0 || !section.as_bytes()[at - 1].is_ascii_alphanumeric();
+        if !key_start {
+            continue;
+        }
+        let after = &section[at + 4..];
+        let Some(value) = after.trim_start_matches([' ', '\t', '"', '\'']).strip_prefix(':') else {
+            continue;
+        };
+        let value = value.trim_start_matches([' ', '\t', '"', '\'']);
+        let Some(rest) = value.strip_prefix(name) else { continue };
+        if rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        return Some(section.len() - value.len());
+    }
+    None
 }
 
 fn language_key(language: Language) -> &'static str {
@@ -592,6 +671,106 @@ mod tests {
         assert!(query.exact, "{:?}", query.text);
         assert_eq!(query.text, "T\n| take 1\n");
         assert_eq!(file_slice_of(yaml, &query, "take"), "take");
+    }
+
+    #[test]
+    fn scheduled_and_nrt_rules_carry_their_window() {
+        use crate::lint::TimeWindow;
+        let scheduled = "name: x\nkind: Scheduled\nqueryFrequency: 1h\nqueryPeriod: 14d\nquery: |\n  SigninLogs\n";
+        assert_eq!(
+            only_query(scheduled).facts.time_window,
+            Some(TimeWindow::Lookback { setting: "queryPeriod", value: "14d".into() })
+        );
+        let nrt = "kind: NRT\nquery: SigninLogs\n";
+        assert_eq!(only_query(nrt).facts.time_window, Some(TimeWindow::NearRealTime));
+        // A hunting query has no schedule; a period that is not a duration is no window.
+        let hunt = only_query("name: hunt\nquery: SigninLogs\n");
+        assert_eq!(hunt.facts.time_window, None);
+        // A rule's query never receives parameters: it declares none.
+        assert_eq!(hunt.facts.parameters, Some(Vec::new()));
+        for garbled in
+            ["queryPeriod: [14d]\n", "queryPeriod: 0d\n", "queryPeriod:\n", "kind: {a: 1}\n"]
+        {
+            let yaml = format!("{garbled}query: SigninLogs\n");
+            assert_eq!(only_query(&yaml).facts.time_window, None, "{yaml}");
+        }
+    }
+
+    #[test]
+    fn declared_parameters_in_block_and_flow_sequences() {
+        use crate::knowledge::ScalarType;
+        use crate::lint::ParameterType;
+        // `(name, type, the file text at the declared location)` of each parameter.
+        fn declared(yaml: &str, query: &EmbeddedQuery) -> Vec<(String, ParameterType, String)> {
+            let parameters = query.facts.parameters.as_deref().unwrap_or_default();
+            parameters
+                .iter()
+                .map(|p| {
+                    let at = p.declared_at.map_or(String::new(), |s| {
+                        yaml[s.start as usize..s.end as usize].to_owned()
+                    });
+                    (p.name.clone(), p.ty, at)
+                })
+                .collect()
+        }
+        let entry = |name: &str, ty| (name.to_owned(), ty, name.to_owned());
+        let datetime = ParameterType::Scalar(Some(ScalarType::Datetime));
+        let boolean = ParameterType::Scalar(Some(ScalarType::Bool));
+        let block = "Function:\n  Title: Parser\nParserName: ASimDnsX\nParserParams:\n  - Name: starttime\n    Type: datetime\n    Default: datetime(null)\n  - Name: disabled\n    Type: bool\n    Default: false\n  - Name: T:(TimeGenerated:datetime)\n    Type: table\nParserQuery: |\n  let x = 1;\n  Syslog\n";
+        let query = only_query(block);
+        assert_eq!(
+            declared(block, &query),
+            [
+                entry("starttime", datetime),
+                entry("disabled", boolean),
+                entry("T", ParameterType::Tabular)
+            ]
+        );
+        let flow = "FunctionName: disabled\nFunctionParams: [{Name: starttime, Type: datetime, Default: datetime(null)}, {\"Name\": 'disabled', Type: bool}]\nFunctionQuery: Syslog\n";
+        let query = only_query(flow);
+        assert_eq!(
+            declared(flow, &query),
+            [entry("starttime", datetime), entry("disabled", boolean)]
+        );
+        let disabled = query.facts.parameters.as_ref().unwrap()[1].declared_at.unwrap();
+        assert!(disabled.start as usize > flow.find("FunctionParams").unwrap());
+        assert_eq!(query.facts.time_window, None);
+    }
+
+    #[test]
+    fn every_truncation_of_a_parser_file_extracts_without_panic() {
+        let yaml = "ParserName: vimX\nParserParams:\n  - Name: starttime\n    Type: datetime\n    Default: datetime(null)\n  - {Name: 'T:(TimeGenerated:datetime)', Type: table}\nFunctionParams: [{\"Name\": \"é\", Type: string}]\nkind: NRT\nqueryPeriod: 14d\nParserQuery: |\n  T\n  | where TimeGenerated >= starttime\n";
+        for (end, _) in yaml.char_indices() {
+            let extraction = extract(&yaml[..end]);
+            for query in &extraction.queries {
+                for parameter in query.facts.declared_parameters() {
+                    if let Some(span) = parameter.declared_at {
+                        assert_eq!(&yaml[span.start as usize..span.end as usize], parameter.name);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn garbled_parameters_are_no_facts_and_keep_the_query() {
+        for garbled in [
+            "FunctionParams: starttime\n",
+            "FunctionParams: {Name: x}\n",
+            "FunctionParams: 7\n",
+            "FunctionParams:\n",
+        ] {
+            let yaml = format!("{garbled}FunctionQuery: |\n  Syslog\n");
+            let query = only_query(&yaml);
+            assert_eq!(query.text, "Syslog\n");
+            assert_eq!(query.facts.parameters, None, "{yaml}");
+        }
+        // A list keeps its well-formed entries only.
+        let yaml = "FunctionParams:\n  - 12\n  - Type: string\n  - Name: [a]\n  - Name: 'bad name'\n  - Name: ok\n    Type: unheard-of\nFunctionQuery: Syslog\n";
+        let parameters = only_query(yaml).facts.parameters.unwrap();
+        assert_eq!(parameters.len(), 1, "{parameters:?}");
+        assert_eq!(parameters[0].name, "ok");
+        assert_eq!(parameters[0].ty, crate::lint::ParameterType::Scalar(None));
     }
 
     #[test]

@@ -20,14 +20,19 @@ Reports a query that reads an event table (one with `TimeGenerated` or `Timestam
 narrows time: no `ago()`, `now()`, `between`, `startofday()`-style bound, `datetime()`
 comparison, or test on `TimeGenerated` / `Timestamp`.
 
+Not reported when the file around the query sets the window: a Sentinel scheduled rule with
+`queryPeriod` (`14d`) or a near-real-time rule (`kind: NRT`) runs the query over that period
+whatever the text says. Nor in a stored function that takes a `datetime` or `timespan`
+parameter (`let f = (starttime: datetime) { ... }`, or `FunctionParams` / `ParserParams` in
+a Sentinel parser): the caller passes the range.
+
 ## Why is this bad?
 Shared as a hunt, the query's cost and results depend on whatever time range the portal
 picker happens to show (Defender XDR: up to 30 days; Log Analytics: 24 hours by default),
 so two analysts running it see different things, and a join can pair events weeks apart.
 
-This is only information: a Sentinel scheduled or NRT rule takes its window from the rule's
-`queryPeriod`, outside the query, and a hunt run from the portal has the picker; neither
-needs a bound in the text. Raise the severity in `qlint.toml` for hunt libraries.
+This is only information: a hunt run from the portal has the picker, and some teams rely on
+it. Raise the severity in `qlint.toml` for hunt libraries.
 
 ## Example
 ```kql
@@ -46,8 +51,11 @@ DeviceProcessEvents
 - https://learn.microsoft.com/azure/sentinel/detect-threats-custom#query-scheduling-and-alert-threshold
 "#;
 
-/// Reports a query with event sources and no time bound.
+/// Reports a query with event sources and no time bound, unless its container sets one.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if cx.facts.time_window.is_some() {
+        return;
+    }
     let logic = cx.analysis.logic();
     if logic.time_bounded != Some(false) {
         return;

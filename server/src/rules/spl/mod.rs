@@ -9,6 +9,8 @@ pub mod spl201_unknown_datamodel;
 pub mod spl202_unknown_datamodel_field;
 pub mod spl301_tstats_without_summariesonly;
 pub mod spl302_leading_wildcard;
+pub mod spl401_case_sensitive_exclusion;
+pub mod spl402_case_sensitive_match;
 pub mod spl403_broad_match_without_exclusion;
 pub mod spl404_unbounded_time_range;
 pub mod spl405_duplicate_condition;

@@ -28,7 +28,9 @@ baselines computed on another window than the one compared to them.
 A search with no time modifier at all is not reported: in Splunk the time range of a saved
 search or correlation rule comes from its schedule (`dispatch.earliest_time`), and an
 ad-hoc search has the time picker. Putting `earliest=` in every ESCU detection would be
-wrong, not better.
+wrong, not better. Nor is a `savedsearches.conf` stanza whose `dispatch.earliest_time` (its
+own or inherited from `[default]`) is set: the unbounded parts run over that window, which
+is written next to the search.
 
 ## Example
 ```spl
@@ -46,6 +48,9 @@ index=proxy earliest=-24h [search index=threat_intel earliest=-30d | fields url]
 
 /// Reports the unbounded event searches of a search that bounds time elsewhere.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if cx.facts.time_window.is_some() {
+        return;
+    }
     let Some(spl) = cx.analysis.spl() else { return };
     if !spl.time_modifier_somewhere {
         return;
