@@ -566,6 +566,7 @@ impl<'a> Analyzer<'a> {
                         span: predicate.span(),
                         left: ty,
                         right: None,
+                        operands: vec![predicate.span()],
                     });
                 }
                 let condition = self.lower(predicate);
@@ -1155,6 +1156,7 @@ impl<'a> Analyzer<'a> {
                     Span::new(span.start, span.start + 1),
                     ty,
                     None,
+                    vec![operand.span()],
                 )
             }
             Expr::Binary { op, op_span, lhs, rhs, .. } => {
@@ -1188,7 +1190,17 @@ impl<'a> Analyzer<'a> {
                             .get(op_span.start as usize..op_span.end as usize)
                             .unwrap_or("");
                         let text = if text.is_empty() { op.as_str() } else { text };
-                        self.judge(kql_types::binary(*op, l, r), text, *op_span, l, Some(r))
+                        {
+                            let operands = vec![lhs.span(), rhs.span()];
+                            self.judge(
+                                kql_types::binary(*op, l, r),
+                                text,
+                                *op_span,
+                                l,
+                                Some(r),
+                                operands,
+                            )
+                        }
                     }
                     _ if arithmetic => None,
                     _ => Some(ScalarType::Bool),
@@ -1206,7 +1218,7 @@ impl<'a> Analyzer<'a> {
                         self.text.get(op_span.start as usize..op_span.end as usize).unwrap_or("");
                     let text = if text.is_empty() { op.as_str() } else { text };
                     let verdict = kql_types::binary(*op, l, ScalarType::String);
-                    self.judge(verdict, text, lhs.span(), l, None);
+                    self.judge(verdict, text, lhs.span(), l, None, vec![lhs.span()]);
                 }
                 Some(ScalarType::Bool)
             }
@@ -1227,6 +1239,7 @@ impl<'a> Analyzer<'a> {
                                 span: bound.span(),
                                 left: value,
                                 right: Some(b),
+                                operands: vec![lhs.span(), bound.span()],
                             });
                         }
                     }
@@ -1267,6 +1280,7 @@ impl<'a> Analyzer<'a> {
         span: Span,
         left: ScalarType,
         right: Option<ScalarType>,
+        operands: Vec<Span>,
     ) -> Option<ScalarType> {
         match verdict {
             Verdict::Accepted(ty) => ty,
@@ -1276,6 +1290,7 @@ impl<'a> Analyzer<'a> {
                     span,
                     left,
                     right,
+                    operands,
                 });
                 None
             }

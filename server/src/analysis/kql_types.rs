@@ -272,6 +272,99 @@ pub fn fit_call(function: &Function, args: &[Option<ScalarType>]) -> CallFit {
     CallFit::BadArgument { index, param, expected }
 }
 
+/// The KQL literal of type `want` that a quoted string literal (`"1d"`, `'2024-01-01'`) was
+/// meant to be: `1d`, `datetime(2024-01-01)`. `None` unless the text is a plain quoted string
+/// whose content is unmistakably such a value.
+pub fn typed_literal(quoted: &str, want: ScalarType) -> Option<String> {
+    let bytes = quoted.as_bytes();
+    let (&first, &last) = (bytes.first()?, bytes.last()?);
+    if bytes.len() < 3 || !matches!(first, b'"' | b'\'') || first != last {
+        return None;
+    }
+    let inner = &quoted[1..quoted.len() - 1];
+    if inner.contains(['"', '\'', '\\']) {
+        return None;
+    }
+    match want {
+        T::Timespan if is_timespan_text(inner) => Some(inner.to_owned()),
+        T::Datetime if is_datetime_text(inner) => Some(format!("datetime({inner})")),
+        _ => None,
+    }
+}
+
+/// `1d`, `30m`, `1.5h`, `100ms`, `10sec`: a number and a KQL timespan unit.
+fn is_timespan_text(text: &str) -> bool {
+    let split = text.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let digits = number.split('.').collect::<Vec<_>>();
+    let number_ok = matches!(digits.as_slice(), [a] | [a, _] if !a.is_empty())
+        && digits.iter().all(|d| d.bytes().all(|b| b.is_ascii_digit()))
+        && !number.ends_with('.');
+    number_ok
+        && matches!(
+            unit,
+            "d" | "day"
+                | "days"
+                | "h"
+                | "hr"
+                | "hrs"
+                | "hour"
+                | "hours"
+                | "m"
+                | "min"
+                | "minute"
+                | "minutes"
+                | "s"
+                | "sec"
+                | "second"
+                | "seconds"
+                | "ms"
+                | "milli"
+                | "millis"
+                | "millisecond"
+                | "milliseconds"
+        )
+}
+
+/// `2024-01-01`, `2024-01-01 10:00`, `2024-01-01T10:00:00Z`, `2024-01-01T10:00:00.123Z`.
+fn is_datetime_text(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        b.get(range).is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+    };
+    let date = b.len() >= 10
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10);
+    if !date {
+        return false;
+    }
+    let rest = &b[10..];
+    if rest.is_empty() {
+        return true;
+    }
+    let rest = rest.strip_suffix(b"Z").unwrap_or(rest);
+    let time = rest.len() >= 6
+        && matches!(rest[0], b'T' | b' ')
+        && rest[1..3].iter().all(u8::is_ascii_digit)
+        && rest[3] == b':'
+        && rest[4..6].iter().all(u8::is_ascii_digit);
+    if !time {
+        return false;
+    }
+    let seconds = &rest[6..];
+    seconds.is_empty()
+        || (seconds.len() >= 3
+            && seconds[0] == b':'
+            && seconds[1..3].iter().all(u8::is_ascii_digit)
+            && (seconds.len() == 3
+                || (seconds[3] == b'.'
+                    && seconds.len() > 4
+                    && seconds[4..].iter().all(u8::is_ascii_digit))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,6 +398,35 @@ mod tests {
         );
         assert_eq!(binary(BinaryOp::Add, T::Int, T::Long), Verdict::Accepted(Some(T::Long)));
         assert_eq!(negate(T::String), Verdict::Rejected);
+    }
+
+    #[test]
+    fn quoted_values_become_typed_literals() {
+        assert_eq!(typed_literal("\"1d\"", T::Timespan).as_deref(), Some("1d"));
+        assert_eq!(typed_literal("'1.5h'", T::Timespan).as_deref(), Some("1.5h"));
+        assert_eq!(typed_literal("\"30min\"", T::Timespan).as_deref(), Some("30min"));
+        assert_eq!(
+            typed_literal("\"2024-01-01\"", T::Datetime).as_deref(),
+            Some("datetime(2024-01-01)")
+        );
+        assert_eq!(
+            typed_literal("'2024-01-01T10:00:00.5Z'", T::Datetime).as_deref(),
+            Some("datetime(2024-01-01T10:00:00.5Z)")
+        );
+        for (text, ty) in [
+            ("\"1 d\"", T::Timespan),
+            ("\"d\"", T::Timespan),
+            ("\"1.d\"", T::Timespan),
+            ("\"1d\"", T::Datetime),
+            ("\"2024-1-1\"", T::Datetime),
+            ("\"yesterday\"", T::Datetime),
+            ("\"2024-01-01\"", T::Timespan),
+            ("@\"1d\"", T::Timespan),
+            ("\"1d'", T::Timespan),
+            ("\"", T::Timespan),
+        ] {
+            assert_eq!(typed_literal(text, ty), None, "{text}");
+        }
     }
 
     #[test]

@@ -64,6 +64,8 @@ pub struct OperatorMismatch {
     pub left: ScalarType,
     /// The right operand's type; `None` for a unary operator.
     pub right: Option<ScalarType>,
+    /// The operands' spans: left and right (value and bound for `between`), or the only one.
+    pub operands: Vec<Span>,
 }
 
 /// A call to a built-in function with an argument of a type that no overload takes.
