@@ -184,6 +184,8 @@ def main():
             fps.append(f"{fname}({pname}: {ty}) accepts {given}")
         elif k:
             miss += 1
+            if args.verbose:
+                print("  only-Kusto:", pid, "-", kusto[pid][0].get("message"))
         else:
             silent += 1
     returns = {"agree": 0, "qlint unknown": 0, "differ": []}
