@@ -1156,7 +1156,7 @@ impl<'a> Analyzer<'a> {
                     Span::new(span.start, span.start + 1),
                     ty,
                     None,
-                    vec![operand.span()],
+                    &[operand.span()],
                 )
             }
             Expr::Binary { op, op_span, lhs, rhs, .. } => {
@@ -1190,17 +1190,9 @@ impl<'a> Analyzer<'a> {
                             .get(op_span.start as usize..op_span.end as usize)
                             .unwrap_or("");
                         let text = if text.is_empty() { op.as_str() } else { text };
-                        {
-                            let operands = vec![lhs.span(), rhs.span()];
-                            self.judge(
-                                kql_types::binary(*op, l, r),
-                                text,
-                                *op_span,
-                                l,
-                                Some(r),
-                                operands,
-                            )
-                        }
+                        let operands = [lhs.span(), rhs.span()];
+                        let verdict = kql_types::binary(*op, l, r);
+                        self.judge(verdict, text, *op_span, l, Some(r), &operands)
                     }
                     _ if arithmetic => None,
                     _ => Some(ScalarType::Bool),
@@ -1218,7 +1210,7 @@ impl<'a> Analyzer<'a> {
                         self.text.get(op_span.start as usize..op_span.end as usize).unwrap_or("");
                     let text = if text.is_empty() { op.as_str() } else { text };
                     let verdict = kql_types::binary(*op, l, ScalarType::String);
-                    self.judge(verdict, text, lhs.span(), l, None, vec![lhs.span()]);
+                    self.judge(verdict, text, lhs.span(), l, None, &[lhs.span()]);
                 }
                 Some(ScalarType::Bool)
             }
@@ -1280,7 +1272,7 @@ impl<'a> Analyzer<'a> {
         span: Span,
         left: ScalarType,
         right: Option<ScalarType>,
-        operands: Vec<Span>,
+        operands: &[Span],
     ) -> Option<ScalarType> {
         match verdict {
             Verdict::Accepted(ty) => ty,
@@ -1290,7 +1282,7 @@ impl<'a> Analyzer<'a> {
                     span,
                     left,
                     right,
-                    operands,
+                    operands: operands.to_vec(),
                 });
                 None
             }
