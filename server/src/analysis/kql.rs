@@ -170,6 +170,7 @@ pub fn analyze_tree_with(
         time_bounded: false,
         time_unknown: false,
         parameters_declared: parameters.is_some(),
+        depth: 0,
     };
     let mut env = Env::default();
     for parameter in parameters.unwrap_or(&[]) {
@@ -277,7 +278,14 @@ struct Analyzer<'a> {
     time_unknown: bool,
     /// The container declares the parameters of the query (so no name is guessed to be one).
     parameters_declared: bool,
+    /// How deep `expr` is in an expression; see [`MAX_EXPR_DEPTH`].
+    depth: usize,
 }
+
+/// Operator chains are not bounded by the parser's bracket depth (`- - - ... 1`,
+/// `1 + 1 + ... + 1`); below this depth an expression is not analysed (no type, no findings)
+/// so that a generated or hostile query cannot exhaust the stack.
+const MAX_EXPR_DEPTH: usize = 1000;
 
 /// Columns every Log Analytics table has although schemas rarely list them.
 fn implicit_column(name: &str) -> bool {
@@ -1128,6 +1136,16 @@ impl<'a> Analyzer<'a> {
 
     /// Checks an expression against the columns in scope; returns its type when known.
     fn expr(&mut self, expr: &Expr, schema: &Schema, env: &Env) -> Option<ScalarType> {
+        if self.depth >= MAX_EXPR_DEPTH {
+            return None;
+        }
+        self.depth += 1;
+        let ty = self.expr_at_depth(expr, schema, env);
+        self.depth -= 1;
+        ty
+    }
+
+    fn expr_at_depth(&mut self, expr: &Expr, schema: &Schema, env: &Env) -> Option<ScalarType> {
         match expr {
             Expr::Literal(lit) => match &lit.kind {
                 LiteralKind::String { .. } => Some(ScalarType::String),
@@ -1150,14 +1168,7 @@ impl<'a> Analyzer<'a> {
                 if *op != UnaryOp::Neg {
                     return Some(ty);
                 }
-                self.judge(
-                    kql_types::negate(ty),
-                    "-",
-                    Span::new(span.start, span.start + 1),
-                    ty,
-                    None,
-                    &[operand.span()],
-                )
+                self.judge_negation(ty, *span, operand)
             }
             Expr::Binary { op, op_span, lhs, rhs, .. } => {
                 let left = self.expr(lhs, schema, env);
@@ -1179,24 +1190,7 @@ impl<'a> Analyzer<'a> {
                         user: "matches regex".to_owned(),
                     });
                 }
-                let arithmetic = matches!(
-                    op,
-                    BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod
-                );
-                match (left, right) {
-                    (Some(l), Some(r)) => {
-                        let text = self
-                            .text
-                            .get(op_span.start as usize..op_span.end as usize)
-                            .unwrap_or("");
-                        let text = if text.is_empty() { op.as_str() } else { text };
-                        let operands = [lhs.span(), rhs.span()];
-                        let verdict = kql_types::binary(*op, l, r);
-                        self.judge(verdict, text, *op_span, l, Some(r), &operands)
-                    }
-                    _ if arithmetic => None,
-                    _ => Some(ScalarType::Bool),
-                }
+                self.judge_binary(*op, *op_span, (lhs, left), (rhs, right))
             }
             Expr::In { op, op_span, lhs, items, .. } => {
                 let left = self.expr(lhs, schema, env);
@@ -1204,13 +1198,7 @@ impl<'a> Analyzer<'a> {
                     self.expr(item, schema, env);
                 }
                 if let Some(l) = left {
-                    // The items do not matter: only the left side's type is checked, and
-                    // Kusto reports the left side.
-                    let text =
-                        self.text.get(op_span.start as usize..op_span.end as usize).unwrap_or("");
-                    let text = if text.is_empty() { op.as_str() } else { text };
-                    let verdict = kql_types::binary(*op, l, ScalarType::String);
-                    self.judge(verdict, text, lhs.span(), l, None, &[lhs.span()]);
+                    self.judge_list_operand(*op, *op_span, lhs, l);
                 }
                 Some(ScalarType::Bool)
             }
@@ -1222,19 +1210,7 @@ impl<'a> Analyzer<'a> {
                     self.time_bounded = true;
                 }
                 if let Some(value) = ty {
-                    for (bound, bound_ty, upper) in [(low, low_ty, false), (high, high_ty, true)] {
-                        if let Some(b) = bound_ty
-                            && !kql_types::between_bound(value, b, upper)
-                        {
-                            self.out.operator_mismatches.push(OperatorMismatch {
-                                op: "between".to_owned(),
-                                span: bound.span(),
-                                left: value,
-                                right: Some(b),
-                                operands: vec![lhs.span(), bound.span()],
-                            });
-                        }
-                    }
+                    self.judge_between(lhs, value, (low, low_ty), (high, high_ty));
                 }
                 Some(ScalarType::Bool)
             }
@@ -1261,6 +1237,78 @@ impl<'a> Analyzer<'a> {
                 self.pipeline(p, env, None);
                 None
             }
+        }
+    }
+
+    // The judging helpers below are kept out of `expr` (and out of line) so that its frame,
+    // which is on the stack once per nesting level, stays small.
+
+    #[inline(never)]
+    fn judge_negation(&mut self, ty: ScalarType, span: Span, operand: &Expr) -> Option<ScalarType> {
+        let minus = Span::new(span.start, span.start + 1);
+        self.judge(kql_types::negate(ty), "-", minus, ty, None, &[operand.span()])
+    }
+
+    #[inline(never)]
+    fn judge_binary(
+        &mut self,
+        op: BinaryOp,
+        op_span: Span,
+        (lhs, left): (&Expr, Option<ScalarType>),
+        (rhs, right): (&Expr, Option<ScalarType>),
+    ) -> Option<ScalarType> {
+        let arithmetic = matches!(
+            op,
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod
+        );
+        match (left, right) {
+            (Some(l), Some(r)) => {
+                let text = self.op_text(op, op_span);
+                let verdict = kql_types::binary(op, l, r);
+                self.judge(verdict, &text, op_span, l, Some(r), &[lhs.span(), rhs.span()])
+            }
+            _ if arithmetic => None,
+            _ => Some(ScalarType::Bool),
+        }
+    }
+
+    /// `x in~ (...)`, `x has_any (...)`: only the left side's type is checked (the items do
+    /// not matter), and Kusto reports the left side.
+    #[inline(never)]
+    fn judge_list_operand(&mut self, op: BinaryOp, op_span: Span, lhs: &Expr, left: ScalarType) {
+        let text = self.op_text(op, op_span);
+        let verdict = kql_types::binary(op, left, ScalarType::String);
+        self.judge(verdict, &text, lhs.span(), left, None, &[lhs.span()]);
+    }
+
+    #[inline(never)]
+    fn judge_between(
+        &mut self,
+        lhs: &Expr,
+        value: ScalarType,
+        low: (&Expr, Option<ScalarType>),
+        high: (&Expr, Option<ScalarType>),
+    ) {
+        for ((bound, bound_ty), upper) in [(low, false), (high, true)] {
+            if let Some(b) = bound_ty
+                && !kql_types::between_bound(value, b, upper)
+            {
+                self.out.operator_mismatches.push(OperatorMismatch {
+                    op: "between".to_owned(),
+                    span: bound.span(),
+                    left: value,
+                    right: Some(b),
+                    operands: vec![lhs.span(), bound.span()],
+                });
+            }
+        }
+    }
+
+    /// The operator as written (`!has_cs`, `matches regex`), or its canonical spelling.
+    fn op_text(&self, op: BinaryOp, op_span: Span) -> String {
+        match self.text.get(op_span.start as usize..op_span.end as usize) {
+            Some(text) if !text.is_empty() => text.to_owned(),
+            _ => op.as_str().to_owned(),
         }
     }
 

@@ -429,6 +429,25 @@ mod tests {
         }
     }
 
+    /// Operator chains are not bounded by the parser's bracket depth: the analysis must not
+    /// exhaust a 2 MiB stack (the language server's blocking threads) on them.
+    #[test]
+    fn long_operator_chains_do_not_exhaust_the_stack() {
+        let run = || {
+            let knowledge = crate::Knowledge::builtin();
+            for text in [
+                format!("print x = 1{}", " + 1".repeat(19_000)),
+                format!("print x = {}1", "-".repeat(19_000)),
+                format!("print x = true{}", " and FileName".repeat(19_000)),
+                format!("DeviceProcessEvents | where Timestamp{}", " > 1".repeat(19_000)),
+            ] {
+                crate::analysis::kql::analyze(&text, &knowledge);
+            }
+        };
+        let thread = std::thread::Builder::new().stack_size(2 * 1024 * 1024).spawn(run);
+        assert!(thread.expect("spawn").join().is_ok());
+    }
+
     #[test]
     fn between_takes_a_timespan_upper_bound_after_a_datetime() {
         assert!(between_bound(T::Datetime, T::Timespan, true));
