@@ -7,6 +7,7 @@ use qlint_grammar::spl::ast::{
     RegexCommand, Search, SearchExpr, TstatsCommand, UnaryOp, Value,
 };
 
+pub use crate::analysis::logic::{CaseFold, FoldMismatch};
 use crate::analysis::logic::{
     Comparison, Condition, Field, Filter, FilterOrigin, Literal, LiteralKind, LogicModel, OpKind,
     Operator,
@@ -80,53 +81,6 @@ pub struct LiteralAsterisk {
     pub comparison: AsteriskComparison,
     /// The whole comparison (`process_name="*.exe"`, the `like(...)` call).
     pub span: Span,
-}
-
-/// How a value was case-folded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaseFold {
-    /// `lower()`.
-    Lower,
-    /// `upper()`.
-    Upper,
-}
-
-impl CaseFold {
-    /// `"lowercase"` / `"uppercase"`, for messages.
-    pub fn describe(self) -> &'static str {
-        match self {
-            CaseFold::Lower => "lowercase",
-            CaseFold::Upper => "uppercase",
-        }
-    }
-
-    /// True when `literal` has a letter that a value folded this way cannot have.
-    pub fn excludes(self, literal: &str) -> bool {
-        match self {
-            CaseFold::Lower => literal.chars().any(char::is_uppercase),
-            CaseFold::Upper => literal.chars().any(char::is_lowercase),
-        }
-    }
-
-    /// `literal` folded the same way, when that is exact (ASCII only).
-    pub fn apply(self, literal: &str) -> Option<String> {
-        literal.is_ascii().then(|| match self {
-            CaseFold::Lower => literal.to_ascii_lowercase(),
-            CaseFold::Upper => literal.to_ascii_uppercase(),
-        })
-    }
-}
-
-/// `lower(x)="PowerShell.exe"` (or a field that an earlier `eval` folded): the folded value
-/// can never equal, be `IN` a list with, or be `like` a literal with letters of the other case.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FoldMismatch {
-    /// The folded side as written (`lower(process_name)`, `p`).
-    pub subject: String,
-    /// How it was folded.
-    pub fold: CaseFold,
-    /// The literal that cannot match.
-    pub literal: Literal,
 }
 
 impl SplAnalysis {
