@@ -22,9 +22,10 @@ Finds string literals holding `*` that are compared in an eval expression — in
 an `eval` condition such as `if()` or `case()`, in a stats `count(eval(...))` — with `=`,
 `==`, `!=`, `IN`, `in()`, or as a `like()` pattern that uses no `%`. Only the search command
 (the base search, `| search`, `tstats ... where`) treats `*` as a wildcard; regexes in
-`match()` / `replace()` and `searchmatch()` strings are not looked at. A lone `"*"` and an
-IAM service wildcard such as `"s3:*"` are left alone: cloud policies log those characters
-literally (`"Action": "*"` grants every action), so an exact test for them is meaningful.
+`match()` / `replace()` and `searchmatch()` strings are not looked at. Left alone, because
+the data holds the asterisk itself: a lone `"*"` (a cloud policy's `"Action": "*"`), an IAM
+service wildcard such as `"s3:*"`, and a share name as Windows events 5140 / 5145 log it
+(`"\\\\*\\IPC$"` is the string `\\*\IPC$`).
 
 ## Why is this bad?
 Eval expressions compare strings exactly, and their only pattern matching is `like()`, where
@@ -82,10 +83,11 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// Values in which `*` is likely the data itself: a lone `*` (an IAM or role policy that grants
-/// every action or resource is logged as `"Action": "*"`) and an IAM service wildcard such as
-/// `s3:*` or `iam:*`, which policies hold literally.
+/// every action or resource is logged as `"Action": "*"`; parsers use it as "any"), a share
+/// name as Windows logs it in events 5140 / 5145 (`\\*\IPC$`: the server part is a literal
+/// `*`), and an IAM service wildcard such as `s3:*` or `iam:*`, which policies hold literally.
 fn means_an_asterisk(value: &str) -> bool {
-    if value == "*" {
+    if value == "*" || value.starts_with("\\\\*\\") {
         return true;
     }
     value.strip_suffix(":*").is_some_and(|service| {
@@ -195,6 +197,8 @@ mod tests {
     fn policy_wildcards_are_data() {
         assert!(spl105(r#"index=aws | where key_policy_action_1 = "*""#).is_empty());
         assert!(spl105(r#"index=aws | where action IN ("s3:*", "iam:*")"#).is_empty());
+        let share = r#"index=wineventlog EventCode=5145 | where ShareName="\\\\*\\IPC$""#;
+        assert!(spl105(share).is_empty());
         assert_eq!(spl105(r#"index=aws | where action="s3:Get*""#).len(), 1);
     }
 
