@@ -23,8 +23,9 @@ an `eval` condition such as `if()` or `case()`, in a stats `count(eval(...))` â€
 `==`, `!=`, `IN`, `in()`, or as a `like()` pattern that uses no `%`. Only the search command
 (the base search, `| search`, `tstats ... where`) treats `*` as a wildcard; regexes in
 `match()` / `replace()` and `searchmatch()` strings are not looked at. Left alone, because
-the data holds the asterisk itself: a lone `"*"` (a cloud policy's `"Action": "*"`), an IAM
-service wildcard such as `"s3:*"`, and a share name as Windows events 5140 / 5145 log it
+the data holds the asterisk itself: only asterisks (a cloud policy's `"Action": "*"`, a
+masked value), an IAM service wildcard such as `"s3:*"`, an LDAP presence filter
+(`(servicePrincipalName=*)`), and a share name as Windows events 5140 / 5145 log it
 (`"\\\\*\\IPC$"` is the string `\\*\IPC$`).
 
 ## Why is this bad?
@@ -82,12 +83,13 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Values in which `*` is likely the data itself: a lone `*` (an IAM or role policy that grants
-/// every action or resource is logged as `"Action": "*"`; parsers use it as "any"), a share
-/// name as Windows logs it in events 5140 / 5145 (`\\*\IPC$`: the server part is a literal
-/// `*`), and an IAM service wildcard such as `s3:*` or `iam:*`, which policies hold literally.
+/// Values in which `*` is likely the data itself: only asterisks (an IAM or role policy that
+/// grants every action or resource is logged as `"Action": "*"`; parsers use `*` as "any";
+/// masked secrets), a share name as Windows logs it in events 5140 / 5145 (`\\*\IPC$`: the
+/// server part is a literal `*`), an LDAP presence filter (`(servicePrincipalName=*)`), and an
+/// IAM service wildcard such as `s3:*` or `iam:*`, which policies hold literally.
 fn means_an_asterisk(value: &str) -> bool {
-    if value == "*" || value.starts_with("\\\\*\\") {
+    if value.chars().all(|c| c == '*') || value.starts_with("\\\\*\\") || value.contains("=*)") {
         return true;
     }
     value.strip_suffix(":*").is_some_and(|service| {
@@ -199,6 +201,10 @@ mod tests {
         assert!(spl105(r#"index=aws | where action IN ("s3:*", "iam:*")"#).is_empty());
         let share = r#"index=wineventlog EventCode=5145 | where ShareName="\\\\*\\IPC$""#;
         assert!(spl105(share).is_empty());
+        let ldap =
+            r#"index=ad | where SearchFilter="(&(objectCategory=user)(servicePrincipalName=*))""#;
+        assert!(spl105(ldap).is_empty());
+        assert!(spl105(r#"index=app | where password!="********""#).is_empty());
         assert_eq!(spl105(r#"index=aws | where action="s3:Get*""#).len(), 1);
     }
 
