@@ -114,7 +114,8 @@ pub(crate) fn case_insensitive_target(c: &Comparison) -> Option<(&Field, CaseIns
         return None;
     }
     // In eval expressions `*` is a plain character: `where process_name="*PowerShell*"` is a
-    // different mistake (a search-command wildcard in `where`), and lowering it fixes nothing.
+    // different mistake (a search-command wildcard in `where`, SPL105), and lowering it fixes
+    // nothing.
     if c.op.kind != OpKind::Regex && c.values.iter().any(|v| v.value.contains('*')) {
         return None;
     }
