@@ -181,6 +181,23 @@ pub fn case_insensitive<'a>(
     values.into_iter().all(fits).then_some(kind)
 }
 
+/// Values that add-ons, parsers and event logs write for "no value" (`unknown`, `N/A`, `-`):
+/// fixed spellings, not names, so an exact-case test on them is meant.
+pub fn is_placeholder(value: &str) -> bool {
+    const PLACEHOLDERS: &[&str] =
+        &["unknown", "null", "none", "n/a", "na", "-", "empty", "undefined"];
+    PLACEHOLDERS.iter().any(|p| value.trim().eq_ignore_ascii_case(p))
+}
+
+/// True for a field holding the original file name from a binary's version resource
+/// (`OriginalFileName`, Defender `ProcessVersionInfoOriginalFileName`, CIM
+/// `original_file_name`): the vendor fixes its spelling per file, so matching the shipped
+/// spelling exactly is intended, not a case slip.
+pub fn has_vendor_fixed_spelling(field: &str) -> bool {
+    let base = field.rsplit('.').next().unwrap_or(field);
+    base.to_ascii_lowercase().replace('_', "").ends_with("originalfilename")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,6 +239,17 @@ mod tests {
         assert_eq!(check("file_hash", "SHA256=E3B0"), None);
         assert_eq!(check("unknown_field", sha256), Some(CaseInsensitive::Hash));
         assert_eq!(check("NewProcessName", r"C:\Windows\x.exe"), Some(CaseInsensitive::FileName));
+    }
+
+    #[test]
+    fn exact_spellings() {
+        assert!(is_placeholder("N/A"));
+        assert!(is_placeholder(" - "));
+        assert!(is_placeholder("Unknown"));
+        assert!(!is_placeholder("Administrator"));
+        assert!(has_vendor_fixed_spelling("ProcessVersionInfoOriginalFileName"));
+        assert!(has_vendor_fixed_spelling("Processes.original_file_name"));
+        assert!(!has_vendor_fixed_spelling("FileName"));
     }
 
     #[test]

@@ -15,8 +15,8 @@ use qlint_grammar::kql::ast::{
 
 use crate::analysis::kql_types::{self, CallFit, Verdict};
 use crate::analysis::logic::{
-    Comparison, Condition, Field, Filter, FilterOrigin, Literal, LiteralKind as LitKind,
-    LogicModel, OpKind, Operator,
+    CaseFold, Comparison, Condition, Field, Filter, FilterOrigin, FoldMismatch, Literal,
+    LiteralKind as LitKind, LogicModel, OpKind, Operator,
 };
 use crate::analysis::{
     ArgumentMismatch, ArityProblem, OperatorMismatch, RegexUse, Unresolved, describe_arity,
@@ -29,6 +29,8 @@ use crate::lint::{Parameter, ParameterType};
 pub struct KqlAnalysis {
     /// The condition model for the detection-logic rules.
     pub logic: LogicModel,
+    /// `tolower(x) == "Abc"`: comparisons of a folded value that can never match.
+    pub fold_mismatches: Vec<FoldMismatch>,
     /// Regex literals with their users.
     pub regexes: Vec<RegexUse>,
     /// Tables that are not known.
@@ -185,6 +187,7 @@ pub fn analyze_tree_with(
     analyzer.statements(&query.statements, &mut env);
     analyzer.out.logic.time_bounded =
         if analyzer.time_unknown { None } else { Some(analyzer.time_bounded) };
+    analyzer.out.fold_mismatches = fold_mismatches(query, text);
     analyzer.out
 }
 
@@ -1696,5 +1699,104 @@ fn union_column(cols: &mut Vec<ColumnInfo>, col: ColumnInfo) {
             }
             _ => {}
         },
+    }
+}
+
+/// Every comparison in `query` of a `tolower()` / `toupper()` value with a string literal that
+/// has letters of the other case, under an operator that minds case (`==`, `!=`, `in`, `!in`,
+/// the `_cs` operators, `matches regex` without `(?i)`): it never matches (or, negated,
+/// always does). Comparisons in `where`, `extend`, `iff()`, `countif()` ... all count.
+fn fold_mismatches(query: &Query, text: &str) -> Vec<FoldMismatch> {
+    let mut out = Vec::new();
+    qlint_grammar::kql::ast::walk_exprs(query, &mut |expr| {
+        // (folded side, literal candidates): both ways round for a binary operator (a regex
+        // pattern only on the right), every item for `in`.
+        let (op, pairs): (BinaryOp, Vec<(&Expr, Vec<&Expr>)>) = match expr {
+            Expr::Binary { op: BinaryOp::MatchesRegex, lhs, rhs, .. } => {
+                (BinaryOp::MatchesRegex, vec![(lhs.as_ref(), vec![rhs.as_ref()])])
+            }
+            Expr::Binary { op, lhs, rhs, .. } => {
+                (*op, vec![(lhs.as_ref(), vec![rhs.as_ref()]), (rhs.as_ref(), vec![lhs.as_ref()])])
+            }
+            Expr::In { op, lhs, items, .. } => (*op, vec![(lhs.as_ref(), items.iter().collect())]),
+            _ => return,
+        };
+        let regex = op == BinaryOp::MatchesRegex;
+        if !(regex || minds_case(op)) {
+            return;
+        }
+        for (subject, candidates) in pairs {
+            let Some(fold) = kql_case_fold(subject) else { continue };
+            for candidate in candidates {
+                let Expr::Literal(lit) = candidate else { continue };
+                let qlint_grammar::kql::ast::LiteralKind::String { value } = &lit.kind else {
+                    continue;
+                };
+                if regex && crate::analysis::spl::regex_ignores_case(value) {
+                    continue;
+                }
+                let letters = if regex {
+                    crate::analysis::spl::regex_literal_chars(value)
+                } else {
+                    value.clone()
+                };
+                if fold.excludes(&letters) {
+                    out.push(FoldMismatch {
+                        subject: subject.span().text(text).to_owned(),
+                        fold,
+                        literal: Literal {
+                            value: value.clone(),
+                            kind: LitKind::String,
+                            span: lit.span,
+                        },
+                    });
+                }
+            }
+        }
+    });
+    out
+}
+
+/// Operators that compare strings case-sensitively.
+fn minds_case(op: BinaryOp) -> bool {
+    use BinaryOp as B;
+    matches!(
+        op,
+        B::Eq
+            | B::EqSingle
+            | B::NotEq
+            | B::NotEqAlt
+            | B::HasCs
+            | B::NotHasCs
+            | B::HasPrefixCs
+            | B::NotHasPrefixCs
+            | B::HasSuffixCs
+            | B::NotHasSuffixCs
+            | B::ContainsCs
+            | B::NotContainsCs
+            | B::StartsWithCs
+            | B::NotStartsWithCs
+            | B::EndsWithCs
+            | B::NotEndsWithCs
+            | B::LikeCs
+            | B::NotLikeCs
+            | B::In
+            | B::NotIn
+    )
+}
+
+/// The fold of `tolower(x)` / `toupper(x)`, possibly in parentheses.
+fn kql_case_fold(expr: &Expr) -> Option<CaseFold> {
+    match expr {
+        Expr::Paren { inner, .. } => kql_case_fold(inner),
+        Expr::Call { callee, args, .. } if args.len() == 1 => {
+            // Kusto function names are case-sensitive.
+            match callee.name.as_str() {
+                "tolower" => Some(CaseFold::Lower),
+                "toupper" => Some(CaseFold::Upper),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }

@@ -262,3 +262,51 @@ impl LogicModel {
         out
     }
 }
+
+/// How a value was case-folded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseFold {
+    /// SPL `lower()`, KQL `tolower()`.
+    Lower,
+    /// SPL `upper()`, KQL `toupper()`.
+    Upper,
+}
+
+impl CaseFold {
+    /// `"lowercase"` / `"uppercase"`, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            CaseFold::Lower => "lowercase",
+            CaseFold::Upper => "uppercase",
+        }
+    }
+
+    /// True when `literal` has a letter that a value folded this way cannot have.
+    pub fn excludes(self, literal: &str) -> bool {
+        match self {
+            CaseFold::Lower => literal.chars().any(char::is_uppercase),
+            CaseFold::Upper => literal.chars().any(char::is_lowercase),
+        }
+    }
+
+    /// `literal` folded the same way, when that is exact (ASCII only).
+    pub fn apply(self, literal: &str) -> Option<String> {
+        literal.is_ascii().then(|| match self {
+            CaseFold::Lower => literal.to_ascii_lowercase(),
+            CaseFold::Upper => literal.to_ascii_uppercase(),
+        })
+    }
+}
+
+/// A case-folded value compared case-sensitively with a literal that has letters of the other
+/// case, which never matches: SPL `lower(x)="PowerShell.exe"` (or a field that an earlier
+/// `eval` folded), KQL `tolower(x) == "PowerShell.exe"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoldMismatch {
+    /// The folded side as written (`lower(process_name)`, `p`, `tolower(FileName)`).
+    pub subject: String,
+    /// How it was folded.
+    pub fold: CaseFold,
+    /// The literal that cannot match.
+    pub literal: Literal,
+}

@@ -7,6 +7,7 @@ use qlint_grammar::spl::ast::{
     RegexCommand, Search, SearchExpr, TstatsCommand, UnaryOp, Value,
 };
 
+pub use crate::analysis::logic::{CaseFold, FoldMismatch};
 use crate::analysis::logic::{
     Comparison, Condition, Field, Filter, FilterOrigin, Literal, LiteralKind, LogicModel, OpKind,
     Operator,
@@ -50,53 +51,36 @@ pub struct SplAnalysis {
     pub eval_conditions: Vec<Condition>,
     /// Comparisons of a case-folded value with a literal of the other case, which never match.
     pub fold_mismatches: Vec<FoldMismatch>,
+    /// String literals holding `*` compared in `where` / `eval`, where `*` is no wildcard.
+    pub literal_asterisks: Vec<LiteralAsterisk>,
 }
 
-/// How a value was case-folded.
+/// How a string with `*` is compared in an eval expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaseFold {
-    /// `lower()`.
-    Lower,
-    /// `upper()`.
-    Upper,
+pub enum AsteriskComparison {
+    /// `x="a*"`, `x=="a*"`, `x!="a*"` (`negated`).
+    Equal {
+        /// `!=`.
+        negated: bool,
+    },
+    /// `like(x, "a*")` or `x LIKE "a*"`: the pattern wildcards are `%` and `_`.
+    Like,
+    /// `x IN ("a*", ...)` or `in(x, "a*", ...)`.
+    In,
 }
 
-impl CaseFold {
-    /// `"lowercase"` / `"uppercase"`, for messages.
-    pub fn describe(self) -> &'static str {
-        match self {
-            CaseFold::Lower => "lowercase",
-            CaseFold::Upper => "uppercase",
-        }
-    }
-
-    /// True when `literal` has a letter that a value folded this way cannot have.
-    pub fn excludes(self, literal: &str) -> bool {
-        match self {
-            CaseFold::Lower => literal.chars().any(char::is_uppercase),
-            CaseFold::Upper => literal.chars().any(char::is_lowercase),
-        }
-    }
-
-    /// `literal` folded the same way, when that is exact (ASCII only).
-    pub fn apply(self, literal: &str) -> Option<String> {
-        literal.is_ascii().then(|| match self {
-            CaseFold::Lower => literal.to_ascii_lowercase(),
-            CaseFold::Upper => literal.to_ascii_uppercase(),
-        })
-    }
-}
-
-/// `lower(x)="PowerShell.exe"` (or a field that an earlier `eval` folded): the folded value
-/// can never equal, be `IN` a list with, or be `like` a literal with letters of the other case.
+/// `where process_name="*.exe"`: in an eval expression `*` is a literal asterisk, so the test
+/// only matches values that contain the asterisk itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FoldMismatch {
-    /// The folded side as written (`lower(process_name)`, `p`).
-    pub subject: String,
-    /// How it was folded.
-    pub fold: CaseFold,
-    /// The literal that cannot match.
+pub struct LiteralAsterisk {
+    /// The string literal holding `*`.
     pub literal: Literal,
+    /// The compared expression (`process_name`, `lower(Image)`).
+    pub subject: Span,
+    /// How the literal is compared.
+    pub comparison: AsteriskComparison,
+    /// The whole comparison (`process_name="*.exe"`, the `like(...)` call).
+    pub span: Span,
 }
 
 impl SplAnalysis {
@@ -754,6 +738,25 @@ impl Analyzer<'_> {
                     for (subject, other) in [(lhs, rhs), (rhs, lhs)] {
                         self.check_fold(subject, std::slice::from_ref(other.as_ref()));
                     }
+                    let comparison = match kind {
+                        OpKind::Like => AsteriskComparison::Like,
+                        _ => AsteriskComparison::Equal { negated },
+                    };
+                    if matches!(lhs.as_ref(), Expr::String(_)) && kind != OpKind::Like {
+                        self.check_asterisks(
+                            rhs,
+                            std::slice::from_ref(lhs.as_ref()),
+                            comparison,
+                            *span,
+                        );
+                    } else {
+                        self.check_asterisks(
+                            lhs,
+                            std::slice::from_ref(rhs.as_ref()),
+                            comparison,
+                            *span,
+                        );
+                    }
                 }
                 let (field, value) = match (lhs.as_ref(), rhs.as_ref()) {
                     (Expr::Field(f), other) | (other, Expr::Field(f))
@@ -781,6 +784,7 @@ impl Analyzer<'_> {
             }
             Expr::In { lhs, list, span } => {
                 self.check_fold(lhs, list);
+                self.check_asterisks(lhs, list, AsteriskComparison::In, *span);
                 let values: Vec<Literal> = list.iter().filter_map(eval_literal).collect();
                 let field = match lhs.as_ref() {
                     Expr::Field(f) => Some(Field { name: f.text.clone(), span: f.span }),
@@ -833,6 +837,12 @@ impl Analyzer<'_> {
         }
         if kind != OpKind::Regex {
             self.check_fold(subject, rest);
+            let comparison = if kind == OpKind::Like {
+                AsteriskComparison::Like
+            } else {
+                AsteriskComparison::In
+            };
+            self.check_asterisks(subject, rest, comparison, span);
         }
         let field = match subject {
             Expr::Field(f) => Some(Field { name: f.text.clone(), span: f.span }),
@@ -918,6 +928,40 @@ impl Analyzer<'_> {
                     literal,
                 });
             }
+        }
+    }
+
+    /// Records the string literals of `candidates` that hold `*`, compared with `subject` in
+    /// an eval expression (`where`, `eval`, stats `eval()`), where `*` matches only itself. A
+    /// `like` pattern that also uses `%` shows that its author knows the syntax: its `*` is
+    /// taken as meant.
+    fn check_asterisks(
+        &mut self,
+        subject: &Expr,
+        candidates: &[Expr],
+        comparison: AsteriskComparison,
+        span: Span,
+    ) {
+        if matches!(subject, Expr::String(_) | Expr::Number(_) | Expr::Error(_)) {
+            return;
+        }
+        for candidate in candidates {
+            let Expr::String(value) = candidate else { continue };
+            if !value.text.contains('*')
+                || (comparison == AsteriskComparison::Like && value.text.contains('%'))
+            {
+                continue;
+            }
+            self.out.literal_asterisks.push(LiteralAsterisk {
+                literal: Literal {
+                    value: value.text.clone(),
+                    kind: LiteralKind::String,
+                    span: value.span,
+                },
+                subject: subject.span(),
+                comparison,
+                span,
+            });
         }
     }
 

@@ -89,6 +89,7 @@ const RULES: &[(RuleMeta, Check)] = &[
     (spl::spl102_undefined_macro::META, spl::spl102_undefined_macro::check),
     (spl::spl103_macro_arity::META, spl::spl103_macro_arity::check),
     (spl::spl104_unknown_command::META, spl::spl104_unknown_command::check),
+    (spl::spl105_literal_asterisk_in_eval::META, spl::spl105_literal_asterisk_in_eval::check),
     (spl::spl201_unknown_datamodel::META, spl::spl201_unknown_datamodel::check),
     (spl::spl202_unknown_datamodel_field::META, spl::spl202_unknown_datamodel_field::check),
     (

@@ -24,7 +24,8 @@ Finds exclusions written with a case-sensitive operator — `!=`, `!in`, `!has_c
 that is case-insensitive in practice: a file or process name, a Windows path, a registry
 key, a host or domain name, a Windows account or UPN (recognised by the column name, or by a
 literal such as `svchost.exe` or `C:\Windows\`). Command lines and URLs are left alone:
-parts of them are case-sensitive.
+parts of them are case-sensitive; so are `OriginalFileName` columns (the vendor's fixed
+spelling) and placeholders such as `Unknown` or `N/A`.
 
 ## Why is this bad?
 Windows does not care about case: `SHUTDOWN.EXE` and `shutdown.exe` are the same program.
@@ -61,6 +62,12 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let Some(field) = &c.field else { continue };
+        // The vendor's fixed spelling and placeholders (`-`, `N/A`) are exact on purpose.
+        if fields::has_vendor_fixed_spelling(&field.name)
+            || c.values.iter().any(|v| fields::is_placeholder(&v.value))
+        {
+            continue;
+        }
         if !c.values.iter().any(|v| v.has_letters()) {
             continue;
         }

@@ -5,6 +5,7 @@ pub mod spl101_invalid_regex;
 pub mod spl102_undefined_macro;
 pub mod spl103_macro_arity;
 pub mod spl104_unknown_command;
+pub mod spl105_literal_asterisk_in_eval;
 pub mod spl201_unknown_datamodel;
 pub mod spl202_unknown_datamodel_field;
 pub mod spl301_tstats_without_summariesonly;

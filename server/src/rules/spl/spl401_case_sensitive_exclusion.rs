@@ -106,7 +106,7 @@ pub(crate) fn case_insensitive_target(c: &Comparison) -> Option<(&Field, CaseIns
     // shipped spelling is exact.
     if fields::is_cim_command_line(&field.name)
         || field.name == "_raw"
-        || field.base_name().to_ascii_lowercase().replace('_', "").ends_with("originalfilename")
+        || fields::has_vendor_fixed_spelling(&field.name)
     {
         return None;
     }
@@ -114,21 +114,19 @@ pub(crate) fn case_insensitive_target(c: &Comparison) -> Option<(&Field, CaseIns
         return None;
     }
     // In eval expressions `*` is a plain character: `where process_name="*PowerShell*"` is a
-    // different mistake (a search-command wildcard in `where`), and lowering it fixes nothing.
+    // different mistake (a search-command wildcard in `where`, SPL105), and lowering it fixes
+    // nothing.
     if c.op.kind != OpKind::Regex && c.values.iter().any(|v| v.value.contains('*')) {
         return None;
     }
     // `dest!="unknown"`: a placeholder that the add-on writes in one spelling, not a name.
-    if c.values.iter().any(|v| PLACEHOLDERS.iter().any(|p| v.value.eq_ignore_ascii_case(p))) {
+    if c.values.iter().any(|v| fields::is_placeholder(&v.value)) {
         return None;
     }
     let shapes: Vec<String> = c.values.iter().map(|v| shape(c.op.kind, &v.value)).collect();
     let kind = fields::case_insensitive(&field.name, shapes.iter().map(String::as_str))?;
     Some((field, kind))
 }
-
-/// Values that add-ons and parsers write for "no value": fixed spellings, not names.
-const PLACEHOLDERS: &[&str] = &["unknown", "null", "none", "n/a", "na", "-", "empty", "undefined"];
 
 /// The characters of a literal that are matched as written: a regex without its escapes and
 /// group names, otherwise the literal itself.
