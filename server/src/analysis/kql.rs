@@ -148,8 +148,10 @@ pub struct Symbol {
 
 /// Analyses a KQL text.
 pub fn analyze(text: &str, knowledge: &Knowledge) -> KqlAnalysis {
-    let parse = qlint_grammar::kql::parse(text);
-    analyze_tree(&parse.tree, text, knowledge)
+    crate::lint::with_stack_for(text, || {
+        let parse = qlint_grammar::kql::parse(text);
+        analyze_tree(&parse.tree, text, knowledge)
+    })
 }
 
 /// Analyses an already parsed KQL query.

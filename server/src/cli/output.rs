@@ -138,6 +138,16 @@ fn human(out: &mut impl Write, checked: &[Checked]) -> io::Result<()> {
         let shared: std::sync::Arc<str> = std::sync::Arc::from(text.as_str());
         for d in &file.report.diagnostics {
             let (line, column) = index.position(d.span.start);
+            if let Some(width) = too_wide_to_draw(&index, d) {
+                // miette pads with `{:width$}`, which panics past 65535 columns; a snippet of
+                // a generated one-line query is unreadable long before that anyway.
+                writeln!(
+                    out,
+                    "{path}:{line}:{column}: {} {}\n  (not drawn: the query has a line of {width} characters)\n",
+                    d.code, d.message
+                )?;
+                continue;
+            }
             let severity = match d.severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
@@ -164,6 +174,23 @@ fn human(out: &mut impl Write, checked: &[Checked]) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Lines longer than this are not drawn with a snippet.
+const MAX_DRAWN_LINE: usize = 2_000;
+
+/// The width of the widest line the snippet of `d` would show (its lines and one line of
+/// context each side), when that is more than [`MAX_DRAWN_LINE`] characters.
+fn too_wide_to_draw(index: &LineIndex<'_>, d: &Diagnostic) -> Option<usize> {
+    let (first, _) = index.position(d.span.start);
+    let (last, _) = index.position(d.span.end);
+    let lines = first.saturating_sub(1).max(1)..=(last + 1).min(index.starts.len());
+    lines
+        .map(|line| index.line_text(line))
+        .filter(|text| text.len() > MAX_DRAWN_LINE)
+        .map(|text| text.chars().count())
+        .filter(|&width| width > MAX_DRAWN_LINE)
+        .max()
 }
 
 fn concise(out: &mut impl Write, checked: &[Checked]) -> io::Result<()> {
@@ -465,5 +492,54 @@ mod tests {
         assert_eq!(index.position(7), (2, 3));
         assert_eq!(index.line_text(2), "çé|x");
         assert_eq!(index.position(11), (3, 1));
+    }
+
+    fn checked(path: &str, text: String, diagnostic: Diagnostic) -> Checked {
+        let report = FileReport {
+            path: path.into(),
+            diagnostics: vec![diagnostic],
+            queries: 1,
+            has_syntax_errors: true,
+        };
+        Checked { report, text: Some(text) }
+    }
+
+    #[test]
+    fn a_finding_far_along_a_huge_line_is_reported_without_a_snippet() {
+        // A generated one-line query: the finding sits past column 65535.
+        let text = format!("print x = 1{}\n", " + 1".repeat(30_000));
+        let at = 80_008;
+        let d = Diagnostic::new(
+            "KQL001",
+            qlint::Category::Syntax,
+            Severity::Error,
+            qlint_grammar::Span::new(at, at + 1),
+            "statement has more than 20000 operators: split it up",
+        );
+        let mut out = Vec::new();
+        human(&mut out, &[checked("big.kql", text, d)]).expect("rendered");
+        let out = String::from_utf8(out).expect("utf-8");
+        assert!(out.starts_with("big.kql:1:80009: KQL001 statement has more"), "{out}");
+        assert!(out.contains("a line of 120011 characters"), "{out}");
+    }
+
+    #[test]
+    fn a_finding_on_a_short_line_next_to_a_huge_one_gets_no_snippet_either() {
+        let text = format!("print x = 1 +\n{}\n", "1 + ".repeat(1_000) + "1");
+        let d = Diagnostic::new(
+            "KQL001",
+            qlint::Category::Syntax,
+            Severity::Error,
+            qlint_grammar::Span::new(12, 13),
+            "expected an expression",
+        );
+        let mut out = Vec::new();
+        human(&mut out, &[checked("q.kql", text.clone(), d.clone())]).expect("rendered");
+        assert!(String::from_utf8(out).expect("utf-8").contains("not drawn"));
+        // A normal query still gets its snippet.
+        let mut out = Vec::new();
+        human(&mut out, &[checked("q.kql", "print x = 1 +\n".into(), d)]).expect("rendered");
+        let out = String::from_utf8(out).expect("utf-8");
+        assert!(out.contains("KQL001") && !out.contains("not drawn"), "{out}");
     }
 }
