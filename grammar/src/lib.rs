@@ -41,3 +41,26 @@ impl<T> Parse<T> {
         self.errors.is_empty()
     }
 }
+
+/// A token as messages quote it: its first line, at most 40 characters, with `…` when cut.
+/// Keeps one finding on one line of output whatever the token holds (a multi-line string).
+pub(crate) fn excerpt(token: &str) -> String {
+    let first_line = token.lines().next().unwrap_or("");
+    let mut shown: String = first_line.chars().take(40).collect();
+    if shown.len() < token.len() {
+        shown.push('…');
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn excerpts_stop_at_the_first_line_break_and_at_40_characters() {
+        assert_eq!(super::excerpt("where"), "where");
+        assert_eq!(super::excerpt("```Kusto\nDeviceEvents\n```"), "```Kusto…");
+        assert_eq!(super::excerpt(&"a".repeat(50)), format!("{}…", "a".repeat(40)));
+        assert_eq!(super::excerpt("é".repeat(40).as_str()), "é".repeat(40));
+        assert_eq!(super::excerpt(""), "");
+    }
+}

@@ -509,3 +509,12 @@ fn sub_queries_still_parse_inside_calls_and_lists() {
     let text = "T | where a in ((U | project a)) | extend n = toscalar(U | count)";
     assert_eq!(ops(text), ["where", "extend"]);
 }
+
+#[test]
+fn a_multi_line_token_is_quoted_by_its_first_line() {
+    // A stray Markdown fence inside a query lexes as a multi-line string.
+    let found = errs("DeviceEvents\n| where Timestamp > ago(1d)\n```Kusto\nDeviceInfo\n```");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].0.contains("found ````Kusto…`"), "{found:?}");
+    assert!(!found[0].0.contains('\n'), "{found:?}");
+}

@@ -1723,10 +1723,10 @@ fn describe(
 ) -> SyntaxError {
     let at = err.span().start;
     let prev = toks.iter().rev().find(|t| t.1.end <= at);
-    let prev_text = match prev {
-        Some(t) => t.0.text.to_string(),
-        None => before.to_string(),
-    };
+    let prev_text = crate::excerpt(match prev {
+        Some(t) => t.0.text,
+        None => before,
+    });
     if let chumsky::error::RichReason::Custom(msg) = err.reason() {
         return SyntaxError::new(sp(*err.span()), msg.clone());
     }
@@ -1782,9 +1782,9 @@ fn describe(
             format!("{} or {}", shown[..shown.len() - 1].join(", "), shown[shown.len() - 1])
         }
     };
-    let found = err.found().map(|t| t.text);
+    let found = err.found().map(|t| crate::excerpt(t.text));
     let _ = text;
-    let span = match (found, prev) {
+    let span = match (&found, prev) {
         (Some(_), _) => sp(*err.span()),
         (None, Some(p)) => sp(p.1),
         (None, None) => sp(*err.span()),

@@ -212,11 +212,7 @@ fn describe_tok(t: &Tok) -> String {
             _ => "end of input".into(),
         };
     }
-    let mut s: String = t.text.chars().take(40).collect();
-    if s.len() < t.text.len() {
-        s.push('…');
-    }
-    format!("`{s}`")
+    format!("`{}`", crate::excerpt(t.text))
 }
 
 fn describe(err: &Rich<Tok>) -> String {

@@ -198,10 +198,29 @@ fn concise(out: &mut impl Write, checked: &[Checked]) -> io::Result<()> {
         writeln!(
             out,
             "{}:{}:{}: {} {}",
-            l.path, l.start.0, l.start.1, l.diagnostic.code, l.diagnostic.message
+            l.path,
+            l.start.0,
+            l.start.1,
+            l.diagnostic.code,
+            one_line(&l.diagnostic.message)
         )?;
     }
     Ok(())
+}
+
+/// `message` on one line (a message may quote query text that spans lines): each line break,
+/// with the indentation after it, becomes one space.
+fn one_line(message: &str) -> std::borrow::Cow<'_, str> {
+    if !message.contains(['\n', '\r']) {
+        return message.into();
+    }
+    let mut lines = message.lines().map(str::trim_start);
+    let mut joined = lines.next().unwrap_or("").to_owned();
+    for line in lines {
+        joined.push(' ');
+        joined.push_str(line);
+    }
+    joined.into()
 }
 
 #[derive(Serialize)]
@@ -492,6 +511,23 @@ mod tests {
         assert_eq!(index.position(7), (2, 3));
         assert_eq!(index.line_text(2), "çé|x");
         assert_eq!(index.position(11), (3, 1));
+    }
+
+    #[test]
+    fn concise_output_keeps_each_finding_on_one_line() {
+        let d = Diagnostic::new(
+            "KQL406",
+            qlint::Category::Detection,
+            Severity::Warning,
+            qlint_grammar::Span::new(0, 5),
+            "`x ==\n    \"a\"` and `x == \"b\"` cannot both hold",
+        );
+        let mut out = Vec::new();
+        concise(&mut out, &[checked("q.kql", "print x = 1\n".into(), d)]).expect("written");
+        assert_eq!(
+            String::from_utf8(out).expect("utf-8"),
+            "q.kql:1:1: KQL406 `x == \"a\"` and `x == \"b\"` cannot both hold\n"
+        );
     }
 
     fn checked(path: &str, text: String, diagnostic: Diagnostic) -> Checked {
