@@ -347,8 +347,23 @@ impl Knowledge {
 
     // ---- adding user knowledge -----------------------------------------------------------
 
-    /// Adds (or replaces) a table schema.
-    pub fn add_table(&mut self, table: Table) {
+    /// Adds a table schema. A schema for a built-in table extends it: the user's columns are
+    /// added, and a user column of a built-in name sets its type (the built-in catalog lags
+    /// behind tables that gain columns; a schema file must not make the others unknown).
+    /// A second user schema of the same name replaces the first.
+    pub fn add_table(&mut self, mut table: Table) {
+        if let Some(&i) = self.builtin.table_index.get(&table.name) {
+            let builtin = &self.builtin.tables[i];
+            let mut columns = builtin.columns.clone();
+            for column in table.columns {
+                match columns.iter_mut().find(|c| c.name == column.name) {
+                    Some(known) => *known = column,
+                    None => columns.push(column),
+                }
+            }
+            table.columns = columns;
+            table.sources = builtin.sources;
+        }
         match self.table_index.get(&table.name) {
             Some(&i) => self.tables[i] = table,
             None => {

@@ -185,8 +185,26 @@ fn oracle_schema_json_and_shadowing() {
         k.add_table(t);
     }
     assert!(k.kql_table("MyTable_CL").is_some());
-    assert!(k.kql_table("DeviceEvents").unwrap().column("Custom").is_some());
+    let events = k.kql_table("DeviceEvents").unwrap();
+    assert!(events.column("Custom").is_some());
+    // A schema for a built-in table extends it: its documented columns stay known.
+    assert_eq!(events.column("FileName").unwrap().ty, ScalarType::String);
+    assert!(events.is_from(TableSource::DefenderXdr));
     assert_eq!(k.kql_tables().filter(|t| t.name == "DeviceEvents").count(), 1);
+}
+
+#[test]
+fn a_user_column_of_a_built_in_name_sets_its_type() {
+    let text = r#"{"Name":"SecurityEvent","Properties":[{"Name":"EventID","Type":"String"},{"Name":"AccessList","Type":"String"}]}"#;
+    let mut k = Knowledge::builtin();
+    let before = k.kql_table("SecurityEvent").unwrap().columns.len();
+    for t in parse_schema_json(text, Path::new("SecurityEvent.json")).unwrap().tables {
+        k.add_table(t);
+    }
+    let table = k.kql_table("SecurityEvent").unwrap();
+    assert_eq!(table.columns.len(), before + 1);
+    assert_eq!(table.column("EventID").unwrap().ty, ScalarType::String);
+    assert!(table.column("AccessList").is_some() && table.column("Computer").is_some());
 }
 
 #[test]
