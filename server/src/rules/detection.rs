@@ -2,7 +2,11 @@
 
 use qlint_grammar::Span;
 
-use crate::analysis::logic::{Comparison, Condition, Literal, LiteralKind, LogicModel, OpKind};
+use crate::analysis::logic::{
+    Comparison, Condition, FoldMismatch, Literal, LiteralKind, LogicModel, OpKind,
+};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::rules::RuleMeta;
 
 /// Fields that pick the data source rather than narrow the events within it.
 const SCOPING_FIELDS: &[&str] = &[
@@ -256,4 +260,27 @@ pub fn contradictions(logic: &LogicModel) -> Vec<(Span, Span, Verdict)> {
         });
     }
     out
+}
+
+/// `tolower(x) == "PowerShell.exe"` (KQL) / `lower(x)="PowerShell.exe"` (SPL): a folded
+/// value compared with a literal of the other case never matches. `folded` is the literal
+/// rewritten in the folded case, when the language's quoting lets it be written safely.
+pub fn fold_mismatch(meta: &RuleMeta, m: &FoldMismatch, folded: Option<String>) -> Diagnostic {
+    let diagnostic = meta.diagnostic(
+        m.literal.span,
+        format!(
+            "`{}` is {}, so it can never match `{}`",
+            m.subject,
+            m.fold.describe(),
+            m.literal.value
+        ),
+    );
+    match folded {
+        Some(folded) => diagnostic.with_fix(Fix {
+            title: format!("Write the literal in {}", m.fold.describe()),
+            applicability: Applicability::Safe,
+            edits: vec![Edit { span: m.literal.span, replacement: folded }],
+        }),
+        None => diagnostic,
+    }
 }

@@ -3,8 +3,9 @@
 //! `toupper()` value can never equal.
 
 use crate::analysis::fields;
-use crate::analysis::logic::{CaseFold, FoldMismatch};
+use crate::analysis::logic::CaseFold;
 use crate::diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
+use crate::rules::detection::fold_mismatch;
 use crate::rules::kql::case_insensitive_operator;
 use crate::rules::{Context, RuleMeta};
 
@@ -104,29 +105,9 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         );
     }
     let Some(kql) = cx.analysis.kql() else { return };
-    for mismatch in &kql.fold_mismatches {
-        out.push(fold_mismatch(mismatch, cx.text));
-    }
-}
-
-/// `tolower(x) == "PowerShell.exe"`: the literal cannot match; the fix folds it too.
-fn fold_mismatch(m: &FoldMismatch, text: &str) -> Diagnostic {
-    let diagnostic = META.diagnostic(
-        m.literal.span,
-        format!(
-            "`{}` is {}, so it can never match `{}`",
-            m.subject,
-            m.fold.describe(),
-            m.literal.value
-        ),
-    );
-    match fold_literal(m.literal.span.text(text), m.fold) {
-        Some(folded) => diagnostic.with_fix(Fix {
-            title: format!("Write the literal in {}", m.fold.describe()),
-            applicability: Applicability::Safe,
-            edits: vec![Edit { span: m.literal.span, replacement: folded }],
-        }),
-        None => diagnostic,
+    for m in &kql.fold_mismatches {
+        let folded = fold_literal(m.literal.span.text(cx.text), m.fold);
+        out.push(fold_mismatch(&META, m, folded));
     }
 }
 

@@ -1,8 +1,8 @@
 //! SPL402 `case-sensitive-match`: a `where` / `eval` match against a literal with capitals on
 //! a value that is case-insensitive in practice.
 
-use crate::analysis::spl::FoldMismatch;
-use crate::diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Category, Diagnostic, Severity};
+use crate::rules::detection::fold_mismatch;
 use crate::rules::spl::spl401_case_sensitive_exclusion::{
     case_fold_fix, case_insensitive_target, finding_span, letters, operator_text,
 };
@@ -96,31 +96,11 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         out.push(diagnostic);
     }
-    for mismatch in &spl.fold_mismatches {
-        out.push(fold_mismatch(mismatch, cx.text));
-    }
-}
-
-/// `lower(x)="PowerShell.exe"`: the literal cannot match; the fix folds it too.
-fn fold_mismatch(m: &FoldMismatch, text: &str) -> Diagnostic {
-    let diagnostic = META.diagnostic(
-        m.literal.span,
-        format!(
-            "`{}` is {}, so it can never match `{}`",
-            m.subject,
-            m.fold.describe(),
-            m.literal.value
-        ),
-    );
-    let raw = m.literal.span.text(text);
-    let quoted = raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"');
-    match m.fold.apply(raw).filter(|_| quoted) {
-        Some(folded) => diagnostic.with_fix(Fix {
-            title: format!("Write the literal in {}", m.fold.describe()),
-            applicability: Applicability::Safe,
-            edits: vec![Edit { span: m.literal.span, replacement: folded }],
-        }),
-        None => diagnostic,
+    for m in &spl.fold_mismatches {
+        // Only a plain double-quoted literal is folded: no escapes or macros to mind.
+        let raw = m.literal.span.text(cx.text);
+        let quoted = raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"');
+        out.push(fold_mismatch(&META, m, m.fold.apply(raw).filter(|_| quoted)));
     }
 }
 
