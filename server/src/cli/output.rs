@@ -138,14 +138,10 @@ fn human(out: &mut impl Write, checked: &[Checked]) -> io::Result<()> {
         let shared: std::sync::Arc<str> = std::sync::Arc::from(text.as_str());
         for d in &file.report.diagnostics {
             let (line, column) = index.position(d.span.start);
-            if let Some(width) = too_wide_to_draw(&index, d) {
-                // miette pads with `{:width$}`, which panics past 65535 columns; a snippet of
-                // a generated one-line query is unreadable long before that anyway.
-                writeln!(
-                    out,
-                    "{path}:{line}:{column}: {} {}\n  (not drawn: the query has a line of {width} characters)\n",
-                    d.code, d.message
-                )?;
+            if too_wide_to_draw(&index, d) {
+                // miette draws whole lines (and pads with `{:width$}`, which panics past
+                // 65535 columns): for a long line, show a window around the finding instead.
+                write_excerpt(out, &path, &index, d)?;
                 continue;
             }
             let severity = match d.severity {
@@ -176,21 +172,61 @@ fn human(out: &mut impl Write, checked: &[Checked]) -> io::Result<()> {
     Ok(())
 }
 
-/// Lines longer than this are not drawn with a snippet.
-const MAX_DRAWN_LINE: usize = 2_000;
+/// Lines longer than this (in characters) are shown as a window around the finding.
+const MAX_DRAWN_LINE: usize = 200;
+/// Characters of the line shown before and after the start of a finding in a window.
+const EXCERPT_CONTEXT: usize = 60;
 
-/// The width of the widest line the snippet of `d` would show (its lines and one line of
-/// context each side), when that is more than [`MAX_DRAWN_LINE`] characters.
-fn too_wide_to_draw(index: &LineIndex<'_>, d: &Diagnostic) -> Option<usize> {
+/// True when a line the snippet of `d` would draw (its lines and one line of context each
+/// side) is longer than [`MAX_DRAWN_LINE`] characters.
+fn too_wide_to_draw(index: &LineIndex<'_>, d: &Diagnostic) -> bool {
     let (first, _) = index.position(d.span.start);
     let (last, _) = index.position(d.span.end);
     let lines = first.saturating_sub(1).max(1)..=(last + 1).min(index.starts.len());
     lines
         .map(|line| index.line_text(line))
-        .filter(|text| text.len() > MAX_DRAWN_LINE)
-        .map(|text| text.chars().count())
-        .filter(|&width| width > MAX_DRAWN_LINE)
-        .max()
+        .any(|text| text.len() > MAX_DRAWN_LINE && text.chars().count() > MAX_DRAWN_LINE)
+}
+
+/// A finding on a long line: its location and message, then the part of the line around it
+/// with the finding underlined (`…` where the line is cut).
+///
+/// ```text
+/// rule.yaml:4:320: KQL104 `ago` takes `timespan` here but the argument is `datetime`
+///   │ …between (startofday(ago(starttime))..startofday(ago(endtime)))\n  | where…
+///   │                          ^^^^^^^^^
+/// ```
+fn write_excerpt(
+    out: &mut impl Write,
+    path: &str,
+    index: &LineIndex<'_>,
+    d: &Diagnostic,
+) -> io::Result<()> {
+    let (line, column) = index.position(d.span.start);
+    let (end_line, end_column) = index.position(d.span.end);
+    writeln!(out, "{path}:{line}:{column}: {} {}", d.code, d.message)?;
+    let chars: Vec<char> = index.line_text(line).chars().collect();
+    let start = column - 1;
+    let end = if end_line == line { (end_column - 1).max(start + 1) } else { chars.len() };
+    let from = start.saturating_sub(EXCERPT_CONTEXT);
+    let to = (start + EXCERPT_CONTEXT).min(chars.len()).max(from);
+    let shown = |c: &char| if c.is_control() { ' ' } else { *c };
+    let mut window: String = chars[from..to].iter().map(shown).collect();
+    let mut pad = start - from;
+    if from > 0 {
+        window.insert(0, '…');
+        pad += 1;
+    }
+    if to < chars.len() {
+        window.push('…');
+    }
+    let carets = end.min(to).saturating_sub(start).max(1);
+    writeln!(out, "  │ {window}")?;
+    writeln!(out, "  │ {}{}", " ".repeat(pad), "^".repeat(carets))?;
+    if let Some(fix) = &d.fix {
+        writeln!(out, "  help: {}", fix.title)?;
+    }
+    writeln!(out)
 }
 
 fn concise(out: &mut impl Write, checked: &[Checked]) -> io::Result<()> {
@@ -541,7 +577,7 @@ mod tests {
     }
 
     #[test]
-    fn a_finding_far_along_a_huge_line_is_reported_without_a_snippet() {
+    fn a_finding_far_along_a_huge_line_is_shown_in_a_window() {
         // A generated one-line query: the finding sits past column 65535.
         let text = format!("print x = 1{}\n", " + 1".repeat(30_000));
         let at = 80_008;
@@ -555,12 +591,46 @@ mod tests {
         let mut out = Vec::new();
         human(&mut out, &[checked("big.kql", text, d)]).expect("rendered");
         let out = String::from_utf8(out).expect("utf-8");
-        assert!(out.starts_with("big.kql:1:80009: KQL001 statement has more"), "{out}");
-        assert!(out.contains("a line of 120011 characters"), "{out}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines[0],
+            "big.kql:1:80009: KQL001 statement has more than 20000 operators: split it up"
+        );
+        assert_eq!(lines[1], format!("  │ …{}…", "+ 1 ".repeat(30)));
+        assert_eq!(lines[2], format!("  │ {}^", " ".repeat(61)));
     }
 
     #[test]
-    fn a_finding_on_a_short_line_next_to_a_huge_one_gets_no_snippet_either() {
+    fn a_window_underlines_the_finding_and_keeps_the_fix() {
+        let line = format!("{}where FileName != \"a.exe\"{}", "x".repeat(100), " ".repeat(150));
+        let start = line.find("!=").expect("operator") as u32;
+        let d = Diagnostic::new(
+            "KQL401",
+            qlint::Category::Detection,
+            Severity::Warning,
+            qlint_grammar::Span::new(start, start + 2),
+            "case-sensitive",
+        )
+        .with_fix(qlint::Fix {
+            title: "Replace `!=` with `!~`".into(),
+            applicability: qlint::Applicability::Safe,
+            edits: Vec::new(),
+        });
+        let mut out = Vec::new();
+        human(&mut out, &[checked("q.kql", line, d)]).expect("rendered");
+        let out = String::from_utf8(out).expect("utf-8");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "q.kql:1:116: KQL401 case-sensitive");
+        let window = lines[1].strip_prefix("  │ ").expect("window");
+        let carets = lines[2].strip_prefix("  │ ").expect("carets");
+        let at = carets.find('^').expect("caret");
+        assert_eq!(carets.trim_start(), "^^");
+        assert_eq!(window.chars().skip(at).take(2).collect::<String>(), "!=");
+        assert_eq!(lines[3], "  help: Replace `!=` with `!~`");
+    }
+
+    #[test]
+    fn a_finding_next_to_a_huge_line_is_shown_in_a_window_too() {
         let text = format!("print x = 1 +\n{}\n", "1 + ".repeat(1_000) + "1");
         let d = Diagnostic::new(
             "KQL001",
@@ -570,12 +640,16 @@ mod tests {
             "expected an expression",
         );
         let mut out = Vec::new();
-        human(&mut out, &[checked("q.kql", text.clone(), d.clone())]).expect("rendered");
-        assert!(String::from_utf8(out).expect("utf-8").contains("not drawn"));
-        // A normal query still gets its snippet.
+        human(&mut out, &[checked("q.kql", text, d.clone())]).expect("rendered");
+        let out = String::from_utf8(out).expect("utf-8");
+        assert!(
+            out.starts_with("q.kql:1:13: KQL001") && out.contains("  │ print x = 1 +"),
+            "{out}"
+        );
+        // A normal query gets miette's snippet.
         let mut out = Vec::new();
         human(&mut out, &[checked("q.kql", "print x = 1 +\n".into(), d)]).expect("rendered");
         let out = String::from_utf8(out).expect("utf-8");
-        assert!(out.contains("KQL001") && !out.contains("not drawn"), "{out}");
+        assert!(out.contains("╭─[q.kql:1:13]"), "{out}");
     }
 }
