@@ -38,6 +38,11 @@ Kusto rejects the query. The usual causes are a typo, a column dropped by an ear
 `project` or `summarize`, or a column of another table (`Timestamp` in Sentinel tables is
 `TimeGenerated`).
 
+The built-in schemas come from Microsoft's published table references, which lag behind
+tables that gain columns (and connector tables differ between workspaces). If your workspace
+has the column, add it in a schema file named in `qlint.toml` (`schemas = [...]`): a schema for
+a table qlint knows adds to its columns, so list only the missing ones.
+
 ## Example
 ```kql
 DeviceProcessEvents
