@@ -62,9 +62,17 @@ pub fn check_source(
         ));
     }
     for query in &extraction.queries {
-        let (diagnostics, syntax_errors) = check_query(query, knowledge, &selection);
-        report.has_syntax_errors |= syntax_errors;
-        report.diagnostics.extend(diagnostics);
+        match guarded(query.span_in_file, || check_query(query, knowledge, &selection)) {
+            Ok((diagnostics, syntax_errors)) => {
+                report.has_syntax_errors |= syntax_errors;
+                report.diagnostics.extend(diagnostics);
+            }
+            Err(internal) => {
+                // Never write fixes into a file qlint did not fully understand.
+                report.has_syntax_errors = true;
+                report.diagnostics.push(internal);
+            }
+        }
     }
     report.diagnostics = configure(report.diagnostics, &selection);
     sort_diagnostics(&mut report.diagnostics);
@@ -85,6 +93,28 @@ pub fn unreadable(path: &Path, message: impl Into<String>) -> FileReport {
         queries: 0,
         has_syntax_errors: true,
     }
+}
+
+/// Runs `work` on one query; a panic in it (a bug in qlint) becomes a `QL004` finding at
+/// `span` instead of ending the run, so the other queries and files are still checked.
+fn guarded<T>(span: Span, work: impl FnOnce() -> T) -> Result<T, Diagnostic> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Diagnostic::new(
+            "QL004",
+            Category::Meta,
+            Severity::Error,
+            span,
+            format!(
+                "qlint failed on this query (internal error: {reason}); it was not checked. \
+                 Please report it with the query"
+            ),
+        )
+    })
 }
 
 /// Sorts by position, then code, then message.
@@ -248,4 +278,29 @@ fn map_edit_span(query: &EmbeddedQuery, span: Span) -> Span {
     let end =
         if ends_line { query.map.to_file_start(span.end) } else { query.map.to_file_end(span.end) };
     Span::new(start, end.max(start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_on_one_query_becomes_ql004_at_that_query() {
+        let span = Span::new(10, 40);
+        let ok = guarded(span, || 7);
+        assert_eq!(ok.ok(), Some(7));
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let failed = guarded(span, || -> u8 { panic!("index out of bounds") });
+        let owned = guarded(span, || -> u8 { panic!("{} went wrong", "something") });
+        std::panic::set_hook(previous);
+        let failed = failed.expect_err("the panic is caught");
+        assert_eq!((failed.code, failed.span, failed.severity), ("QL004", span, Severity::Error));
+        assert!(
+            failed.message.contains("internal error: index out of bounds"),
+            "{}",
+            failed.message
+        );
+        assert!(owned.expect_err("caught").message.contains("something went wrong"));
+    }
 }

@@ -217,8 +217,8 @@ fn check_file(target: &Target, resolver: &Resolver, fixing: bool, diff_only: boo
     if !fixing {
         let report = check_source(path, target.kind, &text, &loaded.knowledge, &loaded.config);
         return FileResult {
+            io_error: report.diagnostics.iter().any(|d| d.code == "QL004"),
             checked: Checked { report, text: Some(text) },
-            io_error: false,
             applied: 0,
             diff: String::new(),
         };
@@ -250,6 +250,7 @@ fn check_file(target: &Target, resolver: &Resolver, fixing: bool, diff_only: boo
     } else {
         outcome.report
     };
+    result.io_error |= report.diagnostics.iter().any(|d| d.code == "QL004");
     result.checked = Checked { report, text: Some(final_text) };
     result
 }

@@ -1,5 +1,5 @@
 //! Codes about qlint itself rather than a query: unreadable files, malformed containers,
-//! unused suppressions. They are reported by the CLI, not by a check.
+//! unused suppressions, internal errors. They are reported by the CLI, not by a check.
 
 use crate::diagnostic::{Category, Severity};
 use crate::rules::RuleMeta;
@@ -48,4 +48,20 @@ is used.\n",
     category: Category::Meta,
     default_severity: Severity::Warning,
     fixable: true,
+};
+
+/// Registry entry.
+pub const QL004_INTERNAL_ERROR: RuleMeta = RuleMeta {
+    code: "QL004",
+    slug: "internal-error",
+    summary: "qlint itself failed on a query, which was therefore not checked",
+    docs: "## What it does\nReports a query on which qlint hit a bug (a panic in the parser, the \
+analysis or a rule). The finding sits on the query and quotes the internal error.\n\n## Why is \
+this bad?\nThat query was not checked. The other queries of the file and the other files of the \
+run are still checked, no fix is written into the file, and `qlint check` exits with code 2.\n\n\
+## Use instead\nPlease report it with the query (or a smaller query that shows it). Until it is \
+fixed, `exclude` the file in `qlint.toml` if it blocks a pipeline.\n",
+    category: Category::Meta,
+    default_severity: Severity::Error,
+    fixable: false,
 };

@@ -84,6 +84,7 @@ const RULES: &[(RuleMeta, Check)] = &[
     (meta::QL001_UNREADABLE_FILE, no_check),
     (meta::QL002_MALFORMED_CONTAINER, no_check),
     (meta::QL003_UNUSED_SUPPRESSION, no_check),
+    (meta::QL004_INTERNAL_ERROR, no_check),
     (spl::spl001_syntax_error::META, no_check),
     (spl::spl101_invalid_regex::META, spl::spl101_invalid_regex::check),
     (spl::spl102_undefined_macro::META, spl::spl102_undefined_macro::check),
