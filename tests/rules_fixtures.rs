@@ -246,6 +246,100 @@ fn macros_from_a_configured_source() {
     assert_eq!(expansion.unresolved, vec!["missing_inner".to_owned()]);
 }
 
+/// SPL401 / SPL402 / SPL105 see a `where` or `eval` inside a macro body at the call site:
+/// reported on the backquoted call, prefixed with the macro name, without a fix.
+#[test]
+fn eval_rules_see_through_macros() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("macros.conf");
+    std::fs::write(
+        &conf,
+        "[drop_onedrive]\ndefinition = where process_name!=\"OneDrive.exe\"\n\n\
+         [is_proc(1)]\nargs = name\ndefinition = process_name==\"$name$\"\n\n\
+         [exe_only]\ndefinition = where process_name=\"*.exe\"\n\n\
+         [tag_teams]\ndefinition = eval teams=if(process_name==\"Teams.exe\", 1, 0)\n\n\
+         [nested]\ndefinition = `sysmon` | `drop_onedrive`\n\n\
+         [sysmon]\ndefinition = index=windows sourcetype=sysmon process_name=\"OneDrive.exe\"\n\n\
+         [allow_list]\ndefinition = lookup allow process OUTPUT ok | where ok=\"True\"\n\n\
+         [clean]\ndefinition = where lower(process_name)!=\"onedrive.exe\" AND like(process_name, \"%.exe\")\n\n\
+         [folded_name]\ndefinition = eval process_name=lower(process_name)\n\n\
+         [x_filter]\ndefinition = where process_name!=\"OneDrive.exe\"\n",
+    )
+    .unwrap();
+    let mut knowledge = Knowledge::builtin();
+    knowledge.load_macro_file(&conf).unwrap();
+    let lint = |text: &str| -> Vec<(&'static str, String, String, bool)> {
+        lint_query(Language::Spl, text, &knowledge)
+            .into_iter()
+            .filter(|d| ["SPL401", "SPL402", "SPL105"].contains(&d.code))
+            .map(|d| {
+                let at = text[d.span.start as usize..d.span.end as usize].to_owned();
+                (d.code, at, d.message, d.fix.is_some())
+            })
+            .collect()
+    };
+
+    // A `where` exclusion in a macro used as a command.
+    let found = lint("index=edr earliest=-1d | `drop_onedrive`");
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (code, at, message, fixed) = &found[0];
+    assert_eq!((*code, at.as_str(), *fixed), ("SPL401", "`drop_onedrive`", false));
+    assert!(
+        message.starts_with("in macro `drop_onedrive`: `!=` compares `process_name`"),
+        "{message}"
+    );
+
+    // Arguments are substituted; a macro inside an eval expression reads as an expression.
+    let found = lint("index=edr | where `is_proc(PowerShell.exe)`");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].0, found[0].1.as_str()), ("SPL402", "`is_proc(PowerShell.exe)`"));
+    assert!(found[0].2.contains("`PowerShell.exe`"), "{found:?}");
+    assert!(lint("index=edr | where `is_proc(powershell.exe)`").is_empty());
+
+    // `*` in a macro's `where` is literal; an `eval` condition in a macro is read too.
+    let found = lint("index=edr | `exe_only` | `tag_teams`");
+    let codes: Vec<(&str, &str)> = found.iter().map(|f| (f.0, f.1.as_str())).collect();
+    assert_eq!(codes, vec![("SPL105", "`exe_only`"), ("SPL402", "`tag_teams`")], "{found:?}");
+    assert!(found.iter().all(|f| f.2.starts_with("in macro `") && !f.3), "{found:?}");
+
+    // Nested macros are expanded; a body starting with a command is a pipeline even among
+    // search terms; search terms in a body ignore case.
+    let found = lint("`nested` earliest=-1d");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].0, found[0].1.as_str()), ("SPL401", "`nested`"));
+    assert!(lint("`sysmon` earliest=-1d | stats count by process_name").is_empty());
+    assert!(lint("`allow_list` earliest=-1d").is_empty(), "an enum, not a name");
+
+    // Clean bodies, ESCU filter macros and undefined macros: nothing.
+    assert!(lint("index=edr | `clean` | `x_filter` | `undefined_one`").is_empty());
+    // Folding in force at the call holds in the body, and a body's folding holds after it:
+    // the exclusion is no longer case-sensitive, it can never match (SPL402's other half).
+    for text in [
+        "index=edr | eval process_name=lower(process_name) | `drop_onedrive`",
+        "index=edr | `folded_name` | `drop_onedrive`",
+    ] {
+        let found = lint(text);
+        assert_eq!(found.len(), 1, "{text}: {found:?}");
+        assert_eq!(found[0].0, "SPL402", "{found:?}");
+        assert!(found[0].2.contains("can never match"), "{found:?}");
+    }
+    let found = lint("index=edr | `drop_onedrive` | `folded_name`");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "SPL401", "{found:?}");
+
+    // A finding in the query itself keeps its span and fix; each call is reported.
+    let found = lint(
+        "index=edr | where process_name!=\"OneDrive.exe\" | `drop_onedrive` | `drop_onedrive`",
+    );
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(found[0].3 && !found[1].3 && !found[2].3, "{found:?}");
+
+    // Linting the macros.conf itself: `nested` calls `drop_onedrive`, whose own definition
+    // carries the finding; it is not reported a second time at the call.
+    assert!(lint("`sysmon` | `drop_onedrive`").is_empty());
+    assert_eq!(lint("where process_name!=\"OneDrive.exe\"").len(), 1);
+}
+
 /// Without any macro source, unknown macros are not reported.
 #[test]
 fn no_macro_source_no_undefined_macro() {

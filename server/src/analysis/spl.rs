@@ -53,6 +53,46 @@ pub struct SplAnalysis {
     pub fold_mismatches: Vec<FoldMismatch>,
     /// String literals holding `*` compared in `where` / `eval`, where `*` is no wildcard.
     pub literal_asterisks: Vec<LiteralAsterisk>,
+    /// The expanded bodies of the macros the search calls, each analysed on its own, so that
+    /// rules can see a `where` or `eval` written inside a macro. Empty when the search is itself
+    /// the definition of a loaded macro (its findings are reported there already).
+    pub macro_bodies: Vec<MacroBody>,
+}
+
+/// A macro call whose definition was expanded (arguments substituted, nested macros
+/// expanded) and analysed as SPL of its own.
+#[derive(Debug, Clone)]
+pub struct MacroBody {
+    /// The macro name as called.
+    pub name: String,
+    /// The whole call in the search, backticks included: where findings inside are reported.
+    pub call_span: Span,
+    /// The text that was analysed; spans of [`analysis`](Self::analysis) index into it.
+    pub text: String,
+    /// The analysis of the body, with the case folding in force at the call.
+    pub analysis: SplAnalysis,
+}
+
+impl MacroBody {
+    /// True when the body has something that the where / eval rules read.
+    fn has_eval_findings(&self) -> bool {
+        let a = &self.analysis;
+        !a.eval_comparisons().is_empty()
+            || !a.literal_asterisks.is_empty()
+            || !a.fold_mismatches.is_empty()
+    }
+}
+
+/// Where a macro is called, which decides how its body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MacroPosition {
+    /// Among search terms (`` `sysmon` EventCode=1 ``): the body is search terms, or a
+    /// pipeline when it starts with a command.
+    Search,
+    /// As a command of its own (`` | `my_filter` ``): the body is a pipeline.
+    Command,
+    /// Inside an eval expression (`` where `is_admin(user)` ``): the body is an expression.
+    Expr,
 }
 
 /// How a string with `*` is compared in an eval expression.
@@ -110,12 +150,33 @@ pub fn analyze(text: &str, knowledge: &Knowledge) -> SplAnalysis {
 
 /// Analyses an already parsed SPL search.
 pub fn analyze_tree(search: &Search, text: &str, knowledge: &Knowledge) -> SplAnalysis {
-    let mut analyzer =
-        Analyzer { text, knowledge, out: SplAnalysis::default(), case_folded: Vec::new() };
+    let mut analyzer = Analyzer::new(text, knowledge, true);
     analyzer.search(search, true);
     analyzer.out.logic.time_bounded = Some(analyzer.out.time_modifier_somewhere);
-    analyzer.out
+    let mut out = analyzer.out;
+    // Linting a macros.conf lints each definition: a macro called there is a definition of the
+    // same workspace, whose own findings are reported at that definition.
+    if out.macro_bodies.iter().any(MacroBody::has_eval_findings)
+        && is_macro_definition(text, knowledge)
+    {
+        out.macro_bodies.clear();
+    }
+    out
 }
+
+/// True when `text` is, up to whitespace, the definition of a loaded macro.
+fn is_macro_definition(text: &str, knowledge: &Knowledge) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    knowledge.macros().any(|m| m.definition.split_whitespace().eq(words.iter().copied()))
+}
+
+/// Macro bodies analysed per search at most (each call is analysed once).
+const MAX_MACRO_BODIES: usize = 64;
+/// Expanded bodies longer than this are not analysed.
+const MAX_MACRO_BODY_BYTES: usize = 64 * 1024;
+/// Expansion stops replacing calls once its output is this long (a macro that calls itself
+/// twice at each level would otherwise double at every level).
+const MAX_EXPANSION_BYTES: usize = 1024 * 1024;
 
 /// How deep macros may nest before expansion stops (Splunk's own limit is similar).
 const MACRO_DEPTH: usize = 20;
@@ -163,7 +224,7 @@ fn expand_into(
         let call_text = &rest[start + 1..start + 1 + len];
         out.push_str(&rest[..start]);
         let (name, args) = split_macro_call(call_text);
-        let replacement = if depth >= MACRO_DEPTH {
+        let replacement = if depth >= MACRO_DEPTH || out.len() > MAX_EXPANSION_BYTES {
             *truncated = true;
             None
         } else if name.ends_with("_filter") {
@@ -180,7 +241,7 @@ fn expand_into(
         match replacement {
             Some(body) => out.push_str(&body),
             None => {
-                if !name.ends_with("_filter") && depth < MACRO_DEPTH {
+                if !name.ends_with("_filter") && !*truncated {
                     let stanza = if call_text.contains('(') {
                         format!("{name}({})", args.len())
                     } else {
@@ -253,9 +314,21 @@ struct Analyzer<'a> {
     /// Fields that an earlier `eval` of this pipeline set to `lower(...)` / `upper(...)`: a
     /// later comparison on them does not depend on the case of the event's value.
     case_folded: Vec<(String, CaseFold)>,
+    /// True for the search itself; false for a macro body (already fully expanded).
+    see_through_macros: bool,
 }
 
-impl Analyzer<'_> {
+impl<'a> Analyzer<'a> {
+    fn new(text: &'a str, knowledge: &'a Knowledge, see_through_macros: bool) -> Self {
+        Analyzer {
+            text,
+            knowledge,
+            out: SplAnalysis::default(),
+            case_folded: Vec::new(),
+            see_through_macros,
+        }
+    }
+
     fn search(&mut self, search: &Search, top: bool) {
         // A subsearch is its own pipeline: its evals neither see nor change the outer ones.
         let outer_case_folded = std::mem::take(&mut self.case_folded);
@@ -358,7 +431,10 @@ impl Analyzer<'_> {
                             .push(Filter { origin: FilterOrigin::SplRegex, condition });
                     }
                 }
-                CommandKind::Macro(m) => self.macro_call(m),
+                CommandKind::Macro(m) => {
+                    self.macro_call(m);
+                    self.see_through(m, MacroPosition::Command);
+                }
                 CommandKind::Fields(f) => f.macros.iter().for_each(|m| self.macro_call(m)),
                 CommandKind::Join(j) => {
                     if let Some(sub) = &j.subsearch {
@@ -484,6 +560,64 @@ impl Analyzer<'_> {
                 scope: None,
             });
         }
+    }
+
+    /// Expands a defined macro at its call and analyses the body as SPL of its own, with the
+    /// case folding in force here; a body used as a command passes its folding on.
+    fn see_through(&mut self, call: &MacroCall, position: MacroPosition) {
+        if !self.see_through_macros
+            || call.name.ends_with("_filter")
+            || self.out.macro_bodies.len() >= MAX_MACRO_BODIES
+        {
+            return;
+        }
+        let Some(def) = self.knowledge.macro_def(&call.name, call.args.len()) else { return };
+        // An `iseval` definition computes the search string: its text is not SPL.
+        if def.iseval {
+            return;
+        }
+        let mut body = def.definition.clone();
+        for (param, value) in def.args.iter().zip(&call.args) {
+            body = body.replace(&format!("${param}$"), &value.text);
+        }
+        let expansion = expand_macros(&body, self.knowledge);
+        let body = expansion.text.trim();
+        if body.is_empty() || body.len() > MAX_MACRO_BODY_BYTES {
+            return;
+        }
+        let text = match position {
+            MacroPosition::Expr => format!("| where {body}"),
+            _ if body.starts_with('|') => body.to_owned(),
+            MacroPosition::Command => format!("| {body}"),
+            MacroPosition::Search if self.starts_with_command(body) => format!("| {body}"),
+            MacroPosition::Search => body.to_owned(),
+        };
+        let parse = qlint_grammar::spl::parse(&text);
+        let mut inner = Analyzer::new(&text, self.knowledge, false);
+        inner.case_folded = self.case_folded.clone();
+        // The body continues the caller's pipeline: it sees the folding in force at the call.
+        inner.pipeline(&parse.tree, false);
+        if position == MacroPosition::Command {
+            self.case_folded = std::mem::take(&mut inner.case_folded);
+        }
+        let analysis = inner.out;
+        self.out.macro_bodies.push(MacroBody {
+            name: call.name.clone(),
+            call_span: call.span,
+            text,
+            analysis,
+        });
+    }
+
+    /// True when `body` starts with an SPL command name (`where`, `eval`, `lookup`), not a
+    /// search term such as `index=x` or a field called like a command.
+    fn starts_with_command(&self, body: &str) -> bool {
+        let word: String =
+            body.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let after = body[word.len()..].trim_start();
+        !word.is_empty()
+            && !after.starts_with(['=', '!', '<', '>'])
+            && self.knowledge.spl_command(&word).is_some()
     }
 
     /// True when the macros of a `tstats` may set `summariesonly` (unknown or expanding to it).
@@ -622,7 +756,10 @@ impl Analyzer<'_> {
                 list.iter().for_each(|a| self.expr(a));
             }
             Expr::Paren { inner, .. } => self.expr(inner),
-            Expr::Macro(m) => self.macro_call(m),
+            Expr::Macro(m) => {
+                self.macro_call(m);
+                self.see_through(m, MacroPosition::Expr);
+            }
             Expr::Field(_) | Expr::String(_) | Expr::Number(_) | Expr::Error(_) => {}
         }
     }
@@ -697,6 +834,7 @@ impl Analyzer<'_> {
             SearchExpr::Group { inner, .. } => self.lower_search(inner),
             SearchExpr::Macro(m) => {
                 self.macro_call(m);
+                self.see_through(m, MacroPosition::Search);
                 // A macro inside a condition may narrow or exclude: we cannot tell.
                 self.out.logic.exclusion_elsewhere = true;
                 Condition::Opaque(m.span)

@@ -1,8 +1,9 @@
 //! SPL105 `literal-asterisk-in-eval`: a `*` in a string compared in `where` / `eval`, where it
 //! is a literal asterisk and not a wildcard.
 
-use crate::analysis::spl::{AsteriskComparison, LiteralAsterisk};
+use crate::analysis::spl::{AsteriskComparison, LiteralAsterisk, SplAnalysis};
 use crate::diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
+use crate::rules::spl::spl401_case_sensitive_exclusion::check_with_macro_bodies;
 use crate::rules::{Context, RuleMeta};
 
 /// Registry entry.
@@ -63,10 +64,14 @@ index=edr sourcetype=process_start earliest=-24h
 /// Reports literal asterisks in eval comparisons.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(spl) = cx.analysis.spl() else { return };
+    check_with_macro_bodies(spl, cx.text, out, check_analysis);
+}
+
+fn check_analysis(spl: &SplAnalysis, text: &str, out: &mut Vec<Diagnostic>) {
     for found in spl.literal_asterisks.iter().filter(|f| !means_an_asterisk(&f.literal.value)) {
         let compared = match found.comparison {
             AsteriskComparison::Like => "used as a `like()` pattern".to_owned(),
-            _ => format!("compared with `{}`", found.subject.text(cx.text)),
+            _ => format!("compared with `{}`", found.subject.text(text)),
         };
         let diagnostic = META.diagnostic(
             found.literal.span,
@@ -76,7 +81,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 found.literal.value
             ),
         );
-        out.push(match like_fix(found, cx.text) {
+        out.push(match like_fix(found, text) {
             Some(fix) => diagnostic.with_fix(fix),
             None => diagnostic,
         });

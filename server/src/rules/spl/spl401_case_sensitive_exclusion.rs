@@ -3,7 +3,7 @@
 
 use crate::analysis::fields::{self, CaseInsensitive};
 use crate::analysis::logic::{Comparison, Field, LiteralKind, OpKind};
-use crate::analysis::spl::{regex_ignores_case, regex_literal_chars};
+use crate::analysis::spl::{SplAnalysis, regex_ignores_case, regex_literal_chars};
 use crate::diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
 use crate::rules::{Context, RuleMeta};
 
@@ -64,9 +64,38 @@ index=edr sourcetype=process_start earliest=-24h
 - https://help.splunk.com/splunk-cloud-platform/spl-search-reference/9.3.2408/evaluation-functions/comparison-and-conditional-functions
 "#;
 
-/// Reports case-sensitive eval exclusions on case-insensitive values.
+/// Reports case-sensitive eval exclusions on case-insensitive values, in the search and in
+/// the macros it calls.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(spl) = cx.analysis.spl() else { return };
+    check_with_macro_bodies(spl, cx.text, out, check_analysis);
+}
+
+/// Runs `check` on the search, then on each macro body it expands; a finding inside a body is
+/// reported at the call as "in macro `name`: ...", without a fix (the edit belongs in the file
+/// that defines the macro). Shared with SPL402 and SPL105.
+pub(crate) fn check_with_macro_bodies(
+    spl: &SplAnalysis,
+    text: &str,
+    out: &mut Vec<Diagnostic>,
+    check: fn(&SplAnalysis, &str, &mut Vec<Diagnostic>),
+) {
+    check(spl, text, out);
+    for body in &spl.macro_bodies {
+        let mut found = Vec::new();
+        check(&body.analysis, &body.text, &mut found);
+        for mut diagnostic in found {
+            diagnostic.span = body.call_span;
+            diagnostic.message = format!("in macro `{}`: {}", body.name, diagnostic.message);
+            diagnostic.fix = None;
+            if !out.contains(&diagnostic) {
+                out.push(diagnostic);
+            }
+        }
+    }
+}
+
+fn check_analysis(spl: &SplAnalysis, text: &str, out: &mut Vec<Diagnostic>) {
     for (c, positive) in spl.eval_comparisons() {
         if c.op.negated != positive {
             continue;
@@ -84,7 +113,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 kind.describe()
             ),
         );
-        if let Some(fix) = case_fold_fix(c, cx.text) {
+        if let Some(fix) = case_fold_fix(c, text) {
             diagnostic = diagnostic.with_fix(fix);
         }
         out.push(diagnostic);

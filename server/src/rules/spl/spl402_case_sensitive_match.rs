@@ -1,10 +1,12 @@
 //! SPL402 `case-sensitive-match`: a `where` / `eval` match against a literal with capitals on
 //! a value that is case-insensitive in practice.
 
+use crate::analysis::spl::SplAnalysis;
 use crate::diagnostic::{Category, Diagnostic, Severity};
 use crate::rules::detection::fold_mismatch;
 use crate::rules::spl::spl401_case_sensitive_exclusion::{
-    case_fold_fix, case_insensitive_target, finding_span, letters, operator_text,
+    case_fold_fix, case_insensitive_target, check_with_macro_bodies, finding_span, letters,
+    operator_text,
 };
 use crate::rules::{Context, RuleMeta};
 
@@ -71,6 +73,10 @@ index=edr sourcetype=process_start earliest=-24h
 /// Reports case-sensitive eval matches that miss other spellings.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(spl) = cx.analysis.spl() else { return };
+    check_with_macro_bodies(spl, cx.text, out, check_analysis);
+}
+
+fn check_analysis(spl: &SplAnalysis, text: &str, out: &mut Vec<Diagnostic>) {
     for (c, positive) in spl.eval_comparisons() {
         if c.op.negated == positive {
             continue;
@@ -91,14 +97,14 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 kind.describe()
             ),
         );
-        if let Some(fix) = case_fold_fix(c, cx.text) {
+        if let Some(fix) = case_fold_fix(c, text) {
             diagnostic = diagnostic.with_fix(fix);
         }
         out.push(diagnostic);
     }
     for m in &spl.fold_mismatches {
         // Only a plain double-quoted literal is folded: no escapes or macros to mind.
-        let raw = m.literal.span.text(cx.text);
+        let raw = m.literal.span.text(text);
         let quoted = raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"');
         out.push(fold_mismatch(&META, m, m.fold.apply(raw).filter(|_| quoted)));
     }
