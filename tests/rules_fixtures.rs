@@ -340,6 +340,36 @@ fn eval_rules_see_through_macros() {
     assert_eq!(lint("where process_name!=\"OneDrive.exe\"").len(), 1);
 }
 
+/// Macros that call themselves, or double at each level, are expanded within bounds.
+#[test]
+fn runaway_macros_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("macros.conf");
+    let mut text = String::from("[self]\ndefinition = where process_name!=\"A.exe\" | `self`\n\n");
+    for level in 0..30 {
+        text.push_str(&format!(
+            "[double{level}]\ndefinition = `double{}` `double{}`\n\n",
+            level + 1,
+            level + 1
+        ));
+    }
+    text.push_str("[double30]\ndefinition = where process_name!=\"Teams.exe\"\n");
+    std::fs::write(&conf, text).unwrap();
+    let mut knowledge = Knowledge::builtin();
+    knowledge.load_macro_file(&conf).unwrap();
+    let expansion = qlint::analysis::spl::expand_macros("`double0`", &knowledge);
+    assert!(expansion.truncated);
+    assert!(expansion.text.len() < 8 * 1024 * 1024, "{}", expansion.text.len());
+    let found = lint_query(Language::Spl, "index=edr | `self`", &knowledge);
+    assert!(
+        found.iter().any(|d| d.code == "SPL401" && d.message.starts_with("in macro `self`")),
+        "{found:?}"
+    );
+    // Too large to analyse: nothing, and no panic.
+    let found = lint_query(Language::Spl, "index=edr | `double0`", &knowledge);
+    assert!(found.iter().all(|d| d.code != "SPL401"), "{found:?}");
+}
+
 /// Without any macro source, unknown macros are not reported.
 #[test]
 fn no_macro_source_no_undefined_macro() {

@@ -11,6 +11,7 @@
 //! Each query is linted with the facts its rule file states, read from the record's copy of
 //! the file's keys (`kind`, `queryPeriod`, `FunctionParams`, `ParserParams`) by the same
 //! code that reads them from YAML. Set `QLINT_NO_FACTS=1` to lint the bare texts instead.
+//! Set `QLINT_MACROS=<macros.conf or macros/*.yml>` to load a macro source first.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -31,7 +32,11 @@ fn main() {
         println!("corpus not found at {}; nothing to measure", root.display());
         return;
     }
-    let knowledge = Knowledge::builtin();
+    let mut knowledge = Knowledge::builtin();
+    if let Some(path) = std::env::var_os("QLINT_MACROS") {
+        let errors = knowledge.load_macro_file_all(Path::new(&path));
+        println!("macros: {} loaded, {} problems", knowledge.macros().count(), errors.len());
+    }
     let use_facts = std::env::var_os("QLINT_NO_FACTS").is_none();
     let (mut with_window, mut with_parameters) = (0, 0);
     let mut hits: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();

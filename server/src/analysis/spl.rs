@@ -432,10 +432,12 @@ impl<'a> Analyzer<'a> {
                     }
                 }
                 CommandKind::Macro(m) => {
-                    self.macro_call(m);
-                    self.see_through(m, MacroPosition::Command);
+                    let body = self.macro_call(m);
+                    self.see_through(m, body, MacroPosition::Command);
                 }
-                CommandKind::Fields(f) => f.macros.iter().for_each(|m| self.macro_call(m)),
+                CommandKind::Fields(f) => f.macros.iter().for_each(|m| {
+                    self.macro_call(m);
+                }),
                 CommandKind::Join(j) => {
                     if let Some(sub) = &j.subsearch {
                         self.search(&sub.search, false);
@@ -503,20 +505,24 @@ impl<'a> Analyzer<'a> {
         match argument {
             Argument::Option { value, .. } => self.argument(value),
             Argument::Group { args, .. } => args.iter().for_each(|a| self.argument(a)),
-            Argument::Macro(m) => self.macro_call(m),
+            Argument::Macro(m) => {
+                self.macro_call(m);
+            }
             Argument::Subsearch(sub) => self.search(&sub.search, false),
             Argument::Value(_) | Argument::Punct(_) | Argument::Error(_) => {}
         }
     }
 
-    fn macro_call(&mut self, call: &MacroCall) {
+    /// Checks a macro call (defined, arity, nested macros defined); returns the expanded body
+    /// of a defined macro.
+    fn macro_call(&mut self, call: &MacroCall) -> Option<String> {
         if call.name.ends_with("_filter") {
             // An ESCU filter macro is where each site adds its exclusions.
             self.out.logic.exclusion_elsewhere = true;
-            return;
+            return None;
         }
         if call.name.is_empty() {
-            return;
+            return None;
         }
         let arity = call.args.len();
         if let Some(def) = self.knowledge.macro_def(&call.name, arity) {
@@ -536,7 +542,8 @@ impl<'a> Analyzer<'a> {
                     scope: Some(call.name.clone()),
                 });
             }
-            return;
+            // An `iseval` definition computes the search string: its text is not SPL.
+            return (!def.iseval).then_some(expansion.text);
         }
         let arities: Vec<usize> =
             self.knowledge.macros_named(&call.name).map(|m| m.arity()).collect();
@@ -560,29 +567,26 @@ impl<'a> Analyzer<'a> {
                 scope: None,
             });
         }
+        None
     }
 
     /// Expands a defined macro at its call and analyses the body as SPL of its own, with the
     /// case folding in force here; a body used as a command passes its folding on.
-    fn see_through(&mut self, call: &MacroCall, position: MacroPosition) {
-        if !self.see_through_macros
-            || call.name.ends_with("_filter")
-            || self.out.macro_bodies.len() >= MAX_MACRO_BODIES
-        {
+    fn see_through(&mut self, call: &MacroCall, body: Option<String>, position: MacroPosition) {
+        if !self.see_through_macros || self.out.macro_bodies.len() >= MAX_MACRO_BODIES {
             return;
         }
-        let Some(def) = self.knowledge.macro_def(&call.name, call.args.len()) else { return };
-        // An `iseval` definition computes the search string: its text is not SPL.
-        if def.iseval {
-            return;
-        }
-        let mut body = def.definition.clone();
-        for (param, value) in def.args.iter().zip(&call.args) {
-            body = body.replace(&format!("${param}$"), &value.text);
-        }
-        let expansion = expand_macros(&body, self.knowledge);
-        let body = expansion.text.trim();
+        let Some(body) = body else { return };
+        let body = body.trim();
         if body.is_empty() || body.len() > MAX_MACRO_BODY_BYTES {
+            return;
+        }
+        // The where / eval rules only read what `where`, `eval` (also `count(eval(...))`) and
+        // `regex` write: a pipeline without these words is not worth parsing.
+        let lower = body.to_ascii_lowercase();
+        if position != MacroPosition::Expr
+            && !["where", "eval", "regex"].iter().any(|w| lower.contains(w))
+        {
             return;
         }
         let text = match position {
@@ -590,6 +594,9 @@ impl<'a> Analyzer<'a> {
             _ if body.starts_with('|') => body.to_owned(),
             MacroPosition::Command => format!("| {body}"),
             MacroPosition::Search if self.starts_with_command(body) => format!("| {body}"),
+            // Search terms alone (`index=x sourcetype=y`) ignore case and know no `where`: only
+            // a later command or a subsearch could hold an eval expression.
+            MacroPosition::Search if !body.contains(['|', '[']) => return,
             MacroPosition::Search => body.to_owned(),
         };
         let parse = qlint_grammar::spl::parse(&text);
@@ -757,8 +764,8 @@ impl<'a> Analyzer<'a> {
             }
             Expr::Paren { inner, .. } => self.expr(inner),
             Expr::Macro(m) => {
-                self.macro_call(m);
-                self.see_through(m, MacroPosition::Expr);
+                let body = self.macro_call(m);
+                self.see_through(m, body, MacroPosition::Expr);
             }
             Expr::Field(_) | Expr::String(_) | Expr::Number(_) | Expr::Error(_) => {}
         }
@@ -833,8 +840,8 @@ impl<'a> Analyzer<'a> {
             }
             SearchExpr::Group { inner, .. } => self.lower_search(inner),
             SearchExpr::Macro(m) => {
-                self.macro_call(m);
-                self.see_through(m, MacroPosition::Search);
+                let body = self.macro_call(m);
+                self.see_through(m, body, MacroPosition::Search);
                 // A macro inside a condition may narrow or exclude: we cannot tell.
                 self.out.logic.exclusion_elsewhere = true;
                 Condition::Opaque(m.span)
