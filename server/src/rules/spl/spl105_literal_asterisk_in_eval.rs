@@ -29,6 +29,12 @@ masked value), an IAM service wildcard such as `"s3:*"`, an LDAP presence filter
 (`(servicePrincipalName=*)`), and a share name as Windows events 5140 / 5145 log it
 (`"\\\\*\\IPC$"` is the string `\\*\IPC$`).
 
+The same comparisons inside a macro that the search calls are checked too, when a loaded
+`macros.conf` or `macros/*.yml` defines it (arguments substituted, nested macros expanded,
+ESCU `*_filter` macros skipped). Such a finding is reported on the call as "in macro
+`name`: ..." and has no fix here: the edit belongs in the macro's definition, where
+`qlint check` on the macros file reports it with its fix.
+
 ## Why is this bad?
 Eval expressions compare strings exactly, and their only pattern matching is `like()`, where
 `%` stands for any run of characters and `_` for one character. So

@@ -32,6 +32,12 @@ literal such as `svchost.exe`, `C:\Windows\` or a 64-digit SHA-256). The exclusi
 `_raw`, placeholders such as `"unknown"`, literals without letters and fields that an
 earlier `eval f=lower(...)` folded are left alone.
 
+The same comparisons inside a macro that the search calls are checked too, when a loaded
+`macros.conf` or `macros/*.yml` defines it (arguments substituted, nested macros expanded,
+ESCU `*_filter` macros skipped). Such a finding is reported on the call as "in macro
+`name`: ..." and has no fix here: the edit belongs in the macro's definition, where
+`qlint check` on the macros file reports it with its fix.
+
 ## Why is this bad?
 Unlike the search command, which matches field values in any case, eval expressions and
 regular expressions compare strings exactly: `| where process_name!="OneDrive.exe"` keeps

@@ -36,6 +36,12 @@ It also reports the opposite slip, on any field: a value folded with `lower()` /
 (in the comparison, or by an earlier `eval f=lower(...)`) compared with a literal that has
 letters of the other case — `where lower(process_name)="PowerShell.exe"` never matches.
 
+The same comparisons inside a macro that the search calls are checked too, when a loaded
+`macros.conf` or `macros/*.yml` defines it (arguments substituted, nested macros expanded,
+ESCU `*_filter` macros skipped). Such a finding is reported on the call as "in macro
+`name`: ..." and has no fix here: the edit belongs in the macro's definition, where
+`qlint check` on the macros file reports it with its fix.
+
 ## Why is this bad?
 The search command matches field values in any case, but eval expressions and regular
 expressions compare strings exactly. `| where process_name="PowerShell.exe"` misses
