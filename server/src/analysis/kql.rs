@@ -1495,18 +1495,7 @@ impl<'a> Analyzer<'a> {
                 let value = self.literal(value_side);
                 Condition::Compare(Comparison {
                     field: field_of(field_side, self.text),
-                    op: Operator {
-                        kind,
-                        negated,
-                        case_sensitive,
-                        wildcards: false,
-                        text: self
-                            .text
-                            .get(op_span.start as usize..op_span.end as usize)
-                            .unwrap_or(op.as_str())
-                            .to_owned(),
-                        span: *op_span,
-                    },
+                    op: self.condition_operator(*op, *op_span, kind, negated, case_sensitive),
                     values_complete: value.is_some(),
                     values: value.into_iter().collect(),
                     span: *span,
@@ -1519,18 +1508,7 @@ impl<'a> Analyzer<'a> {
                 let values: Vec<Literal> = items.iter().filter_map(|i| self.literal(i)).collect();
                 Condition::Compare(Comparison {
                     field: field_of(lhs, self.text),
-                    op: Operator {
-                        kind,
-                        negated,
-                        case_sensitive,
-                        wildcards: false,
-                        text: self
-                            .text
-                            .get(op_span.start as usize..op_span.end as usize)
-                            .unwrap_or(op.as_str())
-                            .to_owned(),
-                        span: *op_span,
-                    },
+                    op: self.condition_operator(*op, *op_span, kind, negated, case_sensitive),
                     values_complete: values.len() == items.len(),
                     values,
                     span: *span,
@@ -1551,6 +1529,26 @@ impl<'a> Analyzer<'a> {
                 span: *span,
             }),
             other => Condition::Opaque(other.span()),
+        }
+    }
+
+    /// The condition-model operator for a KQL operator written at `op_span`.
+    fn condition_operator(
+        &self,
+        op: BinaryOp,
+        op_span: Span,
+        kind: OpKind,
+        negated: bool,
+        case_sensitive: bool,
+    ) -> Operator {
+        let text = self.text.get(op_span.start as usize..op_span.end as usize);
+        Operator {
+            kind,
+            negated,
+            case_sensitive,
+            wildcards: false,
+            text: text.unwrap_or(op.as_str()).to_owned(),
+            span: op_span,
         }
     }
 
