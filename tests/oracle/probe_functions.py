@@ -21,15 +21,11 @@ SKIPPED and exits 0 when node or the oracle is missing.
 """
 
 import argparse
-import json
 import os
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from oracle_env import ROOT, oracle_dir, run_kusto, run_qlint, shared_dir, write_jsonl
+
 DOCS = os.path.join(ROOT, "corpus", "docs", "kql_functions.md")
 
 SAMPLES = {
@@ -87,14 +83,7 @@ def main():
                     help="also try every type for `any` parameters and list what Kusto rejects "
                          "(candidates for a narrower type in our docs)")
     args = ap.parse_args()
-    shared = os.environ.get("QLINT_SHARED") or os.path.join(ROOT, "..", "shared")
-    oracle = args.oracle or os.path.join(shared, "oracles", "kusto")
-    if shutil.which("node") is None:
-        print("SKIPPED: node is not installed")
-        return
-    if not os.path.isdir(os.path.join(oracle, "node_modules")):
-        print(f"SKIPPED: no node_modules in {oracle} (copy the oracle and run `npm ci` there)")
-        return
+    oracle = oracle_dir(args.oracle)
 
     probes = []  # (id, query)
     meta = {}
@@ -142,27 +131,14 @@ def main():
                     probes.append((pid, query(vals)))
                     meta[pid] = (base_id, fname, pname, ty, given)
 
-    tmp = tempfile.mkdtemp(prefix="qlint-probe-")
-    path = os.path.join(tmp, "probes.jsonl")
-    with open(path, "w", encoding="utf-8") as f:
-        for pid, q in probes:
-            f.write(json.dumps({"id": pid, "query": q}) + "\n")
-    schema = os.path.join(shared, "catalog", "kql", "tables.json")
-    cmd = ["node", "check.js"] + (["--schema", schema] if os.path.exists(schema) else []) + [path]
-    kusto_out = subprocess.run(cmd, cwd=oracle, capture_output=True, text=True, check=True).stdout
-    kusto = {}
-    for line in kusto_out.splitlines():
-        r = json.loads(line)
-        kusto[r["id"]] = [d for d in r.get("semantic", []) if d.get("severity") == "Error"] + \
-            r.get("syntax_errors", [])
-    ours_out = subprocess.run(["cargo", "run", "-q", "-p", "qlint", "--example", "lint_jsonl", "--",
-                               path, "KQL104", "KQL103"], cwd=ROOT, capture_output=True,
-                              text=True, check=True).stdout
-    ours = {}
-    for line in ours_out.splitlines():
-        r = json.loads(line)
-        ours[r["id"]] = r["diagnostics"]
-    shutil.rmtree(tmp, ignore_errors=True)
+    path = write_jsonl(probes)
+    schema = os.path.join(shared_dir(), "catalog", "kql", "tables.json")
+    kusto = {pid: [d for d in r.get("semantic", []) if d.get("severity") == "Error"]
+             + r.get("syntax_errors", [])
+             for pid, r in run_kusto(oracle, path, schema if os.path.exists(schema) else None)
+             .items()}
+    ours = {pid: r["diagnostics"] for pid, r in run_qlint(path, ["KQL103", "KQL104"]).items()}
+    os.remove(path)
 
     bad_base = {pid for pid, _ in probes if pid.endswith("|base") and kusto.get(pid)}
     base_noise = {pid for pid, _ in probes if pid.endswith("|base") and ours.get(pid)}

@@ -15,13 +15,9 @@ is missing.
 
 import argparse
 import itertools
-import json
 import os
-import shutil
-import subprocess
-import tempfile
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from oracle_env import oracle_dir, run_kusto, run_qlint, write_jsonl
 
 VALUES = {
     "string": '"a"', "int": "int(1)", "long": "long(1)", "real": "real(1)",
@@ -57,33 +53,15 @@ def main():
     ap.add_argument("--oracle", default=os.environ.get("KUSTO_ORACLE"))
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
-    shared = os.environ.get("QLINT_SHARED") or os.path.join(ROOT, "..", "shared")
-    oracle = args.oracle or os.path.join(shared, "oracles", "kusto")
-    if shutil.which("node") is None:
-        print("SKIPPED: node is not installed")
-        return
-    if not os.path.isdir(os.path.join(oracle, "node_modules")):
-        print(f"SKIPPED: no node_modules in {oracle} (copy the oracle and run `npm ci` there)")
-        return
-    tmp = tempfile.mkdtemp(prefix="qlint-opprobe-")
-    path = os.path.join(tmp, "probes.jsonl")
-    with open(path, "w", encoding="utf-8") as f:
-        for pid, q in probes():
-            f.write(json.dumps({"id": pid, "query": q}) + "\n")
-    kusto_out = subprocess.run(["node", "check.js", "--schema",
-                                os.path.join(oracle, "testdata", "schema_no_filename.json"),
-                                path], cwd=oracle, capture_output=True, text=True,
-                               check=True).stdout
-    ours_out = subprocess.run(["cargo", "run", "-q", "-p", "qlint", "--example", "lint_jsonl", "--",
-                               path, "KQL103"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout
-    shutil.rmtree(tmp, ignore_errors=True)
-    kusto = {}
-    for line in kusto_out.splitlines():
-        r = json.loads(line)
-        kusto[r["id"]] = bool([d for d in r.get("semantic", []) if d.get("severity") == "Error"]
-                              or r.get("syntax_errors"))
-    ours = {r["id"]: bool(r["diagnostics"]) for r in map(json.loads, ours_out.splitlines())}
+    oracle = oracle_dir(args.oracle)
+    path = write_jsonl(probes())
+    schema = os.path.join(oracle, "testdata", "schema_no_filename.json")
+    kusto_out = run_kusto(oracle, path, schema)
+    ours_out = run_qlint(path, ["KQL103"])
+    os.remove(path)
+    kusto = {pid: bool([d for d in r.get("semantic", []) if d.get("severity") == "Error"]
+                       or r.get("syntax_errors")) for pid, r in kusto_out.items()}
+    ours = {pid: bool(r["diagnostics"]) for pid, r in ours_out.items()}
     tally = {"both": 0, "neither": 0, "only-qlint": [], "only-Kusto": []}
     for pid in kusto:
         k, q = kusto[pid], ours.get(pid, False)

@@ -33,11 +33,8 @@ import glob
 import hashlib
 import json
 import os
-import shutil
-import subprocess
-import sys
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from oracle_env import oracle_dir, run_kusto, run_qlint, shared_dir, skip
 
 FAMILIES = {
     "type": ({"KQL103", "KQL104"},
@@ -51,11 +48,6 @@ FAMILIES = {
 
 # Families whose findings name something: Kusto reports every use, qlint the first one.
 NAMED = {"column", "function", "table"}
-
-
-def skip(reason):
-    print(f"SKIPPED: {reason}")
-    sys.exit(0)
 
 
 def utf16_to_byte(text, offset):
@@ -93,26 +85,17 @@ def load_jsonl(path):
     return out
 
 
-def run_oracle(oracle, schema, path, cache):
-    with open(path, "rb") as f:
-        digest = hashlib.sha256(f.read() + open(schema, "rb").read()).hexdigest()[:16]
+def cached_kusto(oracle, schema, path, cache):
+    """Kusto's verdicts on a corpus file, kept in `cache` by content (they take minutes)."""
+    with open(path, "rb") as f, open(schema, "rb") as s:
+        digest = hashlib.sha256(f.read() + s.read()).hexdigest()[:16]
     cached = os.path.join(cache, f"{os.path.basename(path)}.{digest}.out")
-    if not os.path.exists(cached):
-        os.makedirs(cache, exist_ok=True)
-        with open(cached + ".tmp", "w", encoding="utf-8") as out:
-            subprocess.run(["node", "check.js", "--schema", schema, "--all-semantic",
-                            os.path.abspath(path)], cwd=oracle, stdout=out,
-                           stderr=subprocess.DEVNULL, check=True)
-        os.replace(cached + ".tmp", cached)
-    return {str(r["id"]): r for r in load_jsonl(cached)}
-
-
-def run_qlint(path):
-    proc = subprocess.run(["cargo", "run", "-q", "-p", "qlint", "--example", "lint_jsonl", "--",
-                           os.path.abspath(path)] + sorted(
-                               {c for q, _ in FAMILIES.values() for c in q}),
-                          cwd=ROOT, capture_output=True, text=True, check=True)
-    return {str(r["id"]): r for r in map(json.loads, proc.stdout.splitlines())}
+    if os.path.exists(cached):
+        return {str(r["id"]): r for r in load_jsonl(cached)}
+    os.makedirs(cache, exist_ok=True)
+    verdicts = run_kusto(oracle, path, schema, out=cached + ".tmp")
+    os.replace(cached + ".tmp", cached)
+    return verdicts
 
 
 def main():
@@ -124,16 +107,12 @@ def main():
     ap.add_argument("files", nargs="*")
     args = ap.parse_args()
 
-    shared = os.environ.get("QLINT_SHARED") or os.path.join(ROOT, "..", "shared")
+    shared = shared_dir()
     schema = os.path.join(shared, "catalog", "kql", "tables.json")
-    oracle = args.oracle or os.path.join(shared, "oracles", "kusto")
     files = args.files or sorted(glob.glob(os.path.join(shared, "corpus", "kql", "*.jsonl")))
     if not os.path.exists(schema) or not files:
         skip(f"shared folder not found at {shared}")
-    if shutil.which("node") is None:
-        skip("node is not installed")
-    if not os.path.isdir(os.path.join(oracle, "node_modules")):
-        skip(f"no node_modules in {oracle} (copy the oracle and run `npm ci` there)")
+    oracle = oracle_dir(args.oracle)
 
     families = {args.family: FAMILIES[args.family]} if args.family else FAMILIES
     counts = {f: [0, 0, 0] for f in families}  # both, only-qlint, only-kusto
@@ -141,8 +120,8 @@ def main():
     samples = {f: ([], []) for f in families}
     queries = syntax = 0
     for path in files:
-        kusto = run_oracle(oracle, schema, path, args.cache)
-        ours = run_qlint(path)
+        kusto = cached_kusto(oracle, schema, path, args.cache)
+        ours = run_qlint(path, {c for codes, _ in FAMILIES.values() for c in codes})
         for record in load_jsonl(path):
             qid, text = str(record.get("id")), record.get("query")
             if not isinstance(text, str):
