@@ -15,3 +15,31 @@ pub mod spl402_case_sensitive_match;
 pub mod spl403_broad_match_without_exclusion;
 pub mod spl404_unbounded_time_range;
 pub mod spl405_duplicate_condition;
+
+use crate::analysis::spl::SplAnalysis;
+use crate::diagnostic::Diagnostic;
+
+/// For the rules on `where`/`eval` comparisons (SPL105, SPL401, SPL402): runs `check` on the
+/// search, then on each macro body it expands. A finding inside a body is reported at the
+/// call as "in macro `name`: ...", without a fix (the edit belongs in the file that defines
+/// the macro).
+pub(crate) fn check_with_macro_bodies(
+    spl: &SplAnalysis,
+    text: &str,
+    out: &mut Vec<Diagnostic>,
+    check: fn(&SplAnalysis, &str, &mut Vec<Diagnostic>),
+) {
+    check(spl, text, out);
+    for body in &spl.macro_bodies {
+        let mut found = Vec::new();
+        check(&body.analysis, &body.text, &mut found);
+        for mut diagnostic in found {
+            diagnostic.span = body.call_span;
+            diagnostic.message = format!("in macro `{}`: {}", body.name, diagnostic.message);
+            diagnostic.fix = None;
+            if !out.contains(&diagnostic) {
+                out.push(diagnostic);
+            }
+        }
+    }
+}

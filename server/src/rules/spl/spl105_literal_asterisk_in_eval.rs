@@ -3,7 +3,7 @@
 
 use crate::analysis::spl::{AsteriskComparison, LiteralAsterisk, SplAnalysis};
 use crate::diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
-use crate::rules::spl::spl401_case_sensitive_exclusion::check_with_macro_bodies;
+use crate::rules::spl::check_with_macro_bodies;
 use crate::rules::{Context, RuleMeta};
 
 /// Registry entry.

@@ -5,6 +5,7 @@ use crate::analysis::fields::{self, CaseInsensitive};
 use crate::analysis::logic::{Comparison, Field, LiteralKind, OpKind};
 use crate::analysis::spl::{SplAnalysis, regex_ignores_case, regex_literal_chars};
 use crate::diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
+use crate::rules::spl::check_with_macro_bodies;
 use crate::rules::{Context, RuleMeta};
 
 use qlint_grammar::Span;
@@ -75,30 +76,6 @@ index=edr sourcetype=process_start earliest=-24h
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(spl) = cx.analysis.spl() else { return };
     check_with_macro_bodies(spl, cx.text, out, check_analysis);
-}
-
-/// Runs `check` on the search, then on each macro body it expands; a finding inside a body is
-/// reported at the call as "in macro `name`: ...", without a fix (the edit belongs in the file
-/// that defines the macro). Shared with SPL402 and SPL105.
-pub(crate) fn check_with_macro_bodies(
-    spl: &SplAnalysis,
-    text: &str,
-    out: &mut Vec<Diagnostic>,
-    check: fn(&SplAnalysis, &str, &mut Vec<Diagnostic>),
-) {
-    check(spl, text, out);
-    for body in &spl.macro_bodies {
-        let mut found = Vec::new();
-        check(&body.analysis, &body.text, &mut found);
-        for mut diagnostic in found {
-            diagnostic.span = body.call_span;
-            diagnostic.message = format!("in macro `{}`: {}", body.name, diagnostic.message);
-            diagnostic.fix = None;
-            if !out.contains(&diagnostic) {
-                out.push(diagnostic);
-            }
-        }
-    }
 }
 
 fn check_analysis(spl: &SplAnalysis, text: &str, out: &mut Vec<Diagnostic>) {

@@ -4,9 +4,9 @@
 use crate::analysis::spl::SplAnalysis;
 use crate::diagnostic::{Category, Diagnostic, Severity};
 use crate::rules::detection::fold_mismatch;
+use crate::rules::spl::check_with_macro_bodies;
 use crate::rules::spl::spl401_case_sensitive_exclusion::{
-    case_fold_fix, case_insensitive_target, check_with_macro_bodies, finding_span, letters,
-    operator_text,
+    case_fold_fix, case_insensitive_target, finding_span, letters, operator_text,
 };
 use crate::rules::{Context, RuleMeta};
 
