@@ -56,7 +56,11 @@ fn parse_fixture(raw: &str) -> (String, Vec<Expected>) {
 }
 
 fn language_of(path: &Path) -> Language {
-    if path.extension().is_some_and(|e| e == "spl") { Language::Spl } else { Language::Kql }
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("spl") => Language::Spl,
+        Some("yaral") => Language::Yaral,
+        _ => Language::Kql,
+    }
 }
 
 #[test]
@@ -145,6 +149,8 @@ fn docs_examples_fire_and_alternatives_do_not() {
             Language::Kql
         } else if rule.code.starts_with("SPL") {
             Language::Spl
+        } else if rule.code.starts_with("YL") {
+            Language::Yaral
         } else {
             continue;
         };

@@ -264,3 +264,10 @@ fn arbitrary_prefixes_of_a_rule_never_panic_and_always_report_an_error() {
         }
     }
 }
+
+#[test]
+fn named_arguments_and_one_line_rules() {
+    let text = "rule r {\n events:\n  $e.x = 1\n outcome:\n  $m = max(metrics.auth_attempts_total(period:1d, window:30d))\n condition:\n  $e\n}\n";
+    ok(text);
+    ok("rule r { events: $e.x = 1 condition: $e }");
+}

@@ -101,16 +101,27 @@ fn plain_tokens(tokens: &[Token], errors: &mut Vec<SyntaxError>) -> Vec<Token> {
     plain
 }
 
-/// For each token: first on its line, and section header (`events` before `:`).
+/// For each token: first on its line, and section header (`events` before `:`). A name
+/// before `:` at the start of a line stands where a header does (a misspelt one, `evnts:`,
+/// is then reported as a bad section); elsewhere only a real section keyword outside
+/// brackets is a header (`period:1d` is a named argument).
 fn marks(text: &str, plain: &[Token]) -> Vec<(bool, bool)> {
     let mut out = Vec::with_capacity(plain.len());
     let mut prev_end = 0usize;
+    let mut depth = 0usize;
     for (i, t) in plain.iter().enumerate() {
         let start = t.span.start as usize;
         let line_start = i == 0 || text.get(prev_end..start).is_some_and(|gap| gap.contains('\n'));
-        // Any name before `:` stands where a section header does; a misspelt one
-        // (`evnts:`) is then reported as a bad section instead of a broken statement.
-        let header = t.kind == K::Ident && plain.get(i + 1).is_some_and(|n| n.kind == K::Colon);
+        match t.kind {
+            K::LParen | K::LBracket => depth += 1,
+            K::RParen | K::RBracket => depth = depth.saturating_sub(1),
+            K::LBrace | K::RBrace => depth = 0,
+            _ => {}
+        }
+        let before_colon =
+            t.kind == K::Ident && plain.get(i + 1).is_some_and(|n| n.kind == K::Colon);
+        let keyword = SectionKind::from_keyword(t.span.text(text)).is_some();
+        let header = before_colon && (line_start || (keyword && depth == 0));
         out.push((line_start, header));
         prev_end = t.span.end as usize;
     }
@@ -478,8 +489,10 @@ fn atom<'a>(text: &'a str, expr: P<'a, Expr>) -> P<'a, Expr> {
         .then(tok(K::Dot, "`.`").then(tok(K::Ident, "a name")).repeated())
         .map_with(move |_, e| ident_of(text, e.span()))
         .boxed();
-    let args = expr
-        .clone()
+    // `metrics.*` functions take named arguments: `period:1d, window:30d`.
+    let named = tok(K::Ident, "an argument name").then(tok(K::Colon, "`:`")).or_not();
+    let args = named
+        .ignore_then(expr.clone())
         .separated_by(tok(K::Comma, "`,`"))
         .allow_trailing()
         .collect::<Vec<_>>()

@@ -18,6 +18,7 @@ mod macros;
 mod schema;
 mod spl;
 mod suggest;
+pub mod yaral;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

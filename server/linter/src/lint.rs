@@ -1,6 +1,6 @@
 //! The one entry point the CLI and the language server share.
 
-use qlint_grammar::{kql, spl};
+use qlint_grammar::{kql, spl, yaral};
 
 use qlint_knowledge::Knowledge;
 
@@ -48,6 +48,11 @@ fn lint_on_this_stack(
             let parse = spl::parse(text);
             let analysis = analysis::spl::analyze_tree(&parse.tree, text, knowledge);
             ("SPL001", parse.errors, Analysis::Spl(analysis))
+        }
+        Language::Yaral => {
+            let parse = yaral::parse(text);
+            let analysis = analysis::yaral::YaralAnalysis::new(parse.tree);
+            ("YL001", parse.errors, Analysis::Yaral(analysis))
         }
     };
     let broken = !errors.is_empty();

@@ -11,6 +11,8 @@ pub enum Language {
     Kql,
     /// Splunk Search Processing Language.
     Spl,
+    /// YARA-L 2.0, the rule language of Google Security Operations (Chronicle).
+    Yaral,
 }
 
 /// What the file around a query says about it, outside the query text: the time range a

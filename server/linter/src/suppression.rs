@@ -49,7 +49,21 @@ pub fn comments(language: Language, text: &str) -> Vec<(Span, Span)> {
     match language {
         Language::Kql => kql_comments(text),
         Language::Spl => spl_comments(text),
+        Language::Yaral => yaral_comments(text),
     }
+}
+
+/// YARA-L comments come from the grammar's lexer: `// ...` and `/* ... */`.
+fn yaral_comments(text: &str) -> Vec<(Span, Span)> {
+    qlint_grammar::yaral::lex(text)
+        .into_iter()
+        .filter(|token| token.kind == qlint_grammar::yaral::lexer::TokenKind::Comment)
+        .map(|token| {
+            let raw = token.span.text(text);
+            let tail = if raw.starts_with("/*") { 2 } else { 0 };
+            (token.span, Span::new(token.span.start + 2, token.span.end - tail))
+        })
+        .collect()
 }
 
 /// KQL comments come from the grammar's lexer: `// ...` to the end of the line.

@@ -50,6 +50,7 @@ pub fn run(args: CheckArgs) -> u8 {
         let language = match args.lang.unwrap_or(Lang::Kql) {
             Lang::Kql => Language::Kql,
             Lang::Spl => Language::Spl,
+            Lang::Yaral => Language::Yaral,
         };
         let kind = match (&args.stdin_filename, args.lang) {
             (_, Some(_)) | (None, None) => SourceKind::Query(language),

@@ -72,6 +72,8 @@ pub enum Lang {
     Kql,
     /// Splunk SPL.
     Spl,
+    /// YARA-L 2.0 (Google SecOps rules).
+    Yaral,
 }
 
 #[derive(Debug, clap::Args)]

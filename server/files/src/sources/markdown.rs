@@ -1,4 +1,5 @@
-//! Fenced code blocks in Markdown: ```` ```kql ````, ```` ```kusto ````, ```` ```spl ````, ...
+//! Fenced code blocks in Markdown: ```` ```kql ````, ```` ```kusto ````, ```` ```spl ````,
+//! ```` ```yaral ```` / ```` ```yara-l ````, ...
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use qlint_grammar::Span;
@@ -12,6 +13,7 @@ fn fence_language(info: &str) -> Option<Language> {
     match word.to_ascii_lowercase().as_str() {
         "kql" | "kusto" => Some(Language::Kql),
         "spl" | "splunk" => Some(Language::Spl),
+        "yaral" | "yara-l" | "yl2" => Some(Language::Yaral),
         _ => None,
     }
 }

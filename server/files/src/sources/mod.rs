@@ -128,6 +128,7 @@ impl SourceKind {
         Some(match extension {
             "kql" | "csl" | "kusto" => SourceKind::Query(Language::Kql),
             "spl" => SourceKind::Query(Language::Spl),
+            "yaral" | "yl2" => SourceKind::Query(Language::Yaral),
             "md" | "markdown" => SourceKind::Markdown,
             "yml" | "yaml" => SourceKind::Yaml,
             _ => return None,

@@ -203,6 +203,7 @@ fn language_key(language: Language) -> &'static str {
     match language {
         Language::Kql => "query",
         Language::Spl => "search",
+        Language::Yaral => "rule",
     }
 }
 

@@ -9,6 +9,7 @@ pub mod kql_types;
 pub mod logic;
 pub mod regex;
 pub mod spl;
+pub mod yaral;
 
 use qlint_grammar::Span;
 
@@ -92,6 +93,8 @@ pub enum Analysis {
     Kql(kql::KqlAnalysis),
     /// An SPL search.
     Spl(spl::SplAnalysis),
+    /// A file of YARA-L rules.
+    Yaral(yaral::YaralAnalysis),
 }
 
 impl Analysis {
@@ -100,6 +103,7 @@ impl Analysis {
         match self {
             Analysis::Kql(a) => &a.logic,
             Analysis::Spl(a) => &a.logic,
+            Analysis::Yaral(a) => &a.logic,
         }
     }
 
@@ -107,7 +111,7 @@ impl Analysis {
     pub fn kql(&self) -> Option<&kql::KqlAnalysis> {
         match self {
             Analysis::Kql(a) => Some(a),
-            Analysis::Spl(_) => None,
+            Analysis::Spl(_) | Analysis::Yaral(_) => None,
         }
     }
 
@@ -115,7 +119,15 @@ impl Analysis {
     pub fn spl(&self) -> Option<&spl::SplAnalysis> {
         match self {
             Analysis::Spl(a) => Some(a),
-            Analysis::Kql(_) => None,
+            Analysis::Kql(_) | Analysis::Yaral(_) => None,
+        }
+    }
+
+    /// The YARA-L analysis, if this is YARA-L.
+    pub fn yaral(&self) -> Option<&yaral::YaralAnalysis> {
+        match self {
+            Analysis::Yaral(a) => Some(a),
+            Analysis::Kql(_) | Analysis::Spl(_) => None,
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod detection;
 pub mod kql;
 pub mod meta;
 pub mod spl;
+pub mod yaral;
 
 /// What the registry knows about a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +107,17 @@ const RULES: &[(RuleMeta, Check)] = &[
     ),
     (spl::spl404_unbounded_time_range::META, spl::spl404_unbounded_time_range::check),
     (spl::spl405_duplicate_condition::META, spl::spl405_duplicate_condition::check),
+    (yaral::yl001_syntax_error::META, no_check),
+    (yaral::yl101_invalid_regex::META, yaral::yl101_invalid_regex::check),
+    (yaral::yl102_unknown_function::META, yaral::yl102_unknown_function::check),
+    (yaral::yl103_wrong_arity::META, yaral::yl103_wrong_arity::check),
+    (yaral::yl104_undefined_variable::META, yaral::yl104_undefined_variable::check),
+    (yaral::yl105_unused_event_variable::META, yaral::yl105_unused_event_variable::check),
+    (yaral::yl106_unassigned_match_variable::META, yaral::yl106_unassigned_match_variable::check),
+    (yaral::yl107_multi_event_without_match::META, yaral::yl107_multi_event_without_match::check),
+    (yaral::yl201_unknown_udm_field::META, yaral::yl201_unknown_udm_field::check),
+    (yaral::yl202_unknown_enum_value::META, yaral::yl202_unknown_enum_value::check),
+    (yaral::yl401_case_sensitive_exclusion::META, yaral::yl401_case_sensitive_exclusion::check),
 ];
 
 static ALL: [RuleMeta; RULES.len()] = {
@@ -133,6 +145,7 @@ pub fn run(cx: &Context<'_>) -> Vec<Diagnostic> {
     let prefix = match cx.analysis {
         Analysis::Kql(_) => "KQL",
         Analysis::Spl(_) => "SPL",
+        Analysis::Yaral(_) => "YL",
     };
     let mut out = Vec::new();
     for (meta, check) in RULES {

@@ -136,6 +136,10 @@ pub fn hover(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Option<Ho
     let markdown = match cur.region.language {
         Language::Kql => hover_kql(&cur, idx, catalog),
         Language::Spl => hover_spl(&cur, idx, catalog),
+        Language::Yaral => {
+            let (markdown, span) = super::yaral::hover(cur.text(), cur.offset)?;
+            return Some(HoverInfo { markdown, span: cur.region.span_to_file(span) });
+        }
     }?;
     Some(HoverInfo { markdown, span: cur.region.span_to_file(cur.tokens[idx].span) })
 }
@@ -398,6 +402,15 @@ pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec
             }
         }
         Language::Spl => complete_spl(&cur, at, start, prev, catalog, &mut push),
+        Language::Yaral => {
+            // The partial word `start` is the one `complete` replaces too.
+            let (_, items) = super::yaral::complete(cur.text(), &cur.tokens, q);
+            for (label, detail, is_function) in items {
+                let kind =
+                    if is_function { CompletionKind::Function } else { CompletionKind::Field };
+                push(label, kind, detail, String::new());
+            }
+        }
     }
     out.sort_by(|a, b| a.label.cmp(&b.label).then((a.kind as u8).cmp(&(b.kind as u8))));
     out.dedup_by(|a, b| a.label == b.label && a.kind == b.kind);
@@ -535,6 +548,9 @@ fn let_symbols(region: &Region) -> Vec<Symbol> {
 
 /// The outline of a file: `let` statements, and in Markdown/YAML each query with its lets.
 pub fn symbols(file: &SourceFile) -> Vec<Symbol> {
+    if let FileKind::Query(Language::Yaral) = file.kind {
+        return file.regions.iter().flat_map(yaral_symbols).collect();
+    }
     if let FileKind::Query(_) = file.kind {
         return file.regions.iter().flat_map(let_symbols).collect();
     }
@@ -545,6 +561,7 @@ pub fn symbols(file: &SourceFile) -> Vec<Symbol> {
             let lang = match region.language {
                 Language::Kql => "KQL",
                 Language::Spl => "SPL",
+                Language::Yaral => "YARA-L",
             };
             let name = region.name.clone().unwrap_or_else(|| format!("{lang} query {}", n + 1));
             let first = region.text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
@@ -557,6 +574,31 @@ pub fn symbols(file: &SourceFile) -> Vec<Symbol> {
                 selection,
                 children: let_symbols(region),
             }
+        })
+        .collect()
+}
+
+/// YARA-L outline: one symbol per rule, its sections as children.
+fn yaral_symbols(region: &Region) -> Vec<Symbol> {
+    super::yaral::outline(&region.text)
+        .into_iter()
+        .map(|(name, span, name_span, sections)| Symbol {
+            name,
+            detail: Some("YARA-L rule".into()),
+            kind: SymbolKind::Query,
+            span: region.span_to_file(span),
+            selection: region.span_to_file(name_span),
+            children: sections
+                .into_iter()
+                .map(|(keyword, span, header)| Symbol {
+                    name: keyword,
+                    detail: None,
+                    kind: SymbolKind::Variable,
+                    span: region.span_to_file(span),
+                    selection: region.span_to_file(header),
+                    children: Vec::new(),
+                })
+                .collect(),
         })
         .collect()
 }
@@ -605,6 +647,7 @@ mod tests {
                     vec![Entry::new("tolower", "tolower(value: string): string", "Lower case.")]
                 }
                 Language::Spl => vec![Entry::new("lower", "lower(X)", "Lower case.")],
+                Language::Yaral => Vec::new(),
             }
         }
         fn tabular_operators(&self) -> Vec<Entry> {

@@ -36,6 +36,15 @@ fn spl_function_entry(f: &qlint_knowledge::SplFunction) -> Entry {
     Entry::new(f.name.clone(), f.signatures.join("\n"), doc)
 }
 
+fn yaral_function_entry(f: &qlint_knowledge::yaral::YaralFunction) -> Entry {
+    let arity = match f.max_args {
+        Some(max) if max == f.min_args => format!("{max} argument(s)"),
+        Some(max) => format!("{} to {max} arguments", f.min_args),
+        None => format!("at least {} argument(s)", f.min_args),
+    };
+    Entry::new(f.name.clone(), arity, String::new())
+}
+
 fn operator_entry(op: &qlint_knowledge::Operator) -> Entry {
     Entry::new(op.name.clone(), op.syntax.join("\n"), op.doc.to_markdown())
 }
@@ -70,6 +79,9 @@ impl Catalog for Knowledge {
         match language {
             Language::Kql => self.kql_functions().map(kql_function_entry).collect(),
             Language::Spl => self.spl_functions().map(spl_function_entry).collect(),
+            Language::Yaral => {
+                qlint_knowledge::yaral::yaral().functions().iter().map(yaral_function_entry).collect()
+            }
         }
     }
 
@@ -115,6 +127,9 @@ impl Catalog for Knowledge {
                 .spl_eval_function(name)
                 .or_else(|| self.spl_stats_function(name))
                 .map(spl_function_entry),
+            Language::Yaral => {
+                qlint_knowledge::yaral::yaral().function(name).map(yaral_function_entry)
+            }
         }
     }
 

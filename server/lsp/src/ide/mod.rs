@@ -11,6 +11,7 @@ pub mod kql;
 pub mod scan;
 pub mod source;
 mod spl;
+mod yaral;
 
 pub use catalog::{Catalog, EmptyCatalog};
 pub use features::{
