@@ -5,10 +5,25 @@
 //! The corpus lives outside the repository (`../shared` from the workspace root, or the folder
 //! named by `QLINT_SHARED`); without it the test prints a message and passes.
 
-#[path = "../../tests/support/shared.rs"]
-mod shared;
+use std::path::{Path, PathBuf};
 
 use qlint_grammar::yaral::{self, ast::SectionKind};
+
+/// The shared folder (as `tests/support/shared.rs` finds it, from the `grammar` crate).
+mod shared {
+    use super::*;
+
+    pub fn shared_dir() -> Option<PathBuf> {
+        let candidates: Vec<PathBuf> = match std::env::var_os("QLINT_SHARED") {
+            Some(dir) => vec![PathBuf::from(dir)],
+            None => {
+                let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+                vec![root.join("../shared"), root.join("../../shared")]
+            }
+        };
+        candidates.into_iter().find(|dir| dir.join("corpus").is_dir())
+    }
+}
 
 #[test]
 fn every_chronicle_rule_parses_without_a_syntax_error() {

@@ -33,7 +33,11 @@ fn main() {
         let Some(rule) = record.get("rule").and_then(|q| q.as_str()) else { continue };
         let id = record.get("id").and_then(|v| v.as_str()).unwrap_or("?");
         let is_deprecated = record.get("deprecated").and_then(|v| v.as_bool()).unwrap_or(false);
-        if is_deprecated { deprecated += 1 } else { current += 1 }
+        if is_deprecated {
+            deprecated += 1
+        } else {
+            current += 1
+        }
         let base = if is_deprecated { 2 } else { 0 };
         let found = lint_query(Language::Yaral, rule, &knowledge);
         let mut seen = Vec::new();
@@ -46,7 +50,9 @@ fn main() {
             }
             if show.is_some_and(|s| s == d.code) {
                 let start = rule[..d.span.start as usize].rfind('\n').map_or(0, |i| i + 1);
-                let end = rule[d.span.end as usize..].find('\n').map_or(rule.len(), |i| i + d.span.end as usize);
+                let end = rule[d.span.end as usize..]
+                    .find('\n')
+                    .map_or(rule.len(), |i| i + d.span.end as usize);
                 println!("{id}: {}\n    {}", d.message, rule[start..end].trim());
             }
         }

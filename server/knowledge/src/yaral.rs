@@ -76,10 +76,7 @@ pub struct UdmMessage {
 impl UdmMessage {
     /// The type of the field called `name`, if the message has one.
     pub fn field(&self, name: &str) -> Option<&UdmType> {
-        self.fields
-            .binary_search_by(|(f, _)| f.as_str().cmp(name))
-            .ok()
-            .map(|i| &self.fields[i].1)
+        self.fields.binary_search_by(|(f, _)| f.as_str().cmp(name)).ok().map(|i| &self.fields[i].1)
     }
 
     /// The field name closest to a misspelt `name`.

@@ -77,6 +77,9 @@ pub struct RuleVars {
     pub outcomes: Vec<Ident>,
     /// `$x` and `#x` in the condition (every occurrence).
     pub condition_refs: Vec<Ident>,
+    /// (event variable, placeholder) pairs that appear in the same `events` statement: the
+    /// placeholder takes its value from that event (`$e.target.user.userid = $user`).
+    pub links: Vec<(String, String)>,
     /// Whether the rule has a `match` section.
     pub has_match: bool,
     /// Whether the rule has a parsed condition.
@@ -92,11 +95,21 @@ impl RuleVars {
             match &section.body {
                 SectionBody::Events(stmts) => {
                     for stmt in stmts {
+                        let (mut evs, mut phs) = (Vec::new(), Vec::new());
                         stmt.walk(&mut |e| match e {
-                            Expr::Field(path) => first(&mut events, &path.var),
-                            Expr::Variable(v) => first(&mut placeholders, v),
+                            Expr::Field(path) => {
+                                first(&mut events, &path.var);
+                                evs.push(path.var.text.clone());
+                            }
+                            Expr::Variable(v) => {
+                                first(&mut placeholders, v);
+                                phs.push(v.text.clone());
+                            }
                             _ => {}
                         });
+                        for ev in &evs {
+                            vars.links.extend(phs.iter().map(|p| (ev.clone(), p.clone())));
+                        }
                     }
                 }
                 SectionBody::Match(clause) => {
@@ -134,6 +147,13 @@ impl RuleVars {
     /// True when the condition refers to `name` (as `$name` or `#name`).
     pub fn condition_uses(&self, name: &str) -> bool {
         self.condition_refs.iter().any(|v| v.text == name)
+    }
+
+    /// True when the condition refers to the event variable `name` directly or through a
+    /// placeholder that takes its value from it (`#user` for `$e.target.user.userid = $user`).
+    pub fn condition_reaches(&self, name: &str) -> bool {
+        self.condition_uses(name)
+            || self.links.iter().any(|(ev, p)| ev == name && self.condition_uses(p))
     }
 }
 
@@ -196,7 +216,11 @@ pub fn resolve_field(path: &FieldPath) -> FieldCheck<'_> {
                 },
                 UdmType::Any => return FieldCheck::Unchecked,
                 scalar => {
-                    return FieldCheck::Unknown { name, parent: scalar.describe(), suggestion: None };
+                    return FieldCheck::Unknown {
+                        name,
+                        parent: scalar.describe(),
+                        suggestion: None,
+                    };
                 }
             }
         }
@@ -216,7 +240,10 @@ pub fn resolve_field(path: &FieldPath) -> FieldCheck<'_> {
 
 /// The literal compared with a field in `field = "x"` / `"x" != field`: the path, the
 /// literal's decoded text and span.
-pub fn field_and_string<'a>(lhs: &'a Expr, rhs: &'a Expr) -> Option<(&'a FieldPath, &'a str, Span)> {
+pub fn field_and_string<'a>(
+    lhs: &'a Expr,
+    rhs: &'a Expr,
+) -> Option<(&'a FieldPath, &'a str, Span)> {
     match (lhs, rhs) {
         (Expr::Field(p), Expr::String(l)) | (Expr::String(l), Expr::Field(p)) => {
             Some((p, l.value.as_str(), l.span))
@@ -266,9 +293,14 @@ mod tests {
         let FieldCheck::Unknown { name, parent, suggestion } = resolve_field(&p) else {
             panic!("unknown")
         };
-        assert_eq!((name.text.as_str(), parent.as_str(), suggestion), ("hostnme", "noun", Some("hostname")));
+        assert_eq!(
+            (name.text.as_str(), parent.as_str(), suggestion),
+            ("hostnme", "noun", Some("hostname"))
+        );
         let p = first_path(&wrap("$e.principal.hostname.x = \"a\""));
-        assert!(matches!(resolve_field(&p), FieldCheck::Unknown { parent, .. } if parent == "string"));
+        assert!(
+            matches!(resolve_field(&p), FieldCheck::Unknown { parent, .. } if parent == "string")
+        );
     }
 
     #[test]

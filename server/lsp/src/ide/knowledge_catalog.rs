@@ -79,9 +79,11 @@ impl Catalog for Knowledge {
         match language {
             Language::Kql => self.kql_functions().map(kql_function_entry).collect(),
             Language::Spl => self.spl_functions().map(spl_function_entry).collect(),
-            Language::Yaral => {
-                qlint_knowledge::yaral::yaral().functions().iter().map(yaral_function_entry).collect()
-            }
+            Language::Yaral => qlint_knowledge::yaral::yaral()
+                .functions()
+                .iter()
+                .map(yaral_function_entry)
+                .collect(),
         }
     }
 

@@ -66,7 +66,11 @@ fn describe_field(dotted: &str, ty: &UdmType) -> String {
         && let Some(values) = catalog().enum_values(e)
     {
         let shown: Vec<String> = values.iter().take(12).map(|v| format!("`{v}`")).collect();
-        let more = if values.len() > 12 { format!(" and {} more", values.len() - 12) } else { String::new() };
+        let more = if values.len() > 12 {
+            format!(" and {} more", values.len() - 12)
+        } else {
+            String::new()
+        };
         out.push_str(&format!("\n\nValues: {}{more}.", shown.join(", ")));
     }
     if let UdmType::Message(m) = ty

@@ -64,14 +64,18 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             Expr::Regex(l) => (l, l.span, "regex literal".to_string()),
             Expr::Call { name, args, .. } if PATTERN_FUNCTIONS.contains(&name.text.as_str()) => {
                 match args.get(1) {
-                    Some(Expr::String(l) | Expr::RawString(l)) => (l, l.span, format!("`{}`", name.text)),
+                    Some(Expr::String(l) | Expr::RawString(l)) => {
+                        (l, l.span, format!("`{}`", name.text))
+                    }
                     _ => continue,
                 }
             }
             _ => continue,
         };
         if let Some(problem) = check_regex(&pattern.value, Dialect::Re2) {
-            out.push(META.diagnostic(span, format!("invalid regex in {user}: {}", problem.message)));
+            out.push(
+                META.diagnostic(span, format!("invalid regex in {user}: {}", problem.message)),
+            );
         }
     }
 }

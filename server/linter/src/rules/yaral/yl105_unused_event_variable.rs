@@ -16,12 +16,14 @@ pub const META: RuleMeta = RuleMeta {
 
 /// `qlint rule YL105`.
 pub const DOCS: &str = r#"## What it does
-Reports an event variable (`$e` in `$e.principal.hostname`) that appears in `events` but
-neither as `$e` nor as `#e` in the `condition` section. Reported once, at its first use.
+Reports an event variable (`$e` in `$e.principal.hostname`) that the `condition` section
+does not reach: neither `$e` nor `#e` appears there, nor a placeholder that takes its value
+from `$e` (`#user` after `$e.target.user.userid = $user`). Reported at its first use.
 
 ## Why is this bad?
-YARA-L requires every event variable to appear in the condition; the rule does not
-compile otherwise. When it is a leftover, the filters written on it do nothing.
+The condition decides which events make a detection; an event variable it never reaches
+is either a leftover (its filters do nothing, and Google SecOps rejects the rule) or a
+correlation the author forgot to require.
 
 ## Example
 ```yaral
@@ -65,7 +67,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         for event in &vars.events {
-            if vars.condition_uses(&event.text) {
+            if vars.condition_reaches(&event.text) {
                 continue;
             }
             out.push(META.diagnostic(

@@ -72,8 +72,8 @@ fn windows_value(field: &str, value: &str) -> bool {
         "registry_key" => true,
         "full_path" | "names" => {
             let lower = value.to_ascii_lowercase();
-            let drive = lower.as_bytes().get(1) == Some(&b':')
-                && lower.as_bytes()[0].is_ascii_alphabetic();
+            let drive =
+                lower.as_bytes().get(1) == Some(&b':') && lower.as_bytes()[0].is_ascii_alphabetic();
             drive || lower.contains('\\') || EXTENSIONS.iter().any(|x| lower.ends_with(x))
         }
         _ => false,
