@@ -224,3 +224,33 @@ fn syntax_errors_inside_yaml_scalars_land_on_the_file_position() {
         ]
     );
 }
+
+#[test]
+fn yaral_files_and_fences_report_file_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a_login.yaral",
+        "rule r {\n  events:\n    $e.principal.hostnme = \"a\"\n  condition:\n    $e\n}\n",
+    );
+    write(dir.path(), "b_more.yl2", "rule s {\n  evnts:\n    $e.x = 1\n  condition:\n    $e\n}\n");
+    write(
+        dir.path(),
+        "c_hunts.md",
+        "# Hunt\n\n```yara-l\nrule t {\n  events:\n    $e.metadata.event_type = \"PROCESS_LAUNCHED\"\n  \
+         condition:\n    $e\n}\n```\n",
+    );
+    let (_, stdout, stderr) =
+        cli::run(dir.path(), &["check", "--format", "json", "--select", "YL", "."], None, true);
+    assert!(!stdout.is_empty(), "no output; stderr: {stderr}");
+    let found = json_positions(&stdout);
+    let codes: Vec<_> = found.iter().map(|f| (f.0.as_str(), f.1.as_str(), f.2, f.3)).collect();
+    assert_eq!(
+        codes,
+        [
+            ("a_login.yaral", "YL201", 3, 18),
+            ("b_more.yl2", "YL001", 2, 3),
+            ("c_hunts.md", "YL202", 6, 30),
+        ]
+    );
+}
