@@ -35,6 +35,9 @@ pub struct RuleMeta {
     pub default_severity: Severity,
     /// Whether the rule offers a fix (safe or unsafe) for at least some findings.
     pub fixable: bool,
+    /// Whether the rule is in the default rule set (on unless deselected). Rules whose value
+    /// depends on the team are off until selected by code or with `ALL`.
+    pub default_enabled: bool,
 }
 
 impl RuleMeta {

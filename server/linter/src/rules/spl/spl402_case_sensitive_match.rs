@@ -19,6 +19,7 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Detection,
     default_severity: Severity::Warning,
     fixable: true,
+    default_enabled: true,
 };
 
 /// `qlint rule SPL402`.
