@@ -13,6 +13,10 @@
 //! [[overrides]]
 //! paths = ["hunts/**"]
 //! ignore = ["KQL4"]
+//!
+//! [format]                          # qlint fmt
+//! line-width = 120
+//! indent = 4
 //! ```
 //!
 //! No IO except [`Config::load`]; the nearest file above each checked file applies.
@@ -72,6 +76,15 @@ struct RawConfig {
     schemas: Vec<PathBuf>,
     #[serde(default)]
     macros: Vec<PathBuf>,
+    format: Option<RawFormat>,
+}
+
+/// `[format]`: the layout `qlint fmt` writes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawFormat {
+    line_width: Option<usize>,
+    indent: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -190,6 +203,8 @@ pub struct Config {
     pub schemas: Vec<PathBuf>,
     /// Extra macro files, resolved against `root`.
     pub macros: Vec<PathBuf>,
+    /// The layout of `qlint fmt` (`[format]`).
+    pub format: qlint_fmt::Options,
 }
 
 impl Config {
@@ -233,7 +248,13 @@ impl Config {
         }
         let mut base = RuleSelection::default();
         base.apply(raw.select.as_ref(), &raw.ignore, &raw.severity);
+        let mut format = qlint_fmt::Options::default();
+        if let Some(raw_format) = raw.format {
+            format.line_width = raw_format.line_width.unwrap_or(format.line_width).max(20);
+            format.indent = raw_format.indent.unwrap_or(format.indent).min(16);
+        }
         Ok(Config {
+            format,
             schemas: raw.schemas.iter().map(|p| root.join(p)).collect(),
             macros: raw.macros.iter().map(|p| root.join(p)).collect(),
             root,

@@ -233,7 +233,8 @@ enum Breaks {
     AnySpace,
 }
 
-const STRATEGIES: [Breaks; 8] = [
+/// KQL: conditions and lists before plain spaces (a space in KQL sits beside an operator).
+const KQL_STRATEGIES: [Breaks; 8] = [
     Breaks::By,
     Breaks::Logical(0),
     Breaks::Comma(0),
@@ -244,7 +245,20 @@ const STRATEGIES: [Breaks; 8] = [
     Breaks::AnySpace,
 ];
 
+/// SPL: a space between search terms is an `AND`, so top-level terms fill lines before a
+/// bracketed group is opened up.
+const SPL_STRATEGIES: [Breaks; 7] = [
+    Breaks::By,
+    Breaks::Logical(0),
+    Breaks::Comma(0),
+    Breaks::TopSpace,
+    Breaks::Logical(1),
+    Breaks::Comma(1),
+    Breaks::AnySpace,
+];
+
 struct Render<'a> {
+    strategies: &'static [Breaks],
     text: &'a str,
     toks: &'a [Tok],
     options: &'a Options,
@@ -322,12 +336,12 @@ impl Render<'_> {
         out: &mut Vec<(usize, Vec<usize>)>,
     ) {
         let at = if first { level } else { level + 1 };
-        if self.width(&piece, at) <= self.options.line_width || from >= STRATEGIES.len() {
+        if self.width(&piece, at) <= self.options.line_width || from >= self.strategies.len() {
             out.push((at, piece));
             return;
         }
         let depth = self.depths(&piece);
-        let strategy = STRATEGIES[from];
+        let strategy = self.strategies[from];
         let cuts = self.candidates(&piece, &depth, strategy);
         if cuts.is_empty() {
             return self.fit(piece, level, first, from + 1, out);
@@ -406,8 +420,12 @@ fn chunks(piece: &[usize], cuts: &[usize]) -> Vec<Vec<usize>> {
 
 /// Lays out the tokens of `text` (which parsed without errors) from the first token to the
 /// last; the caller keeps what surrounds them.
-pub fn render(_dialect: Dialect, text: &str, toks: &[Tok], options: &Options) -> String {
-    let render = Render { text, toks, options };
+pub fn render(dialect: Dialect, text: &str, toks: &[Tok], options: &Options) -> String {
+    let strategies: &'static [Breaks] = match dialect {
+        Dialect::Kql => &KQL_STRATEGIES,
+        Dialect::Spl => &SPL_STRATEGIES,
+    };
+    let render = Render { strategies, text, toks, options };
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     for (n, line) in logical_lines(text, toks).iter().enumerate() {

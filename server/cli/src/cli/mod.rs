@@ -1,6 +1,7 @@
 //! Command-line edge: argument parsing and dispatch.
 
 mod check;
+mod fmt;
 mod output;
 mod rule;
 mod walk;
@@ -32,6 +33,8 @@ struct Cli {
 enum Command {
     /// Lint queries in files, folders, or stdin (`-`).
     Check(CheckArgs),
+    /// Format the queries of files, folders, or stdin (`-`).
+    Fmt(FmtArgs),
     /// Print a rule's documentation, or list every rule with `--all`.
     Rule(RuleArgs),
     /// Run the language server on stdin/stdout.
@@ -111,6 +114,34 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// Files or folders to format; `-` reads stdin and writes the result to stdout.
+    /// Defaults to the current folder.
+    paths: Vec<PathBuf>,
+    /// Write nothing; exit 1 if any file would change.
+    #[arg(long)]
+    check: bool,
+    /// Print what would change as a unified diff; write nothing.
+    #[arg(long)]
+    diff: bool,
+    /// Language of stdin when `--stdin-filename` does not say (default kql).
+    #[arg(long, value_enum)]
+    lang: Option<Lang>,
+    /// File name for stdin (picks the container format and the qlint.toml).
+    #[arg(long)]
+    stdin_filename: Option<PathBuf>,
+    /// Use this configuration file for every file instead of the nearest qlint.toml.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Globs of paths to skip (in addition to `exclude` in qlint.toml and .gitignore).
+    #[arg(long)]
+    exclude: Vec<String>,
+    /// Maximum line width (overrides `line-width` of `[format]`).
+    #[arg(long)]
+    line_width: Option<usize>,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct RuleArgs {
     /// The rule code, e.g. KQL001.
     code: Option<String>,
@@ -131,6 +162,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Fmt(args) => fmt::run(args),
         Command::Rule(args) => rule::run(&args),
         Command::Lsp(_) => match qlint_lsp::serve_stdio() {
             Ok(()) => EXIT_CLEAN,
