@@ -45,15 +45,15 @@ impl QueryFacts {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum QueryRole {
     /// Run by an analyst: a `.kql` / `.spl` file, a Markdown fence, a Sentinel hunting query,
-    /// an ESCU hunting, baseline or investigation search, a saved search without alerting.
+    /// an ESCU hunting search, a saved search without alerting settings.
     #[default]
     Hunt,
     /// Raises alerts on a schedule: a Sentinel `kind: Scheduled` / `NRT` rule, an ESCU
     /// `type: TTP` / `Anomaly` / `Correlation` detection, a `savedsearches.conf` stanza with
     /// an enabled alert action or `alert.*` settings.
     Alert,
-    /// A building block that other queries call: a Sentinel parser or function body
-    /// (`ParserQuery`, `FunctionQuery`), a `macros.conf` definition.
+    /// A building block, not a detection: a Sentinel parser or function body (`ParserQuery`,
+    /// `FunctionQuery`), a `macros.conf` definition, an ESCU baseline or investigation.
     Function,
 }
 

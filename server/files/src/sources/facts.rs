@@ -110,14 +110,17 @@ impl SentinelKeys {
 }
 
 /// `Alert` for a Sentinel `kind: Scheduled` / `NRT` rule or an ESCU `type: TTP` / `Anomaly` /
-/// `Correlation` detection; `Hunt` otherwise (hunting queries have no `kind`; ESCU `Hunting`,
-/// `Baseline` and `Investigation` searches are run by analysts).
+/// `Correlation` detection; `Function` for an ESCU `Baseline` or `Investigation` (support
+/// searches that build lookups or gather context, not detections); `Hunt` otherwise (hunting
+/// queries have no `kind`; ESCU `Hunting` searches are run by analysts).
 fn alerting_role(kind: Option<&str>, rule_type: Option<&str>) -> QueryRole {
     let is = |value: Option<&str>, names: &[&str]| {
         value.is_some_and(|v| names.iter().any(|n| v.trim().eq_ignore_ascii_case(n)))
     };
     if is(kind, &["Scheduled", "NRT"]) || is(rule_type, &["TTP", "Anomaly", "Correlation"]) {
         QueryRole::Alert
+    } else if is(rule_type, &["Baseline", "Investigation"]) {
+        QueryRole::Function
     } else {
         QueryRole::Hunt
     }
@@ -262,9 +265,11 @@ mod tests {
         assert_eq!(role(r#"{"type": "TTP"}"#), QueryRole::Alert);
         assert_eq!(role(r#"{"type": "Anomaly"}"#), QueryRole::Alert);
         assert_eq!(role(r#"{"type": "Correlation"}"#), QueryRole::Alert);
-        for hunt in [r#"{}"#, r#"{"type": "Hunting"}"#, r#"{"type": "Baseline"}"#, r#"{"kind": 3}"#] {
+        for hunt in [r#"{}"#, r#"{"type": "Hunting"}"#, r#"{"kind": 3}"#] {
             assert_eq!(role(hunt), QueryRole::Hunt, "{hunt}");
         }
+        assert_eq!(role(r#"{"type": "Baseline"}"#), QueryRole::Function);
+        assert_eq!(role(r#"{"type": "Investigation"}"#), QueryRole::Function);
         let keys = || serde_json::from_str::<SentinelKeys>(r#"{"kind": "Scheduled"}"#).unwrap();
         assert_eq!(keys().facts_for("query").role, QueryRole::Alert);
         assert_eq!(keys().facts_for("ParserQuery").role, QueryRole::Function);

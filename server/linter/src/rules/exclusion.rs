@@ -3,8 +3,9 @@
 //! excludes nothing anywhere.
 //!
 //! Both halves are read off the condition model. An *inclusion* is a positive test with a
-//! literal on an event field; it is *broad* when the operator matches more than the literal
-//! itself. An *exclusion* is any negated test (`!=`, `!in~`, `not(...)`, SPL `NOT`), an
+//! literal on an entity field (process, file, path, command line, URL...); it is *broad* when
+//! the operator matches more than the literal itself, and the query is left alone when an
+//! exact test on an entity field pins it down or when it sweeps for published indicators. An *exclusion* is any negated test (`!=`, `!in~`, `not(...)`, SPL `NOT`), an
 //! anti-join, an ESCU `*_filter` macro, or the allow-list pattern `lookup ... | where
 //! isempty(x)`. Tests that only check the shape of a value (`contains "@"`, `!= ""`,
 //! `isnotempty(x)`) are neither.
@@ -13,29 +14,52 @@ use qlint_grammar::Span;
 
 use crate::analysis::logic::{Comparison, Condition, Literal, LiteralKind, LogicModel, OpKind};
 
-/// Fields that pick the data source or the event type rather than narrow the events: an
-/// exclusion is never tuned on them.
-const SCOPING_FIELDS: &[&str] = &[
-    "index",
-    "sourcetype",
-    "source",
-    "eventtype",
-    "tag",
-    "actiontype",
-    "eventid",
-    "eventcode",
-    "type",
-    "$table",
-    "category",
-    "operationname",
-    "operationnamevalue",
-    "resourceprovider",
-    "resourcetype",
-    "sourcesystem",
-    "eventname",
-    "logname",
-    "channel",
+/// Words of field names that hold the things a detection is tuned on: processes, files,
+/// paths, command lines, URLs, domains, registry keys, services, scripts
+/// (`InitiatingProcessCommandLine`, `TargetFilename`, `RemoteUrl`, `registry_path`).
+const ENTITY_WORDS: &[&str] = &[
+    "process",
+    "command",
+    "cmdline",
+    "file",
+    "folder",
+    "path",
+    "image",
+    "url",
+    "uri",
+    "domain",
+    "query",
+    "registry",
+    "useragent",
+    "user_agent",
+    "script",
+    "service",
+    "module",
+    "dll",
+    "parent",
+    "subject",
 ];
+
+/// Words of field names that describe what happened rather than who or what did it: a broad
+/// match on them selects an event type (`UrlCategory`, `ProcessIntegrityLevel`,
+/// `FileOperationType`), so it is no place for an exclusion.
+const SELECTOR_WORDS: &[&str] = &[
+    "category",
+    "type",
+    "action",
+    "result",
+    "status",
+    "severity",
+    "level",
+    "tags",
+    "operation",
+    "reason",
+    "description",
+];
+
+/// Fields named like entities that select the data source: Syslog's `ProcessName` is the
+/// daemon that logged the line.
+const SCOPING_FIELDS: &[&str] = &["processname", "process_name_s"];
 
 /// A broad inclusion in a query that excludes nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,18 +76,24 @@ pub struct MissingExclusion {
 
 /// The first broad inclusion of a query that has no exclusion, if any.
 pub fn missing_exclusion(logic: &LogicModel, text: &str) -> Option<MissingExclusion> {
-    if is_template(text) || excludes_something(logic, text) {
+    if is_template(text) || is_indicator_sweep(text) || excludes_something(logic, text) {
         return None;
     }
     let positives = positive_tests(logic);
-    let broad: Vec<&Comparison> = positives.iter().copied().filter(|c| is_broad(c)).collect();
+    // An exact value on an entity field (`FileName =~ "certutil.exe"`) already pins the
+    // detection down; the broad matches only refine it.
+    if positives.iter().any(|c| is_exact_entity_test(c, text)) {
+        return None;
+    }
+    let broad: Vec<&Comparison> =
+        positives.iter().copied().filter(|c| is_broad(c, text)).collect();
     let first = broad.first()?;
     let end = first.values.first().map_or(first.span.end, |v| v.span.end);
     let start = first.field.as_ref().map_or(first.span.start, |f| f.span.start.min(end));
     let span = Span::new(start, end);
     Some(MissingExclusion {
         span,
-        field: first.field.as_ref().map(|f| f.name.clone()),
+        field: first.field.as_ref().map(|f| f.name.clone()).or_else(|| subject_of(first, text)),
         written: shorten(text.get(span.start as usize..span.end as usize).unwrap_or("")),
         count: broad.len(),
     })
@@ -102,11 +132,28 @@ fn positive_tests(logic: &LogicModel) -> Vec<&Comparison> {
         .collect()
 }
 
-fn on_scoping_field(c: &Comparison) -> bool {
-    c.field.as_ref().is_some_and(|f| {
-        let name = f.base_name().to_ascii_lowercase();
-        SCOPING_FIELDS.contains(&name.as_str())
-    })
+/// The field a test is on: its name, or the column inside an expression
+/// (`tolower(ProcessCommandLine)`, `tostring(AdditionalFields)`).
+fn subject_of(c: &Comparison, text: &str) -> Option<String> {
+    if let Some(field) = &c.field {
+        return Some(field.base_name().to_owned());
+    }
+    if c.op.span.is_empty() || c.op.span.start < c.span.start {
+        return None;
+    }
+    let left = text.get(c.span.start as usize..c.op.span.start as usize)?.trim();
+    let inner = left.rsplit('(').next()?.split([')', ',']).next()?.trim();
+    let name = inner.rsplit('.').next()?;
+    (!name.is_empty() && name.chars().all(|ch| ch.is_alphanumeric() || ch == '_'))
+        .then(|| name.to_owned())
+}
+
+/// A field a detection is tuned on: named like an entity and not like an event selector.
+fn is_entity_field(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    !SCOPING_FIELDS.contains(&lower.as_str())
+        && ENTITY_WORDS.iter().any(|w| lower.contains(w))
+        && !SELECTOR_WORDS.iter().any(|w| lower.contains(w))
 }
 
 /// A literal that names something worth excluding around: at least two letters or digits
@@ -117,10 +164,16 @@ fn is_meaningful(literal: &Literal) -> bool {
         && literal.value.chars().filter(|c| c.is_alphanumeric()).count() >= 2
 }
 
-/// A positive test that matches more than its literal: substring, prefix, suffix, term and
-/// regex operators, `in~` lists, SPL values with `*`.
-fn is_broad(c: &Comparison) -> bool {
-    if on_scoping_field(c) {
+/// A positive test on an entity field (or an SPL term on the raw event) that matches more
+/// than its literal: substring, prefix, suffix, term and regex operators, SPL values with `*`.
+/// `in~` is a list of exact values: no broader than `=~`.
+fn is_broad(c: &Comparison, text: &str) -> bool {
+    let on_entity = match subject_of(c, text) {
+        Some(name) => is_entity_field(&name),
+        // An SPL bare term searches the whole raw event.
+        None => c.op.kind == OpKind::Term,
+    };
+    if !on_entity {
         return false;
     }
     let broad_operator = match c.op.kind {
@@ -137,11 +190,51 @@ fn is_broad(c: &Comparison) -> bool {
         OpKind::Equal | OpKind::Term | OpKind::In if c.op.wildcards => {
             c.values.iter().any(|v| v.value.contains('*'))
         }
-        // `in~`: any of these values, in any case.
-        OpKind::In => !c.op.case_sensitive,
-        OpKind::Equal | OpKind::Term | OpKind::Order | OpKind::Between => false,
+        OpKind::Equal | OpKind::Term | OpKind::In | OpKind::Order | OpKind::Between => false,
     };
-    broad_operator && c.values.iter().any(is_meaningful) && !is_sanity_match(c)
+    broad_operator && c.values.iter().any(|v| is_meaningful(v) && !is_specific(v)) && !is_sanity_match(c)
+}
+
+/// A literal so specific that benign look-alikes are not expected, as threat reports publish
+/// them: a command-line fragment of three words or more, a GUID (a COM class id), an exploit
+/// string (`${jndi:`).
+fn is_specific(literal: &Literal) -> bool {
+    let value = &literal.value;
+    let multi_word = value.split_whitespace().count() >= 3
+        && value.chars().filter(|c| c.is_alphanumeric()).count() >= 15;
+    multi_word || value.contains("${") || has_guid(value)
+}
+
+/// `c08afd90-f2a1-11d1-8455-00a0c91f3880`: hex groups of 8-4-4-4-12.
+fn has_guid(value: &str) -> bool {
+    let groups: Vec<&str> = value.split(|c: char| !c.is_ascii_hexdigit() && c != '-').collect();
+    groups.iter().any(|run| {
+        let parts: Vec<usize> = run.split('-').map(str::len).collect();
+        parts.windows(5).any(|w| w == [8, 4, 4, 4, 12])
+    })
+}
+
+/// A sweep for published indicators: the text holds a file hash (32, 40 or 64 hex digits).
+/// Such a query matches what a report named; there is nothing benign to exclude.
+fn is_indicator_sweep(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphanumeric()).any(|word| {
+        matches!(word.len(), 32 | 40 | 64)
+            && word.bytes().all(|b| b.is_ascii_hexdigit())
+            && word.bytes().any(|b| b.is_ascii_digit())
+    })
+}
+
+/// `FileName =~ "certutil.exe"`, `Image in ("...")`: a positive test of exact values on an
+/// entity field.
+fn is_exact_entity_test(c: &Comparison, text: &str) -> bool {
+    let exact = match c.op.kind {
+        OpKind::Equal | OpKind::Term => !c.op.wildcards || c.values.iter().all(|v| !v.value.contains('*')),
+        OpKind::In => !c.op.wildcards || c.values.iter().all(|v| !v.value.contains('*')),
+        _ => false,
+    };
+    exact
+        && c.values.iter().any(|v| !v.value.trim().is_empty())
+        && subject_of(c, text).is_some_and(|name| is_entity_field(&name))
 }
 
 /// Matches that check a value is well formed rather than select events: `startswith "http"`,
@@ -214,6 +307,33 @@ mod tests {
         assert_eq!(shorten("FileName startswith \"x\""), "FileName startswith \"x\"");
         assert_eq!(shorten("a has_any (\"x\",\n \"y\")"), "a has_any (\"x\",...");
         assert_eq!(shorten(&"x".repeat(80)).chars().count(), 60);
+    }
+
+    #[test]
+    fn entity_fields() {
+        for entity in ["ProcessCommandLine", "InitiatingProcessFileName", "FolderPath", "RemoteUrl",
+            "process_name", "Image", "TargetFilename", "QueryName", "RegistryKey", "UserAgent"]
+        {
+            assert!(is_entity_field(entity), "{entity}");
+        }
+        for selector in ["UrlCategory", "FileOperationType", "ProcessIntegrityLevel", "ProcessName",
+            "SyslogMessage", "EventMessage", "DvcAction", "ActionType", "AccountName", "Computer",
+            "RenderedDescription"]
+        {
+            assert!(!is_entity_field(selector), "{selector}");
+        }
+    }
+
+    #[test]
+    fn indicators() {
+        assert!(is_indicator_sweep("let h = dynamic(['58a74dceb2022cd8a358b92acd1b48a5e01c524c3b0195d7033e4bd55eff4495']);"));
+        assert!(!is_indicator_sweep("DeviceProcessEvents | where FileName startswith 'psexec'"));
+        let literal = |value: &str| Literal { value: value.into(), kind: LiteralKind::String, span: Span::default() };
+        assert!(is_specific(&literal("{c08afd90-f2a1-11d1-8455-00a0c91f3880}")));
+        assert!(is_specific(&literal("schtasks /create /sc minute /mo 5")));
+        assert!(is_specific(&literal("${jndi:ldap")));
+        assert!(!is_specific(&literal("-ExecutionPolicy Bypass")));
+        assert!(!is_specific(&literal("psexec")));
     }
 
     #[test]

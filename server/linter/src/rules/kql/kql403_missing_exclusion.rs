@@ -10,7 +10,7 @@ use crate::rules::{Context, RuleMeta};
 pub const META: RuleMeta = RuleMeta {
     code: "KQL403",
     slug: "missing-exclusion",
-    summary: "Broad matches (`startswith`, `contains`, `has_any`, `in~`, regex) and no exclusion anywhere",
+    summary: "Broad matches (`startswith`, `contains`, `has_any`, regex) and no exclusion anywhere",
     docs: DOCS,
     category: Category::Detection,
     default_severity: Severity::Info,
@@ -21,16 +21,24 @@ pub const META: RuleMeta = RuleMeta {
 /// `qlint rule KQL403`.
 pub const DOCS: &str = r#"## What it does
 Reports a query that selects events with broad matches — `startswith`, `endswith`,
-`contains`, `has`, `has_any`, `hasprefix`, `matches regex`, `like`, an `in~` list — and
-excludes nothing anywhere: no negated test (`!=`, `!~`, `!in~`, `!has`, `!contains`, ...),
-no `not(...)`, no `join kind=leftanti`, no `where isempty(x)` after a lookup of an allow list.
-It is reported once per query, at the first broad match, naming the field to tune.
+`contains`, `has`, `has_any`, `hasprefix`, `matches regex`, `like` — on the fields a
+detection is tuned on (processes, files, paths, command lines, URLs, domains, registry keys,
+services, scripts, user agents) and excludes nothing anywhere: no negated test (`!=`, `!~`,
+`!in~`, `!has`, `!contains`, ...), no `not(...)`, no `join kind=leftanti`, no
+`where isempty(x)` after a lookup of an allow list. It is reported once per query, at the
+first broad match, naming the field to tune.
 
-Tests that pick the data (`ActionType`, `EventID`, `Type`, `Category`, `OperationName`) are
-not broad matches. Neither are literals with fewer than two letters or digits (single
-characters, emoji and homoglyph lists, `startswith @"\\"` for UNC paths, `contains "@"`) nor
-well-formedness checks (`startswith "http"`); `!= ""` and `isnotempty()` are not exclusions.
-A parser or function body (`ParserQuery`, `FunctionQuery`) is not checked.
+Left alone, because a reviewer would not ask for an exclusion there:
+- matches on what happened rather than who did it (`ActionType`, `EventID`, `Category`,
+  `SyslogMessage`, a vendor's alert text) and on Syslog's `ProcessName`;
+- a query that also tests an exact value of an entity field (`FileName =~ "certutil.exe"`,
+  `Process in~ ("cmd.exe")`, an `in~` list is exact): that test pins the detection down;
+- published indicators: a query holding a file hash, a literal that is a GUID, an exploit
+  string (`${jndi:`) or a command-line fragment of three words or more;
+- literals with fewer than two letters or digits (single characters, emoji and homoglyph
+  lists, `startswith @"\\"` for UNC paths, `contains "@"`) and `startswith "http"`;
+- parser and function bodies (`ParserQuery`, `FunctionQuery`).
+`!= ""` and `isnotempty()` only drop empty values: they are not exclusions.
 
 The severity follows what the query is: a **warning** in an alerting rule (a Sentinel
 `kind: Scheduled` or `NRT` rule), **info** in a hunt (a `.kql` file, a Markdown fence, a

@@ -20,22 +20,27 @@ pub const META: RuleMeta = RuleMeta {
 
 /// `qlint rule SPL403`.
 pub const DOCS: &str = r#"## What it does
-Reports a search that selects events with broad matches — wildcard values (`process_name=psexec*`,
-`CommandLine="*-enc*"`, `IN ("*\\temp\\*")`), `like()`, `match()`, `| regex` — and excludes
-nothing anywhere: no `NOT`, no `!=`, no `| search NOT ...`, no `` `*_filter` `` macro, no
+Reports a search that selects events with broad matches — wildcard values
+(`process_name=psexec*`, `CommandLine="*-enc*"`, `IN ("*\\temp\\*")`), bare wildcard terms,
+`like()`, `match()`, `| regex` — on the fields a detection is tuned on (processes, files,
+paths, command lines, URLs, queries, registry paths, services, scripts) and excludes nothing
+anywhere: no `NOT`, no `!=`, no `| search NOT ...`, no `` `*_filter` `` macro, no
 `| where isnull(x)` after a lookup of an allow list. It is reported once per search, at the
 first broad match, naming the field to tune.
 
-Terms that pick the data (`index`, `sourcetype`, `source`, `eventtype`, `tag`, `EventCode`)
-are not broad matches, nor are `field=*` and values with fewer than two letters or digits.
-A macro in the search counts as an exclusion when its definition holds one, or, when qlint
-does not know its definition, when its name says so (`..._filter`, `..._exclusions`,
-`..._allowlist`). A `macros.conf` definition is not checked.
+Left alone: terms that pick the data or the event type (`index`, `sourcetype`, `EventCode`,
+`action`, `signature`), searches that also test an exact value of an entity field
+(`process_name=cmd.exe`), published indicators (a file hash in the search, a GUID, a
+command-line fragment of three words or more), `field=*` and values with fewer than two
+letters or digits, templates with `$token$`s, `macros.conf` definitions and ESCU baselines
+and investigations (support searches, not detections). A macro in the
+search counts as an exclusion when its definition holds one, or, when qlint does not know
+its definition, when its name says so (`..._filter`, `..._exclusions`, `..._allowlist`).
 
 The severity follows what the search is: a **warning** in an alerting rule (an ESCU
 detection of `type: TTP`, `Anomaly` or `Correlation`, a `savedsearches.conf` stanza with an
 alert action or `alert.*` settings), **info** otherwise (a `.spl` file, a Markdown fence, an
-ESCU hunting, baseline or investigation search).
+ESCU `Hunting` search).
 
 ## Why is this bad?
 A wildcard matches the attack and every benign tool that looks like it. A detection with no
