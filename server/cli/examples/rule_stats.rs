@@ -50,8 +50,7 @@ fn main() {
     let full_samples = std::env::var_os("QLINT_SAMPLE_FULL").is_some();
     let selection = RuleSelection::default();
     // Per language: rule -> (findings, queries hit).
-    let mut per_language: BTreeMap<&str, BTreeMap<&'static str, (usize, usize)>> =
-        BTreeMap::new();
+    let mut per_language: BTreeMap<&str, BTreeMap<&'static str, (usize, usize)>> = BTreeMap::new();
     let (mut with_window, mut with_parameters) = (0, 0);
     let mut hits: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
     let mut queries = BTreeMap::new();

@@ -109,7 +109,12 @@ pub struct RuleSelection {
 
 impl Default for RuleSelection {
     fn default() -> Self {
-        Self { default_set: true, select: Vec::new(), ignore: Vec::new(), severity: BTreeMap::new() }
+        Self {
+            default_set: true,
+            select: Vec::new(),
+            ignore: Vec::new(),
+            severity: BTreeMap::new(),
+        }
     }
 }
 
@@ -389,7 +394,9 @@ mod tests {
         assert!(flags.is_enabled("KQL201") && flags.is_enabled("KQL301"));
         assert!(!flags.is_enabled("KQL404") && !flags.is_enabled("KQL401"));
         let added = cli(&[], &["KQL301"]);
-        assert!(added.is_enabled("KQL301") && added.is_enabled("KQL404") && added.is_enabled("KQL401"));
+        assert!(
+            added.is_enabled("KQL301") && added.is_enabled("KQL404") && added.is_enabled("KQL401")
+        );
     }
 
     #[test]

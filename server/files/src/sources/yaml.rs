@@ -89,15 +89,14 @@ pub(super) fn extract(text: &str) -> Extraction {
     };
     let _ = rule.function;
     let name = rule.name.and_then(Loose::into_text);
-    let mut facts =
-        SentinelKeys::new(
-            rule.kind,
-            rule.rule_type,
-            rule.query_period,
-            rule.function_params,
-            rule.parser_params,
-        )
-        .facts();
+    let mut facts = SentinelKeys::new(
+        rule.kind,
+        rule.rule_type,
+        rule.query_period,
+        rule.function_params,
+        rule.parser_params,
+    )
+    .facts();
     if let Some(parameters) = &mut facts.parameters {
         locate_parameters(text, parameters);
     }

@@ -85,8 +85,7 @@ pub fn missing_exclusion(logic: &LogicModel, text: &str) -> Option<MissingExclus
     if positives.iter().any(|c| is_exact_entity_test(c, text)) {
         return None;
     }
-    let broad: Vec<&Comparison> =
-        positives.iter().copied().filter(|c| is_broad(c, text)).collect();
+    let broad: Vec<&Comparison> = positives.iter().copied().filter(|c| is_broad(c, text)).collect();
     let first = broad.first()?;
     let end = first.values.first().map_or(first.span.end, |v| v.span.end);
     let start = first.field.as_ref().map_or(first.span.start, |f| f.span.start.min(end));
@@ -151,7 +150,10 @@ fn subject_of(c: &Comparison, text: &str) -> Option<String> {
 /// A field a detection is tuned on: named like an entity and not like an event selector.
 fn is_entity_field(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    !SCOPING_FIELDS.contains(&lower.as_str())
+    // `ProcessId`, `parent_process_id`, `ProcessGuid`: numbers, not names.
+    let identifier = ["id", "guid", "pid"].iter().any(|suffix| lower.ends_with(suffix));
+    !identifier
+        && !SCOPING_FIELDS.contains(&lower.as_str())
         && ENTITY_WORDS.iter().any(|w| lower.contains(w))
         && !SELECTOR_WORDS.iter().any(|w| lower.contains(w))
 }
@@ -192,7 +194,35 @@ fn is_broad(c: &Comparison, text: &str) -> bool {
         }
         OpKind::Equal | OpKind::Term | OpKind::In | OpKind::Order | OpKind::Between => false,
     };
-    broad_operator && c.values.iter().any(|v| is_meaningful(v) && !is_specific(v)) && !is_sanity_match(c)
+    let exact_regex = c.op.kind == OpKind::Regex && c.values.iter().all(is_exact_pattern);
+    broad_operator
+        && !exact_regex
+        && c.values.iter().any(|v| is_meaningful(v) && !is_specific(v))
+        && !is_sanity_match(c)
+}
+
+/// `^PowerShell\.exe$`, `(?i)^winword\.exe$`: a regex anchored at both ends with no
+/// repetition, class or alternative matches one value (up to case).
+fn is_exact_pattern(literal: &Literal) -> bool {
+    let pattern = literal.value.strip_prefix("(?i)").unwrap_or(&literal.value);
+    let Some(body) = pattern.strip_prefix('^').and_then(|p| p.strip_suffix('$')) else {
+        return false;
+    };
+    let mut escaped = false;
+    for c in body.chars() {
+        if escaped {
+            // `\.` and `\\` are literal characters; `\d`, `\w`, `\s` are classes.
+            if c.is_ascii_alphabetic() {
+                return false;
+            }
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if "*+?{}[]()|.".contains(c) {
+            return false;
+        }
+    }
+    true
 }
 
 /// A literal so specific that benign look-alikes are not expected, as threat reports publish
@@ -228,7 +258,9 @@ fn is_indicator_sweep(text: &str) -> bool {
 /// entity field.
 fn is_exact_entity_test(c: &Comparison, text: &str) -> bool {
     let exact = match c.op.kind {
-        OpKind::Equal | OpKind::Term => !c.op.wildcards || c.values.iter().all(|v| !v.value.contains('*')),
+        OpKind::Equal | OpKind::Term => {
+            !c.op.wildcards || c.values.iter().all(|v| !v.value.contains('*'))
+        }
         OpKind::In => !c.op.wildcards || c.values.iter().all(|v| !v.value.contains('*')),
         _ => false,
     };
@@ -311,29 +343,60 @@ mod tests {
 
     #[test]
     fn entity_fields() {
-        for entity in ["ProcessCommandLine", "InitiatingProcessFileName", "FolderPath", "RemoteUrl",
-            "process_name", "Image", "TargetFilename", "QueryName", "RegistryKey", "UserAgent"]
-        {
+        for entity in [
+            "ProcessCommandLine",
+            "InitiatingProcessFileName",
+            "FolderPath",
+            "RemoteUrl",
+            "process_name",
+            "Image",
+            "TargetFilename",
+            "QueryName",
+            "RegistryKey",
+            "UserAgent",
+        ] {
             assert!(is_entity_field(entity), "{entity}");
         }
-        for selector in ["UrlCategory", "FileOperationType", "ProcessIntegrityLevel", "ProcessName",
-            "SyslogMessage", "EventMessage", "DvcAction", "ActionType", "AccountName", "Computer",
-            "RenderedDescription"]
-        {
+        for selector in [
+            "UrlCategory",
+            "FileOperationType",
+            "ProcessIntegrityLevel",
+            "ProcessName",
+            "SyslogMessage",
+            "EventMessage",
+            "DvcAction",
+            "ActionType",
+            "AccountName",
+            "Computer",
+            "RenderedDescription",
+            "ProcessId",
+            "InitiatingProcessParentId",
+        ] {
             assert!(!is_entity_field(selector), "{selector}");
         }
     }
 
     #[test]
     fn indicators() {
-        assert!(is_indicator_sweep("let h = dynamic(['58a74dceb2022cd8a358b92acd1b48a5e01c524c3b0195d7033e4bd55eff4495']);"));
+        assert!(is_indicator_sweep(
+            "let h = dynamic(['58a74dceb2022cd8a358b92acd1b48a5e01c524c3b0195d7033e4bd55eff4495']);"
+        ));
         assert!(!is_indicator_sweep("DeviceProcessEvents | where FileName startswith 'psexec'"));
-        let literal = |value: &str| Literal { value: value.into(), kind: LiteralKind::String, span: Span::default() };
+        let literal = |value: &str| Literal {
+            value: value.into(),
+            kind: LiteralKind::String,
+            span: Span::default(),
+        };
         assert!(is_specific(&literal("{c08afd90-f2a1-11d1-8455-00a0c91f3880}")));
         assert!(is_specific(&literal("schtasks /create /sc minute /mo 5")));
         assert!(is_specific(&literal("${jndi:ldap")));
         assert!(!is_specific(&literal("-ExecutionPolicy Bypass")));
         assert!(!is_specific(&literal("psexec")));
+        assert!(is_exact_pattern(&literal(r"^PowerShell\.exe$")));
+        assert!(is_exact_pattern(&literal(r"(?i)^winword\.exe$")));
+        assert!(!is_exact_pattern(&literal(r"^.*\.exe$")));
+        assert!(!is_exact_pattern(&literal(r"\d+\.EXE$")));
+        assert!(!is_exact_pattern(&literal(r"^[0-9a-f]{32}$")));
     }
 
     #[test]

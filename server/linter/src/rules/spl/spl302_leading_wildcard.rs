@@ -108,7 +108,9 @@ fn base_search_has_macro(logic: &LogicModel, text: &str) -> bool {
         let mut found = false;
         f.condition.walk(&mut |c| {
             if let Condition::Opaque(span) = c {
-                found |= text.get(span.start as usize..span.end as usize).is_some_and(|t| t.starts_with('`'));
+                found |= text
+                    .get(span.start as usize..span.end as usize)
+                    .is_some_and(|t| t.starts_with('`'));
             }
         });
         found

@@ -79,7 +79,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     };
     let mut diagnostic = META.diagnostic(
         found.span,
-        format!("`{}` is a broad match and the search excludes nothing: {tune}{more}", found.written),
+        format!(
+            "`{}` is a broad match and the search excludes nothing: {tune}{more}",
+            found.written
+        ),
     );
     if cx.facts.role == QueryRole::Alert {
         diagnostic.severity = Severity::Warning;
