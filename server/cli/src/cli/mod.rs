@@ -90,9 +90,13 @@ pub struct CheckArgs {
     /// File name to report (and to pick the container format) for stdin.
     #[arg(long)]
     stdin_filename: Option<PathBuf>,
-    /// Rule codes or prefixes to enable (replaces `select` of qlint.toml). Comma-separated.
+    /// Rule codes or prefixes to enable (replaces `select` of qlint.toml and the default
+    /// rule set; `ALL` for every rule). Comma-separated.
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
+    /// Rule codes or prefixes to enable in addition to the selected ones. Comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    extend_select: Vec<String>,
     /// Rule codes or prefixes to disable, whatever qlint.toml says. Comma-separated.
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
