@@ -72,6 +72,8 @@ struct RawConfig {
     schemas: Vec<PathBuf>,
     #[serde(default)]
     macros: Vec<PathBuf>,
+    #[serde(default, rename = "yaml-queries")]
+    yaml_queries: Vec<crate::sources::YamlQueryKey>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -190,6 +192,8 @@ pub struct Config {
     pub schemas: Vec<PathBuf>,
     /// Extra macro files, resolved against `root`.
     pub macros: Vec<PathBuf>,
+    /// `[[yaml-queries]]`: YAML keys of the team's own rule formats that hold queries.
+    pub yaml_queries: Vec<crate::sources::YamlQueryKey>,
 }
 
 impl Config {
@@ -236,6 +240,7 @@ impl Config {
         Ok(Config {
             schemas: raw.schemas.iter().map(|p| root.join(p)).collect(),
             macros: raw.macros.iter().map(|p| root.join(p)).collect(),
+            yaml_queries: raw.yaml_queries,
             root,
             source: Some(path.to_owned()),
             base,

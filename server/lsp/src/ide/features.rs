@@ -136,6 +136,7 @@ pub fn hover(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Option<Ho
     let markdown = match cur.region.language {
         Language::Kql => hover_kql(&cur, idx, catalog),
         Language::Spl => hover_spl(&cur, idx, catalog),
+        Language::Sigma => None,
     }?;
     Some(HoverInfo { markdown, span: cur.region.span_to_file(cur.tokens[idx].span) })
 }
@@ -398,6 +399,7 @@ pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec
             }
         }
         Language::Spl => complete_spl(&cur, at, start, prev, catalog, &mut push),
+        Language::Sigma => {}
     }
     out.sort_by(|a, b| a.label.cmp(&b.label).then((a.kind as u8).cmp(&(b.kind as u8))));
     out.dedup_by(|a, b| a.label == b.label && a.kind == b.kind);
@@ -545,6 +547,7 @@ pub fn symbols(file: &SourceFile) -> Vec<Symbol> {
             let lang = match region.language {
                 Language::Kql => "KQL",
                 Language::Spl => "SPL",
+                Language::Sigma => "Sigma",
             };
             let name = region.name.clone().unwrap_or_else(|| format!("{lang} query {}", n + 1));
             let first = region.text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
@@ -605,6 +608,7 @@ mod tests {
                     vec![Entry::new("tolower", "tolower(value: string): string", "Lower case.")]
                 }
                 Language::Spl => vec![Entry::new("lower", "lower(X)", "Lower case.")],
+                Language::Sigma => Vec::new(),
             }
         }
         fn tabular_operators(&self) -> Vec<Entry> {
