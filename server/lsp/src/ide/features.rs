@@ -132,6 +132,10 @@ impl<'a> Cursor<'a> {
 /// Hover text for the token at a file offset.
 pub fn hover(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Option<HoverInfo> {
     let cur = Cursor::new(file, offset)?;
+    if cur.region.language == Language::Sigma {
+        let (markdown, span) = super::sigma::hover(cur.text(), cur.offset)?;
+        return Some(HoverInfo { markdown, span: cur.region.span_to_file(span) });
+    }
     let idx = token_at(&cur.tokens, cur.offset)?;
     let markdown = match cur.region.language {
         Language::Kql => hover_kql(&cur, idx, catalog),
@@ -327,6 +331,22 @@ impl super::catalog::Entry {
 pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec<CompletionEntry> {
     let Some(cur) = Cursor::new(file, offset) else { return Vec::new() };
     let q = cur.offset;
+    if cur.region.language == Language::Sigma {
+        return super::sigma::completions(cur.text(), q)
+            .into_iter()
+            .map(|(label, doc, span)| CompletionEntry {
+                kind: if doc == "search identifier" {
+                    CompletionKind::Variable
+                } else {
+                    CompletionKind::Operator
+                },
+                detail: label.clone(),
+                label,
+                doc,
+                replace: cur.region.span_to_file(span),
+            })
+            .collect();
+    }
     // The partial word under the cursor, if any.
     let at = token_at(&cur.tokens, q).filter(|&i| {
         let t = cur.tokens[i];
@@ -487,6 +507,10 @@ fn complete_spl(
 /// Where the name at a file offset is defined.
 pub fn definition(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Option<Target> {
     let cur = Cursor::new(file, offset)?;
+    if cur.region.language == Language::Sigma {
+        let span = super::sigma::definition(cur.text(), cur.offset)?;
+        return Some(Target { path: None, span: cur.region.span_to_file(span) });
+    }
     let idx = token_at(&cur.tokens, cur.offset)?;
     let tok = cur.tokens[idx];
     match (cur.region.language, tok.kind) {

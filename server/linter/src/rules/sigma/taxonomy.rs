@@ -301,7 +301,7 @@ pub(crate) const LINUX: &[(&str, &[&str])] = &[
 ];
 
 /// The known fields of a logsource (common fields included), when qlint has its list.
-pub(crate) fn fields_of(product: &str, category: &str) -> Option<Vec<&'static str>> {
+pub fn fields_of(product: &str, category: &str) -> Option<Vec<&'static str>> {
     let (table, common): (&[(&str, &[&str])], &[&str]) = match product {
         "windows" => (WINDOWS, WINDOWS_COMMON),
         "linux" => (LINUX, &[]),
