@@ -831,6 +831,22 @@ mod tests {
     }
 
     #[test]
+    fn collection_documents_inherit_the_global_document() {
+        let yaml = "action: global\ntitle: shared\nlogsource:\n  product: windows\ndetection:\n  condition: sel\n---\ndetection:\n  sel:\n    EventID: 1\n---\ndetection:\n  sel:\n    EventID: 2\n";
+        let extraction = extract(yaml);
+        assert_eq!(extraction.queries.len(), 2, "{:?}", extraction.queries);
+        let second = &extraction.queries[1];
+        assert_eq!(second.name.as_deref(), Some("shared"));
+        assert!(second.text.starts_with("action: global"));
+        let at = second.text.rfind("EventID: 2").unwrap() as u32;
+        let span = second.map.to_file_span(qlint_grammar::Span::new(at, at + 10));
+        assert_eq!(&yaml[span.start as usize..span.end as usize], "EventID: 2");
+        let at = second.text.find("windows").unwrap() as u32;
+        let span = second.map.to_file_span(qlint_grammar::Span::new(at, at + 7));
+        assert_eq!(&yaml[span.start as usize..span.end as usize], "windows");
+    }
+
+    #[test]
     fn not_a_rule_is_skipped_and_broken_yaml_is_an_error() {
         assert!(extract("- a\n- b\n").queries.is_empty());
         assert!(extract("- a\n- b\n").errors.is_empty());

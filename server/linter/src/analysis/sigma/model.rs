@@ -116,7 +116,7 @@ impl ConditionText {
         let raw = node.span.text(document);
         let shift = if raw == text {
             Some(node.span.start)
-        } else if raw.len() == text.len() + 2 && &raw[1..raw.len() - 1] == text {
+        } else if raw.len() == text.len() + 2 && raw.get(1..raw.len() - 1) == Some(text) {
             Some(node.span.start + 1)
         } else {
             None

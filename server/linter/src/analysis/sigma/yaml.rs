@@ -171,29 +171,21 @@ pub fn parse_stream(text: &str) -> Result<Vec<Document>, YamlError> {
                 stack.push(Open::Map(span, Vec::new(), None));
                 continue;
             }
-            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                Some(Open::Seq(start, items)) => {
-                    let end = items
-                        .last()
-                        .map_or(start.end, |n| n.span.end)
-                        .max(span.end.min(if span.is_empty() { 0 } else { span.end }));
-                    Node {
-                        kind: NodeKind::Seq(items),
-                        span: Span::new(start.start, end.max(start.end)),
+            Event::SequenceEnd | Event::MappingEnd => {
+                // A flow collection ends at its bracket; a block one at its last child.
+                let close = if span.is_empty() { 0 } else { span.end };
+                match stack.pop() {
+                    Some(Open::Seq(start, items)) => {
+                        let end = items.last().map_or(start.end, |n| n.span.end).max(close);
+                        Node { kind: NodeKind::Seq(items), span: Span::new(start.start, end) }
                     }
-                }
-                Some(Open::Map(start, entries, _)) => {
-                    let end = entries
-                        .last()
-                        .map_or(start.end, |(_, v)| v.span.end)
-                        .max(if span.is_empty() { 0 } else { span.end });
-                    Node {
-                        kind: NodeKind::Map(entries),
-                        span: Span::new(start.start, end.max(start.end)),
+                    Some(Open::Map(start, entries, _)) => {
+                        let end = entries.last().map_or(start.end, |(_, v)| v.span.end).max(close);
+                        Node { kind: NodeKind::Map(entries), span: Span::new(start.start, end) }
                     }
+                    None => continue,
                 }
-                None => continue,
-            },
+            }
             Event::Scalar(value, style, ..) => {
                 let style = match style {
                     ScalarStyle::Plain => Style::Plain,

@@ -102,13 +102,13 @@ fn problem(tag: &str) -> Option<String> {
 
 fn attack(name: &str) -> bool {
     let id = |prefix: &str| name.strip_prefix(prefix).filter(|rest| digits(rest, 4)).is_some();
-    if let Some(rest) = name.strip_prefix('t') {
-        if rest.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
-            return match rest.split_once('.') {
-                Some((t, sub)) => digits(t, 4) && digits(sub, 3),
-                None => digits(rest, 4),
-            };
-        }
+    if let Some(rest) = name.strip_prefix('t')
+        && rest.bytes().next().is_some_and(|b| b.is_ascii_digit())
+    {
+        return match rest.split_once('.') {
+            Some((t, sub)) => digits(t, 4) && digits(sub, 3),
+            None => digits(rest, 4),
+        };
     }
     id("g")
         || id("s")
