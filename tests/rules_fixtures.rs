@@ -9,6 +9,10 @@
 //! //                            ^^ KQL401 case-sensitive
 //! ```
 //!
+//! In YAML fixtures (`.yml`, Sigma rules) caret lines are `#` comments and queries are
+//! separated by `# ----`; a caret line starting `#^` counts the `#` as the first caret, so
+//! that a key in column 0 can be marked.
+//!
 //! Caret lines are removed before linting. Every expectation must be met, and every
 //! diagnostic of the codes a file is about must be expected: a query without carets must
 //! produce none of them. A file is about the rule its name starts with (`kql401_...`), the
@@ -40,11 +44,20 @@ fn parse_fixture(raw: &str) -> (String, Vec<Expected>) {
     let mut last_line_start: Option<usize> = None;
     for line in raw.split_inclusive('\n') {
         let trimmed = line.trim_start();
-        let is_caret = trimmed.starts_with("//") && trimmed[2..].trim_start().starts_with('^');
+        let body = trimmed.strip_prefix("//").or_else(|| trimmed.strip_prefix('#'));
+        let is_caret = body.is_some_and(|b| b.trim_start().starts_with('^'));
         if is_caret && let Some(start_of_line) = last_line_start {
-            let caret_col = line.find('^').unwrap_or(0);
+            let mut caret_col = line.find('^').unwrap_or(0);
             let carets = line[caret_col..].chars().take_while(|&c| c == '^').count();
             let rest = line[caret_col + carets..].trim();
+            // YAML fixtures: `#^^^` with the `#` in column 0 marks from column 0, so that
+            // top-level keys can be marked too (the `#` stands for the first caret).
+            let (caret_col, carets) = if line.starts_with("#^") {
+                caret_col = 0;
+                (caret_col, carets + 1)
+            } else {
+                (caret_col, carets)
+            };
             let (code, fragment) = rest.split_once(' ').unwrap_or((rest, ""));
             expected.push(Expected {
                 start: start_of_line + caret_col,
@@ -61,7 +74,11 @@ fn parse_fixture(raw: &str) -> (String, Vec<Expected>) {
 }
 
 fn language_of(path: &Path) -> Language {
-    if path.extension().is_some_and(|e| e == "spl") { Language::Spl } else { Language::Kql }
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("spl") => Language::Spl,
+        Some("yml") => Language::Sigma,
+        _ => Language::Kql,
+    }
 }
 
 /// The codes a fixture file is about: its rule (from the file name), every code its caret
@@ -69,7 +86,7 @@ fn language_of(path: &Path) -> Language {
 fn codes_checked(path: &Path, content: &str) -> Vec<String> {
     let stem = path.file_stem().unwrap().to_string_lossy();
     let own = stem.split('_').next().unwrap_or("").to_ascii_uppercase();
-    let mut codes = vec![own, "KQL001".to_owned(), "SPL001".to_owned()];
+    let mut codes = vec![own, "KQL001".to_owned(), "SPL001".to_owned(), "SIG001".to_owned()];
     let (_, expected) = parse_fixture(content);
     codes.extend(expected.into_iter().map(|e| e.code));
     codes.sort();
@@ -90,7 +107,9 @@ fn fixtures() {
     for file in files {
         let content = std::fs::read_to_string(&file).unwrap();
         let checked = codes_checked(&file, &content);
-        for (i, raw) in content.split("// ----\n").enumerate() {
+        let separator =
+            if language_of(&file) == Language::Sigma { "# ----\n" } else { "// ----\n" };
+        for (i, raw) in content.split(separator).enumerate() {
             if raw.trim().is_empty() {
                 continue;
             }
@@ -164,6 +183,8 @@ fn docs_examples_fire_and_alternatives_do_not() {
             Language::Kql
         } else if rule.code.starts_with("SPL") {
             Language::Spl
+        } else if rule.code.starts_with("SIG") {
+            Language::Sigma
         } else {
             continue;
         };

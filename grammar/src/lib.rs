@@ -1,9 +1,10 @@
-//! Lexers and error-recovering parsers for KQL and SPL.
+//! Lexers and error-recovering parsers for KQL, SPL and Sigma conditions.
 //!
 //! Text in, tree and syntax errors out. Parsing never fails: every entry point returns a
 //! [`Parse`] holding a (possibly partial) tree and the errors found on the way. No IO here.
 
 pub mod kql;
+pub mod sigma;
 pub mod spl;
 
 mod span;

@@ -83,6 +83,8 @@ struct RawConfig {
     schemas: Vec<PathBuf>,
     #[serde(default)]
     macros: Vec<PathBuf>,
+    #[serde(default, rename = "yaml-queries")]
+    yaml_queries: Vec<crate::sources::YamlQueryKey>,
     format: Option<RawFormat>,
 }
 
@@ -237,6 +239,8 @@ pub struct Config {
     pub macros: Vec<PathBuf>,
     /// The layout of `qlint fmt` (`[format]`).
     pub format: qlint_fmt::Options,
+    /// `[[yaml-queries]]`: YAML keys of the team's own rule formats that hold queries.
+    pub yaml_queries: Vec<crate::sources::YamlQueryKey>,
 }
 
 impl Config {
@@ -295,6 +299,7 @@ impl Config {
             format,
             schemas: raw.schemas.iter().map(|p| root.join(p)).collect(),
             macros: raw.macros.iter().map(|p| root.join(p)).collect(),
+            yaml_queries: raw.yaml_queries,
             root,
             source: Some(path.to_owned()),
             base,

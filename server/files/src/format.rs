@@ -62,10 +62,12 @@ pub struct Formatted {
     pub skipped: Vec<Skipped>,
 }
 
-fn dialect(language: Language) -> Dialect {
+/// The formatter's dialect for a language it lays out (Sigma rules are YAML: left alone).
+fn dialect(language: Language) -> Option<Dialect> {
     match language {
-        Language::Kql => Dialect::Kql,
-        Language::Spl => Dialect::Spl,
+        Language::Kql => Some(Dialect::Kql),
+        Language::Spl => Some(Dialect::Spl),
+        Language::Sigma => None,
     }
 }
 
@@ -89,7 +91,11 @@ pub fn format_file(kind: SourceKind, text: &str, options: &Options) -> Formatted
     let mut edits: Vec<(Span, String)> = Vec::new();
     let mut expected: Vec<String> = Vec::new();
     for query in &extraction.queries {
-        let formatted = match qlint_fmt::format(dialect(query.language), &query.text, options) {
+        let Some(dialect) = dialect(query.language) else {
+            expected.push(query.text.clone());
+            continue;
+        };
+        let formatted = match qlint_fmt::format(dialect, &query.text, options) {
             Ok(formatted) => formatted,
             Err(error) => {
                 let span = query.map.to_file_span(error.span);

@@ -49,6 +49,9 @@ fn lint_on_this_stack(
             let analysis = analysis::spl::analyze_tree(&parse.tree, text, knowledge);
             ("SPL001", parse.errors, Analysis::Spl(analysis))
         }
+        Language::Sigma => {
+            ("SIG001", Vec::new(), Analysis::Sigma(Box::new(analysis::sigma::analyze(text))))
+        }
     };
     let broken = !errors.is_empty();
     for error in errors {

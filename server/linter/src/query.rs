@@ -11,6 +11,9 @@ pub enum Language {
     Kql,
     /// Splunk Search Processing Language.
     Spl,
+    /// A Sigma rule: the text is one YAML document (`logsource:` + `detection:`, a correlation
+    /// or a filter rule), linted as a whole.
+    Sigma,
 }
 
 /// What the file around a query says about it, outside the query text: the time range a

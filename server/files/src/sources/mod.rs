@@ -6,9 +6,11 @@
 //! file line and column. No IO here: callers pass the text.
 
 mod conf;
+mod custom;
 mod facts;
 mod map;
 mod markdown;
+mod sigma;
 mod yaml;
 
 use std::path::Path;
@@ -17,6 +19,7 @@ use qlint_grammar::Span;
 
 use qlint_linter::{Language, QueryFacts};
 
+pub use custom::YamlQueryKey;
 pub use facts::SentinelKeys;
 pub use map::OffsetMap;
 
@@ -142,6 +145,18 @@ pub struct Extraction {
     pub queries: Vec<EmbeddedQuery>,
     /// Malformed container (e.g. YAML that does not parse).
     pub errors: Vec<ContainerError>,
+}
+
+/// Extracts the queries of `text` with the configured extra YAML keys (`[[yaml-queries]]`).
+pub fn extract_with(kind: SourceKind, text: &str, keys: &[YamlQueryKey]) -> Extraction {
+    let mut extraction = extract(kind, text);
+    if kind == SourceKind::Yaml && !keys.is_empty() && extraction.errors.is_empty() {
+        let known: Vec<Span> = extraction.queries.iter().map(|q| q.span_in_file).collect();
+        let extra = custom::extract(text, keys);
+        extraction.queries.extend(extra.into_iter().filter(|q| !known.contains(&q.span_in_file)));
+        extraction.queries.sort_by_key(|q| q.span_in_file.start);
+    }
+    extraction
 }
 
 /// Extracts the queries of `text`, which has the given kind.

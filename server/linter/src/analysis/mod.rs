@@ -8,6 +8,7 @@ pub mod kql;
 pub mod kql_types;
 pub mod logic;
 pub mod regex;
+pub mod sigma;
 pub mod spl;
 
 use qlint_grammar::Span;
@@ -92,6 +93,8 @@ pub enum Analysis {
     Kql(kql::KqlAnalysis),
     /// An SPL search.
     Spl(spl::SplAnalysis),
+    /// A Sigma rule document.
+    Sigma(Box<sigma::SigmaAnalysis>),
 }
 
 impl Analysis {
@@ -100,6 +103,7 @@ impl Analysis {
         match self {
             Analysis::Kql(a) => &a.logic,
             Analysis::Spl(a) => &a.logic,
+            Analysis::Sigma(a) => &a.logic,
         }
     }
 
@@ -107,7 +111,7 @@ impl Analysis {
     pub fn kql(&self) -> Option<&kql::KqlAnalysis> {
         match self {
             Analysis::Kql(a) => Some(a),
-            Analysis::Spl(_) => None,
+            _ => None,
         }
     }
 
@@ -115,7 +119,15 @@ impl Analysis {
     pub fn spl(&self) -> Option<&spl::SplAnalysis> {
         match self {
             Analysis::Spl(a) => Some(a),
-            Analysis::Kql(_) => None,
+            _ => None,
+        }
+    }
+
+    /// The Sigma rule, if this is a Sigma document holding one.
+    pub fn sigma(&self) -> Option<&sigma::SigmaRule> {
+        match self {
+            Analysis::Sigma(a) => a.rule.as_ref(),
+            _ => None,
         }
     }
 }

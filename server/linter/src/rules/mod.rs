@@ -17,6 +17,7 @@ pub mod detection;
 pub mod exclusion;
 pub mod kql;
 pub mod meta;
+pub mod sigma;
 pub mod spl;
 
 /// What the registry knows about a rule.
@@ -86,6 +87,29 @@ const RULES: &[(RuleMeta, Check)] = &[
     (meta::QL002_MALFORMED_CONTAINER, no_check),
     (meta::QL003_UNUSED_SUPPRESSION, no_check),
     (meta::QL004_INTERNAL_ERROR, no_check),
+    (sigma::sig001_condition_syntax_error::META, sigma::sig001_condition_syntax_error::check),
+    (sigma::sig002_deprecated_aggregation::META, sigma::sig002_deprecated_aggregation::check),
+    (
+        sigma::sig101_undefined_search_identifier::META,
+        sigma::sig101_undefined_search_identifier::check,
+    ),
+    (sigma::sig102_pattern_matches_nothing::META, sigma::sig102_pattern_matches_nothing::check),
+    (sigma::sig103_unused_search_identifier::META, sigma::sig103_unused_search_identifier::check),
+    (sigma::sig104_unknown_modifier::META, sigma::sig104_unknown_modifier::check),
+    (sigma::sig105_conflicting_modifiers::META, sigma::sig105_conflicting_modifiers::check),
+    (sigma::sig106_invalid_regex::META, sigma::sig106_invalid_regex::check),
+    (sigma::sig107_missing_required_key::META, sigma::sig107_missing_required_key::check),
+    (sigma::sig108_invalid_metadata_value::META, sigma::sig108_invalid_metadata_value::check),
+    (sigma::sig109_unknown_key::META, sigma::sig109_unknown_key::check),
+    (sigma::sig110_malformed_tag::META, sigma::sig110_malformed_tag::check),
+    (sigma::sig111_duplicate_key::META, sigma::sig111_duplicate_key::check),
+    (sigma::sig112_empty_or_duplicate_value::META, sigma::sig112_empty_or_duplicate_value::check),
+    (sigma::sig113_pointless_modifier::META, sigma::sig113_pointless_modifier::check),
+    (sigma::sig201_unknown_taxonomy_field::META, sigma::sig201_unknown_taxonomy_field::check),
+    (
+        sigma::sig401_broad_match_without_exclusion::META,
+        sigma::sig401_broad_match_without_exclusion::check,
+    ),
     (spl::spl001_syntax_error::META, no_check),
     (spl::spl101_invalid_regex::META, spl::spl101_invalid_regex::check),
     (spl::spl102_undefined_macro::META, spl::spl102_undefined_macro::check),
@@ -131,6 +155,7 @@ pub fn run(cx: &Context<'_>) -> Vec<Diagnostic> {
     let prefix = match cx.analysis {
         Analysis::Kql(_) => "KQL",
         Analysis::Spl(_) => "SPL",
+        Analysis::Sigma(_) => "SIG",
     };
     let mut out = Vec::new();
     for (meta, check) in RULES {

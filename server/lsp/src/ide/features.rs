@@ -132,10 +132,15 @@ impl<'a> Cursor<'a> {
 /// Hover text for the token at a file offset.
 pub fn hover(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Option<HoverInfo> {
     let cur = Cursor::new(file, offset)?;
+    if cur.region.language == Language::Sigma {
+        let (markdown, span) = super::sigma::hover(cur.text(), cur.offset)?;
+        return Some(HoverInfo { markdown, span: cur.region.span_to_file(span) });
+    }
     let idx = token_at(&cur.tokens, cur.offset)?;
     let markdown = match cur.region.language {
         Language::Kql => hover_kql(&cur, idx, catalog),
         Language::Spl => hover_spl(&cur, idx, catalog),
+        Language::Sigma => None,
     }?;
     Some(HoverInfo { markdown, span: cur.region.span_to_file(cur.tokens[idx].span) })
 }
@@ -326,6 +331,22 @@ impl super::catalog::Entry {
 pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec<CompletionEntry> {
     let Some(cur) = Cursor::new(file, offset) else { return Vec::new() };
     let q = cur.offset;
+    if cur.region.language == Language::Sigma {
+        return super::sigma::completions(cur.text(), q)
+            .into_iter()
+            .map(|(label, doc, span)| CompletionEntry {
+                kind: if doc == "search identifier" {
+                    CompletionKind::Variable
+                } else {
+                    CompletionKind::Operator
+                },
+                detail: label.clone(),
+                label,
+                doc,
+                replace: cur.region.span_to_file(span),
+            })
+            .collect();
+    }
     // The partial word under the cursor, if any.
     let at = token_at(&cur.tokens, q).filter(|&i| {
         let t = cur.tokens[i];
@@ -398,6 +419,7 @@ pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec
             }
         }
         Language::Spl => complete_spl(&cur, at, start, prev, catalog, &mut push),
+        Language::Sigma => {}
     }
     out.sort_by(|a, b| a.label.cmp(&b.label).then((a.kind as u8).cmp(&(b.kind as u8))));
     out.dedup_by(|a, b| a.label == b.label && a.kind == b.kind);
@@ -485,6 +507,10 @@ fn complete_spl(
 /// Where the name at a file offset is defined.
 pub fn definition(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Option<Target> {
     let cur = Cursor::new(file, offset)?;
+    if cur.region.language == Language::Sigma {
+        let span = super::sigma::definition(cur.text(), cur.offset)?;
+        return Some(Target { path: None, span: cur.region.span_to_file(span) });
+    }
     let idx = token_at(&cur.tokens, cur.offset)?;
     let tok = cur.tokens[idx];
     match (cur.region.language, tok.kind) {
@@ -545,6 +571,7 @@ pub fn symbols(file: &SourceFile) -> Vec<Symbol> {
             let lang = match region.language {
                 Language::Kql => "KQL",
                 Language::Spl => "SPL",
+                Language::Sigma => "Sigma",
             };
             let name = region.name.clone().unwrap_or_else(|| format!("{lang} query {}", n + 1));
             let first = region.text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
@@ -605,6 +632,7 @@ mod tests {
                     vec![Entry::new("tolower", "tolower(value: string): string", "Lower case.")]
                 }
                 Language::Spl => vec![Entry::new("lower", "lower(X)", "Lower case.")],
+                Language::Sigma => Vec::new(),
             }
         }
         fn tabular_operators(&self) -> Vec<Entry> {

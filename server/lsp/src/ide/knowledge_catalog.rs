@@ -70,6 +70,7 @@ impl Catalog for Knowledge {
         match language {
             Language::Kql => self.kql_functions().map(kql_function_entry).collect(),
             Language::Spl => self.spl_functions().map(spl_function_entry).collect(),
+            Language::Sigma => Vec::new(),
         }
     }
 
@@ -115,6 +116,7 @@ impl Catalog for Knowledge {
                 .spl_eval_function(name)
                 .or_else(|| self.spl_stats_function(name))
                 .map(spl_function_entry),
+            Language::Sigma => None,
         }
     }
 

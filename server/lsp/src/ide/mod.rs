@@ -9,6 +9,7 @@ mod features;
 pub mod knowledge_catalog;
 pub mod kql;
 pub mod scan;
+mod sigma;
 pub mod source;
 mod spl;
 

@@ -77,6 +77,7 @@ pub fn scan(language: Language, text: &str) -> Vec<Token> {
     match language {
         Language::Kql => scan_kql(text),
         Language::Spl => scan_spl(text),
+        Language::Sigma => Vec::new(),
     }
 }
 
