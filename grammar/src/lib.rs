@@ -6,6 +6,7 @@
 pub mod kql;
 pub mod spl;
 
+mod reuse;
 mod span;
 
 pub use span::Span;

@@ -5,7 +5,12 @@
 //! cuts off nesting deeper than [`MAX_DEPTH`]. The grammar then recovers per pipe segment.
 
 use chumsky::error::{Rich, RichPattern, RichReason};
-use chumsky::input::MappedInput;
+use std::marker::PhantomData;
+
+use chumsky::DefaultExpected;
+use chumsky::input::{MapExtra, MappedInput};
+use chumsky::inspector::SimpleState;
+use chumsky::label::LabelError;
 use chumsky::prelude::*;
 
 use super::ast::*;
@@ -33,8 +38,59 @@ struct Tok<'a> {
 }
 
 type In<'a> = MappedInput<'a, Tok<'a>, SimpleSpan, &'a [(Tok<'a>, SimpleSpan)]>;
-type Ex<'a> = extra::Err<Rich<'a, Tok<'a>>>;
-type P<'a, O> = Boxed<'a, 'a, In<'a>, O, Ex<'a>>;
+type RichErr<'a> = Rich<'a, Tok<'a>>;
+
+/// The error types the grammar is built with: [`EmptyErr`] for the fast first pass (most
+/// searches are valid), [`Rich`] for the pass that explains a failure.
+trait GrammarError<'a>:
+    chumsky::error::Error<'a, In<'a>>
+    + LabelError<'a, In<'a>, &'static str>
+    + LabelError<'a, In<'a>, DefaultExpected<'a, Tok<'a>>>
+    + 'a
+{
+    /// An error with a message of its own (a limit was hit).
+    fn custom(span: SimpleSpan, message: String) -> Self;
+}
+
+impl<'a> GrammarError<'a> for EmptyErr {
+    fn custom(_: SimpleSpan, _: String) -> Self {
+        EmptyErr::default()
+    }
+}
+
+impl<'a> GrammarError<'a> for RichErr<'a> {
+    fn custom(span: SimpleSpan, message: String) -> Self {
+        Rich::custom(span, message)
+    }
+}
+
+/// Errors of type `R`, and the text being parsed as state.
+type Ex<'a, R> = extra::Full<R, SimpleState<&'a str>, ()>;
+type P<'a, R, O> = Boxed<'a, 'a, In<'a>, O, Ex<'a, R>>;
+
+/// The text being parsed, from inside a parser's mapping closure.
+fn src<'a, R: GrammarError<'a>>(e: &mut MapExtra<'a, '_, In<'a>, Ex<'a, R>>) -> &'a str {
+    e.state().0
+}
+
+/// The search parser as a family over the input lifetime, for [`crate::reuse::relend`].
+struct SearchParser<R>(PhantomData<R>);
+
+impl crate::reuse::Family for SearchParser<EmptyErr> {
+    type Of<'src> = P<'src, EmptyErr, Search>;
+}
+
+impl crate::reuse::Family for SearchParser<RichErr<'static>> {
+    type Of<'src> = P<'src, RichErr<'src>, Search>;
+}
+
+thread_local! {
+    /// This thread's build of the grammar without error details.
+    static FAST: P<'static, EmptyErr, Search> = grammar();
+    /// This thread's build of the grammar that explains errors, made on the first error.
+    static RICH: std::cell::OnceCell<P<'static, RichErr<'static>, Search>> =
+        const { std::cell::OnceCell::new() };
+}
 
 /// Parses `text` (already lexed into `tokens`) into a search and its errors.
 pub(crate) fn parse_search(text: &str, tokens: &[Token]) -> (Search, Vec<SyntaxError>) {
@@ -42,7 +98,21 @@ pub(crate) fn parse_search(text: &str, tokens: &[Token]) -> (Search, Vec<SyntaxE
     let toks = prepare(text, tokens, &mut errors);
     let eoi = SimpleSpan::from(text.len()..text.len());
     let input = toks.as_slice().split_token_span(eoi);
-    let (output, errs) = grammar(text).parse(input).into_output_errors();
+    let fast = FAST.with(|g| {
+        // SAFETY: `grammar` is generic over the input lifetime and borrows nothing.
+        let g = unsafe { crate::reuse::relend::<SearchParser<EmptyErr>>(g) };
+        g.parse_with_state(input, &mut SimpleState(text)).into_result()
+    });
+    let (output, errs) = match fast {
+        Ok(search) => (Some(search), Vec::new()),
+        Err(_) => RICH.with(|cell| {
+            let g = cell.get_or_init(grammar);
+            // SAFETY: as above.
+            let g = unsafe { crate::reuse::relend::<SearchParser<RichErr<'static>>>(g) };
+            let input = toks.as_slice().split_token_span(eoi);
+            g.parse_with_state(input, &mut SimpleState(text)).into_output_errors()
+        }),
+    };
     for err in errs {
         if err.found().is_some_and(|t| t.kind == TokenKind::TooDeep) {
             continue;
@@ -403,12 +473,12 @@ fn push_arg(args: &mut Vec<MacroArg>, rest: &str, base: usize, start: usize, end
 // ---------------------------------------------------------------------------------------
 // Primitive parsers
 
-fn tok<'a>(kind: TokenKind, label: &'static str) -> P<'a, SimpleSpan> {
+fn tok<'a, R: GrammarError<'a>>(kind: TokenKind, label: &'static str) -> P<'a, R, SimpleSpan> {
     any().filter(move |t: &Tok| t.kind == kind).map_with(|_, e| e.span()).labelled(label).boxed()
 }
 
 /// A word equal to `word` ignoring case.
-fn kw<'a>(word: &'static str, label: &'static str) -> P<'a, SimpleSpan> {
+fn kw<'a, R: GrammarError<'a>>(word: &'static str, label: &'static str) -> P<'a, R, SimpleSpan> {
     any()
         .filter(move |t: &Tok| t.kind == K::Word && t.text.eq_ignore_ascii_case(word))
         .map_with(|_, e| e.span())
@@ -417,7 +487,10 @@ fn kw<'a>(word: &'static str, label: &'static str) -> P<'a, SimpleSpan> {
 }
 
 /// A word equal to `word` exactly (search-clause boolean operators are upper case).
-fn kw_exact<'a>(word: &'static str, label: &'static str) -> P<'a, SimpleSpan> {
+fn kw_exact<'a, R: GrammarError<'a>>(
+    word: &'static str,
+    label: &'static str,
+) -> P<'a, R, SimpleSpan> {
     any()
         .filter(move |t: &Tok| t.kind == K::Word && t.text == word)
         .map_with(|_, e| e.span())
@@ -427,10 +500,10 @@ fn kw_exact<'a>(word: &'static str, label: &'static str) -> P<'a, SimpleSpan> {
 
 /// A run of touching tokens: the first matching `first`, the rest matching `rest`.
 /// Yields the span and the kind of the first token when the run is a single token.
-fn run<'a>(
+fn run<'a, R: GrammarError<'a>>(
     first: fn(&Tok) -> bool,
     rest: fn(&Tok) -> bool,
-) -> P<'a, (SimpleSpan, Option<TokenKind>)> {
+) -> P<'a, R, (SimpleSpan, Option<TokenKind>)> {
     any()
         .filter(move |t: &Tok| first(t))
         .then(any().filter(move |t: &Tok| t.glued && rest(t)).repeated().count())
@@ -496,16 +569,22 @@ fn is_structured(name: &str) -> bool {
 // ---------------------------------------------------------------------------------------
 // The grammar
 
-#[derive(Clone, Copy)]
-struct G<'a> {
-    text: &'a str,
+/// The pieces of the grammar. The text being parsed is parse state (read with [`src`]), so
+/// the grammar borrows nothing and one build serves every text (see [`crate::reuse`]).
+struct G<'a, R>(PhantomData<(&'a str, fn() -> R)>);
+
+impl<R> Clone for G<'_, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
 }
 
-impl<'a> G<'a> {
+impl<R> Copy for G<'_, R> {}
+
+impl<'a, R: GrammarError<'a>> G<'a, R> {
     /// A field name in a command argument list: quoted, or a run of word pieces with
     /// wildcards and dots.
-    fn field(&self) -> P<'a, Name> {
-        let text = self.text;
+    fn field(&self) -> P<'a, R, Name> {
         let first = any().filter(|t: &Tok| {
             matches!(t.kind, K::Word | K::Star | K::QuotedName | K::String | K::Dot)
                 && !(t.kind == K::Word
@@ -547,7 +626,7 @@ impl<'a> G<'a> {
         first
             .then(rest.repeated().count())
             .map_with(move |(t, n), e| {
-                name_of(text, to_span(e.span()), if n == 0 { Some(t.kind) } else { None })
+                name_of(src(e), to_span(e.span()), if n == 0 { Some(t.kind) } else { None })
             })
             .labelled("a field name")
             .boxed()
@@ -555,8 +634,7 @@ impl<'a> G<'a> {
 
     /// `key=value` where value is a string, a macro or a run of touching pieces (balanced
     /// parenthesised groups included, as in `startswith=eval(x>1)`).
-    fn option(&self) -> P<'a, CommandOption> {
-        let text = self.text;
+    fn option(&self) -> P<'a, R, CommandOption> {
         let key = run(
             |t| t.kind == K::Word && !is_stats_keyword(t.text),
             |t| matches!(t.kind, K::Word | K::Dot | K::Minus),
@@ -564,15 +642,14 @@ impl<'a> G<'a> {
         key.then_ignore(tok(K::Eq, "`=`"))
             .then(self.option_value())
             .map_with(move |((ks, _), value), e| CommandOption {
-                key: name_of(text, to_span(ks), None),
+                key: name_of(src(e), to_span(ks), None),
                 value,
                 span: to_span(e.span()),
             })
             .boxed()
     }
 
-    fn option_value(&self) -> P<'a, Value> {
-        let text = self.text;
+    fn option_value(&self) -> P<'a, R, Value> {
         let group = recursive(|group| {
             tok(K::LParen, "`(`")
                 .ignore_then(
@@ -608,29 +685,28 @@ impl<'a> G<'a> {
             .then(piece.and_is(any().filter(|t: &Tok| t.glued).rewind()).repeated())
             .map_with(move |_, e| {
                 let span = to_span(e.span());
-                let raw = span.text(text);
+                let raw = span.text(src(e));
                 let quoted = raw.len() >= 2
                     && raw.starts_with('"')
                     && raw.ends_with('"')
                     && !raw[1..raw.len() - 1].contains('"');
-                value_of(text, span, quoted)
+                value_of(src(e), span, quoted)
             })
             .labelled("a value")
             .boxed()
     }
 
-    fn macro_tok(&self) -> P<'a, MacroCall> {
-        let text = self.text;
-        tok(K::Macro, "a macro").map(move |s| macro_call(text, to_span(s))).boxed()
+    fn macro_tok(&self) -> P<'a, R, MacroCall> {
+        tok(K::Macro, "a macro").map_with(move |s, e| macro_call(src(e), to_span(s))).boxed()
     }
 
-    fn string(&self) -> P<'a, Value> {
-        let text = self.text;
-        tok(K::String, "a quoted string").map(move |s| value_of(text, to_span(s), true)).boxed()
+    fn string(&self) -> P<'a, R, Value> {
+        tok(K::String, "a quoted string")
+            .map_with(move |s, e| value_of(src(e), to_span(s), true))
+            .boxed()
     }
 
-    fn number(&self) -> P<'a, Value> {
-        let text = self.text;
+    fn number(&self) -> P<'a, R, Value> {
         run(
             |t| t.kind == K::Word && t.text.bytes().all(|b| b.is_ascii_digit()),
             |t| {
@@ -638,15 +714,14 @@ impl<'a> G<'a> {
                     || (t.kind == K::Word && t.text.bytes().all(|b| b.is_ascii_digit()))
             },
         )
-        .map(move |(s, _)| value_of(text, to_span(s), false))
+        .map_with(move |(s, _), e| value_of(src(e), to_span(s), false))
         .labelled("a number")
         .boxed()
     }
 
     /// The search clause: OR binds tighter than AND (implicit or explicit), NOT tightest.
-    fn clause(&self, pipeline: P<'a, Search>, stop_at_by: bool) -> P<'a, SearchExpr> {
-        let text = self.text;
-        let g = G { text };
+    fn clause(&self, pipeline: P<'a, R, Search>, stop_at_by: bool) -> P<'a, R, SearchExpr> {
+        let g = G(PhantomData);
         recursive(move |clause| {
             let field_run = run(
                 |t| {
@@ -668,9 +743,10 @@ impl<'a> G<'a> {
                 |t| is_piece(t.kind) || is_op(t.kind) || t.kind == K::Comma,
             );
             let value = choice((
-                value_run
-                    .map(move |(s, single)| value_of(text, to_span(s), single == Some(K::String))),
-                tok(K::Macro, "a macro").map(move |s| value_of(text, to_span(s), false)),
+                value_run.map_with(move |(s, single), e| {
+                    value_of(src(e), to_span(s), single == Some(K::String))
+                }),
+                tok(K::Macro, "a macro").map_with(move |s, e| value_of(src(e), to_span(s), false)),
             ))
             .labelled("a value")
             .boxed();
@@ -692,7 +768,7 @@ impl<'a> G<'a> {
                 .then(value)
                 .map_with(move |(((fs, single), (op, ops)), value), e| {
                     SearchExpr::Compare(FieldComparison {
-                        field: name_of(text, to_span(fs), single),
+                        field: name_of(src(e), to_span(fs), single),
                         op,
                         op_span: to_span(ops),
                         value,
@@ -701,7 +777,9 @@ impl<'a> G<'a> {
                 })
                 .boxed();
             let in_value = run(|t| is_piece(t.kind), |t| is_piece(t.kind) && t.kind != K::String)
-                .map(move |(s, single)| value_of(text, to_span(s), single == Some(K::String)))
+                .map_with(move |(s, single), e| {
+                    value_of(src(e), to_span(s), single == Some(K::String))
+                })
                 .labelled("a value");
             let in_list = field_run
                 .clone()
@@ -715,7 +793,7 @@ impl<'a> G<'a> {
                 )
                 .map_with(move |((fs, single), values), e| {
                     SearchExpr::In(InList {
-                        field: name_of(text, to_span(fs), single),
+                        field: name_of(src(e), to_span(fs), single),
                         values,
                         span: to_span(e.span()),
                     })
@@ -744,10 +822,10 @@ impl<'a> G<'a> {
                 .then_ignore(tok(K::RParen, "`)`"))
                 .map_with(move |(ns, arg), e| {
                     let arg_span = to_span(arg);
-                    let raw = arg_span.text(text);
+                    let raw = arg_span.text(src(e));
                     let quoted = raw.starts_with('"') && raw.ends_with('"') && raw.len() >= 2;
                     SearchExpr::Function {
-                        name: name_of(text, to_span(ns), None),
+                        name: name_of(src(e), to_span(ns), None),
                         arg: Term {
                             text: if quoted { unquote(raw) } else { raw.to_string() },
                             span: arg_span,
@@ -761,8 +839,8 @@ impl<'a> G<'a> {
                 |t| is_piece(t.kind) || t.kind == K::Comma,
                 |t| is_piece(t.kind) || t.kind == K::Comma,
             )
-            .map(move |(s, single)| {
-                let raw = &text[s.start..s.end];
+            .map_with(move |(s, single), e| {
+                let raw = &src(e)[s.start..s.end];
                 let quoted = single == Some(K::String);
                 SearchExpr::Term(Term {
                     text: if quoted { unquote(raw) } else { raw.to_string() },
@@ -806,7 +884,7 @@ impl<'a> G<'a> {
                 .then(atom)
                 .validate(|(nots, atom), e, emitter| {
                     if nots.len() > MAX_PREFIX {
-                        emitter.emit(Rich::custom(
+                        emitter.emit(R::custom(
                             e.span(),
                             format!("more than {MAX_PREFIX} `NOT` in a row"),
                         ));
@@ -844,7 +922,7 @@ impl<'a> G<'a> {
         .boxed()
     }
 
-    fn subsearch(&self, pipeline: P<'a, Search>) -> P<'a, Subsearch> {
+    fn subsearch(&self, pipeline: P<'a, R, Search>) -> P<'a, R, Subsearch> {
         pipeline
             .delimited_by(tok(K::LBracket, "`[`"), tok(K::RBracket, "`]`"))
             .map_with(|search, e| Subsearch { search, span: to_span(e.span()) })
@@ -853,10 +931,9 @@ impl<'a> G<'a> {
     }
 
     /// Eval expressions with the usual precedence.
-    fn expr(&self) -> P<'a, Expr> {
-        let text = self.text;
+    fn expr(&self) -> P<'a, R, Expr> {
         recursive(move |expr| {
-            let g = G { text };
+            let g = G(PhantomData);
             let field_run = any()
                 .filter(|t: &Tok| t.kind == K::Word && !is_expr_keyword(t.text))
                 .then(
@@ -884,13 +961,13 @@ impl<'a> G<'a> {
                     .ignored(),
             ));
             let call = call_name
-                .map_with(move |_, e| name_of(text, to_span(e.span()), None))
+                .map_with(move |_, e| name_of(src(e), to_span(e.span()), None))
                 .then(args.clone())
                 .map_with(|(name, args), e| Expr::Call { name, args, span: to_span(e.span()) })
                 .boxed();
             let word = field_run
-                .map(move |(s, _)| {
-                    let v = value_of(text, to_span(s), false);
+                .map_with(move |(s, _), e| {
+                    let v = value_of(src(e), to_span(s), false);
                     if is_number(&v.text) {
                         Expr::Number(v)
                     } else {
@@ -902,15 +979,16 @@ impl<'a> G<'a> {
                 .then(any().filter(|t: &Tok| {
                     t.glued && t.kind == K::Word && t.text.starts_with(|c: char| c.is_ascii_digit())
                 }))
-                .map_with(move |_, e| Expr::Number(value_of(text, to_span(e.span()), false)))
+                .map_with(move |_, e| Expr::Number(value_of(src(e), to_span(e.span()), false)))
                 .boxed();
             let atom = choice((
                 call,
                 word,
                 leading_dot_number,
                 g.string().map(Expr::String),
-                tok(K::QuotedName, "a field name")
-                    .map(move |s| Expr::Field(name_of(text, to_span(s), Some(K::QuotedName)))),
+                tok(K::QuotedName, "a field name").map_with(move |s, e| {
+                    Expr::Field(name_of(src(e), to_span(s), Some(K::QuotedName)))
+                }),
                 g.macro_tok().map(Expr::Macro),
                 tok(K::TooDeep, "an expression").map(|s| Expr::Error(to_span(s))),
                 expr.clone().delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`")).map_with(
@@ -920,29 +998,30 @@ impl<'a> G<'a> {
             .labelled("an expression")
             .boxed();
 
-            let prefix = |ops: P<'a, (UnaryOp, SimpleSpan)>, operand: P<'a, Expr>| -> P<'a, Expr> {
-                ops.repeated()
-                    .collect::<Vec<_>>()
-                    .then(operand)
-                    .validate(|(ops, operand), e, emitter| {
-                        if ops.len() > MAX_PREFIX {
-                            emitter.emit(Rich::custom(
-                                e.span(),
-                                format!("more than {MAX_PREFIX} prefix operators in a row"),
-                            ));
-                        }
-                        ops.iter().rev().take(MAX_PREFIX).fold(operand, |acc, (op, s)| {
-                            let span = to_span(*s).cover(acc.span());
-                            Expr::Unary {
-                                op: *op,
-                                op_span: to_span(*s),
-                                operand: Box::new(acc),
-                                span,
+            let prefix =
+                |ops: P<'a, R, (UnaryOp, SimpleSpan)>, operand: P<'a, R, Expr>| -> P<'a, R, Expr> {
+                    ops.repeated()
+                        .collect::<Vec<_>>()
+                        .then(operand)
+                        .validate(|(ops, operand), e, emitter| {
+                            if ops.len() > MAX_PREFIX {
+                                emitter.emit(R::custom(
+                                    e.span(),
+                                    format!("more than {MAX_PREFIX} prefix operators in a row"),
+                                ));
                             }
+                            ops.iter().rev().take(MAX_PREFIX).fold(operand, |acc, (op, s)| {
+                                let span = to_span(*s).cover(acc.span());
+                                Expr::Unary {
+                                    op: *op,
+                                    op_span: to_span(*s),
+                                    operand: Box::new(acc),
+                                    span,
+                                }
+                            })
                         })
-                    })
-                    .boxed()
-            };
+                        .boxed()
+                };
             let sign = any()
                 .filter(|t: &Tok| matches!(t.kind, K::Minus | K::Plus))
                 .map_with(|t: Tok, e| {
@@ -951,15 +1030,15 @@ impl<'a> G<'a> {
                 .boxed();
             let unary = prefix(sign, atom);
 
-            let binary = |ops: P<'a, (BinaryOp, SimpleSpan)>,
-                          operand: P<'a, Expr>,
-                          operand_or_error: P<'a, Expr>|
-             -> P<'a, Expr> {
+            let binary = |ops: P<'a, R, (BinaryOp, SimpleSpan)>,
+                          operand: P<'a, R, Expr>,
+                          operand_or_error: P<'a, R, Expr>|
+             -> P<'a, R, Expr> {
                 operand
                     .then(ops.then(operand_or_error).repeated().collect::<Vec<_>>())
                     .validate(|(first, rest), e, emitter| {
                         if rest.len() >= MAX_CHAIN {
-                            emitter.emit(Rich::custom(
+                            emitter.emit(R::custom(
                                 e.span(),
                                 format!("more than {MAX_CHAIN} operands in one expression"),
                             ));
@@ -980,14 +1059,14 @@ impl<'a> G<'a> {
             };
             let op = |f: fn(&Tok) -> Option<BinaryOp>,
                       label: &'static str|
-             -> P<'a, (BinaryOp, SimpleSpan)> {
+             -> P<'a, R, (BinaryOp, SimpleSpan)> {
                 any()
                     .filter(move |t: &Tok| f(t).is_some())
                     .map_with(move |t: Tok, e| (f(&t).unwrap_or(BinaryOp::Or), e.span()))
                     .labelled(label)
                     .boxed()
             };
-            let recovering = |p: P<'a, Expr>| -> P<'a, Expr> {
+            let recovering = |p: P<'a, R, Expr>| -> P<'a, R, Expr> {
                 p.recover_with(via_parser(empty().map_with(|_, e| Expr::Error(to_span(e.span())))))
                     .boxed()
             };
@@ -1075,14 +1154,13 @@ impl<'a> G<'a> {
     }
 
     /// One aggregation: `count`, `dc(user) as users`, `count(eval(x="y"))`, `values(*)`.
-    fn aggregation(&self, expr: P<'a, Expr>) -> P<'a, Aggregation> {
-        let text = self.text;
+    fn aggregation(&self, expr: P<'a, R, Expr>) -> P<'a, R, Aggregation> {
         let wild = run(
             |t| matches!(t.kind, K::Word | K::Star | K::QuotedName | K::String),
             |t| matches!(t.kind, K::Word | K::Star | K::Dot | K::Minus | K::Apostrophe),
         )
         .then_ignore(any().filter(|t: &Tok| matches!(t.kind, K::RParen | K::Comma)).rewind())
-        .map(move |(s, single)| Expr::Field(name_of(text, to_span(s), single)))
+        .map_with(move |(s, single), e| Expr::Field(name_of(src(e), to_span(s), single)))
         .boxed();
         let arg = choice((wild, expr)).boxed();
         let args = arg
@@ -1094,7 +1172,7 @@ impl<'a> G<'a> {
             |t| t.kind == K::Word && !is_stats_keyword(t.text),
             |t| matches!(t.kind, K::Word | K::Dot),
         )
-        .map(move |(s, _)| name_of(text, to_span(s), None))
+        .map_with(move |(s, _), e| name_of(src(e), to_span(s), None))
         .labelled("an aggregation")
         .boxed();
         fname
@@ -1110,7 +1188,7 @@ impl<'a> G<'a> {
     }
 
     /// `by f1, f2 [span=..]`: options may follow or be mixed in.
-    fn by_clause(&self) -> P<'a, (SimpleSpan, Vec<Either>)> {
+    fn by_clause(&self) -> P<'a, R, (SimpleSpan, Vec<Either>)> {
         let item = choice((self.option().map(Either::Opt), self.field().map(Either::Field)));
         kw("by", "`by`")
             .then(
@@ -1179,9 +1257,9 @@ fn fold_by_and_tail(
     (by_fields, by_span)
 }
 
-/// The whole search grammar over the text `text` (see [`commands`]).
-fn grammar<'a>(text: &'a str) -> P<'a, Search> {
-    let g = G { text };
+/// The whole search grammar (see [`commands`]).
+fn grammar<'a, R: GrammarError<'a>>() -> P<'a, R, Search> {
+    let g = G(PhantomData);
     recursive(move |pipeline| commands::search(commands::Parts::new(g, pipeline.boxed())))
         .then_ignore(end())
         .boxed()

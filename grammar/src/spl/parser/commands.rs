@@ -7,8 +7,8 @@
 use chumsky::prelude::*;
 
 use super::{
-    Either, G, K, P, Tok, compare_op, fold_by_and_tail, is_op, is_piece, is_structured, kw,
-    macro_call, name_of, run, split_items, to_span, tok, value_of,
+    Either, G, GrammarError, K, P, Tok, compare_op, fold_by_and_tail, is_op, is_piece,
+    is_structured, kw, macro_call, name_of, run, split_items, src, to_span, tok, value_of,
 };
 use crate::Span;
 use crate::spl::ast::*;
@@ -17,7 +17,7 @@ use crate::spl::ast::*;
 type Mixed = (Vec<CommandOption>, Vec<MacroCall>, Vec<Name>, Vec<Aggregation>);
 
 /// A word among `words` (any case), unlabelled: the names of one command family.
-fn word_in<'a>(words: &'static [&'static str]) -> P<'a, Tok<'a>> {
+fn word_in<'a, R: GrammarError<'a>>(words: &'static [&'static str]) -> P<'a, R, Tok<'a>> {
     any()
         .filter(move |t: &Tok| {
             t.kind == K::Word && words.iter().any(|k| t.text.eq_ignore_ascii_case(k))
@@ -26,32 +26,31 @@ fn word_in<'a>(words: &'static [&'static str]) -> P<'a, Tok<'a>> {
 }
 
 /// The parsers that several commands share, built once per grammar.
-#[derive(Clone)]
-pub(super) struct Parts<'a> {
-    g: G<'a>,
-    expr: P<'a, Expr>,
+pub(super) struct Parts<'a, R: GrammarError<'a>> {
+    g: G<'a, R>,
+    expr: P<'a, R, Expr>,
     /// A search clause, and one that stops at `by` (inside `tstats ... where`).
-    clause: P<'a, SearchExpr>,
-    clause_by: P<'a, SearchExpr>,
-    field: P<'a, Name>,
-    option: P<'a, CommandOption>,
-    macro_tok: P<'a, MacroCall>,
+    clause: P<'a, R, SearchExpr>,
+    clause_by: P<'a, R, SearchExpr>,
+    field: P<'a, R, Name>,
+    option: P<'a, R, CommandOption>,
+    macro_tok: P<'a, R, MacroCall>,
     /// Any number of commas (none included).
-    comma: P<'a, ()>,
+    comma: P<'a, R, ()>,
     /// Options and macros in any order.
-    opt_items: P<'a, Vec<Either>>,
+    opt_items: P<'a, R, Vec<Either>>,
     /// Options, macros and fields separated by optional commas.
-    mixed: P<'a, Mixed>,
-    subsearch: P<'a, Subsearch>,
-    number: P<'a, Value>,
+    mixed: P<'a, R, Mixed>,
+    subsearch: P<'a, R, Subsearch>,
+    number: P<'a, R, Value>,
     /// The arguments of a command without a structured parser.
-    generic_args: P<'a, Vec<Argument>>,
+    generic_args: P<'a, R, Vec<Argument>>,
     /// Looks ahead for the end of a segment: `|`, `]` or the end of input.
-    seg_end: P<'a, ()>,
+    seg_end: P<'a, R, ()>,
 }
 
-impl<'a> Parts<'a> {
-    pub(super) fn new(g: G<'a>, pipeline: P<'a, Search>) -> Self {
+impl<'a, R: GrammarError<'a>> Parts<'a, R> {
+    pub(super) fn new(g: G<'a, R>, pipeline: P<'a, R, Search>) -> Self {
         let field = g.field();
         let option = g.option();
         let macro_tok = g.macro_tok();
@@ -72,7 +71,7 @@ impl<'a> Parts<'a> {
         .map(split_items)
         .boxed();
         let subsearch = g.subsearch(pipeline.clone());
-        let generic_args = generic_arg(g, subsearch.clone(), macro_tok.clone())
+        let generic_args = generic_arg(subsearch.clone(), macro_tok.clone())
             .repeated()
             .collect::<Vec<_>>()
             .boxed();
@@ -100,7 +99,7 @@ impl<'a> Parts<'a> {
     }
 
     /// Every command with a structured parser; the order decides between look-alikes.
-    fn structured(&self) -> P<'a, CommandKind> {
+    fn structured(&self) -> P<'a, R, CommandKind> {
         choice((
             self.search_cmd(),
             self.where_cmd(),
@@ -131,14 +130,14 @@ impl<'a> Parts<'a> {
         .boxed()
     }
 
-    fn search_cmd(&self) -> P<'a, CommandKind> {
+    fn search_cmd(&self) -> P<'a, R, CommandKind> {
         kw("search", "`search`")
             .ignore_then(self.clause.clone().or_not())
             .map(|clause| CommandKind::Search(SearchCommand { clause }))
             .boxed()
     }
 
-    fn where_cmd(&self) -> P<'a, CommandKind> {
+    fn where_cmd(&self) -> P<'a, R, CommandKind> {
         kw("where", "`where`")
             .ignore_then(self.expr.clone())
             .map(|expr| CommandKind::Where(WhereCommand { expr }))
@@ -146,8 +145,7 @@ impl<'a> Parts<'a> {
     }
 
     /// `eval f = expr, g = expr`: a missing expression is an error node, not a failure.
-    fn eval_cmd(&self) -> P<'a, CommandKind> {
-        let text = self.g.text;
+    fn eval_cmd(&self) -> P<'a, R, CommandKind> {
         let expr_or_error = self
             .expr
             .clone()
@@ -156,10 +154,11 @@ impl<'a> Parts<'a> {
             .boxed();
         let target = choice((
             run(|t| t.kind == K::Word, |t| matches!(t.kind, K::Word | K::Dot | K::Star | K::Minus))
-                .map(move |(s, _)| name_of(text, to_span(s), None)),
+                .map_with(move |(s, _), e| name_of(src(e), to_span(s), None)),
             tok(K::QuotedName, "a field name")
-                .map(move |s| name_of(text, to_span(s), Some(K::QuotedName))),
-            tok(K::String, "a field name").map(move |s| name_of(text, to_span(s), Some(K::String))),
+                .map_with(move |s, e| name_of(src(e), to_span(s), Some(K::QuotedName))),
+            tok(K::String, "a field name")
+                .map_with(move |s, e| name_of(src(e), to_span(s), Some(K::String))),
         ))
         .labelled("a field name");
         let assignment = target
@@ -181,7 +180,7 @@ impl<'a> Parts<'a> {
     }
 
     /// Options, macros and aggregations of a stats-like command.
-    fn stats_items(&self) -> P<'a, Vec<Either>> {
+    fn stats_items(&self) -> P<'a, R, Vec<Either>> {
         choice((
             self.option.clone().map(Either::Opt),
             self.macro_tok.clone().map(Either::Macro),
@@ -193,7 +192,7 @@ impl<'a> Parts<'a> {
         .boxed()
     }
 
-    fn stats_cmd(&self) -> P<'a, CommandKind> {
+    fn stats_cmd(&self) -> P<'a, R, CommandKind> {
         const NAMES: &[&str] =
             &["stats", "eventstats", "streamstats", "timechart", "chart", "sistats", "sitimechart"];
         word_in(NAMES)
@@ -217,7 +216,7 @@ impl<'a> Parts<'a> {
     }
 
     /// `from datamodel=Name` (first) or `from Name` (second) of `tstats`.
-    fn datamodel_from(&self) -> P<'a, (Option<Value>, Option<Value>)> {
+    fn datamodel_from(&self) -> P<'a, R, (Option<Value>, Option<Value>)> {
         let dm_value = any()
             .filter(|t: &Tok| {
                 !(t.kind == K::Word
@@ -240,7 +239,7 @@ impl<'a> Parts<'a> {
             .boxed()
     }
 
-    fn tstats_cmd(&self) -> P<'a, CommandKind> {
+    fn tstats_cmd(&self) -> P<'a, R, CommandKind> {
         word_in(&["tstats", "mstats"])
             .ignore_then(self.stats_items())
             .then(self.datamodel_from().or_not())
@@ -266,7 +265,7 @@ impl<'a> Parts<'a> {
     }
 
     /// `table` / `fields [+|-] f1, f2`.
-    fn fields_cmd(&self) -> P<'a, CommandKind> {
+    fn fields_cmd(&self) -> P<'a, R, CommandKind> {
         word_in(&["table", "fields"])
             .ignore_then(
                 any()
@@ -290,7 +289,7 @@ impl<'a> Parts<'a> {
             .boxed()
     }
 
-    fn rename_cmd(&self) -> P<'a, CommandKind> {
+    fn rename_cmd(&self) -> P<'a, R, CommandKind> {
         let rename = self
             .field
             .clone()
@@ -310,7 +309,7 @@ impl<'a> Parts<'a> {
             .boxed()
     }
 
-    fn rex_cmd(&self) -> P<'a, CommandKind> {
+    fn rex_cmd(&self) -> P<'a, R, CommandKind> {
         let options = self.option.clone().repeated().collect::<Vec<_>>();
         kw("rex", "`rex`")
             .ignore_then(options.clone())
@@ -329,7 +328,7 @@ impl<'a> Parts<'a> {
     }
 
     /// `regex [field=|field!=] "re"`.
-    fn regex_cmd(&self) -> P<'a, CommandKind> {
+    fn regex_cmd(&self) -> P<'a, R, CommandKind> {
         let regex_field = self
             .field
             .clone()
@@ -356,7 +355,7 @@ impl<'a> Parts<'a> {
     }
 
     /// `bin` / `bucket [options] field [options] [as alias] [options]`.
-    fn bin_cmd(&self) -> P<'a, CommandKind> {
+    fn bin_cmd(&self) -> P<'a, R, CommandKind> {
         word_in(&["bin", "bucket"])
             .ignore_then(self.opt_items.clone())
             .then(self.field.clone().or_not())
@@ -373,10 +372,9 @@ impl<'a> Parts<'a> {
     }
 
     /// A sort key: `[-|+] field` or `[-|+] num(field)`; a bare `desc`/`d` is no key.
-    fn sort_key(&self) -> P<'a, SortKey> {
-        let text = self.g.text;
+    fn sort_key(&self) -> P<'a, R, SortKey> {
         let function = word_in(&["num", "str", "ip", "auto"])
-            .map_with(move |_, e| name_of(text, to_span(e.span()), None))
+            .map_with(move |_, e| name_of(src(e), to_span(e.span()), None))
             .then(self.field.clone().delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`")))
             .map(|(f, n)| (Some(f), n));
         any()
@@ -398,7 +396,7 @@ impl<'a> Parts<'a> {
             .boxed()
     }
 
-    fn sort_cmd(&self) -> P<'a, CommandKind> {
+    fn sort_cmd(&self) -> P<'a, R, CommandKind> {
         kw("sort", "`sort`")
             .ignore_then(
                 choice((self.number.clone(), self.option.clone().map(|o| o.value))).or_not(),
@@ -417,7 +415,7 @@ impl<'a> Parts<'a> {
     }
 
     /// `dedup [N] fields [options] [sortby keys]`.
-    fn dedup_cmd(&self) -> P<'a, CommandKind> {
+    fn dedup_cmd(&self) -> P<'a, R, CommandKind> {
         kw("dedup", "`dedup`")
             .ignore_then(self.number.clone().or_not())
             .then(
@@ -449,7 +447,7 @@ impl<'a> Parts<'a> {
     }
 
     /// `head` / `tail [N] [(condition)] [options]`.
-    fn head_cmd(&self) -> P<'a, CommandKind> {
+    fn head_cmd(&self) -> P<'a, R, CommandKind> {
         let condition =
             self.expr.clone().delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`")).map_with(
                 |inner, e| Expr::Paren { inner: Box::new(inner), span: to_span(e.span()) },
@@ -465,8 +463,7 @@ impl<'a> Parts<'a> {
     }
 
     /// `lookup [options] table field [as alias], ... [output|outputnew field [as alias], ...]`.
-    fn lookup_cmd(&self) -> P<'a, CommandKind> {
-        let text = self.g.text;
+    fn lookup_cmd(&self) -> P<'a, R, CommandKind> {
         let lookup_field = self
             .field
             .clone()
@@ -474,7 +471,7 @@ impl<'a> Parts<'a> {
             .map_with(|(field, alias), e| LookupField { field, alias, span: to_span(e.span()) })
             .boxed();
         let output_kw = word_in(&["output", "outputnew"])
-            .map_with(move |_, e| name_of(text, to_span(e.span()), None))
+            .map_with(move |_, e| name_of(src(e), to_span(e.span()), None))
             .boxed();
         let inputs = lookup_field
             .clone()
@@ -506,7 +503,7 @@ impl<'a> Parts<'a> {
     }
 
     /// `inputlookup` / `outputlookup [options] [table] [options] [where clause]`.
-    fn inputlookup_cmd(&self) -> P<'a, CommandKind> {
+    fn inputlookup_cmd(&self) -> P<'a, R, CommandKind> {
         word_in(&["inputlookup", "outputlookup"])
             .ignore_then(self.opt_items.clone())
             .then(self.field.clone().labelled("a lookup name").or_not())
@@ -521,7 +518,7 @@ impl<'a> Parts<'a> {
     }
 
     /// `join` and the `append` family: options and fields, then a subsearch.
-    fn join_cmd(&self) -> P<'a, CommandKind> {
+    fn join_cmd(&self) -> P<'a, R, CommandKind> {
         word_in(&["join", "append", "appendpipe", "appendcols"])
             .ignore_then(self.mixed.clone())
             .then(self.subsearch.clone().labelled("a subsearch").or_not())
@@ -531,7 +528,7 @@ impl<'a> Parts<'a> {
             .boxed()
     }
 
-    fn fillnull_cmd(&self) -> P<'a, CommandKind> {
+    fn fillnull_cmd(&self) -> P<'a, R, CommandKind> {
         kw("fillnull", "`fillnull`")
             .ignore_then(self.mixed.clone())
             .map(|(options, _, fields, _)| {
@@ -541,7 +538,7 @@ impl<'a> Parts<'a> {
     }
 
     /// `convert [options] ctime(f) as g, ...` (conversions parse as aggregations).
-    fn convert_cmd(&self) -> P<'a, CommandKind> {
+    fn convert_cmd(&self) -> P<'a, R, CommandKind> {
         let conversions = self
             .g
             .aggregation(self.expr.clone())
@@ -558,7 +555,7 @@ impl<'a> Parts<'a> {
     }
 
     /// `spath [options] [path]`: the last bare value is the path.
-    fn spath_cmd(&self) -> P<'a, CommandKind> {
+    fn spath_cmd(&self) -> P<'a, R, CommandKind> {
         let item = choice((
             self.option.clone().map(|o| (Some(o), None)),
             self.g.option_value().map(|v| (None, Some(v))),
@@ -580,7 +577,7 @@ impl<'a> Parts<'a> {
     }
 
     /// `mvexpand` / `makemv [options] field`.
-    fn mvexpand_cmd(&self) -> P<'a, CommandKind> {
+    fn mvexpand_cmd(&self) -> P<'a, R, CommandKind> {
         word_in(&["mvexpand", "makemv"])
             .ignore_then(self.mixed.clone())
             .map(|(options, _, fields, _)| {
@@ -590,7 +587,7 @@ impl<'a> Parts<'a> {
     }
 
     /// `foreach fields [options] [ template ]`.
-    fn foreach_cmd(&self) -> P<'a, CommandKind> {
+    fn foreach_cmd(&self) -> P<'a, R, CommandKind> {
         kw("foreach", "`foreach`")
             .ignore_then(self.mixed.clone())
             .then(self.subsearch.clone().labelled("a `[` template `]`"))
@@ -600,7 +597,7 @@ impl<'a> Parts<'a> {
             .boxed()
     }
 
-    fn transaction_cmd(&self) -> P<'a, CommandKind> {
+    fn transaction_cmd(&self) -> P<'a, R, CommandKind> {
         kw("transaction", "`transaction`")
             .ignore_then(self.mixed.clone())
             .map(|(options, _, fields, _)| {
@@ -610,7 +607,7 @@ impl<'a> Parts<'a> {
     }
 
     /// `top` / `rare [N] fields [options] [by fields]`.
-    fn top_cmd(&self) -> P<'a, CommandKind> {
+    fn top_cmd(&self) -> P<'a, R, CommandKind> {
         word_in(&["top", "rare"])
             .ignore_then(self.number.clone().or_not())
             .then(self.mixed.clone())
@@ -627,7 +624,7 @@ impl<'a> Parts<'a> {
             .boxed()
     }
 
-    fn return_cmd(&self) -> P<'a, CommandKind> {
+    fn return_cmd(&self) -> P<'a, R, CommandKind> {
         kw("return", "`return`")
             .ignore_then(self.number.clone().or_not())
             .then(self.generic_args.clone())
@@ -636,7 +633,7 @@ impl<'a> Parts<'a> {
     }
 
     /// `format [options] ["row prefix" ...]`.
-    fn format_cmd(&self) -> P<'a, CommandKind> {
+    fn format_cmd(&self) -> P<'a, R, CommandKind> {
         let item = choice((
             self.option.clone().map(|o| (Some(o), None)),
             self.g.string().map(|s| (None, Some(s))),
@@ -655,11 +652,10 @@ impl<'a> Parts<'a> {
     }
 
     /// A command by name: structured when the name is known, generic otherwise.
-    fn named_command(&self) -> P<'a, Command> {
-        let text = self.g.text;
+    fn named_command(&self) -> P<'a, R, Command> {
         let name = any()
             .filter(|t: &Tok| t.kind == K::Word)
-            .map_with(move |_, e| name_of(text, to_span(e.span()), None))
+            .map_with(move |_, e| name_of(src(e), to_span(e.span()), None))
             .labelled("a command name");
         let generic = any()
             .filter(|t: &Tok| t.kind == K::Word && !is_structured(t.text))
@@ -678,7 +674,7 @@ impl<'a> Parts<'a> {
     }
 
     /// A segment that starts with a macro: the macro alone, or a generic command after it.
-    fn macro_command(&self) -> P<'a, Command> {
+    fn macro_command(&self) -> P<'a, R, Command> {
         self.macro_tok
             .clone()
             .then(self.generic_args.clone())
@@ -698,7 +694,7 @@ impl<'a> Parts<'a> {
     }
 
     /// The first segment without a leading pipe, read as an implicit `search`.
-    fn implicit_search(&self) -> P<'a, Command> {
+    fn implicit_search(&self) -> P<'a, R, Command> {
         self.clause
             .clone()
             .then_ignore(self.seg_end.clone())
@@ -716,15 +712,14 @@ impl<'a> Parts<'a> {
     }
 
     /// Recovery: a broken segment becomes an error command named after its first word.
-    fn skip_segment(&self) -> P<'a, Command> {
-        let text = self.g.text;
+    fn skip_segment(&self) -> P<'a, R, Command> {
         let first = any().filter(|t: &Tok| !matches!(t.kind, K::Pipe | K::RBracket)).map_with(
             move |t: Tok, e| {
                 let s = to_span(e.span());
                 match t.kind {
-                    K::Word => name_of(text, s, None),
+                    K::Word => name_of(src(e), s, None),
                     K::Macro => {
-                        let m = macro_call(text, s);
+                        let m = macro_call(src(e), s);
                         Name { text: m.name, span: m.name_span, quoted: false }
                     }
                     _ => Name { text: String::new(), span: Span::empty(s.start), quoted: false },
@@ -752,19 +747,17 @@ impl<'a> Parts<'a> {
 
 /// One argument of a generic command: subsearch, macro, `( group )`, `key=value`, a run of
 /// touching pieces or a punctuation token.
-fn generic_arg<'a>(
-    g: G<'a>,
-    subsearch: P<'a, Subsearch>,
-    macro_tok: P<'a, MacroCall>,
-) -> P<'a, Argument> {
-    let text = g.text;
+fn generic_arg<'a, R: GrammarError<'a>>(
+    subsearch: P<'a, R, Subsearch>,
+    macro_tok: P<'a, R, MacroCall>,
+) -> P<'a, R, Argument> {
     recursive(|arg| {
         let key =
             run(|t| t.kind == K::Word, |t| matches!(t.kind, K::Word | K::Dot | K::Minus | K::Star));
         let value_run =
             run(|t| is_piece(t.kind), |t| is_piece(t.kind) || is_op(t.kind) || t.kind == K::Comma)
-                .map(move |(s, single)| {
-                    Argument::Value(value_of(text, to_span(s), single == Some(K::String)))
+                .map_with(move |(s, single), e| {
+                    Argument::Value(value_of(src(e), to_span(s), single == Some(K::String)))
                 })
                 .boxed();
         let group = arg
@@ -786,7 +779,7 @@ fn generic_arg<'a>(
             .then(any().filter(|t: &Tok| is_op(t.kind)).map(|t: Tok| compare_op(t.kind)))
             .then(option_value)
             .map_with(move |(((ks, _), op), value), e| Argument::Option {
-                key: name_of(text, to_span(ks), None),
+                key: name_of(src(e), to_span(ks), None),
                 op,
                 value: Box::new(value),
                 span: to_span(e.span()),
@@ -805,7 +798,7 @@ fn generic_arg<'a>(
                         | K::TooDeep
                 ) && !is_piece(t.kind)
             })
-            .map_with(move |_, e| Argument::Punct(value_of(text, to_span(e.span()), false)))
+            .map_with(move |_, e| Argument::Punct(value_of(src(e), to_span(e.span()), false)))
             .boxed();
         choice((
             subsearch.clone().map(Argument::Subsearch),
@@ -822,7 +815,7 @@ fn generic_arg<'a>(
 }
 
 /// Skips a `[ ... ]` with everything nested in it.
-fn bracketed_skip<'a>() -> P<'a, ()> {
+fn bracketed_skip<'a, R: GrammarError<'a>>() -> P<'a, R, ()> {
     let inner = recursive(|skip| {
         choice((
             tok(K::LBracket, "`[`")
@@ -843,7 +836,7 @@ fn bracketed_skip<'a>() -> P<'a, ()> {
 }
 
 /// Recovery of last resort: an empty error command where a segment should be.
-fn empty_segment<'a>() -> P<'a, Command> {
+fn empty_segment<'a, R: GrammarError<'a>>() -> P<'a, R, Command> {
     empty()
         .map_with(move |_, e| {
             let s: SimpleSpan = e.span();
@@ -863,7 +856,7 @@ fn empty_segment<'a>() -> P<'a, Command> {
 
 /// A search: `| segment | ...`, or a first segment without a pipe (a known command by name,
 /// or an implicit search clause) followed by `| segment ...`.
-pub(super) fn search<'a>(p: Parts<'a>) -> P<'a, Search> {
+pub(super) fn search<'a, R: GrammarError<'a>>(p: Parts<'a, R>) -> P<'a, R, Search> {
     let named = p.named_command();
     let segment = choice((p.macro_command(), named.clone()))
         .labelled("a command")
