@@ -11,8 +11,8 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// Seconds each measurement runs for (at least one full pass over the queries).
-const MEASURE: Duration = Duration::from_secs(3);
+/// CPU time each measurement runs for (at least one full pass over the queries).
+const MEASURE: Duration = Duration::from_secs(2);
 
 fn shared_dir() -> Option<PathBuf> {
     let candidates: Vec<PathBuf> = match std::env::var_os("QLINT_SHARED") {
@@ -45,30 +45,34 @@ fn queries(dir: &Path) -> Vec<(String, String)> {
     out
 }
 
-/// CPU time this thread has run for, in nanoseconds (Linux), so that figures count time on
-/// a core and not time spent waiting for one on a busy machine.
-fn cpu_ns() -> Option<u64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    stat.split_whitespace().next()?.parse().ok()
+/// CPU time (user + system) this thread has used, in seconds (Linux, 10 ms ticks), so that
+/// figures count time on a core and not time spent waiting for one on a busy machine.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
 }
 
-/// Runs `f` over every query until [`MEASURE`] has passed; returns MB per second of CPU
-/// time (of wall-clock time where CPU time cannot be read).
+/// Runs `f` over every query until [`MEASURE`] of CPU time has passed (of wall-clock time
+/// where CPU time cannot be read); returns MB per second of that time.
 fn throughput(queries: &[(String, String)], f: impl Fn(&str)) -> f64 {
     let bytes: usize = queries.iter().map(|(_, q)| q.len()).sum();
-    let (start, cpu_start) = (Instant::now(), cpu_ns());
+    let wall = Instant::now();
+    let cpu_start = cpu_seconds();
+    let elapsed = || match (cpu_start, cpu_seconds()) {
+        (Some(a), Some(b)) => b - a,
+        _ => wall.elapsed().as_secs_f64(),
+    };
     let mut passes = 0u32;
-    while passes == 0 || start.elapsed() < MEASURE {
+    while passes == 0 || elapsed() < MEASURE.as_secs_f64() {
         for (_, q) in queries {
             f(q);
         }
         passes += 1;
     }
-    let seconds = match (cpu_start, cpu_ns()) {
-        (Some(a), Some(b)) => (b - a) as f64 / 1e9,
-        _ => start.elapsed().as_secs_f64(),
-    };
-    (bytes as f64 * f64::from(passes)) / seconds / 1e6
+    (bytes as f64 * f64::from(passes)) / elapsed() / 1e6
 }
 
 fn digest<T: std::fmt::Debug>(value: &T) -> u64 {
