@@ -46,7 +46,9 @@ fn queries(dir: &Path) -> Vec<(String, String)> {
 }
 
 /// CPU time (user + system) this thread has used, in seconds (Linux, 10 ms ticks), so that
-/// figures count time on a core and not time spent waiting for one on a busy machine.
+/// figures count time on a core and not time spent waiting for one on a busy machine. Time
+/// of the helper thread the KQL parser starts for a text nested deeper than 6 levels (20 of
+/// the 4,217 corpus queries, by a rough count) is not counted.
 fn cpu_seconds() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
     // Fields after the command name (which is in parentheses and may hold spaces).
