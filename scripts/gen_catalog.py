@@ -4,7 +4,7 @@
 Usage: scripts/gen_catalog.py [SHARED_CATALOG_DIR]   (default: ../shared/catalog)
 
 Only names, types and structural facts are carried over; no prose. The output is a compact
-tab-separated line format that `server/src/knowledge/catalog.rs` parses without allocation
+tab-separated line format that `server/knowledge/src/catalog.rs` parses without allocation
 of intermediate trees. Format (one record per line, `#` starts a comment line):
 
 kql_tables.tsv   T <name> <sources> <col>...      col = name:type[/alt][@sources]

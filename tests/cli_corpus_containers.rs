@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use qlint::QueryFacts;
-use qlint::sources::{self, SentinelKeys, SourceKind};
+use qlint_files::sources::{self, SentinelKeys, SourceKind};
+use qlint_linter::QueryFacts;
 use serde_json::Value;
 
 fn records(path: &Path) -> Vec<Value> {

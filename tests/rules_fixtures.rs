@@ -17,7 +17,8 @@
 
 use std::path::Path;
 
-use qlint::{Knowledge, Language, lint_query};
+use qlint_knowledge::Knowledge;
+use qlint_linter::{Language, lint_query};
 
 #[derive(Debug, PartialEq, Eq)]
 struct Expected {
@@ -60,7 +61,7 @@ fn language_of(path: &Path) -> Language {
 
 #[test]
 fn fixtures() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/rules");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/rules");
     let knowledge = Knowledge::builtin();
     let mut files: Vec<_> =
         std::fs::read_dir(&dir).expect("fixture folder").map(|e| e.unwrap().path()).collect();
@@ -134,7 +135,7 @@ fn section_block<'a>(docs: &'a str, heading: &str) -> Option<&'a str> {
 fn docs_examples_fire_and_alternatives_do_not() {
     let knowledge = Knowledge::builtin();
     let mut failures = Vec::new();
-    for rule in qlint::rules::all() {
+    for rule in qlint_linter::rules::all() {
         for heading in ["## What it does", "## Why is this bad?", "## Example", "## References"] {
             if !rule.docs.contains(heading) && !rule.code.starts_with("QL") {
                 failures.push(format!("{}: docs lack `{heading}`", rule.code));
@@ -175,15 +176,16 @@ fn docs_examples_fire_and_alternatives_do_not() {
 
 #[test]
 fn registry_codes_match_file_names_and_ranges() {
-    for rule in qlint::rules::all() {
+    for rule in qlint_linter::rules::all() {
         assert!(!rule.summary.is_empty() && !rule.slug.is_empty(), "{}", rule.code);
         let digits = &rule.code[rule.code.len() - 3..];
         let expected = match &digits[..1] {
-            "0" => [qlint::Category::Syntax, qlint::Category::Meta].contains(&rule.category),
-            "1" => rule.category == qlint::Category::Correctness,
-            "2" => rule.category == qlint::Category::Schema,
-            "3" => rule.category == qlint::Category::Performance,
-            "4" => rule.category == qlint::Category::Detection,
+            "0" => [qlint_linter::Category::Syntax, qlint_linter::Category::Meta]
+                .contains(&rule.category),
+            "1" => rule.category == qlint_linter::Category::Correctness,
+            "2" => rule.category == qlint_linter::Category::Schema,
+            "3" => rule.category == qlint_linter::Category::Performance,
+            "4" => rule.category == qlint_linter::Category::Detection,
             _ => false,
         };
         assert!(expected, "{} has category {:?}", rule.code, rule.category);
@@ -235,7 +237,7 @@ fn macros_from_a_configured_source() {
     assert!(found.iter().any(|(c, _)| *c == "SPL301"), "{found:?}");
 
     // Expansion itself: `$arg$` substitution and nesting.
-    let expansion = qlint::analysis::spl::expand_macros(
+    let expansion = qlint_linter::analysis::spl::expand_macros(
         "`wrapper` | `drop_dm_object_name(Processes)`",
         &knowledge,
     );
@@ -357,7 +359,7 @@ fn runaway_macros_are_bounded() {
     std::fs::write(&conf, text).unwrap();
     let mut knowledge = Knowledge::builtin();
     knowledge.load_macro_file(&conf).unwrap();
-    let expansion = qlint::analysis::spl::expand_macros("`double0`", &knowledge);
+    let expansion = qlint_linter::analysis::spl::expand_macros("`double0`", &knowledge);
     assert!(expansion.truncated);
     assert!(expansion.text.len() < 8 * 1024 * 1024, "{}", expansion.text.len());
     let found = lint_query(Language::Spl, "index=edr | `self`", &knowledge);
@@ -381,7 +383,7 @@ fn no_macro_source_no_undefined_macro() {
 /// The analysis API the language server uses.
 #[test]
 fn columns_and_symbols_at_an_offset() {
-    use qlint::analysis::kql::{SymbolKind, columns_at, symbol_at};
+    use qlint_linter::analysis::kql::{SymbolKind, columns_at, symbol_at};
     let knowledge = Knowledge::builtin();
     let text = "let Threshold = 5;\nDeviceProcessEvents\n| where Timestamp > ago(1d)\n| summarize Count = count() by DeviceName\n| where Count > Threshold\n| ";
     // After `summarize`: exactly its output columns.
@@ -393,7 +395,7 @@ fn columns_and_symbols_at_an_offset() {
     let at = text.find("Timestamp >").unwrap();
     let cols = columns_at(text, at, &knowledge);
     let ts = cols.iter().find(|c| c.name == "Timestamp").expect("Timestamp in scope");
-    assert_eq!(ts.ty, Some(qlint::knowledge::ScalarType::Datetime));
+    assert_eq!(ts.ty, Some(qlint_knowledge::ScalarType::Datetime));
     assert!(cols.iter().any(|c| c.name == "ProcessCommandLine"));
     // Go-to-definition of a `let` name.
     let use_at = text.rfind("Threshold").unwrap() + 2;

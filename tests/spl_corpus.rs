@@ -39,7 +39,7 @@ fn read_jsonl(dir: &Path, field: &str) -> Vec<(String, String)> {
 
 /// Known gaps: `id<TAB>reason` lines; `#` starts a comment.
 fn known_gaps() -> BTreeMap<String, String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/spl_known_gaps.txt");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/spl_known_gaps.txt");
     let text = std::fs::read_to_string(path).unwrap_or_default();
     text.lines()
         .map(str::trim)
@@ -113,7 +113,7 @@ fn escu_detections_parse() {
 
 #[test]
 fn sigma_converted_searches_parse() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/sigma_spl.jsonl");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/sigma_spl.jsonl");
     if !path.is_file() {
         println!(
             "SKIPPED: {} not found; run tests/sigma/convert.sh to convert the Sigma rules first",

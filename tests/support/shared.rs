@@ -11,8 +11,9 @@ pub fn shared_dir() -> Option<PathBuf> {
     let candidates: Vec<PathBuf> = match std::env::var_os("QLINT_SHARED") {
         Some(dir) => vec![PathBuf::from(dir)],
         None => {
-            let server = Path::new(env!("CARGO_MANIFEST_DIR"));
-            vec![server.join("../../shared"), server.join("../../../shared")]
+            // The tests are compiled as tests of `server/cli`, two folders below the root.
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+            vec![root.join("../shared"), root.join("../../shared")]
         }
     };
     candidates.into_iter().find(|dir| dir.join("corpus").is_dir())

@@ -1,0 +1,306 @@
+//! The per-file pipeline shared by `qlint check` and the language server: find the queries,
+//! lint each, map spans back to the file, apply configuration and inline suppressions, sort.
+//!
+//! No IO and no printing here.
+
+use std::path::{Path, PathBuf};
+
+use qlint_grammar::Span;
+
+use crate::config::{Config, RuleSelection};
+use crate::sources::{self, EmbeddedQuery, SourceKind};
+use qlint_knowledge::Knowledge;
+use qlint_linter::diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
+use qlint_linter::lint_query_with;
+use qlint_linter::suppression::{self, Scope};
+
+/// The diagnostics of one file, in file byte offsets, sorted by position then code.
+#[derive(Debug, Clone, Default)]
+pub struct FileReport {
+    /// The file (as given, or the stdin file name).
+    pub path: PathBuf,
+    /// Findings with spans in file offsets.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many queries the file held.
+    pub queries: usize,
+    /// True when a query or the container did not parse (fixes are then never applied).
+    pub has_syntax_errors: bool,
+}
+
+/// Checks `text` as the content of `path`; the kind of file comes from its name.
+/// A file whose name says it holds no queries gives an empty report.
+pub fn check_text(path: &Path, text: &str, knowledge: &Knowledge, config: &Config) -> FileReport {
+    match SourceKind::of_path(path) {
+        Some(kind) => check_source(path, kind, text, knowledge, config),
+        None => FileReport { path: path.to_owned(), ..FileReport::default() },
+    }
+}
+
+/// Checks `text` read as `kind` (for stdin and files whose name says nothing).
+pub fn check_source(
+    path: &Path,
+    kind: SourceKind,
+    text: &str,
+    knowledge: &Knowledge,
+    config: &Config,
+) -> FileReport {
+    let selection = config.selection_for(path);
+    let extraction = sources::extract(kind, text);
+    let mut report = FileReport {
+        path: path.to_owned(),
+        queries: extraction.queries.len(),
+        ..FileReport::default()
+    };
+    for error in extraction.errors {
+        report.has_syntax_errors = true;
+        report.diagnostics.push(Diagnostic::new(
+            "QL002",
+            Category::Syntax,
+            Severity::Error,
+            error.span,
+            error.message,
+        ));
+    }
+    for query in &extraction.queries {
+        match guarded(query.span_in_file, || check_query(query, knowledge, &selection)) {
+            Ok((diagnostics, syntax_errors)) => {
+                report.has_syntax_errors |= syntax_errors;
+                report.diagnostics.extend(diagnostics);
+            }
+            Err(internal) => {
+                // Never write fixes into a file qlint did not fully understand.
+                report.has_syntax_errors = true;
+                report.diagnostics.push(internal);
+            }
+        }
+    }
+    report.diagnostics = configure(report.diagnostics, &selection);
+    sort_diagnostics(&mut report.diagnostics);
+    report
+}
+
+/// A report for a file that could not be read (`QL001`).
+pub fn unreadable(path: &Path, message: impl Into<String>) -> FileReport {
+    FileReport {
+        path: path.to_owned(),
+        diagnostics: vec![Diagnostic::new(
+            "QL001",
+            Category::Meta,
+            Severity::Error,
+            Span::empty(0),
+            message,
+        )],
+        queries: 0,
+        has_syntax_errors: true,
+    }
+}
+
+/// Runs `work` on one query; a panic in it (a bug in qlint) becomes a `QL004` finding at
+/// `span` instead of ending the run, so the other queries and files are still checked.
+fn guarded<T>(span: Span, work: impl FnOnce() -> T) -> Result<T, Diagnostic> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Diagnostic::new(
+            "QL004",
+            Category::Meta,
+            Severity::Error,
+            span,
+            format!(
+                "qlint failed on this query (internal error: {reason}); it was not checked. \
+                 Please report it with the query"
+            ),
+        )
+    })
+}
+
+/// Sorts by position, then code, then message.
+pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.code, &a.message).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.code,
+            &b.message,
+        ))
+    });
+}
+
+/// Applies selection and severities (suppression has already run per query).
+fn configure(diagnostics: Vec<Diagnostic>, selection: &RuleSelection) -> Vec<Diagnostic> {
+    diagnostics
+        .into_iter()
+        .filter(|d| selection.is_enabled(d.code))
+        .map(|mut d| {
+            d.severity = selection.severity(d.code, d.severity);
+            d
+        })
+        .collect()
+}
+
+/// Lints one query, applies its suppressions and maps everything to file offsets.
+fn check_query(
+    query: &EmbeddedQuery,
+    knowledge: &Knowledge,
+    selection: &RuleSelection,
+) -> (Vec<Diagnostic>, bool) {
+    let found = lint_query_with(query.language, &query.text, knowledge, &query.facts);
+    let syntax_errors = found.iter().any(|d| d.category == Category::Syntax);
+    let suppressions = suppression::scan(query.language, &query.text);
+    let mut used: Vec<Vec<bool>> =
+        suppressions.iter().map(|s| vec![false; s.codes.len().max(1)]).collect();
+    let mut kept: Vec<Diagnostic> = found
+        .into_iter()
+        .filter(|d| selection.is_enabled(d.code))
+        .filter(|d| !suppress(d, &query.text, &suppressions, &mut used))
+        .collect();
+    // Unused suppressions are reported as QL003, which other suppressions may silence in
+    // turn; repeat until no suppression changes from unused to used.
+    if selection.is_enabled("QL003") {
+        // `used` only grows, one code at least per extra round.
+        let rounds = used.iter().map(Vec::len).sum::<usize>() + 1;
+        for _ in 0..rounds {
+            let before = used.clone();
+            let unused = unused_suppressions(&suppressions, &used, selection);
+            let mut still = Vec::new();
+            for d in unused {
+                if !suppress(&d, &query.text, &suppressions, &mut used) {
+                    still.push(d);
+                }
+            }
+            if used == before {
+                kept.extend(still);
+                break;
+            }
+        }
+    }
+    let mapped = kept.into_iter().map(|d| map_to_file(d, query)).collect();
+    (mapped, syntax_errors)
+}
+
+/// True when a suppression covers `diagnostic`; marks the code it used.
+fn suppress(
+    diagnostic: &Diagnostic,
+    text: &str,
+    suppressions: &[suppression::Suppression],
+    used: &mut [Vec<bool>],
+) -> bool {
+    let line = suppression::line_of(text, diagnostic.span.start);
+    let mut suppressed = false;
+    for (index, s) in suppressions.iter().enumerate() {
+        if diagnostic.code == "QL003" && diagnostic.span == s.comment {
+            continue;
+        }
+        let in_scope = match s.scope {
+            Scope::Query => true,
+            Scope::Line(target) => target == line,
+        };
+        if let (true, Some(code)) = (in_scope, s.matches(diagnostic.code)) {
+            used[index][code] = true;
+            suppressed = true;
+        }
+    }
+    suppressed
+}
+
+/// A QL003 diagnostic for every suppression (or code in one) that matched nothing.
+fn unused_suppressions(
+    suppressions: &[suppression::Suppression],
+    used: &[Vec<bool>],
+    selection: &RuleSelection,
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for (s, used) in suppressions.iter().zip(used) {
+        let unused: Vec<&str> = if s.codes.is_empty() {
+            if used[0] { Vec::new() } else { vec!["any code"] }
+        } else {
+            s.codes
+                .iter()
+                .zip(used)
+                .filter(|(code, used)| !**used && selection.is_enabled(code))
+                .map(|(code, _)| code.as_str())
+                .collect()
+        };
+        if unused.is_empty() {
+            continue;
+        }
+        let nothing_used = used.iter().all(|u| !u);
+        let message = if s.codes.is_empty() {
+            "this suppression matches no diagnostic".to_owned()
+        } else {
+            let list = unused.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+            format!("unused suppression of {list}: no such diagnostic here")
+        };
+        let mut diagnostic =
+            Diagnostic::new("QL003", Category::Meta, Severity::Warning, s.comment, message);
+        if nothing_used {
+            diagnostic = diagnostic.with_fix(Fix {
+                title: "Remove the unused suppression".to_owned(),
+                applicability: Applicability::Safe,
+                edits: vec![Edit { span: s.removal, replacement: String::new() }],
+            });
+        }
+        found.push(diagnostic);
+    }
+    found
+}
+
+/// Moves a diagnostic (and its fix) from query offsets to file offsets.
+fn map_to_file(mut diagnostic: Diagnostic, query: &EmbeddedQuery) -> Diagnostic {
+    diagnostic.span = query.map.to_file_span(diagnostic.span);
+    diagnostic.fix = diagnostic.fix.and_then(|fix| {
+        if !query.exact {
+            return None;
+        }
+        let mut edits = Vec::with_capacity(fix.edits.len());
+        for edit in fix.edits {
+            edits.push(Edit {
+                span: map_edit_span(query, edit.span),
+                replacement: query.encoding.encode(&edit.replacement)?,
+            });
+        }
+        Some(Fix { edits, ..fix })
+    });
+    diagnostic
+}
+
+/// Like a diagnostic span, except that an edit ending after a line break also takes the
+/// container's indentation of the next line (so deleting whole lines keeps indentation right).
+fn map_edit_span(query: &EmbeddedQuery, span: Span) -> Span {
+    let start = query.map.to_file_start(span.start);
+    if span.is_empty() {
+        return Span::empty(start);
+    }
+    let ends_line = query.text.as_bytes().get(span.end as usize - 1) == Some(&b'\n');
+    let end =
+        if ends_line { query.map.to_file_start(span.end) } else { query.map.to_file_end(span.end) };
+    Span::new(start, end.max(start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_on_one_query_becomes_ql004_at_that_query() {
+        let span = Span::new(10, 40);
+        let ok = guarded(span, || 7);
+        assert_eq!(ok.ok(), Some(7));
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let failed = guarded(span, || -> u8 { panic!("index out of bounds") });
+        let owned = guarded(span, || -> u8 { panic!("{} went wrong", "something") });
+        std::panic::set_hook(previous);
+        let failed = failed.expect_err("the panic is caught");
+        assert_eq!((failed.code, failed.span, failed.severity), ("QL004", span, Severity::Error));
+        assert!(
+            failed.message.contains("internal error: index out of bounds"),
+            "{}",
+            failed.message
+        );
+        assert!(owned.expect_err("caught").message.contains("something went wrong"));
+    }
+}

@@ -1,0 +1,146 @@
+//! The one entry point the CLI and the language server share.
+
+use qlint_grammar::{kql, spl};
+
+use qlint_knowledge::Knowledge;
+
+use crate::analysis::{self, Analysis};
+use crate::diagnostic::{Category, Diagnostic, Severity};
+use crate::query::{Language, QueryFacts};
+use crate::rules;
+use crate::stack::with_stack_for;
+
+/// Lints one query text that has no container facts; spans in the result are byte offsets
+/// into `text`.
+pub fn lint_query(language: Language, text: &str, knowledge: &Knowledge) -> Vec<Diagnostic> {
+    lint_query_with(language, text, knowledge, &QueryFacts::default())
+}
+
+/// Lints one query text with what its container says about it (see [`QueryFacts`]).
+pub fn lint_query_with(
+    language: Language,
+    text: &str,
+    knowledge: &Knowledge,
+    facts: &QueryFacts,
+) -> Vec<Diagnostic> {
+    with_stack_for(text, || lint_on_this_stack(language, text, knowledge, facts))
+}
+
+fn lint_on_this_stack(
+    language: Language,
+    text: &str,
+    knowledge: &Knowledge,
+    facts: &QueryFacts,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let (code, errors, analysis) = match language {
+        Language::Kql => {
+            let parse = kql::parse(text);
+            let analysis = analysis::kql::analyze_tree_with(
+                &parse.tree,
+                text,
+                knowledge,
+                facts.parameters.as_deref(),
+            );
+            ("KQL001", parse.errors, Analysis::Kql(analysis))
+        }
+        Language::Spl => {
+            let parse = spl::parse(text);
+            let analysis = analysis::spl::analyze_tree(&parse.tree, text, knowledge);
+            ("SPL001", parse.errors, Analysis::Spl(analysis))
+        }
+    };
+    let broken = !errors.is_empty();
+    for error in errors {
+        diagnostics.push(Diagnostic::new(
+            code,
+            Category::Syntax,
+            Severity::Error,
+            error.span.widen_empty(text),
+            error.message,
+        ));
+    }
+    let cx = rules::Context { text, knowledge, analysis: &analysis, facts };
+    for mut diagnostic in rules::run(&cx) {
+        // Names in a partial tree are unreliable: fix the syntax first.
+        if broken && matches!(diagnostic.category, Category::Schema | Category::Correctness) {
+            continue;
+        }
+        diagnostic.span = diagnostic.span.widen_empty(text);
+        diagnostics.push(diagnostic);
+    }
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    diagnostics.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
+    diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use qlint_grammar::kql;
+
+    use qlint_knowledge::ScalarType;
+
+    use super::*;
+    use crate::analysis::kql::{Schema, SymbolKind, analyze_tree_with};
+    use crate::query::{Parameter, ParameterType, TimeWindow};
+
+    fn codes(found: &[Diagnostic]) -> Vec<&'static str> {
+        found.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn a_window_from_the_container_silences_kql404() {
+        let knowledge = Knowledge::builtin();
+        let text = "SigninLogs\n| where ResultType != \"0\"\n";
+        assert_eq!(codes(&lint_query(Language::Kql, text, &knowledge)), ["KQL404"]);
+        for window in [
+            TimeWindow::Lookback { setting: "queryPeriod", value: "14d".into() },
+            TimeWindow::NearRealTime,
+        ] {
+            let facts = QueryFacts { time_window: Some(window), parameters: None };
+            assert!(lint_query_with(Language::Kql, text, &knowledge, &facts).is_empty());
+        }
+    }
+
+    #[test]
+    fn declared_parameters_resolve_with_their_types() {
+        let knowledge = Knowledge::builtin();
+        let text = "Syslog\n| where TimeGenerated >= starttime\n| extend Since = starttime, Hosts = hostnames\n";
+        let parameters = [
+            Parameter::new("starttime", ParameterType::Scalar(Some(ScalarType::Datetime))),
+            Parameter::new("hostnames", ParameterType::Scalar(None)),
+        ];
+        let parse = kql::parse(text);
+        let analysis = analyze_tree_with(&parse.tree, text, &knowledge, Some(&parameters));
+        assert!(analysis.unknown_columns.is_empty(), "{:?}", analysis.unknown_columns);
+        let use_at = text.rfind("starttime").unwrap() as u32;
+        let symbol = analysis.symbols.iter().find(|s| s.span.start == use_at).unwrap();
+        assert_eq!(symbol.kind, SymbolKind::Parameter { ty: Some(ScalarType::Datetime) });
+        // The type flows into the columns computed from the parameter.
+        let last = analysis.scopes.iter().rfind(|s| s.after).unwrap();
+        let Schema::Known(columns) = &last.schema else { panic!("{:?}", last.schema) };
+        let since = columns.iter().find(|c| c.name == "Since").unwrap();
+        assert_eq!(since.ty, Some(ScalarType::Datetime));
+        // Declared parameters replace the guess: an undeclared lowercase name is reported.
+        let declared_none = QueryFacts { time_window: None, parameters: Some(Vec::new()) };
+        let found = lint_query_with(Language::Kql, text, &knowledge, &declared_none);
+        assert_eq!(codes(&found), ["KQL202", "KQL202"], "{found:?}");
+        // Without facts the lowercase names are taken for parameters of a stored function.
+        assert!(lint_query(Language::Kql, text, &knowledge).iter().all(|d| d.code != "KQL202"));
+    }
+
+    #[test]
+    fn a_tabular_parameter_is_a_table_of_unknown_columns() {
+        let knowledge = Knowledge::builtin();
+        let text = "T\n| extend Resolved = strcat(field, Anything)\n";
+        let facts = QueryFacts {
+            time_window: None,
+            parameters: Some(vec![
+                Parameter::new("T", ParameterType::Tabular),
+                Parameter::new("field", ParameterType::Scalar(Some(ScalarType::String))),
+            ]),
+        };
+        assert_eq!(lint_query_with(Language::Kql, text, &knowledge, &facts), []);
+        assert_eq!(codes(&lint_query(Language::Kql, text, &knowledge)), ["KQL201"]);
+    }
+}

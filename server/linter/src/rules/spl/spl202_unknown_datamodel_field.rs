@@ -1,0 +1,55 @@
+//! SPL202 `unknown-datamodel-field`: a `Dataset.field` that the data model does not have.
+
+use crate::diagnostic::{Category, Diagnostic, Severity};
+use crate::rules::{Context, RuleMeta};
+
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    code: "SPL202",
+    slug: "unknown-datamodel-field",
+    summary: "A data-model field that the dataset does not define",
+    docs: DOCS,
+    category: Category::Schema,
+    default_severity: Severity::Error,
+    fixable: false,
+    default_enabled: true,
+};
+
+/// `qlint rule SPL202`.
+pub const DOCS: &str = r#"## What it does
+In a `tstats ... from datamodel=Model.Dataset` search, checks every `Dataset.field` name of
+the `where` and `by` clauses and of the aggregations against the fields the CIM defines for
+that dataset (inherited fields included), and suggests the closest field.
+
+## Why is this bad?
+`tstats` treats an unknown field as absent: a `where` on it matches nothing and a `by` on it
+drops every row. The detection never fires and nothing says why.
+
+## Example
+```spl
+| tstats count from datamodel=Endpoint.Processes where Processes.process_nam="cmd.exe" by Processes.dest
+```
+
+## Use instead
+```spl
+| tstats count from datamodel=Endpoint.Processes where Processes.process_name="cmd.exe" by Processes.dest
+```
+
+## References
+- https://docs.splunk.com/Documentation/CIM/latest/User/Endpoint
+"#;
+
+/// Reports unknown data-model fields.
+pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(spl) = cx.analysis.spl() else { return };
+    for name in &spl.unknown_datamodel_fields {
+        let mut message = format!("unknown data-model field `{}`", name.name);
+        if let Some(scope) = &name.scope {
+            message.push_str(&format!(" in `{scope}`"));
+        }
+        if let Some(s) = &name.suggestion {
+            message.push_str(&format!("; did you mean `{s}`?"));
+        }
+        out.push(META.diagnostic(name.span, message));
+    }
+}

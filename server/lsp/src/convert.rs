@@ -1,0 +1,124 @@
+//! Conversions from qlint's protocol-free types to LSP types.
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::{
+    self as lsp, CodeAction, CodeActionKind, CompletionItem, CompletionItemKind, DocumentSymbol,
+    Documentation, MarkupContent, MarkupKind, NumberOrString, TextEdit, Uri, WorkspaceEdit,
+};
+
+use crate::ide::{CompletionEntry, CompletionKind, Symbol, SymbolKind};
+use qlint_linter::diagnostic::{Applicability, Diagnostic, Severity};
+
+use super::document::{PositionEncoding, range_of_span};
+use qlint_grammar::Span;
+
+/// The LSP range of a file span.
+pub fn range(rope: &Rope, span: Span, enc: PositionEncoding) -> lsp::Range {
+    range_of_span(rope, span.start as usize, span.end as usize, enc)
+}
+
+/// An LSP diagnostic from a file-coordinate diagnostic.
+pub fn diagnostic(rope: &Rope, d: &Diagnostic, enc: PositionEncoding) -> lsp::Diagnostic {
+    let severity = match d.severity {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
+    };
+    lsp::Diagnostic {
+        range: range(rope, d.span, enc),
+        severity: Some(severity),
+        code: Some(NumberOrString::String(d.code.to_owned())),
+        source: Some("qlint".to_owned()),
+        message: d.message.clone(),
+        ..Default::default()
+    }
+}
+
+/// A quick-fix code action for a diagnostic's fix, if it has one.
+pub fn code_action(
+    rope: &Rope,
+    uri: &Uri,
+    d: &Diagnostic,
+    enc: PositionEncoding,
+) -> Option<CodeAction> {
+    let fix = d.fix.as_ref()?;
+    let edits = fix
+        .edits
+        .iter()
+        .map(|e| TextEdit { range: range(rope, e.span, enc), new_text: e.replacement.clone() })
+        .collect();
+    let safe = fix.applicability == Applicability::Safe;
+    let title = if safe { fix.title.clone() } else { format!("{} (unsafe)", fix.title) };
+    Some(CodeAction {
+        title,
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic(rope, d, enc)]),
+        edit: Some(WorkspaceEdit {
+            changes: Some([(uri.clone(), edits)].into_iter().collect()),
+            ..Default::default()
+        }),
+        is_preferred: Some(safe),
+        ..Default::default()
+    })
+}
+
+/// Markdown when the client renders it, plain text (the same words) otherwise.
+pub fn markup_kind(markdown: bool) -> MarkupKind {
+    if markdown { MarkupKind::Markdown } else { MarkupKind::PlainText }
+}
+
+/// A completion item.
+pub fn completion(
+    rope: &Rope,
+    c: &CompletionEntry,
+    enc: PositionEncoding,
+    markdown: bool,
+) -> CompletionItem {
+    let kind = match c.kind {
+        CompletionKind::Table => CompletionItemKind::CLASS,
+        CompletionKind::Column => CompletionItemKind::FIELD,
+        CompletionKind::Operator => CompletionItemKind::KEYWORD,
+        CompletionKind::Command => CompletionItemKind::KEYWORD,
+        CompletionKind::Function => CompletionItemKind::FUNCTION,
+        CompletionKind::Macro => CompletionItemKind::SNIPPET,
+        CompletionKind::Variable => CompletionItemKind::VARIABLE,
+        CompletionKind::Field => CompletionItemKind::FIELD,
+    };
+    CompletionItem {
+        label: c.label.clone(),
+        kind: Some(kind),
+        detail: (!c.detail.is_empty()).then(|| c.detail.clone()),
+        documentation: (!c.doc.is_empty()).then(|| {
+            Documentation::MarkupContent(MarkupContent {
+                kind: markup_kind(markdown),
+                value: c.doc.clone(),
+            })
+        }),
+        text_edit: Some(lsp::CompletionTextEdit::Edit(TextEdit {
+            range: range(rope, c.replace, enc),
+            new_text: c.label.clone(),
+        })),
+        ..Default::default()
+    }
+}
+
+/// A document symbol tree.
+#[allow(deprecated)] // `DocumentSymbol::deprecated` must still be written.
+pub fn symbol(rope: &Rope, s: &Symbol, enc: PositionEncoding) -> DocumentSymbol {
+    let kind = match s.kind {
+        SymbolKind::Query => lsp::SymbolKind::NAMESPACE,
+        SymbolKind::Variable => lsp::SymbolKind::VARIABLE,
+        SymbolKind::Function => lsp::SymbolKind::FUNCTION,
+    };
+    let children: Vec<DocumentSymbol> = s.children.iter().map(|c| symbol(rope, c, enc)).collect();
+    DocumentSymbol {
+        name: if s.name.is_empty() { "(unnamed)".to_owned() } else { s.name.clone() },
+        detail: s.detail.clone(),
+        kind,
+        tags: None,
+        deprecated: None,
+        range: range(rope, s.span, enc),
+        selection_range: range(rope, s.selection, enc),
+        children: (!children.is_empty()).then_some(children),
+    }
+}

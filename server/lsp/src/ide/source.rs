@@ -1,0 +1,233 @@
+//! A file as editor features see it: its text and the query regions inside it.
+//!
+//! Regions come from [`qlint_files::sources`] (the same extraction `qlint check` uses: whole files,
+//! Markdown fences, Sentinel/Splunk YAML, `.conf` stanzas). Every region maps offsets both ways
+//! between its query text and the file.
+
+use std::path::{Path, PathBuf};
+
+use qlint_grammar::Span;
+
+use qlint_files::sources::{self, EmbeddedQuery, OffsetMap, SourceKind};
+use qlint_linter::{Language, QueryFacts};
+
+/// What kind of document a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// The whole file is a query.
+    Query(Language),
+    /// A container of queries (Markdown, YAML, `.conf`).
+    Container(SourceKind),
+    /// Something that holds no queries.
+    Other,
+}
+
+impl FileKind {
+    /// The kind from the file name, falling back to the client's language id.
+    pub fn detect(path: Option<&Path>, language_id: &str) -> FileKind {
+        let by_path = path.and_then(SourceKind::of_path);
+        let kind = by_path.or_else(|| match language_id.to_ascii_lowercase().as_str() {
+            "kql" | "kusto" | "csl" => Some(SourceKind::Query(Language::Kql)),
+            "spl" | "splunk" | "splunk_search" => Some(SourceKind::Query(Language::Spl)),
+            "markdown" => Some(SourceKind::Markdown),
+            "yaml" => Some(SourceKind::Yaml),
+            _ => None,
+        });
+        match kind {
+            Some(SourceKind::Query(language)) => FileKind::Query(language),
+            Some(other) => FileKind::Container(other),
+            None => FileKind::Other,
+        }
+    }
+
+    /// The extraction kind, if the file holds queries.
+    pub fn source_kind(self) -> Option<SourceKind> {
+        match self {
+            FileKind::Query(language) => Some(SourceKind::Query(language)),
+            FileKind::Container(kind) => Some(kind),
+            FileKind::Other => None,
+        }
+    }
+}
+
+/// How query offsets relate to file offsets.
+#[derive(Debug, Clone)]
+enum RegionMap {
+    /// The query is a verbatim slice of the file starting at this offset.
+    Shift(u32),
+    /// The decoding map of a container (YAML escapes, block-scalar indentation, fences).
+    Decoded(OffsetMap),
+}
+
+/// One query inside a file.
+#[derive(Debug, Clone)]
+pub struct Region {
+    /// Its language.
+    pub language: Language,
+    /// The query text (decoded from its container).
+    pub text: String,
+    /// A name from the container (rule name, heading), if any.
+    pub name: Option<String>,
+    /// The file bytes that hold the query.
+    pub span_in_file: Span,
+    /// What the container says about the query (time window, declared parameters).
+    pub facts: QueryFacts,
+    map: RegionMap,
+}
+
+impl Region {
+    /// A region that is a verbatim slice of the file at `start`.
+    pub fn verbatim(language: Language, text: String, start: u32, name: Option<String>) -> Self {
+        let end = start + text.len() as u32;
+        Self {
+            language,
+            text,
+            name,
+            span_in_file: Span::new(start, end),
+            facts: QueryFacts::default(),
+            map: RegionMap::Shift(start),
+        }
+    }
+
+    /// A region for a query found by [`qlint_files::sources`].
+    pub fn from_embedded(query: EmbeddedQuery) -> Self {
+        Self {
+            language: query.language,
+            name: query.name,
+            span_in_file: query.span_in_file,
+            facts: query.facts,
+            map: RegionMap::Decoded(query.map),
+            text: query.text,
+        }
+    }
+
+    fn len(&self) -> u32 {
+        self.text.len() as u32
+    }
+
+    /// File offset of a query offset.
+    pub fn to_file(&self, offset: u32) -> u32 {
+        match &self.map {
+            RegionMap::Shift(start) => start + offset.min(self.len()),
+            RegionMap::Decoded(map) => map.to_file_start(offset.min(self.len())),
+        }
+    }
+
+    /// File span of a query span.
+    pub fn span_to_file(&self, span: Span) -> Span {
+        match &self.map {
+            RegionMap::Shift(_) => {
+                let start = self.to_file(span.start);
+                Span::new(start, self.to_file(span.end).max(start))
+            }
+            RegionMap::Decoded(map) => map.to_file_span(span),
+        }
+    }
+
+    /// Query offset of a file offset, when the file offset lies in this region.
+    pub fn to_query(&self, offset: u32) -> Option<u32> {
+        if !self.span_in_file.contains_offset(offset) {
+            return None;
+        }
+        match &self.map {
+            RegionMap::Shift(start) => Some((offset - start).min(self.len())),
+            RegionMap::Decoded(map) => {
+                // The map is monotone: the last query offset that maps at or before `offset`.
+                let (mut lo, mut hi) = (0u32, self.len());
+                while lo < hi {
+                    let mid = lo + (hi - lo).div_ceil(2);
+                    if map.to_file_start(mid) <= offset {
+                        lo = mid;
+                    } else {
+                        hi = mid - 1;
+                    }
+                }
+                Some(lo)
+            }
+        }
+    }
+}
+
+/// A document with its query regions.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Where it lives, when it is a file on disk.
+    pub path: Option<PathBuf>,
+    /// What kind of file it is.
+    pub kind: FileKind,
+    /// The whole text.
+    pub text: String,
+    /// Query regions in file order.
+    pub regions: Vec<Region>,
+}
+
+impl SourceFile {
+    /// Splits `text` into query regions according to its kind.
+    pub fn new(path: Option<PathBuf>, language_id: &str, text: String) -> Self {
+        let kind = FileKind::detect(path.as_deref(), language_id);
+        let regions = match kind {
+            FileKind::Query(language) => vec![Region::verbatim(language, text.clone(), 0, None)],
+            FileKind::Container(source_kind) => sources::extract(source_kind, &text)
+                .queries
+                .into_iter()
+                .map(Region::from_embedded)
+                .collect(),
+            FileKind::Other => Vec::new(),
+        };
+        Self { path, kind, text, regions }
+    }
+
+    /// The region containing a file offset, with the offset in query coordinates.
+    pub fn region_at(&self, offset: u32) -> Option<(&Region, u32)> {
+        self.regions.iter().find_map(|r| r.to_query(offset).map(|q| (r, q)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_fences_become_regions_with_exact_offsets() {
+        let md = "# Hunt one\n\n```kql\nDeviceEvents\n| take 1\n```\n\n> ```spl\n> index=main\n> | head 1\n> ```\n\n```python\nx\n```\n";
+        let file = SourceFile::new(Some("h.md".into()), "markdown", md.to_owned());
+        assert_eq!(file.regions.len(), 2);
+        let kql = &file.regions[0];
+        assert_eq!(kql.language, Language::Kql);
+        assert_eq!(kql.name.as_deref(), Some("Hunt one"));
+        assert_eq!(&md[kql.to_file(0) as usize..kql.to_file(12) as usize], "DeviceEvents");
+        let spl = &file.regions[1];
+        assert_eq!(spl.text, "index=main\n| head 1\n");
+        let head = spl.text.find("head").unwrap() as u32;
+        assert_eq!(&md[spl.to_file(head) as usize..][..4], "head");
+        let file_head = md.find("head").unwrap() as u32;
+        assert_eq!(spl.to_query(file_head), Some(head));
+        assert!(file.region_at(0).is_none());
+    }
+
+    #[test]
+    fn yaml_block_scalars_map_both_ways() {
+        let yaml = "id: 1\nname: Rare\nquery: |\n  DeviceEvents\n  | where FileName == \"a\"\n";
+        let file = SourceFile::new(Some("r.yaml".into()), "yaml", yaml.to_owned());
+        assert_eq!(file.regions.len(), 1);
+        let region = &file.regions[0];
+        let q = region.text.find("where").unwrap() as u32;
+        let f = yaml.find("where").unwrap() as u32;
+        assert_eq!(region.to_file(q), f);
+        assert_eq!(region.to_query(f), Some(q));
+        assert_eq!(file.region_at(f).map(|(_, q)| q), Some(q));
+    }
+
+    #[test]
+    fn kinds_come_from_extension_then_language_id() {
+        assert_eq!(
+            FileKind::detect(Some(Path::new("a.CSL")), "plaintext"),
+            FileKind::Query(Language::Kql)
+        );
+        assert_eq!(FileKind::detect(None, "spl"), FileKind::Query(Language::Spl));
+        assert_eq!(
+            FileKind::detect(Some(Path::new("r.yaml")), ""),
+            FileKind::Container(SourceKind::Yaml)
+        );
+    }
+}
