@@ -571,7 +571,7 @@ fn is_structured(name: &str) -> bool {
 
 /// The pieces of the grammar. The text being parsed is parse state (read with [`src`]), so
 /// the grammar borrows nothing and one build serves every text (see [`crate::reuse`]).
-struct G<'a, R>(PhantomData<(&'a str, fn() -> R)>);
+struct G<'a, R>(PhantomData<&'a str>, PhantomData<fn() -> R>);
 
 impl<R> Clone for G<'_, R> {
     fn clone(&self) -> Self {
@@ -721,7 +721,7 @@ impl<'a, R: GrammarError<'a>> G<'a, R> {
 
     /// The search clause: OR binds tighter than AND (implicit or explicit), NOT tightest.
     fn clause(&self, pipeline: P<'a, R, Search>, stop_at_by: bool) -> P<'a, R, SearchExpr> {
-        let g = G(PhantomData);
+        let g = G(PhantomData, PhantomData);
         recursive(move |clause| {
             let field_run = run(
                 |t| {
@@ -933,7 +933,7 @@ impl<'a, R: GrammarError<'a>> G<'a, R> {
     /// Eval expressions with the usual precedence.
     fn expr(&self) -> P<'a, R, Expr> {
         recursive(move |expr| {
-            let g = G(PhantomData);
+            let g = G(PhantomData, PhantomData);
             let field_run = any()
                 .filter(|t: &Tok| t.kind == K::Word && !is_expr_keyword(t.text))
                 .then(
@@ -1259,7 +1259,7 @@ fn fold_by_and_tail(
 
 /// The whole search grammar (see [`commands`]).
 fn grammar<'a, R: GrammarError<'a>>() -> P<'a, R, Search> {
-    let g = G(PhantomData);
+    let g = G(PhantomData, PhantomData);
     recursive(move |pipeline| commands::search(commands::Parts::new(g, pipeline.boxed())))
         .then_ignore(end())
         .boxed()
