@@ -7,6 +7,7 @@ pub mod kql;
 pub mod sigma;
 pub mod spl;
 
+mod reuse;
 mod span;
 
 pub use span::Span;
