@@ -70,6 +70,8 @@ struct State {
     watch_registration: RwLock<bool>,
     /// The client renders Markdown in hovers / completion docs.
     markdown: RwLock<(bool, bool)>,
+    /// The client accepts snippets in completion items.
+    snippets: RwLock<bool>,
     /// The client answers `workspace/configuration`.
     pull_configuration: RwLock<bool>,
 }
@@ -273,6 +275,12 @@ impl LanguageServer for Backend {
             .and_then(|i| i.documentation_format.as_ref())
             .is_some_and(|f| f.contains(&MarkupKind::Markdown));
         write(&self.state.markdown, (hover_md, completion_md));
+        let snippets = text_caps
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.snippet_support)
+            .unwrap_or(false);
+        write(&self.state.snippets, snippets);
         let pull =
             params.capabilities.workspace.as_ref().and_then(|w| w.configuration).unwrap_or(false);
         write(&self.state.pull_configuration, pull);
@@ -423,11 +431,12 @@ impl LanguageServer for Backend {
         let pos = params.text_document_position;
         let Some(snap) = self.snapshot(&pos.text_document.uri) else { return Ok(None) };
         let markdown = read(&self.state.markdown).1;
+        let snippets = read(&self.state.snippets);
         let items = blocking(move || {
             let file = snap.source_file();
             ide::completions(&file, snap.offset(pos.position), &snap.profile().knowledge)
                 .iter()
-                .map(|c| convert::completion(&snap.rope, c, snap.enc, markdown))
+                .map(|c| convert::completion(&snap.rope, c, snap.enc, markdown, snippets))
                 .collect::<Vec<_>>()
         })
         .await
