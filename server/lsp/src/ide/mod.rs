@@ -12,6 +12,7 @@ pub mod kql;
 pub mod operators;
 pub mod rename;
 pub mod scan;
+pub mod semantic;
 pub mod source;
 mod spl;
 pub mod spl_fields;
