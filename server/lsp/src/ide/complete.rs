@@ -187,7 +187,26 @@ fn complete_kql(
     let text = cur.text();
     let lets = kql::let_bindings(text, &cur.tokens);
     let visible: Vec<&LetBinding> = lets.iter().filter(|b| b.span.end <= start).collect();
-    match kql::classify(text, &cur.tokens, prev) {
+    // After a finished query and a blank line, a new query starts (a multi-query file).
+    let new_query = prev.is_some_and(|p| {
+        let t = cur.tokens[p];
+        let gap = &text[t.span.end as usize..start as usize];
+        gap.matches('\n').count() >= 2
+            && !matches!(
+                t.kind,
+                TokenKind::Pipe
+                    | TokenKind::Op
+                    | TokenKind::Eq
+                    | TokenKind::Comma
+                    | TokenKind::LParen
+            )
+    });
+    let position = if new_query {
+        kql::Position::TabularStart
+    } else {
+        kql::classify(text, &cur.tokens, prev)
+    };
+    match position {
         kql::Position::TabularStart => {
             for name in catalog.table_names() {
                 sink.add(name, CompletionKind::Table, "table", "", 1);
