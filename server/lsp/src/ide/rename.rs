@@ -66,10 +66,11 @@ fn function_params(text: &str, tokens: &[Token], binding: &LetBinding) -> Vec<(S
                     break;
                 }
             }
-            TokenKind::Word if depth == 1 => {
-                if inside.get(n + 1).is_some_and(|&j| tokens[j].text(text) == ":") {
-                    out.push((tokens[i].text(text).to_owned(), i));
-                }
+            TokenKind::Word
+                if depth == 1
+                    && inside.get(n + 1).is_some_and(|&j| tokens[j].text(text) == ":") =>
+            {
+                out.push((tokens[i].text(text).to_owned(), i));
             }
             _ => {}
         }

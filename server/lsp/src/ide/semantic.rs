@@ -180,9 +180,8 @@ fn spl_kinds(text: &str, tokens: &[Token]) -> Vec<Option<SemanticKind>> {
                 }
                 TokenKind::Pipe | TokenKind::Op | TokenKind::Eq => SemanticKind::Operator,
                 TokenKind::Word => {
-                    if spl::at_command_position(tokens, prev) && prev.is_some() {
-                        SemanticKind::Keyword
-                    } else if SPL_KEYWORDS.contains(&word) {
+                    let command = spl::at_command_position(tokens, prev) && prev.is_some();
+                    if command || SPL_KEYWORDS.contains(&word) {
                         SemanticKind::Keyword
                     } else if tokens
                         .get(i + 1)
