@@ -180,6 +180,43 @@ mod tests {
         assert_eq!(texts(text).len(), 1);
     }
 
+    /// Each corpus entry is one query: count the ones the splitter would cut (they do not parse
+    /// whole, or they would stay one), and show a few so that a reader can judge them.
+    #[test]
+    fn corpus_queries_that_would_be_split() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/kql");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            eprintln!("skipped: {} is absent", dir.display());
+            return;
+        };
+        let (mut total, mut broken, mut split) = (0, 0, Vec::new());
+        for entry in
+            entries.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "jsonl"))
+        {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            for line in text.lines() {
+                let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+                let Some(query) = value.get("query").and_then(|q| q.as_str()) else { continue };
+                total += 1;
+                if !parses(query) {
+                    broken += 1;
+                    let n = extract(query).len();
+                    if n > 1 {
+                        split.push((value["id"].as_str().unwrap_or("?").to_owned(), n));
+                    }
+                }
+            }
+        }
+        eprintln!(
+            "{total} corpus queries, {broken} do not parse whole, {} would be split",
+            split.len()
+        );
+        for (id, n) in split.iter().take(15) {
+            eprintln!("  {id}: {n} parts");
+        }
+    }
+
     #[test]
     fn byte_order_mark_is_skipped() {
         let text = "\u{feff}T\n| take 1\n\nU | take 2\n\nV |";
