@@ -646,7 +646,9 @@ mod tests {
     #[test]
     fn editor_diagnostics_see_the_container_window() {
         let knowledge = Knowledge::builtin();
-        let config = Config::default();
+        // KQL404 is off by default: select it.
+        let config =
+            Config::parse(std::path::Path::new("qlint.toml"), "select = [\"ALL\"]\n").unwrap();
         let query = "SigninLogs\n| where ResultType != \"0\"\n";
         let indented: String = query.lines().map(|l| format!("  {l}\n")).collect();
         let rule = format!("name: r\nkind: Scheduled\nqueryPeriod: 1d\nquery: |\n{indented}");
