@@ -207,6 +207,14 @@ fn check_doc(entry: &Entry, problems: &mut Vec<DocProblem>, file: &'static str) 
     }
 }
 
+/// `sig` with its leading function name `from` replaced by `to` (`acos(x)` → `cos(x)`).
+fn renamed_signature(sig: &str, from: &str, to: &str) -> String {
+    match sig.strip_prefix(from) {
+        Some(rest) if rest.starts_with('(') => format!("{to}{rest}"),
+        _ => sig.to_owned(),
+    }
+}
+
 /// Merges the docs into the catalog; returns the problems found in the docs files.
 pub(crate) fn apply_builtin_docs(catalog: &mut Catalog) -> Vec<DocProblem> {
     let mut problems = Vec::new();
@@ -319,9 +327,12 @@ pub(crate) fn apply_builtin_docs(catalog: &mut Catalog) -> Vec<DocProblem> {
         let names = std::iter::once(entry.name.clone()).chain(entry.aliases.iter().cloned());
         for name in names {
             let doc = Some(entry.doc.clone());
+            // `aka: cos` under `## acos`: cos's signature reads `cos(number)`, not `acos(...)`.
+            let sigs: Vec<String> =
+                entry.sigs.iter().map(|s| renamed_signature(s, &entry.name, &name)).collect();
             match catalog.spl_functions.iter_mut().find(|f| f.kind == kind && f.name == name) {
                 Some(f) => {
-                    f.signatures = entry.sigs.clone();
+                    f.signatures = sigs;
                     f.min_args = min_args;
                     f.max_args = max_args;
                     f.doc = doc;
@@ -329,7 +340,7 @@ pub(crate) fn apply_builtin_docs(catalog: &mut Catalog) -> Vec<DocProblem> {
                 None => catalog.spl_functions.push(SplFunction {
                     name,
                     kind,
-                    signatures: entry.sigs.clone(),
+                    signatures: sigs,
                     min_args,
                     max_args,
                     timechart_only: false,

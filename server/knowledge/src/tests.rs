@@ -427,6 +427,14 @@ fn spl_docs_cover_corpus_commands_and_functions() {
     let undocumented: Vec<&str> =
         k.spl_functions().filter(|f| f.doc.is_none()).map(|f| f.name.as_str()).collect();
     assert!(undocumented.is_empty(), "{undocumented:?}");
+    // Every signature names its own function (`aka` entries share a doc, not a name).
+    let misnamed: Vec<(&str, &str)> = k
+        .spl_functions()
+        .flat_map(|f| f.signatures.iter().map(move |s| (f.name.as_str(), s.as_str())))
+        .filter(|(name, sig)| !name.contains('<') && !sig.starts_with(&format!("{name}(")))
+        .collect();
+    assert!(misnamed.is_empty(), "{misnamed:?}");
+    assert_eq!(k.spl_eval_function("cos").unwrap().signatures, ["cos(number)"]);
 }
 
 #[test]

@@ -8,6 +8,7 @@
 mod conf;
 mod custom;
 mod facts;
+mod kql_file;
 mod map;
 mod markdown;
 mod sigma;
@@ -105,7 +106,7 @@ pub struct ContainerError {
 /// What kind of file a path is, as far as queries are concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceKind {
-    /// The whole file is one query.
+    /// The whole file is a query (a KQL file: one or more, separated by blank lines).
     Query(Language),
     /// Markdown with fenced code blocks.
     Markdown,
@@ -162,6 +163,9 @@ pub fn extract_with(kind: SourceKind, text: &str, keys: &[YamlQueryKey]) -> Extr
 /// Extracts the queries of `text`, which has the given kind.
 pub fn extract(kind: SourceKind, text: &str) -> Extraction {
     match kind {
+        SourceKind::Query(Language::Kql) => {
+            Extraction { queries: kql_file::extract(text), errors: Vec::new() }
+        }
         SourceKind::Query(language) => Extraction {
             queries: vec![EmbeddedQuery::whole_file(language, text)],
             errors: Vec::new(),

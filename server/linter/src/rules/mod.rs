@@ -9,7 +9,7 @@
 use qlint_grammar::Span;
 
 use crate::analysis::Analysis;
-use crate::diagnostic::{Category, Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
 use crate::query::QueryFacts;
 use qlint_knowledge::Knowledge;
 
@@ -141,6 +141,43 @@ static ALL: [RuleMeta; RULES.len()] = {
 };
 
 /// Every rule qlint knows, in code order (syntax errors `KQL001`/`SPL001` included).
+/// The quick fix of a did-you-mean finding: `name` becomes `suggestion` at each of `spans`
+/// (a span may be wider than the name, e.g. a macro call with its backticks: the name inside
+/// it is replaced). Unsafe: only the author knows whether the suggestion is what they meant.
+pub(crate) fn did_you_mean_fix(
+    text: &str,
+    spans: &[Span],
+    name: &str,
+    suggestion: &str,
+) -> Option<Fix> {
+    let mut edits = Vec::new();
+    for span in spans {
+        let found = span.text(text);
+        let at = if found == name {
+            0
+        } else {
+            let at = found.find(name)?;
+            // Only when the name occurs once in the span: never guess which one.
+            if found[at + name.len()..].contains(name) {
+                return None;
+            }
+            at
+        };
+        let start = span.start + at as u32;
+        edits.push(Edit {
+            span: Span::new(start, start + name.len() as u32),
+            replacement: suggestion.to_owned(),
+        });
+    }
+    edits.sort_by_key(|e| e.span.start);
+    edits.dedup_by_key(|e| e.span.start);
+    (!edits.is_empty()).then(|| Fix {
+        title: format!("Replace `{name}` with `{suggestion}`"),
+        applicability: Applicability::Unsafe,
+        edits,
+    })
+}
+
 pub fn all() -> &'static [RuleMeta] {
     &ALL
 }

@@ -1,7 +1,7 @@
 //! KQL203 `unknown-function`: a call to a function that is neither built in nor defined.
 
 use crate::diagnostic::{Category, Diagnostic, Severity};
-use crate::rules::{Context, RuleMeta};
+use crate::rules::{Context, RuleMeta, did_you_mean_fix};
 
 /// Registry entry.
 pub const META: RuleMeta = RuleMeta {
@@ -49,6 +49,12 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             Some(s) => format!("unknown function `{}`; did you mean `{s}`?", name.name),
             None => format!("unknown function `{}`", name.name),
         };
-        out.push(META.diagnostic(name.span, message));
+        let mut diagnostic = META.diagnostic(name.span, message);
+        if let Some(s) = &name.suggestion
+            && let Some(fix) = did_you_mean_fix(cx.text, &[name.span], &name.name, s)
+        {
+            diagnostic = diagnostic.with_fix(fix);
+        }
+        out.push(diagnostic);
     }
 }
