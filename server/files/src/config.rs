@@ -6,6 +6,7 @@
 //! exclude = ["vendor/**"]
 //! schemas = ["schemas/custom_tables.json"]
 //! macros = ["splunk/macros.conf"]
+//! datamodels = ["Splunk_SA_CIM/default/data/models"]
 //!
 //! [severity]
 //! KQL401 = "error"                  # error | warning | info | off
@@ -72,6 +73,8 @@ struct RawConfig {
     schemas: Vec<PathBuf>,
     #[serde(default)]
     macros: Vec<PathBuf>,
+    #[serde(default)]
+    datamodels: Vec<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -190,6 +193,8 @@ pub struct Config {
     pub schemas: Vec<PathBuf>,
     /// Extra macro files, resolved against `root`.
     pub macros: Vec<PathBuf>,
+    /// Splunk data model JSON files or folders of them, resolved against `root`.
+    pub datamodels: Vec<PathBuf>,
 }
 
 impl Config {
@@ -236,6 +241,7 @@ impl Config {
         Ok(Config {
             schemas: raw.schemas.iter().map(|p| root.join(p)).collect(),
             macros: raw.macros.iter().map(|p| root.join(p)).collect(),
+            datamodels: raw.datamodels.iter().map(|p| root.join(p)).collect(),
             root,
             source: Some(path.to_owned()),
             base,

@@ -35,9 +35,9 @@ back as noise — and an allow-list written this way (`where FileName !in ("a.ex
 alert) behaves differently from what a reviewer reads. It is also slower than needed for no
 gain.
 
-The fix switches to the case-insensitive operator (`!~`, `!in~`, `!has`, ...). It is marked
-safe: it keeps what the author meant (exclude this file), it only widens the exclusion to
-other spellings of the same name.
+The fix switches to the case-insensitive operator (`!~`, `!in~`, `!has`, ...). It is offered
+in the editor but not applied by `--fix`: widening an exclusion makes the rule match less,
+and qlint's safe fixes never reduce what a rule matches. Review it, then apply it.
 
 ## Example
 ```kql
@@ -90,7 +90,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             )
             .with_fix(Fix {
                 title: format!("Replace `{}` with `{replacement}`", c.op.text),
-                applicability: Applicability::Safe,
+                // Narrows what the rule matches: never applied without review.
+                applicability: Applicability::Unsafe,
                 edits: vec![Edit { span: c.op.span, replacement: replacement.to_owned() }],
             });
         out.push(diagnostic);

@@ -108,7 +108,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(kql) = cx.analysis.kql() else { return };
     for m in &kql.fold_mismatches {
         let folded = fold_literal(m.literal.span.text(cx.text), m.fold);
-        out.push(fold_mismatch(&META, m, folded));
+        out.push(fold_mismatch(&META, m, folded, cx.analysis.logic()));
     }
 }
 

@@ -104,7 +104,7 @@ fn check_analysis(spl: &SplAnalysis, text: &str, out: &mut Vec<Diagnostic>) {
                 kind.describe()
             ),
         );
-        if let Some(fix) = case_fold_fix(c, text) {
+        if let Some(fix) = case_fold_fix(c, text, true) {
             diagnostic = diagnostic.with_fix(fix);
         }
         out.push(diagnostic);
@@ -113,7 +113,8 @@ fn check_analysis(spl: &SplAnalysis, text: &str, out: &mut Vec<Diagnostic>) {
         // Only a plain double-quoted literal is folded: no escapes or macros to mind.
         let raw = m.literal.span.text(text);
         let quoted = raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"');
-        out.push(fold_mismatch(&META, m, m.fold.apply(raw).filter(|_| quoted)));
+        let folded = m.fold.apply(raw).filter(|_| quoted);
+        out.push(fold_mismatch(&META, m, folded, &spl.logic));
     }
 }
 
