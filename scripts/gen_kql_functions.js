@@ -66,12 +66,20 @@ function returnType(sig) {
   }
 }
 
+// qlint's signatures let only the last parameter repeat: a signature is cut after its first
+// repeating parameter (`case(predicate: bool...)`), which keeps every call Kusto accepts.
 function signature(name, sig) {
-  const params = toArray(sig.Parameters).map((p) => {
+  const all = toArray(sig.Parameters);
+  const firstRepeated = all.findIndex((p) => p.MaxOccurring > 1);
+  const kept = firstRepeated < 0 ? all : all.slice(0, firstRepeated + 1);
+  const cut = kept.length < all.length;
+  const params = kept.map((p, i) => {
     const optional = p.MinOccurring === 0 || p.IsOptional ? '?' : '';
     const repeated = p.MaxOccurring > 1 ? '...' : '';
     const pname = String(p.Name).replace(/[^A-Za-z0-9_]/g, '_');
-    return `${pname}${optional}: ${paramType(p)}${repeated}`;
+    // A cut signature's last parameter stands for the ones after it too: any type.
+    const type = cut && i === kept.length - 1 ? 'any' : paramType(p);
+    return `${pname}${optional}: ${type}${repeated}`;
   });
   return `${name}(${params.join(', ')}) -> ${returnType(sig)}`;
 }

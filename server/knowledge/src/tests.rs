@@ -541,7 +541,8 @@ fn builtin_catalog_matches_shared_facts() {
             let ds = model.dataset(d["lineage"].as_str().unwrap()).unwrap();
             let fields: Vec<&str> =
                 d["fields"].as_array().unwrap().iter().filter_map(|f| f.as_str()).collect();
-            assert_eq!(ds.fields.len(), fields.len(), "{}.{}", model.name, ds.lineage);
+            // The built-in models hold 4.20's fields plus those of later CIM versions.
+            assert!(ds.fields.len() >= fields.len(), "{}.{}", model.name, ds.lineage);
             assert!(fields.iter().all(|f| ds.field(f).is_some()), "{}.{}", model.name, ds.lineage);
         }
     }

@@ -300,6 +300,24 @@ fn implicit_column(name: &str) -> bool {
 }
 
 /// Workspace functions shipped by Sentinel (ASIM parsers, watchlists) that no schema lists.
+/// The table that replaced a retired Microsoft Defender ATP advanced-hunting table.
+fn retired_table(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "AlertEvents" | "DeviceAlertEvents" => "AlertInfo",
+        "MachineInfo" => "DeviceInfo",
+        "MachineNetworkInfo" => "DeviceNetworkInfo",
+        "ProcessCreationEvents" => "DeviceProcessEvents",
+        "NetworkCommunicationEvents" => "DeviceNetworkEvents",
+        "FileCreationEvents" => "DeviceFileEvents",
+        "RegistryEvents" => "DeviceRegistryEvents",
+        "LogonEvents" => "DeviceLogonEvents",
+        "ImageLoadEvents" => "DeviceImageLoadEvents",
+        "MiscEvents" => "DeviceEvents",
+        "DeviceTvmSoftwareInventoryVulnerabilities" => "DeviceTvmSoftwareVulnerabilities",
+        _ => return None,
+    })
+}
+
 /// `T | as Name` names its input for the rest of the query (`toscalar(Name | count)`,
 /// `join (Name)`): such names are tables of unknown columns, not unknown tables.
 fn bind_as_names(query: &Query, env: &mut Env) {
@@ -516,14 +534,21 @@ impl<'a> Analyzer<'a> {
             self.out.symbols.push(Symbol { name: name.to_owned(), span, kind: SymbolKind::Table });
             return Schema::Open;
         }
-        if !looks_like_workspace_function(name) && !name.contains('*') {
-            let suggestion = self.knowledge.suggest_kql_table(name).map(str::to_owned);
-            self.out.unknown_tables.push(Unresolved {
-                name: name.to_owned(),
-                span,
-                suggestion,
-                scope: None,
-            });
+        // A name close to no known table is more likely a workspace function, a custom table
+        // or a table newer than the catalog than a slip: only near misses and retired
+        // Defender names are reported.
+        if !looks_like_workspace_function(name) && !name.contains('*') && !name.ends_with("_CL") {
+            let suggestion = retired_table(name)
+                .map(str::to_owned)
+                .or_else(|| self.knowledge.suggest_kql_table(name).map(str::to_owned));
+            if let Some(suggestion) = suggestion {
+                self.out.unknown_tables.push(Unresolved {
+                    name: name.to_owned(),
+                    span,
+                    suggestion: Some(suggestion),
+                    scope: None,
+                });
+            }
         }
         Schema::Open
     }

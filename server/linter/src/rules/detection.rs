@@ -304,8 +304,9 @@ pub fn fold_mismatch(
 /// True when the literal at `span` is a value of a filter comparison that includes events
 /// (`x == v` under an even number of negations): making it match more widens the rule.
 pub fn in_including_filter(logic: &LogicModel, span: Span) -> bool {
-    logic
-        .comparisons()
-        .into_iter()
-        .any(|(c, positive, _)| c.op.negated != positive && c.values.iter().any(|v| v.span == span))
+    // Spans may or may not include the quotes: any overlap is the same literal.
+    let overlaps = |v: Span| v.start < span.end && span.start < v.end;
+    logic.comparisons().into_iter().any(|(c, positive, _)| {
+        c.op.negated != positive && c.values.iter().any(|v| overlaps(v.span))
+    })
 }

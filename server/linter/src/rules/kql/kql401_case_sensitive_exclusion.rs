@@ -26,7 +26,10 @@ that is case-insensitive in practice: a file or process name, a Windows path, a 
 key, a host or domain name, a Windows account or UPN (recognised by the column name, or by a
 literal such as `svchost.exe` or `C:\Windows\`). Command lines and URLs are left alone:
 parts of them are case-sensitive; so are `OriginalFileName` columns (the vendor's fixed
-spelling) and placeholders such as `Unknown` or `N/A`.
+spelling), placeholders such as `Unknown` or `N/A`, and values whose spelling the product
+fixes: processes Windows or a service manager starts (`WmiPrvSE.exe`, `MsMpEng.exe`,
+`conhost.exe`), built-in accounts as Defender (`system`) or the event log (`SYSTEM`) write
+them, and service values the service control manager writes (`ImagePath`).
 
 ## Why is this bad?
 Windows does not care about case: `SHUTDOWN.EXE` and `shutdown.exe` are the same program.
@@ -66,6 +69,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         // The vendor's fixed spelling and placeholders (`-`, `N/A`) are exact on purpose.
         if fields::has_vendor_fixed_spelling(&field.name)
             || c.values.iter().any(|v| fields::is_placeholder(&v.value))
+            || c.values.iter().all(|v| fields::has_product_fixed_spelling(&v.value))
         {
             continue;
         }

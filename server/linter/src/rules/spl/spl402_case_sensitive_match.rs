@@ -143,13 +143,15 @@ mod tests {
     }
 
     #[test]
-    fn a_folded_value_against_the_other_case_gets_a_safe_fix() {
+    fn a_folded_value_against_the_other_case_gets_a_fix_for_review() {
+        // The SPL condition model does not see comparisons of `upper(...)`, so qlint cannot
+        // tell an inclusion from an exclusion here: the fix is offered, never applied alone.
         let text = r#"index=edr | where upper(dest)="dc01.Corp" OR lower(user)="admin""#;
         let found = spl402(text);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].span.text(text), r#""dc01.Corp""#);
         let fix = found[0].fix.as_ref().unwrap();
-        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!(fix.applicability, Applicability::Unsafe);
         assert_eq!(fix.edits[0].replacement, r#""DC01.CORP""#);
     }
 
