@@ -538,9 +538,13 @@ impl<'a> Analyzer<'a> {
         // or a table newer than the catalog than a slip: only near misses and retired
         // Defender names are reported.
         if !looks_like_workspace_function(name) && !name.contains('*') && !name.ends_with("_CL") {
-            let suggestion = retired_table(name)
-                .map(str::to_owned)
-                .or_else(|| self.knowledge.suggest_kql_table(name).map(str::to_owned));
+            // `VectraStream` beside `VectraStream_CL` is the solution's parser function.
+            let suggestion = retired_table(name).map(str::to_owned).or_else(|| {
+                self.knowledge
+                    .suggest_kql_table(name)
+                    .filter(|s| *s != format!("{name}_CL"))
+                    .map(str::to_owned)
+            });
             if let Some(suggestion) = suggestion {
                 self.out.unknown_tables.push(Unresolved {
                     name: name.to_owned(),
