@@ -7,6 +7,7 @@
 //! exclude = ["vendor/**"]
 //! schemas = ["schemas/custom_tables.json"]
 //! macros = ["splunk/macros.conf"]
+//! datamodels = ["Splunk_SA_CIM/default/data/models"]
 //!
 //! [severity]
 //! KQL401 = "error"                  # error | warning | info | off
@@ -83,6 +84,8 @@ struct RawConfig {
     schemas: Vec<PathBuf>,
     #[serde(default)]
     macros: Vec<PathBuf>,
+    #[serde(default)]
+    datamodels: Vec<PathBuf>,
     #[serde(default, rename = "yaml-queries")]
     yaml_queries: Vec<crate::sources::YamlQueryKey>,
     format: Option<RawFormat>,
@@ -241,6 +244,8 @@ pub struct Config {
     pub format: qlint_fmt::Options,
     /// `[[yaml-queries]]`: YAML keys of the team's own rule formats that hold queries.
     pub yaml_queries: Vec<crate::sources::YamlQueryKey>,
+    /// Splunk data model JSON files or folders of them, resolved against `root`.
+    pub datamodels: Vec<PathBuf>,
 }
 
 impl Config {
@@ -300,6 +305,7 @@ impl Config {
             schemas: raw.schemas.iter().map(|p| root.join(p)).collect(),
             macros: raw.macros.iter().map(|p| root.join(p)).collect(),
             yaml_queries: raw.yaml_queries,
+            datamodels: raw.datamodels.iter().map(|p| root.join(p)).collect(),
             root,
             source: Some(path.to_owned()),
             base,

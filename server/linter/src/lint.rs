@@ -135,11 +135,12 @@ mod tests {
     #[test]
     fn a_tabular_parameter_is_a_table_of_unknown_columns() {
         let knowledge = Knowledge::builtin();
-        let text = "T\n| extend Resolved = strcat(field, Anything)\n";
+        // Without the declaration the name is taken for a misspelt `SecurityEvent`.
+        let text = "SecurityEvents\n| extend Resolved = strcat(field, Anything)\n";
         let facts = QueryFacts {
             time_window: None,
             parameters: Some(vec![
-                Parameter::new("T", ParameterType::Tabular),
+                Parameter::new("SecurityEvents", ParameterType::Tabular),
                 Parameter::new("field", ParameterType::Scalar(Some(ScalarType::String))),
             ]),
             ..QueryFacts::default()

@@ -154,6 +154,10 @@ fn build_profile(
             errors.push(e.to_string());
         }
     }
+    for path in &config.datamodels {
+        errors
+            .extend(knowledge.load_datamodel_path(&resolve(path)).iter().map(ToString::to_string));
+    }
     let discover: Vec<PathBuf> =
         if config.source.is_some() { vec![config.root.clone()] } else { roots.to_vec() };
     for root in discover {

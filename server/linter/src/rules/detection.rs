@@ -8,12 +8,14 @@ use crate::analysis::logic::{
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::rules::RuleMeta;
 
-/// A value compared for equality: case folded when the operator ignores case.
+/// A value compared for equality: case folded when the operator ignores case. Only ASCII
+/// letters are folded, as Kusto's `=~`, `in~` and `has` do: Cyrillic `а` and `А` (homoglyphs
+/// of Latin `a` used in lookalike-name detections) stay two values.
 fn normalise(literal: &Literal, case_sensitive: bool) -> String {
     if case_sensitive || literal.kind != LiteralKind::String {
         literal.value.clone()
     } else {
-        literal.value.to_lowercase()
+        literal.value.to_ascii_lowercase()
     }
 }
 
@@ -198,7 +200,17 @@ pub fn contradictions(logic: &LogicModel) -> Vec<(Span, Span, Verdict)> {
 /// `tolower(x) == "PowerShell.exe"` (KQL) / `lower(x)="PowerShell.exe"` (SPL): a folded
 /// value compared with a literal of the other case never matches. `folded` is the literal
 /// rewritten in the folded case, when the language's quoting lets it be written safely.
-pub fn fold_mismatch(meta: &RuleMeta, m: &FoldMismatch, folded: Option<String>) -> Diagnostic {
+///
+/// Rewriting the literal makes the comparison match where it never did. That widens a filter
+/// that includes events, so the fix is safe there; under `!=`, `!in`, `not()` or outside a
+/// filter (an `iff()`, an `extend`) it could narrow what the rule matches, so it is offered
+/// in the editor only.
+pub fn fold_mismatch(
+    meta: &RuleMeta,
+    m: &FoldMismatch,
+    folded: Option<String>,
+    logic: &LogicModel,
+) -> Diagnostic {
     let diagnostic = meta.diagnostic(
         m.literal.span,
         format!(
@@ -211,9 +223,23 @@ pub fn fold_mismatch(meta: &RuleMeta, m: &FoldMismatch, folded: Option<String>) 
     match folded {
         Some(folded) => diagnostic.with_fix(Fix {
             title: format!("Write the literal in {}", m.fold.describe()),
-            applicability: Applicability::Safe,
+            applicability: if in_including_filter(logic, m.literal.span) {
+                Applicability::Safe
+            } else {
+                Applicability::Unsafe
+            },
             edits: vec![Edit { span: m.literal.span, replacement: folded }],
         }),
         None => diagnostic,
     }
+}
+
+/// True when the literal at `span` is a value of a filter comparison that includes events
+/// (`x == v` under an even number of negations): making it match more widens the rule.
+pub fn in_including_filter(logic: &LogicModel, span: Span) -> bool {
+    // Spans may or may not include the quotes: any overlap is the same literal.
+    let overlaps = |v: Span| v.start < span.end && span.start < v.end;
+    logic.comparisons().into_iter().any(|(c, positive, _)| {
+        c.op.negated != positive && c.values.iter().any(|v| overlaps(v.span))
+    })
 }

@@ -19,8 +19,11 @@ pub const META: RuleMeta = RuleMeta {
 /// `qlint rule KQL201`.
 pub const DOCS: &str = r#"## What it does
 Reports a table name that is not a Defender XDR or Sentinel / Log Analytics table, not a
-`let` name of the query, and not in a schema file you gave qlint. When a known table is
-spelled almost the same, the message suggests it.
+`let` or `as` name of the query, not an Azure Resource Graph table and not in a schema file
+you gave qlint, when a known table is spelled almost the same (the message suggests it) or
+when it is a retired Defender ATP name (`MiscEvents`, now `DeviceEvents`). A name close to
+no known table is left alone: it is more likely a workspace function, a custom `_CL` table or
+a table newer than qlint's catalog than a typo.
 
 ## Why is this bad?
 A misspelt table makes the query fail (or, in a `union isfuzzy=true`, silently return
