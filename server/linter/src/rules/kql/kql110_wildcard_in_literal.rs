@@ -90,9 +90,15 @@ fn pattern_syntax(value: &str) -> Option<&'static str> {
     if value.contains(".*") && !value.contains("*.*") {
         return Some("`.*`");
     }
+    // `*\temp`, `*.ps1`, `mimikatz*`: the neighbour of the asterisk belongs to a name or a
+    // path. `GUID=*` (LDAP), `/*` (SQL comment) and `SELECT *` are text that holds `*`.
+    let name_char = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || "\\._-".contains(c));
     let core = value.trim_matches('*');
-    let edge = value.starts_with('*') || value.ends_with('*');
-    (edge && !core.is_empty() && core.chars().any(char::is_alphanumeric)).then_some("`*`")
+    let leading = value.starts_with('*') && name_char(core.chars().next());
+    let trailing = value.ends_with('*') && name_char(core.chars().next_back());
+    // Text with spaces (`del *.*`) is a command line that holds an asterisk.
+    let text = value.contains(char::is_whitespace);
+    ((leading || trailing) && !text && core.chars().any(char::is_alphanumeric)).then_some("`*`")
 }
 
 fn excerpt(value: &str) -> String {

@@ -23,7 +23,9 @@ pub const META: RuleMeta = RuleMeta {
 
 /// `qlint rule KQL112`.
 pub const DOCS: &str = r#"## What it does
-Reports a `let` statement whose name is not used anywhere in the query.
+Reports a `let` statement whose name is not used anywhere in the query. A name that a
+commented-out line uses (`//| where FileName in~ (Suspicious)`) was disabled on purpose and
+is not reported.
 
 ## Why is this bad?
 In a detection the unused name is often the list of exclusions or the threshold that the
@@ -118,7 +120,12 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     for l in &uses.lets {
-        if !uses.names.contains(&l.name.name.to_ascii_lowercase()) {
+        let commented_out = cx
+            .text
+            .lines()
+            .filter_map(|line| line.split_once("//"))
+            .any(|(_, c)| c.contains(l.name.name.as_str()));
+        if !uses.names.contains(&l.name.name.to_ascii_lowercase()) && !commented_out {
             out.push(
                 META.diagnostic(
                     l.name.span,

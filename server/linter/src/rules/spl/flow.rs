@@ -68,6 +68,8 @@ pub(crate) fn reads(command: &Command) -> Option<Vec<FieldRef<'_>>> {
             out.extend(s.by.iter().map(from_name));
             out.extend(s.over.iter().map(from_name));
         }
+        // Removing a field that is not there is harmless.
+        CommandKind::Fields(f) if f.remove => {}
         CommandKind::Fields(f) => out.extend(f.fields.iter().map(from_name)),
         CommandKind::Rename(r) => out.extend(r.renames.iter().map(|r| from_name(&r.from))),
         CommandKind::Sort(s) => out.extend(s.keys.iter().map(|k| from_name(&k.field))),
@@ -85,7 +87,10 @@ pub(crate) fn reads(command: &Command) -> Option<Vec<FieldRef<'_>>> {
         CommandKind::FillNull(_) => {}
         _ => return None,
     }
-    out.retain(|f| !f.name.contains('*') && !f.name.is_empty());
+    // A bare `null` / `NULL` in eval is the idiom for a null value (a field that never exists).
+    out.retain(|f| {
+        !f.name.contains('*') && !f.name.is_empty() && !f.name.eq_ignore_ascii_case("null")
+    });
     Some(out)
 }
 

@@ -23,8 +23,10 @@ pub const META: RuleMeta = RuleMeta {
 
 /// `qlint rule SPL110`.
 pub const DOCS: &str = r#"## What it does
-Reports `where` comparisons (`=`, `==`, `!=`) of a field with an unquoted word that the
-search never uses as a field anywhere else: `where user=admin`, `where action!=blocked`.
+Reports `where` comparisons (`=`, `==`, `!=`) of a field with an unquoted word that looks
+like a value (a plain word such as `admin`, `Saturday` or `SYSTEM`, not `process_name` or
+`TargetDomainName`) and that the search never uses anywhere else: `where user=admin`,
+`where action!=blocked`.
 
 ## Why is this bad?
 `where` takes an eval expression, in which an unquoted word is a field name. `where
@@ -88,7 +90,11 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let (Expr::Field(_), Expr::Field(value)) = (lhs, rhs) else { continue };
             let word = value.text.as_str();
             let once = counts.get(word).copied().unwrap_or(0) <= 1;
-            let plain = word.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+            // Field names look like `TargetDomainName` or `process_name`; values like `root`,
+            // `Saturday` or `SYSTEM`.
+            let tail = &word[word.chars().next().map_or(0, char::len_utf8)..];
+            let plain = word.chars().all(|c| c.is_alphanumeric() || c == '-')
+                && (!tail.chars().any(char::is_uppercase) || !word.chars().any(char::is_lowercase));
             let keyword = ["true", "false", "null"].contains(&word.to_ascii_lowercase().as_str());
             if value.quoted || !once || !plain || word.starts_with('_') || keyword {
                 continue;

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use qlint_grammar::spl::ast::{Command, CommandKind};
 
 use crate::diagnostic::{Category, Diagnostic, Severity};
-use crate::rules::spl::flow::{aggregation_name, reads};
+use crate::rules::spl::flow::{FieldRef, aggregation_name, expr_fields, reads};
 use crate::rules::{Context, RuleMeta};
 
 /// Registry entry.
@@ -81,7 +81,12 @@ fn effect(command: &Command, text: &str) -> Effect {
         CommandKind::Stats(s) => {
             let name = command.name.text.to_ascii_lowercase();
             let aggs = || s.aggregations.iter().map(|a| aggregation_name(a, text));
-            let wild = s.by.iter().any(|n| n.has_wildcard()) || !s.macros.is_empty();
+            let wild = s.by.iter().any(|n| n.has_wildcard())
+                || !s.macros.is_empty()
+                || s.aggregations.iter().any(|a| {
+                    a.span.text(text).contains('*')
+                        || a.alias.as_ref().is_some_and(|n| n.has_wildcard())
+                });
             match name.as_str() {
                 _ if wild => Effect::Unknown,
                 "stats" => Effect::Set(s.by.iter().map(|n| n.text.clone()).chain(aggs()).collect()),
@@ -92,14 +97,22 @@ fn effect(command: &Command, text: &str) -> Effect {
         CommandKind::Tstats(t) => {
             let prestats =
                 t.option("prestats").is_some_and(|v| v.text.starts_with(['t', 'T', '1']));
-            if prestats
-                || !t.macros.is_empty() && command.span.start > 1
-                || t.by.iter().any(|n| n.has_wildcard())
-            {
+            let wild = t.by.iter().any(|n| n.has_wildcard())
+                || t.aggregations.iter().any(|a| {
+                    a.span.text(text).contains('*')
+                        || a.alias.as_ref().is_some_and(|n| n.has_wildcard())
+                });
+            if prestats || wild {
                 return Effect::Unknown;
             }
             let aggs = t.aggregations.iter().map(|a| aggregation_name(a, text));
-            Effect::Set(t.by.iter().map(|n| n.text.clone()).chain(aggs).collect())
+            let mut set: BTreeSet<String> =
+                t.by.iter().map(|n| n.text.clone()).chain(aggs).collect();
+            // `by ... span=1h` groups by `_time` too.
+            if t.option("span").is_some() || command.span.text(text).contains("span=") {
+                set.insert("_time".to_owned());
+            }
+            Effect::Set(set)
         }
         CommandKind::Eval(e) => {
             Effect::Add(e.assignments.iter().map(|a| a.field.text.clone()).collect())
@@ -174,14 +187,35 @@ fn describe(fields: &BTreeSet<String>) -> String {
     if shown.is_empty() { "no fields".to_owned() } else { format!("{}{more}", shown.join(", ")) }
 }
 
+/// The reads of a command that are not satisfied by an earlier assignment of the same `eval`
+/// (whose fields are added to `known` on the way).
+fn reads_in_order<'t>(
+    command: &'t Command,
+    known: &mut BTreeSet<String>,
+) -> Option<Vec<FieldRef<'t>>> {
+    let CommandKind::Eval(e) = &command.kind else { return reads(command) };
+    let mut out = Vec::new();
+    for a in &e.assignments {
+        let mut read = Vec::new();
+        expr_fields(&a.expr, &mut read);
+        out.extend(
+            read.into_iter()
+                .filter(|f| !known.contains(f.name) && !f.name.eq_ignore_ascii_case("null")),
+        );
+        known.insert(a.field.text.clone());
+    }
+    Some(out)
+}
+
 /// Reports reads of fields that the last transforming command did not keep.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(search) = cx.spl() else { return };
     let mut fields: Option<(BTreeSet<String>, &str)> = None;
     let mut reported = BTreeSet::new();
     for command in &search.commands {
-        if let Some((known, since)) = &fields {
-            let Some(read) = reads(command) else { return };
+        if let Some((known, since)) = &mut fields {
+            // `eval a=..., b=a*2`: each assignment sees the ones before it.
+            let Some(read) = reads_in_order(command, known) else { return };
             for field in read {
                 let special = field.name.starts_with('$') || field.name.contains('`');
                 if !known.contains(field.name) && !special && reported.insert(field.name.to_owned())

@@ -1,9 +1,10 @@
 //! SPL411 `stats-by-time-without-bin`: `stats ... by _time` without `bin _time` groups each
 //! second apart.
 
-use qlint_grammar::spl::ast::CommandKind;
+use qlint_grammar::spl::ast::{Command, CommandKind};
 
 use crate::diagnostic::{Category, Diagnostic, Severity};
+use crate::rules::spl::flow::{aggregation_name, reads};
 use crate::rules::{Context, RuleMeta};
 
 /// Registry entry.
@@ -20,8 +21,10 @@ pub const META: RuleMeta = RuleMeta {
 
 /// `qlint rule SPL411`.
 pub const DOCS: &str = r#"## What it does
-Reports `stats` grouped by `_time` when no earlier `bin`/`bucket` puts `_time` into spans
-(and the `stats` has no `span=` of its own).
+Reports `stats` over events grouped by `_time` when no earlier `bin`/`bucket` puts `_time`
+into spans (and the `stats` has no `span=` of its own), and a later `where` or `search`
+tests one of its results (`where count > 20`). A `stats count by _time, ...` that only lists
+events is not reported.
 
 ## Why is this bad?
 `_time` has second (or finer) precision. Grouping by it makes one group per timestamp, so
@@ -47,11 +50,22 @@ index=wineventlog EventCode=4625
 - https://docs.splunk.com/Documentation/Splunk/latest/SearchReference/Bin
 "#;
 
+/// True when a later `where`/`search` tests one of the aggregation results (`count > 20`):
+/// a `stats count by _time, ...` that only lists events is left alone.
+fn thresholded(later: &[Command], results: &[String]) -> bool {
+    later
+        .iter()
+        .filter(|c| matches!(c.kind, CommandKind::Where(_) | CommandKind::Search(_)))
+        .filter_map(reads)
+        .flatten()
+        .any(|f| results.iter().any(|r| r == f.name))
+}
+
 /// Reports `stats by _time` without an earlier `bin _time`.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(search) = cx.spl() else { return };
     let mut binned = false;
-    for command in &search.commands {
+    for (i, command) in search.commands.iter().enumerate() {
         match &command.kind {
             CommandKind::Bin(b) => {
                 binned |= b.field.as_ref().is_none_or(|f| f.text == "_time")
@@ -60,17 +74,21 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             CommandKind::Stats(s) if command.name.text.eq_ignore_ascii_case("stats") => {
                 let span_option = s.options.iter().any(|o| o.key.text.eq_ignore_ascii_case("span"));
                 let by_time = s.by.iter().find(|n| n.text == "_time");
+                let results: Vec<String> =
+                    s.aggregations.iter().map(|a| aggregation_name(a, cx.text)).collect();
                 if let Some(time) = by_time
                     && !binned
                     && !span_option
                     && s.macros.is_empty()
+                    && thresholded(&search.commands[i + 1..], &results)
                 {
                     out.push(META.diagnostic(
                         time.span,
                         "`by _time` without `bin _time` makes one group per timestamp",
                     ));
                 }
-                binned = false;
+                // After a `stats`, `_time` is a group key or an aggregate: grouping by it is fine.
+                binned = true;
             }
             CommandKind::Tstats(t) => binned = t.by.iter().any(|n| n.text == "_time"),
             CommandKind::Macro(_) | CommandKind::Generic(_) => binned = true,

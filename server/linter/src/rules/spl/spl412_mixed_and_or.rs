@@ -14,9 +14,9 @@ pub const META: RuleMeta = RuleMeta {
     summary: "`AND` and `OR` mixed without parentheses",
     docs: DOCS,
     category: Category::Detection,
-    default_severity: Severity::Warning,
+    default_severity: Severity::Info,
     fixable: false,
-    default_enabled: true,
+    default_enabled: false,
 };
 
 /// `qlint rule SPL412`.
@@ -31,6 +31,10 @@ The two languages group differently. In a search clause `OR` binds tighter than 
 tighter: `a=1 OR b=2 AND c=3` means `a=1 OR (b=2 AND c=3)`. Readers (and authors moving a
 condition from one to the other) routinely expect the other grouping, and the detection then
 matches far more or far less than intended. Parentheses make it unambiguous.
+
+On public detections most such searches do what their authors meant (`a OR b AND c` read as
+`(a OR b) AND c`, which is the search grouping), so this is a readability rule: it is off by
+default; select it with `SPL412` or `ALL`.
 
 ## Example
 ```spl
@@ -48,8 +52,12 @@ index=wineventlog EventCode=4688 AND (New_Process_Name="*\\cmd.exe" OR New_Proce
 
 fn search_mixes(expr: &SearchExpr, text: &str, out: &mut Vec<qlint_grammar::Span>) {
     match expr {
-        SearchExpr::And { operands, span } => {
-            let explicit = span.text(text).split_whitespace().any(|w| w == "AND");
+        SearchExpr::And { operands, .. } => {
+            // `AND` written between two operands of this conjunction (not inside a group).
+            let explicit = operands.windows(2).any(|pair| {
+                let gap = qlint_grammar::Span::new(pair[0].span().end, pair[1].span().start);
+                gap.text(text).split_whitespace().any(|w| w == "AND")
+            });
             for o in operands {
                 if explicit && let SearchExpr::Or { span: or_span, .. } = o {
                     out.push(*or_span);
