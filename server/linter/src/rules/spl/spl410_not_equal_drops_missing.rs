@@ -19,8 +19,9 @@ pub const META: RuleMeta = RuleMeta {
 
 /// `qlint rule SPL410`.
 pub const DOCS: &str = r#"## What it does
-Reports the first `field!=value` of a search clause (the base search, `| search`,
-`tstats ... where`), with the number of such tests in the search.
+Reports the first `field!=value` of the event search (the base search or `tstats ... where`),
+with the number of such tests in the search. A later `| search` usually tests fields that
+the pipeline computed and that every result has, and is not reported.
 
 ## Why is this bad?
 In a search clause `user!=SYSTEM` keeps only events that *have* a `user` field with another
@@ -57,12 +58,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 && c.op.negated
                 && c.op.kind == OpKind::Equal
                 && c.field.is_some()
-                && matches!(
-                    origin,
-                    FilterOrigin::SplBaseSearch
-                        | FilterOrigin::SplSearch
-                        | FilterOrigin::SplTstatsWhere
-                )
+                && matches!(origin, FilterOrigin::SplBaseSearch | FilterOrigin::SplTstatsWhere)
         })
         .collect();
     let Some((first, _, _)) = found.first() else { return };

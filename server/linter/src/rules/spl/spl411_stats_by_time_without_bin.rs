@@ -53,8 +53,10 @@ index=wineventlog EventCode=4625
 /// True when a later `where`/`search` tests one of the aggregation results (`count > 20`):
 /// a `stats count by _time, ...` that only lists events is left alone.
 fn thresholded(later: &[Command], results: &[String]) -> bool {
+    // Up to the next `stats`, which aggregates the per-timestamp rows again.
     later
         .iter()
+        .take_while(|c| !matches!(c.kind, CommandKind::Stats(_)))
         .filter(|c| matches!(c.kind, CommandKind::Where(_) | CommandKind::Search(_)))
         .filter_map(reads)
         .flatten()
