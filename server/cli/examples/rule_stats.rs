@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run -p qlint --example rule_stats                 # hits per rule
 //! cargo run -p qlint --example rule_stats -- KQL401 20    # plus 20 sample hits of KQL401
+//! cargo run -p qlint --example rule_stats -- KQL110,SPL211 5   # 5 samples of each code
 //! ```
 //!
 //! Reads `../shared/corpus/{kql,spl}/*.jsonl` (the `query` field of each line) relative to
@@ -29,7 +30,8 @@ use qlint_linter::{Language, QueryFacts, lint_query_with};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let sample_code = args.first().cloned();
+    let sample_codes: Vec<String> =
+        args.first().map(|a| a.split(',').map(str::to_owned).collect()).unwrap_or_default();
     let sample_count: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10);
     // `QLINT_SHARED` points elsewhere (e.g. from a git worktree).
     let shared = std::env::var_os("QLINT_SHARED")
@@ -54,7 +56,7 @@ fn main() {
     let (mut with_window, mut with_parameters) = (0, 0);
     let mut hits: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
     let mut queries = BTreeMap::new();
-    let mut shown = 0;
+    let mut shown: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut panics = 0;
     std::panic::set_hook(Box::new(|_| {}));
     for (dir, language) in [("kql", Language::Kql), ("spl", Language::Spl)] {
@@ -107,8 +109,9 @@ fn main() {
                         entry.1 += 1;
                         language_entry.1 += 1;
                     }
-                    if sample_code.as_deref() == Some(d.code) && shown < sample_count {
-                        shown += 1;
+                    let count = shown.entry(d.code).or_default();
+                    if sample_codes.iter().any(|c| c == d.code) && *count < sample_count {
+                        *count += 1;
                         let id = record.get("id").and_then(|v| v.as_str()).unwrap_or("?");
                         let start = d.span.start as usize;
                         let line_start =

@@ -32,8 +32,7 @@ fn lint_on_this_stack(
     knowledge: &Knowledge,
     facts: &QueryFacts,
 ) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
-    let (code, errors, analysis) = match language {
+    match language {
         Language::Kql => {
             let parse = kql::parse(text);
             let analysis = analysis::kql::analyze_tree_with(
@@ -42,17 +41,48 @@ fn lint_on_this_stack(
                 knowledge,
                 facts.parameters.as_deref(),
             );
-            ("KQL001", parse.errors, Analysis::Kql(analysis))
+            let cx = rules::Context {
+                text,
+                knowledge,
+                analysis: &Analysis::Kql(analysis),
+                facts,
+                syntax: rules::Syntax::Kql(&parse.tree),
+            };
+            diagnose(&cx, "KQL001", parse.errors)
         }
         Language::Spl => {
             let parse = spl::parse(text);
             let analysis = analysis::spl::analyze_tree(&parse.tree, text, knowledge);
-            ("SPL001", parse.errors, Analysis::Spl(analysis))
+            let cx = rules::Context {
+                text,
+                knowledge,
+                analysis: &Analysis::Spl(analysis),
+                facts,
+                syntax: rules::Syntax::Spl(&parse.tree),
+            };
+            diagnose(&cx, "SPL001", parse.errors)
         }
         Language::Sigma => {
-            ("SIG001", Vec::new(), Analysis::Sigma(Box::new(analysis::sigma::analyze(text))))
+            let cx = rules::Context {
+                text,
+                knowledge,
+                analysis: &Analysis::Sigma(Box::new(analysis::sigma::analyze(text))),
+                facts,
+                syntax: rules::Syntax::Sigma,
+            };
+            diagnose(&cx, "SIG001", Vec::new())
         }
-    };
+    }
+}
+
+/// The syntax errors, then the findings of the rules, sorted.
+fn diagnose(
+    cx: &rules::Context<'_>,
+    code: &'static str,
+    errors: Vec<qlint_grammar::SyntaxError>,
+) -> Vec<Diagnostic> {
+    let text = cx.text;
+    let mut diagnostics = Vec::new();
     let broken = !errors.is_empty();
     for error in errors {
         diagnostics.push(Diagnostic::new(
@@ -63,8 +93,7 @@ fn lint_on_this_stack(
             error.message,
         ));
     }
-    let cx = rules::Context { text, knowledge, analysis: &analysis, facts };
-    for mut diagnostic in rules::run(&cx) {
+    for mut diagnostic in rules::run(cx) {
         // Names in a partial tree are unreliable: fix the syntax first.
         if broken && matches!(diagnostic.category, Category::Schema | Category::Correctness) {
             continue;

@@ -59,6 +59,38 @@ pub struct Context<'a> {
     pub analysis: &'a Analysis,
     /// What the query's container says about it (time window, declared parameters).
     pub facts: &'a QueryFacts,
+    /// The syntax tree the analysis was built from.
+    pub syntax: Syntax<'a>,
+}
+
+/// The parsed query, for rules that read the syntax itself (operator parameters, `let`
+/// statements, command options) rather than the facts the analysis records.
+#[derive(Debug, Clone, Copy)]
+pub enum Syntax<'a> {
+    /// A KQL query.
+    Kql(&'a qlint_grammar::kql::ast::Query),
+    /// An SPL search.
+    Spl(&'a qlint_grammar::spl::ast::Search),
+    /// A Sigma rule: its model lives in the analysis (the YAML has no query tree).
+    Sigma,
+}
+
+impl<'a> Context<'a> {
+    /// The KQL tree, if this is KQL.
+    pub fn kql(&self) -> Option<&'a qlint_grammar::kql::ast::Query> {
+        match self.syntax {
+            Syntax::Kql(q) => Some(q),
+            Syntax::Spl(_) | Syntax::Sigma => None,
+        }
+    }
+
+    /// The SPL tree, if this is SPL.
+    pub fn spl(&self) -> Option<&'a qlint_grammar::spl::ast::Search> {
+        match self.syntax {
+            Syntax::Spl(s) => Some(s),
+            Syntax::Kql(_) | Syntax::Sigma => None,
+        }
+    }
 }
 
 type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
@@ -73,16 +105,39 @@ const RULES: &[(RuleMeta, Check)] = &[
     (kql::kql102_wrong_arity::META, kql::kql102_wrong_arity::check),
     (kql::kql103_operator_type_mismatch::META, kql::kql103_operator_type_mismatch::check),
     (kql::kql104_argument_type_mismatch::META, kql::kql104_argument_type_mismatch::check),
+    (kql::kql110_wildcard_in_literal::META, kql::kql110_wildcard_in_literal::check),
+    (kql::kql111_join_without_kind::META, kql::kql111_join_without_kind::check),
+    (kql::kql112_unused_let::META, kql::kql112_unused_let::check),
+    (kql::kql113_escape_in_path::META, kql::kql113_escape_in_path::check),
+    (kql::kql114_extract_missing_group::META, kql::kql114_extract_missing_group::check),
     (kql::kql201_unknown_table::META, kql::kql201_unknown_table::check),
     (kql::kql202_unknown_column::META, kql::kql202_unknown_column::check),
     (kql::kql203_unknown_function::META, kql::kql203_unknown_function::check),
     (kql::kql301_contains_vs_has::META, kql::kql301_contains_vs_has::check),
+    (
+        kql::kql310_let_reused_without_materialize::META,
+        kql::kql310_let_reused_without_materialize::check,
+    ),
+    (kql::kql311_search_all_tables::META, kql::kql311_search_all_tables::check),
+    (kql::kql312_has_short_term::META, kql::kql312_has_short_term::check),
+    (kql::kql313_regex_without_pattern::META, kql::kql313_regex_without_pattern::check),
     (kql::kql401_case_sensitive_exclusion::META, kql::kql401_case_sensitive_exclusion::check),
     (kql::kql402_case_sensitive_match::META, kql::kql402_case_sensitive_match::check),
     (kql::kql403_missing_exclusion::META, kql::kql403_missing_exclusion::check),
     (kql::kql404_unbounded_time_range::META, kql::kql404_unbounded_time_range::check),
     (kql::kql405_duplicate_condition::META, kql::kql405_duplicate_condition::check),
     (kql::kql406_contradictory_condition::META, kql::kql406_contradictory_condition::check),
+    (kql::kql410_bypassable_exclusion::META, kql::kql410_bypassable_exclusion::check),
+    (kql::kql411_empty_string_match::META, kql::kql411_empty_string_match::check),
+    (kql::kql412_ip_prefix_overmatch::META, kql::kql412_ip_prefix_overmatch::check),
+    (kql::kql413_ip_prefix_as_text::META, kql::kql413_ip_prefix_as_text::check),
+    (kql::kql414_fuzzy_union::META, kql::kql414_fuzzy_union::check),
+    (kql::kql415_take_in_scheduled_rule::META, kql::kql415_take_in_scheduled_rule::check),
+    (
+        kql::kql416_lookback_beyond_query_period::META,
+        kql::kql416_lookback_beyond_query_period::check,
+    ),
+    (kql::kql417_empty_check_tautology::META, kql::kql417_empty_check_tautology::check),
     (meta::QL001_UNREADABLE_FILE, no_check),
     (meta::QL002_MALFORMED_CONTAINER, no_check),
     (meta::QL003_UNUSED_SUPPRESSION, no_check),
@@ -116,18 +171,34 @@ const RULES: &[(RuleMeta, Check)] = &[
     (spl::spl103_macro_arity::META, spl::spl103_macro_arity::check),
     (spl::spl104_unknown_command::META, spl::spl104_unknown_command::check),
     (spl::spl105_literal_asterisk_in_eval::META, spl::spl105_literal_asterisk_in_eval::check),
+    (spl::spl110_where_unquoted_value::META, spl::spl110_where_unquoted_value::check),
+    (spl::spl111_renamed_field_used::META, spl::spl111_renamed_field_used::check),
+    (spl::spl112_rex_without_named_group::META, spl::spl112_rex_without_named_group::check),
+    (spl::spl113_sort_without_limit::META, spl::spl113_sort_without_limit::check),
     (spl::spl201_unknown_datamodel::META, spl::spl201_unknown_datamodel::check),
     (spl::spl202_unknown_datamodel_field::META, spl::spl202_unknown_datamodel_field::check),
+    (
+        spl::spl210_tstats_field_without_dataset::META,
+        spl::spl210_tstats_field_without_dataset::check,
+    ),
+    (spl::spl211_field_gone_after_stats::META, spl::spl211_field_gone_after_stats::check),
     (
         spl::spl301_tstats_without_summariesonly::META,
         spl::spl301_tstats_without_summariesonly::check,
     ),
     (spl::spl302_leading_wildcard::META, spl::spl302_leading_wildcard::check),
+    (spl::spl310_search_without_index::META, spl::spl310_search_without_index::check),
+    (spl::spl311_table_mid_pipeline::META, spl::spl311_table_mid_pipeline::check),
+    (spl::spl312_transaction::META, spl::spl312_transaction::check),
     (spl::spl401_case_sensitive_exclusion::META, spl::spl401_case_sensitive_exclusion::check),
     (spl::spl402_case_sensitive_match::META, spl::spl402_case_sensitive_match::check),
     (spl::spl403_missing_exclusion::META, spl::spl403_missing_exclusion::check),
     (spl::spl404_unbounded_time_range::META, spl::spl404_unbounded_time_range::check),
     (spl::spl405_duplicate_condition::META, spl::spl405_duplicate_condition::check),
+    (spl::spl410_not_equal_drops_missing::META, spl::spl410_not_equal_drops_missing::check),
+    (spl::spl411_stats_by_time_without_bin::META, spl::spl411_stats_by_time_without_bin::check),
+    (spl::spl412_mixed_and_or::META, spl::spl412_mixed_and_or::check),
+    (spl::spl413_subsearch_limits::META, spl::spl413_subsearch_limits::check),
 ];
 
 static ALL: [RuleMeta; RULES.len()] = {
