@@ -12,9 +12,9 @@ use super::spl::{
     SplFunction, SplFunctionKind,
 };
 
-const KQL_TABLES: &str = include_str!("../../../corpus/catalog/kql_tables.tsv");
-const CIM: &str = include_str!("../../../corpus/catalog/cim.tsv");
-const SPL: &str = include_str!("../../../corpus/catalog/spl.tsv");
+const KQL_TABLES: &str = corpus_file!("catalog/kql_tables.tsv");
+const CIM: &str = corpus_file!("catalog/cim.tsv");
+const SPL: &str = corpus_file!("catalog/spl.tsv");
 
 /// The parsed built-in catalog.
 #[derive(Debug, Default)]

@@ -21,10 +21,10 @@ use super::catalog::Catalog;
 use super::kql::{Doc, Function, FunctionKind, Operator, OperatorKind, Param, Signature, TypeSpec};
 use super::spl::{Command, SplFunction, SplFunctionKind};
 
-const KQL_FUNCTIONS: &str = include_str!("../../../corpus/docs/kql_functions.md");
-const KQL_OPERATORS: &str = include_str!("../../../corpus/docs/kql_operators.md");
-const SPL_COMMANDS: &str = include_str!("../../../corpus/docs/spl_commands.md");
-const SPL_FUNCTIONS: &str = include_str!("../../../corpus/docs/spl_functions.md");
+const KQL_FUNCTIONS: &str = corpus_file!("docs/kql_functions.md");
+const KQL_OPERATORS: &str = corpus_file!("docs/kql_operators.md");
+const SPL_COMMANDS: &str = corpus_file!("docs/spl_commands.md");
+const SPL_FUNCTIONS: &str = corpus_file!("docs/spl_functions.md");
 
 /// One parsed `## name` entry.
 #[derive(Debug, Default, Clone)]
