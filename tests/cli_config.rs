@@ -335,6 +335,12 @@ fn rule_docs_and_listing() {
             "{line}"
         );
     }
+    // The default set: team-dependent rules are marked `off`.
+    let line = |code: &str| *lines.iter().find(|l| l.starts_with(code)).unwrap();
+    assert!(line("KQL404").contains(" off "), "{stdout}");
+    assert!(line("KQL301").contains(" off "), "{stdout}");
+    assert!(line("KQL403").contains(" on "), "{stdout}");
+    assert!(stdout.contains("extend-select"), "{stdout}");
     let (code, _, stderr) = qlint(dir.path(), &["rule", "XYZ999"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown rule code `XYZ999`"), "{stderr}");

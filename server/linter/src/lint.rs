@@ -97,7 +97,7 @@ mod tests {
             TimeWindow::Lookback { setting: "queryPeriod", value: "14d".into() },
             TimeWindow::NearRealTime,
         ] {
-            let facts = QueryFacts { time_window: Some(window), parameters: None };
+            let facts = QueryFacts { time_window: Some(window), ..QueryFacts::default() };
             assert!(lint_query_with(Language::Kql, text, &knowledge, &facts).is_empty());
         }
     }
@@ -122,7 +122,7 @@ mod tests {
         let since = columns.iter().find(|c| c.name == "Since").unwrap();
         assert_eq!(since.ty, Some(ScalarType::Datetime));
         // Declared parameters replace the guess: an undeclared lowercase name is reported.
-        let declared_none = QueryFacts { time_window: None, parameters: Some(Vec::new()) };
+        let declared_none = QueryFacts { parameters: Some(Vec::new()), ..QueryFacts::default() };
         let found = lint_query_with(Language::Kql, text, &knowledge, &declared_none);
         assert_eq!(codes(&found), ["KQL202", "KQL202"], "{found:?}");
         // Without facts the lowercase names are taken for parameters of a stored function.
@@ -139,6 +139,7 @@ mod tests {
                 Parameter::new("T", ParameterType::Tabular),
                 Parameter::new("field", ParameterType::Scalar(Some(ScalarType::String))),
             ]),
+            ..QueryFacts::default()
         };
         assert_eq!(lint_query_with(Language::Kql, text, &knowledge, &facts), []);
         assert_eq!(codes(&lint_query(Language::Kql, text, &knowledge)), ["KQL201"]);

@@ -159,8 +159,11 @@ fn build_profile(
     for root in discover {
         errors.extend(knowledge.discover_workspace(&root).iter().map(ToString::to_string));
     }
-    let overrides =
-        CliOverrides { select: settings.select.clone(), ignore: settings.ignore.clone() };
+    let overrides = CliOverrides {
+        select: settings.select.clone(),
+        ignore: settings.ignore.clone(),
+        ..CliOverrides::default()
+    };
     Profile { config: config.with_cli(overrides), knowledge }
 }
 

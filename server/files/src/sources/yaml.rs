@@ -47,6 +47,8 @@ struct RuleFile {
     search: Option<Spanned<Loose>>,
     // The keys of `SentinelKeys`, read here so the file is deserialized once.
     kind: Option<Lenient<String>>,
+    #[serde(rename = "type")]
+    rule_type: Option<Lenient<String>>,
     #[serde(rename = "queryPeriod")]
     query_period: Option<Lenient<String>>,
     #[serde(rename = "FunctionParams")]
@@ -87,9 +89,14 @@ pub(super) fn extract(text: &str) -> Extraction {
     };
     let _ = rule.function;
     let name = rule.name.and_then(Loose::into_text);
-    let mut facts =
-        SentinelKeys::new(rule.kind, rule.query_period, rule.function_params, rule.parser_params)
-            .facts();
+    let mut facts = SentinelKeys::new(
+        rule.kind,
+        rule.rule_type,
+        rule.query_period,
+        rule.function_params,
+        rule.parser_params,
+    )
+    .facts();
     if let Some(parameters) = &mut facts.parameters {
         locate_parameters(text, parameters);
     }

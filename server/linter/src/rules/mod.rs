@@ -14,6 +14,7 @@ use crate::query::QueryFacts;
 use qlint_knowledge::Knowledge;
 
 pub mod detection;
+pub mod exclusion;
 pub mod kql;
 pub mod meta;
 pub mod spl;
@@ -77,10 +78,7 @@ const RULES: &[(RuleMeta, Check)] = &[
     (kql::kql301_contains_vs_has::META, kql::kql301_contains_vs_has::check),
     (kql::kql401_case_sensitive_exclusion::META, kql::kql401_case_sensitive_exclusion::check),
     (kql::kql402_case_sensitive_match::META, kql::kql402_case_sensitive_match::check),
-    (
-        kql::kql403_broad_match_without_exclusion::META,
-        kql::kql403_broad_match_without_exclusion::check,
-    ),
+    (kql::kql403_missing_exclusion::META, kql::kql403_missing_exclusion::check),
     (kql::kql404_unbounded_time_range::META, kql::kql404_unbounded_time_range::check),
     (kql::kql405_duplicate_condition::META, kql::kql405_duplicate_condition::check),
     (kql::kql406_contradictory_condition::META, kql::kql406_contradictory_condition::check),
@@ -103,10 +101,7 @@ const RULES: &[(RuleMeta, Check)] = &[
     (spl::spl302_leading_wildcard::META, spl::spl302_leading_wildcard::check),
     (spl::spl401_case_sensitive_exclusion::META, spl::spl401_case_sensitive_exclusion::check),
     (spl::spl402_case_sensitive_match::META, spl::spl402_case_sensitive_match::check),
-    (
-        spl::spl403_broad_match_without_exclusion::META,
-        spl::spl403_broad_match_without_exclusion::check,
-    ),
+    (spl::spl403_missing_exclusion::META, spl::spl403_missing_exclusion::check),
     (spl::spl404_unbounded_time_range::META, spl::spl404_unbounded_time_range::check),
     (spl::spl405_duplicate_condition::META, spl::spl405_duplicate_condition::check),
 ];

@@ -11,7 +11,7 @@ pub mod kql203_unknown_function;
 pub mod kql301_contains_vs_has;
 pub mod kql401_case_sensitive_exclusion;
 pub mod kql402_case_sensitive_match;
-pub mod kql403_broad_match_without_exclusion;
+pub mod kql403_missing_exclusion;
 pub mod kql404_unbounded_time_range;
 pub mod kql405_duplicate_condition;
 pub mod kql406_contradictory_condition;

@@ -12,7 +12,7 @@ pub mod spl301_tstats_without_summariesonly;
 pub mod spl302_leading_wildcard;
 pub mod spl401_case_sensitive_exclusion;
 pub mod spl402_case_sensitive_match;
-pub mod spl403_broad_match_without_exclusion;
+pub mod spl403_missing_exclusion;
 pub mod spl404_unbounded_time_range;
 pub mod spl405_duplicate_condition;
 
