@@ -12,13 +12,13 @@ use super::spl::{
     SplFunction, SplFunctionKind,
 };
 
-const KQL_TABLES: &str = include_str!("../../../corpus/catalog/kql_tables.tsv");
+const KQL_TABLES: &str = corpus_file!("catalog/kql_tables.tsv");
 /// Columns added to tables after that snapshot (hand-kept facts with their sources).
-const KQL_COLUMNS_ADDED: &str = include_str!("../../../corpus/catalog/kql_columns_added.tsv");
-const CIM: &str = include_str!("../../../corpus/catalog/cim.tsv");
+const KQL_COLUMNS_ADDED: &str = corpus_file!("catalog/kql_columns_added.tsv");
+const CIM: &str = corpus_file!("catalog/cim.tsv");
 /// Fields the CIM gained after the version of `cim.tsv` (hand-kept facts with their sources).
-const CIM_UPDATES: &str = include_str!("../../../corpus/catalog/cim_updates.tsv");
-const SPL: &str = include_str!("../../../corpus/catalog/spl.tsv");
+const CIM_UPDATES: &str = corpus_file!("catalog/cim_updates.tsv");
+const SPL: &str = corpus_file!("catalog/spl.tsv");
 
 /// The parsed built-in catalog.
 #[derive(Debug, Default)]

@@ -10,6 +10,14 @@
 //! names are looked up ignoring ASCII case (Splunk accepts `STATS`); SPL eval functions, CIM
 //! names, macros and lookups are case-sensitive. [`suggest`] finds near matches.
 
+/// The text of a file below the repository's `corpus/`, compiled in: `corpus_file!("docs/x.md")`.
+/// `build.rs` says where `corpus/` is (the workspace's, or the copy inside the published crate).
+macro_rules! corpus_file {
+    ($path:literal) => {
+        include_str!(concat!(env!("QLINT_CORPUS_DIR"), "/", $path))
+    };
+}
+
 mod catalog;
 mod datamodel;
 mod docs;

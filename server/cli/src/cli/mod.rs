@@ -21,7 +21,7 @@ pub const EXIT_ERROR: u8 = 2;
 #[derive(Debug, Parser)]
 #[command(
     name = "qlint",
-    version,
+    version = env!("QLINT_VERSION"),
     about = "Linter and language server for KQL and SPL detection queries"
 )]
 struct Cli {
