@@ -252,31 +252,31 @@ fn real_rule_fixes_are_written_back_through_yaml_scalars() {
     write(
         dir.path(),
         "block.yaml",
-        "name: x\nquery: |\n  DeviceProcessEvents\n  | where Timestamp > ago(1d)\n  | where FileName != \"cmd.exe\" and AccountName != \"SYSTEM\"\n",
+        "name: x\nquery: |\n  DeviceProcessEvents\n  | where Timestamp > ago(1d)\n  | where FileName == \"CMD.exe\" or FolderPath == \"C:\\\\Temp\"\n",
     );
     write(
         dir.path(),
         "quoted.yaml",
-        "id: 1\nquery: \"DeviceProcessEvents | where Timestamp > ago(1d) | where FileName != \\\"cmd.exe\\\"\"\n",
+        "id: 1\nquery: \"DeviceProcessEvents | where Timestamp > ago(1d) | where FileName == \\\"CMD.exe\\\"\"\n",
     );
     let (code, stdout, stderr) = qlint(dir.path(), &["check", "--format", "concise", "--fix", "."]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stderr.contains("fixed 3 issue(s) in 2 file(s)"), "{stderr}");
     assert_eq!(
         read(dir.path(), "block.yaml"),
-        "name: x\nquery: |\n  DeviceProcessEvents\n  | where Timestamp > ago(1d)\n  | where FileName !~ \"cmd.exe\" and AccountName !~ \"SYSTEM\"\n"
+        "name: x\nquery: |\n  DeviceProcessEvents\n  | where Timestamp > ago(1d)\n  | where FileName =~ \"CMD.exe\" or FolderPath =~ \"C:\\\\Temp\"\n"
     );
     assert_eq!(
         read(dir.path(), "quoted.yaml"),
-        "id: 1\nquery: \"DeviceProcessEvents | where Timestamp > ago(1d) | where FileName !~ \\\"cmd.exe\\\"\"\n"
+        "id: 1\nquery: \"DeviceProcessEvents | where Timestamp > ago(1d) | where FileName =~ \\\"CMD.exe\\\"\"\n"
     );
 }
 
 #[test]
 fn fixes_are_never_applied_to_a_query_with_a_syntax_error() {
     let dir = tempfile::tempdir().unwrap();
-    // KQL401 offers a safe fix on line 3, but line 4 does not parse: nothing is written.
-    let text = "DeviceProcessEvents\n| where Timestamp > ago(1d)\n| where FileName != \"cmd.exe\"\n| where EventID ==\n";
+    // KQL402 offers a safe fix on line 3, but line 4 does not parse: nothing is written.
+    let text = "DeviceProcessEvents\n| where Timestamp > ago(1d)\n| where FileName == \"CMD.exe\"\n| where EventID ==\n";
     write(dir.path(), "q.kql", text);
     let (code, stdout, stderr) = qlint(dir.path(), &["check", "--format", "concise", "--fix", "."]);
     assert_eq!(code, 1);
@@ -335,6 +335,12 @@ fn rule_docs_and_listing() {
             "{line}"
         );
     }
+    // The default set: team-dependent rules are marked `off`.
+    let line = |code: &str| *lines.iter().find(|l| l.starts_with(code)).unwrap();
+    assert!(line("KQL404").contains(" off "), "{stdout}");
+    assert!(line("KQL301").contains(" off "), "{stdout}");
+    assert!(line("KQL403").contains(" on "), "{stdout}");
+    assert!(stdout.contains("extend-select"), "{stdout}");
     let (code, _, stderr) = qlint(dir.path(), &["rule", "XYZ999"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown rule code `XYZ999`"), "{stderr}");

@@ -60,5 +60,73 @@ fn declared_parameters_are_in_scope_and_typos_are_not() {
     // A hunting query takes no parameters: a lowercase typo is not taken for one.
     let hunting = codes_in(&found, "sentinel/hunting_query.yaml");
     assert_eq!(hunting, [("KQL202".to_owned(), 9)]);
-    assert_eq!(found.len(), 4, "{found:#?}");
+    // ... and the `.kql` hunt of `roles/` reads events with no time filter.
+    assert_eq!(codes_in(&found, "roles/psexec_exact_hunt.kql"), [("KQL404".to_owned(), 1)]);
+    assert_eq!(found.len(), 5, "{found:#?}");
+}
+
+/// `(path, code, severity, line)` of what the default rule set reports in `roles/`.
+fn default_set_findings(extra: &[&str]) -> Vec<(String, String, String, u64)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/containers/roles");
+    let mut args = vec!["check", "--format", "json"];
+    args.extend_from_slice(extra);
+    args.push(".");
+    let (_, stdout, stderr) = cli::run(&dir, &args, None, true);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    let mut found: Vec<_> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().trim_start_matches("./").to_owned(),
+                d["code"].as_str().unwrap().to_owned(),
+                d["severity"].as_str().unwrap().to_owned(),
+                d["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    found.sort_by(|a, b| (&a.0, a.3).cmp(&(&b.0, b.3)));
+    found
+}
+
+#[test]
+fn a_missing_exclusion_is_a_warning_in_alerting_rules_and_a_note_in_hunts() {
+    assert_eq!(
+        default_set_findings(&[]),
+        [
+            // A Markdown hunt, a Sentinel hunting query, an ESCU hunting search: info.
+            row("psexec_hunt.md", "KQL403", "info", 6),
+            row("psexec_hunting.yaml", "KQL403", "info", 8),
+            row("psexec_hunting.yml", "SPL403", "info", 5),
+            // A Sentinel scheduled rule, an ESCU TTP detection without its filter macro and
+            // a saved search with an alert action: warning. A saved search without alerting
+            // settings is a report: info. Silent: the NRT rule that excludes its deployment
+            // accounts, the TTP detection with its `_filter` macro, the parser, and the
+            // `.kql` hunt that matches one exact name.
+            row("psexec_scheduled.yaml", "KQL403", "warning", 9),
+            row("psexec_ttp.yml", "SPL403", "warning", 5),
+            row("savedsearches.conf", "SPL403", "warning", 4),
+            row("savedsearches.conf", "SPL403", "info", 8),
+        ]
+    );
+}
+
+fn row(path: &str, code: &str, severity: &str, line: u64) -> (String, String, String, u64) {
+    (path.to_owned(), code.to_owned(), severity.to_owned(), line)
+}
+
+#[test]
+fn rules_outside_the_default_set_run_when_selected() {
+    // The scheduled rule has no time filter but its schedule sets the window; the Markdown
+    // hunt's `Timestamp` test bounds it; the parser's caller sets its range: KQL404 stays
+    // silent even when selected. The `.kql` hunt reads events with no time filter at all.
+    let found = default_set_findings(&["--extend-select", "KQL404"]);
+    let kql404: Vec<_> = found.iter().filter(|f| f.1 == "KQL404").collect();
+    assert_eq!(kql404, [&row("psexec_exact_hunt.kql", "KQL404", "info", 1)], "{found:?}");
+    assert_eq!(found.len(), 8, "the default set is still there: {found:?}");
+    // `--select` replaces the default set.
+    let found = default_set_findings(&["--select", "SPL"]);
+    assert!(found.iter().all(|f| f.1.starts_with("SPL")), "{found:?}");
+    assert_eq!(found.len(), 4, "{found:?}");
 }

@@ -248,8 +248,10 @@ fn build(corpus: &Path) -> Tree {
             let id = record["id"].as_str().unwrap_or("x");
             let file = PathBuf::from(format!("spl/{source}/{}.yml", safe_name(id)));
             let name = serde_json::to_string(record["name"].as_str().unwrap_or("x")).unwrap();
+            // The record's `type` decides whether the search alerts (`TTP`) or is a hunt.
+            let rule_type = yaml_value(record["type"].as_str().unwrap_or("TTP"));
             let text = format!(
-                "name: {name}\nid: {style}\nversion: 1\ntype: TTP\n{}how_to_implement: x\n",
+                "name: {name}\nid: {style}\nversion: 1\ntype: {rule_type}\n{}how_to_implement: x\n",
                 yaml_scalar("search", &query, style)
             );
             tree.add(file, &text, vec![query]);
@@ -382,6 +384,29 @@ fn lint_shared_corpus_through_containers() {
         files_with_findings.insert(d["path"].as_str().unwrap().to_owned());
     }
     println!("findings by code: {by_code:?}");
+    // Findings per query by language (the default rule set, as a user without qlint.toml
+    // gets it): the paths start with `kql/` or `spl/`.
+    for language in ["kql", "spl"] {
+        let queries: usize = tree
+            .expected
+            .iter()
+            .filter(|(path, _)| path.starts_with(language))
+            .map(|(_, queries)| queries.len())
+            .sum();
+        let findings = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                let path = d["path"].as_str().unwrap();
+                Path::new(path).strip_prefix(&root).is_ok_and(|p| p.starts_with(language))
+            })
+            .count();
+        println!(
+            "{language}: {findings} findings on {queries} queries, {:.3} per query",
+            findings as f64 / queries.max(1) as f64
+        );
+    }
     println!("files with findings: {}", files_with_findings.len());
     let examples: Vec<_> = report["diagnostics"]
         .as_array()

@@ -254,3 +254,51 @@ fn yaral_files_and_fences_report_file_positions() {
         ]
     );
 }
+
+#[test]
+fn sigma_rules_catalog_logic_and_configured_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = "title: Whoami\nid: 502b42de-4306-40b4-9596-6f590c81f073\nlogsource:\n    category: process_creation\n    product: windows\ndetection:\n    selection_img:\n        Image|endswith: '\\whoami.exe'\n    selection_cli:\n        Commandline|contians: '/priv'\n    condition: selection_image and selection_cli\nlevel: high\n";
+    write(dir.path(), "rules/whoami.yml", rule);
+    write(
+        dir.path(),
+        "catalog.yml",
+        "id: '5343.18043'\ntitle: 'Remote Admin Tools'\nlogic_format: Splunk\nlogic: 'index=main | regex process=\"(?i)(anydesk\" | table _time, host'\n",
+    );
+    write(
+        dir.path(),
+        "team/hunt.yaml",
+        "name: h\ndetect:\n  engine: sentinel\n  query: |\n    SigninLogs\n    | where ResultType ==\n",
+    );
+    write(
+        dir.path(),
+        "qlint.toml",
+        "[[yaml-queries]]\nkey = \"detect.query\"\nlanguage = \"kql\"\nwhen = { key = \"engine\", equals = \"Sentinel\" }\n",
+    );
+    let (_, stdout, stderr) = cli::run(
+        dir.path(),
+        &["check", "--select", "SIG,SPL1,KQL0", "--format", "json", "."],
+        None,
+        true,
+    );
+    assert!(!stdout.is_empty(), "no output; stderr: {stderr}");
+    let found: Vec<_> = json_positions(&stdout).into_iter().map(|f| (f.0, f.1, f.2, f.3)).collect();
+    let path = |p: &str| p.to_owned();
+    assert_eq!(
+        found,
+        [
+            // The regex string of the catalog rule's `logic:`.
+            (path("catalog.yml"), "SPL101".to_owned(), 4, 36),
+            // `selection_img` is unused because the condition misspells it.
+            (path("rules/whoami.yml"), "SIG103".to_owned(), 7, 5),
+            (path("rules/whoami.yml"), "SIG201".to_owned(), 10, 9),
+            (path("rules/whoami.yml"), "SIG104".to_owned(), 10, 21),
+            (path("rules/whoami.yml"), "SIG101".to_owned(), 11, 16),
+            // The `==` without a right operand, in the configured key's block scalar.
+            (path("team/hunt.yaml"), "KQL001".to_owned(), 6, 24),
+        ]
+        .into_iter()
+        .collect::<Vec<_>>(),
+        "{stdout}"
+    );
+}

@@ -23,4 +23,7 @@ if command -v python3 >/dev/null 2>&1 && [ -x tests/lsp/run.sh ]; then
 else
   echo "== skipping the end-to-end LSP tests: python3 (or tests/lsp/run.sh) is missing"
 fi
+echo "== Neovim recipe of editors/README.md (tests/editors/nvim_headless.sh)"
+tests/editors/nvim_headless.sh
+
 echo "== all tests passed"

@@ -1,12 +1,14 @@
-//! Lexers and error-recovering parsers for KQL, SPL and YARA-L.
+//! Lexers and error-recovering parsers for KQL, SPL, YARA-L and Sigma conditions.
 //!
 //! Text in, tree and syntax errors out. Parsing never fails: every entry point returns a
 //! [`Parse`] holding a (possibly partial) tree and the errors found on the way. No IO here.
 
 pub mod kql;
+pub mod sigma;
 pub mod spl;
 pub mod yaral;
 
+mod reuse;
 mod span;
 
 pub use span::Span;

@@ -7,6 +7,7 @@
 //! next `|` or `;`. This is the only module that imports chumsky.
 
 use chumsky::input::ValueInput;
+use chumsky::inspector::SimpleState;
 use chumsky::prelude::*;
 
 use super::ast::*;
@@ -47,6 +48,10 @@ impl<'a, I: Input<'a>, T> GrammarError<'a, I> for T where
 {
 }
 
+/// The parser extras: errors of type `R`, and the text being parsed as state (so that a
+/// grammar borrows no text and can be built once per thread, see [`crate::reuse`]).
+type Ex<'a, R> = extra::Full<R, SimpleState<&'a str>, ()>;
+
 fn sp(s: SimpleSpan) -> Span {
     Span::new(s.start as u32, s.end as u32)
 }
@@ -75,11 +80,11 @@ enum LetHead {
 
 /// The entry points built from one grammar.
 struct Grammar<'a, I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>, R: GrammarError<'a, I>> {
-    head: Boxed<'a, 'a, I, Head, extra::Err<R>>,
-    operator: Boxed<'a, 'a, I, TabularOperator, extra::Err<R>>,
+    head: Boxed<'a, 'a, I, Head, Ex<'a, R>>,
+    operator: Boxed<'a, 'a, I, TabularOperator, Ex<'a, R>>,
 }
 
-fn kw<'a, I, R>(word: &'static str) -> impl Parser<'a, I, Span, extra::Err<R>> + Clone
+fn kw<'a, I, R>(word: &'static str) -> impl Parser<'a, I, Span, Ex<'a, R>> + Clone
 where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
     R: GrammarError<'a, I>,
@@ -91,7 +96,7 @@ where
 fn tok<'a, I, R>(
     kind: TokenKind,
     label: &'static str,
-) -> impl Parser<'a, I, Span, extra::Err<R>> + Clone
+) -> impl Parser<'a, I, Span, Ex<'a, R>> + Clone
 where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
     R: GrammarError<'a, I>,
@@ -156,21 +161,18 @@ const TYPED_LITERALS: &[&str] = &[
 ];
 
 /// Builds the grammar. All recursion goes through `expr` and `pipeline`.
-fn grammar<'a, I, R>(src: &'a str) -> Grammar<'a, I, R>
+fn grammar<'a, I, R>() -> Grammar<'a, I, R>
 where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
     R: GrammarError<'a, I>,
 {
-    let mut expr =
-        Recursive::<chumsky::recursive::Indirect<'a, 'a, I, Expr, extra::Err<R>>>::declare();
+    let mut expr = Recursive::<chumsky::recursive::Indirect<'a, 'a, I, Expr, Ex<'a, R>>>::declare();
     let mut pipeline =
-        Recursive::<chumsky::recursive::Indirect<'a, 'a, I, Pipeline, extra::Err<R>>>::declare();
-    let mut statements = Recursive::<
-        chumsky::recursive::Indirect<'a, 'a, I, Vec<Statement>, extra::Err<R>>,
-    >::declare();
-    let mut operator = Recursive::<
-        chumsky::recursive::Indirect<'a, 'a, I, TabularOperator, extra::Err<R>>,
-    >::declare();
+        Recursive::<chumsky::recursive::Indirect<'a, 'a, I, Pipeline, Ex<'a, R>>>::declare();
+    let mut statements =
+        Recursive::<chumsky::recursive::Indirect<'a, 'a, I, Vec<Statement>, Ex<'a, R>>>::declare();
+    let mut operator =
+        Recursive::<chumsky::recursive::Indirect<'a, 'a, I, TabularOperator, Ex<'a, R>>>::declare();
 
     let lparen = tok(TokenKind::LParen, "`(`");
     let rparen = tok(TokenKind::RParen, "`)`");
@@ -350,8 +352,9 @@ where
         number,
         boolean,
         dynamic,
-        typed_literal.clone().map_with(move |(ty, inner, _), e| {
+        typed_literal.clone().map_with(|(ty, inner, _), e| {
             let span = sp(e.span());
+            let src: &str = e.state().0;
             let raw = src.get(inner.start..inner.end).unwrap_or("").trim().to_string();
             let kind = match ty {
                 "datetime" | "date" => LiteralKind::Datetime(raw),
@@ -412,7 +415,7 @@ where
     .boxed();
 
     // A missing operand becomes an error node with a message naming the operator.
-    let operand = |p: Boxed<'a, 'a, I, Expr, extra::Err<R>>| {
+    let operand = |p: Boxed<'a, 'a, I, Expr, Ex<'a, R>>| {
         p.labelled("an expression")
             .recover_with(via_parser(empty().map_with(|_, e| Expr::Error(sp(e.span())))))
     };
@@ -1285,7 +1288,7 @@ where
 fn binary<'a, 'b, I, R>(
     lhs: Expr,
     ((op, op_span), rhs): ((BinaryOp, Span), Expr),
-    e: &mut chumsky::input::MapExtra<'a, 'b, I, extra::Err<R>>,
+    e: &mut chumsky::input::MapExtra<'a, 'b, I, Ex<'a, R>>,
 ) -> Expr
 where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
@@ -1295,12 +1298,12 @@ where
 }
 
 /// A call, possibly followed by `.member` / `[index]` accessors (`workspace("x").Table`).
-fn call_like<'a, I, R, W, A>(word: W, args: A) -> Boxed<'a, 'a, I, Expr, extra::Err<R>>
+fn call_like<'a, I, R, W, A>(word: W, args: A) -> Boxed<'a, 'a, I, Expr, Ex<'a, R>>
 where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
     R: GrammarError<'a, I>,
-    W: Parser<'a, I, Ident, extra::Err<R>> + Clone + 'a,
-    A: Parser<'a, I, Vec<Arg>, extra::Err<R>> + Clone + 'a,
+    W: Parser<'a, I, Ident, Ex<'a, R>> + Clone + 'a,
+    A: Parser<'a, I, Vec<Arg>, Ex<'a, R>> + Clone + 'a,
 {
     word.then(args)
         .map_with(|(callee, args), e| Expr::Call { callee, args, span: sp(e.span()) })
@@ -1310,8 +1313,8 @@ where
 
 /// A table reference that is a single expression (name, call, `workspace("x").T`).
 fn postfix_table<'a, I, R>(
-    expr: Boxed<'a, 'a, I, Expr, extra::Err<R>>,
-) -> Boxed<'a, 'a, I, Expr, extra::Err<R>>
+    expr: Boxed<'a, 'a, I, Expr, Ex<'a, R>>,
+) -> Boxed<'a, 'a, I, Expr, Ex<'a, R>>
 where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
     R: GrammarError<'a, I>,
@@ -1320,9 +1323,9 @@ where
 }
 
 fn union_item_expr<'a, I, R>(
-    wildcard: Boxed<'a, 'a, I, Ident, extra::Err<R>>,
-    args: Boxed<'a, 'a, I, Vec<Arg>, extra::Err<R>>,
-) -> Boxed<'a, 'a, I, Expr, extra::Err<R>>
+    wildcard: Boxed<'a, 'a, I, Ident, Ex<'a, R>>,
+    args: Boxed<'a, 'a, I, Vec<Arg>, Ex<'a, R>>,
+) -> Boxed<'a, 'a, I, Expr, Ex<'a, R>>
 where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
     R: GrammarError<'a, I>,
@@ -1514,7 +1517,6 @@ fn parse_statements<'a>(
     text: &'a str,
     errors: &mut Vec<SyntaxError>,
 ) -> Vec<Statement> {
-    let grammar = Grammars { src: text, fast: grammar(text), rich: std::cell::OnceCell::new() };
     let mut statements = Vec::new();
     for range in split(toks, TokenKind::Semi) {
         let stmt_toks = &toks[range];
@@ -1532,7 +1534,7 @@ fn parse_statements<'a>(
             statements.push(Statement::Error(stmt_span(stmt_toks)));
             continue;
         }
-        statements.push(parse_statement(&grammar, stmt_toks, text, errors));
+        statements.push(parse_statement(stmt_toks, text, errors));
     }
     statements
 }
@@ -1613,24 +1615,30 @@ type SliceInput<'a> =
 
 type G<'a, R> = Grammar<'a, SliceInput<'a>, R>;
 
-/// The two builds of the grammar: a fast one without error details, and the one that
-/// explains errors, built only when a piece fails to parse.
-struct Grammars<'a> {
-    src: &'a str,
-    fast: G<'a, EmptyErr>,
-    rich: std::cell::OnceCell<G<'a, Rich<'a, Tk<'a>, SimpleSpan>>>,
+type RichErr<'a> = Rich<'a, Tk<'a>, SimpleSpan>;
+
+/// [`G`] as a family over the input lifetime, for [`crate::reuse::relend`].
+struct GrammarOf<R>(std::marker::PhantomData<R>);
+
+impl crate::reuse::Family for GrammarOf<EmptyErr> {
+    type Of<'src> = G<'src, EmptyErr>;
 }
 
-impl<'a> Grammars<'a> {
-    fn rich(&self) -> &G<'a, Rich<'a, Tk<'a>, SimpleSpan>> {
-        self.rich.get_or_init(|| grammar(self.src))
-    }
+impl crate::reuse::Family for GrammarOf<RichErr<'static>> {
+    type Of<'src> = G<'src, RichErr<'src>>;
+}
+
+thread_local! {
+    /// This thread's build of the grammar without error details (most texts are valid).
+    static FAST: G<'static, EmptyErr> = grammar();
+    /// This thread's build of the grammar that explains errors, made on the first error.
+    static RICH: std::cell::OnceCell<G<'static, RichErr<'static>>> =
+        const { std::cell::OnceCell::new() };
 }
 
 fn parse_statement<'a>(
-    grammar: &Grammars<'a>,
     toks: &'a [(Tk<'a>, SimpleSpan)],
-    text: &str,
+    text: &'a str,
     errors: &mut Vec<SyntaxError>,
 ) -> Statement {
     let span = stmt_span(toks);
@@ -1641,7 +1649,7 @@ fn parse_statement<'a>(
         errors.push(SyntaxError::new(at, "expected a query (a table name or `let`) before `|`"));
         None
     } else {
-        run(grammar, |g| &g.head, |g| &g.head, head_toks, text, errors, "")
+        run(|g| &g.head, |g| &g.head, head_toks, text, errors, "")
     };
     let mut ops = Vec::new();
     for (i, seg) in segments.iter().enumerate().skip(1) {
@@ -1658,8 +1666,8 @@ fn parse_statement<'a>(
             ));
             continue;
         }
-        let op = run(grammar, |g| &g.operator, |g| &g.operator, seg_toks, text, errors, "|")
-            .unwrap_or_else(|| {
+        let op = run(|g| &g.operator, |g| &g.operator, seg_toks, text, errors, "|").unwrap_or_else(
+            || {
                 let name = match seg_toks[0].0 {
                     Tk { kind: TokenKind::Ident, text: t } => {
                         Some(ident_from(t, sp(seg_toks[0].1)))
@@ -1667,7 +1675,8 @@ fn parse_statement<'a>(
                     _ => None,
                 };
                 TabularOperator::Unknown { name, span: stmt_span(seg_toks) }
-            });
+            },
+        );
         ops.push(op);
     }
     match head {
@@ -1686,27 +1695,36 @@ fn parse_statement<'a>(
     }
 }
 
-type Pick<'a, R, O> =
-    for<'g> fn(&'g G<'a, R>) -> &'g Boxed<'a, 'a, SliceInput<'a>, O, extra::Err<R>>;
+type Pick<'a, R, O> = for<'g> fn(&'g G<'a, R>) -> &'g Boxed<'a, 'a, SliceInput<'a>, O, Ex<'a, R>>;
 
 /// Runs a parser over a piece of the token stream: first the fast build; when that fails,
 /// the rich build, whose errors (and recovered partial output) are kept.
 fn run<'a, O>(
-    grammar: &Grammars<'a>,
     fast: Pick<'a, EmptyErr, O>,
-    rich: Pick<'a, Rich<'a, Tk<'a>, SimpleSpan>, O>,
+    rich: Pick<'a, RichErr<'a>, O>,
     toks: &'a [(Tk<'a>, SimpleSpan)],
-    text: &str,
+    text: &'a str,
     errors: &mut Vec<SyntaxError>,
     before: &str,
 ) -> Option<O> {
     let end = toks.last().map_or(0, |t| t.1.end);
     let eoi = SimpleSpan::from(end..end);
-    if let Ok(output) = fast(&grammar.fast).parse(toks.split_token_span(eoi)).into_result() {
+    let fast_result = FAST.with(|g| {
+        // SAFETY: `grammar` is generic over the input lifetime and borrows nothing.
+        let g = unsafe { crate::reuse::relend::<GrammarOf<EmptyErr>>(g) };
+        fast(g).parse_with_state(toks.split_token_span(eoi), &mut SimpleState(text)).into_result()
+    });
+    if let Ok(output) = fast_result {
         return Some(output);
     }
-    let result = rich(grammar.rich()).parse(toks.split_token_span(eoi));
-    let (output, errs) = result.into_output_errors();
+    let (output, errs) = RICH.with(|cell| {
+        let g = cell.get_or_init(grammar);
+        // SAFETY: as above.
+        let g = unsafe { crate::reuse::relend::<GrammarOf<RichErr<'static>>>(g) };
+        rich(g)
+            .parse_with_state(toks.split_token_span(eoi), &mut SimpleState(text))
+            .into_output_errors()
+    });
     // A recovered error (a missing operand) leaves an output with `Expr::Error` inside.
     for err in errs.iter().take(3) {
         errors.push(describe(err, toks, text, before));

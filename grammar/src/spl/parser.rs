@@ -5,12 +5,19 @@
 //! cuts off nesting deeper than [`MAX_DEPTH`]. The grammar then recovers per pipe segment.
 
 use chumsky::error::{Rich, RichPattern, RichReason};
-use chumsky::input::MappedInput;
+use std::marker::PhantomData;
+
+use chumsky::DefaultExpected;
+use chumsky::input::{MapExtra, MappedInput};
+use chumsky::inspector::SimpleState;
+use chumsky::label::LabelError;
 use chumsky::prelude::*;
 
 use super::ast::*;
 use super::lexer::{Token, TokenKind};
 use crate::{Span, SyntaxError};
+
+mod commands;
 
 /// Deepest nesting of `[`/`(` accepted; deeper input becomes one error node. A `[` counts
 /// [`SUBSEARCH_WEIGHT`] levels (a subsearch costs more stack than a parenthesis).
@@ -31,8 +38,59 @@ struct Tok<'a> {
 }
 
 type In<'a> = MappedInput<'a, Tok<'a>, SimpleSpan, &'a [(Tok<'a>, SimpleSpan)]>;
-type Ex<'a> = extra::Err<Rich<'a, Tok<'a>>>;
-type P<'a, O> = Boxed<'a, 'a, In<'a>, O, Ex<'a>>;
+type RichErr<'a> = Rich<'a, Tok<'a>>;
+
+/// The error types the grammar is built with: [`EmptyErr`] for the fast first pass (most
+/// searches are valid), [`Rich`] for the pass that explains a failure.
+trait GrammarError<'a>:
+    chumsky::error::Error<'a, In<'a>>
+    + LabelError<'a, In<'a>, &'static str>
+    + LabelError<'a, In<'a>, DefaultExpected<'a, Tok<'a>>>
+    + 'a
+{
+    /// An error with a message of its own (a limit was hit).
+    fn custom(span: SimpleSpan, message: String) -> Self;
+}
+
+impl<'a> GrammarError<'a> for EmptyErr {
+    fn custom(_: SimpleSpan, _: String) -> Self {
+        EmptyErr::default()
+    }
+}
+
+impl<'a> GrammarError<'a> for RichErr<'a> {
+    fn custom(span: SimpleSpan, message: String) -> Self {
+        Rich::custom(span, message)
+    }
+}
+
+/// Errors of type `R`, and the text being parsed as state.
+type Ex<'a, R> = extra::Full<R, SimpleState<&'a str>, ()>;
+type P<'a, R, O> = Boxed<'a, 'a, In<'a>, O, Ex<'a, R>>;
+
+/// The text being parsed, from inside a parser's mapping closure.
+fn src<'a, R: GrammarError<'a>>(e: &mut MapExtra<'a, '_, In<'a>, Ex<'a, R>>) -> &'a str {
+    e.state().0
+}
+
+/// The search parser as a family over the input lifetime, for [`crate::reuse::relend`].
+struct SearchParser<R>(PhantomData<R>);
+
+impl crate::reuse::Family for SearchParser<EmptyErr> {
+    type Of<'src> = P<'src, EmptyErr, Search>;
+}
+
+impl crate::reuse::Family for SearchParser<RichErr<'static>> {
+    type Of<'src> = P<'src, RichErr<'src>, Search>;
+}
+
+thread_local! {
+    /// This thread's build of the grammar without error details.
+    static FAST: P<'static, EmptyErr, Search> = grammar();
+    /// This thread's build of the grammar that explains errors, made on the first error.
+    static RICH: std::cell::OnceCell<P<'static, RichErr<'static>, Search>> =
+        const { std::cell::OnceCell::new() };
+}
 
 /// Parses `text` (already lexed into `tokens`) into a search and its errors.
 pub(crate) fn parse_search(text: &str, tokens: &[Token]) -> (Search, Vec<SyntaxError>) {
@@ -40,7 +98,21 @@ pub(crate) fn parse_search(text: &str, tokens: &[Token]) -> (Search, Vec<SyntaxE
     let toks = prepare(text, tokens, &mut errors);
     let eoi = SimpleSpan::from(text.len()..text.len());
     let input = toks.as_slice().split_token_span(eoi);
-    let (output, errs) = grammar(text).parse(input).into_output_errors();
+    let fast = FAST.with(|g| {
+        // SAFETY: `grammar` is generic over the input lifetime and borrows nothing.
+        let g = unsafe { crate::reuse::relend::<SearchParser<EmptyErr>>(g) };
+        g.parse_with_state(input, &mut SimpleState(text)).into_result()
+    });
+    let (output, errs) = match fast {
+        Ok(search) => (Some(search), Vec::new()),
+        Err(_) => RICH.with(|cell| {
+            let g = cell.get_or_init(grammar);
+            // SAFETY: as above.
+            let g = unsafe { crate::reuse::relend::<SearchParser<RichErr<'static>>>(g) };
+            let input = toks.as_slice().split_token_span(eoi);
+            g.parse_with_state(input, &mut SimpleState(text)).into_output_errors()
+        }),
+    };
     for err in errs {
         if err.found().is_some_and(|t| t.kind == TokenKind::TooDeep) {
             continue;
@@ -401,12 +473,12 @@ fn push_arg(args: &mut Vec<MacroArg>, rest: &str, base: usize, start: usize, end
 // ---------------------------------------------------------------------------------------
 // Primitive parsers
 
-fn tok<'a>(kind: TokenKind, label: &'static str) -> P<'a, SimpleSpan> {
+fn tok<'a, R: GrammarError<'a>>(kind: TokenKind, label: &'static str) -> P<'a, R, SimpleSpan> {
     any().filter(move |t: &Tok| t.kind == kind).map_with(|_, e| e.span()).labelled(label).boxed()
 }
 
 /// A word equal to `word` ignoring case.
-fn kw<'a>(word: &'static str, label: &'static str) -> P<'a, SimpleSpan> {
+fn kw<'a, R: GrammarError<'a>>(word: &'static str, label: &'static str) -> P<'a, R, SimpleSpan> {
     any()
         .filter(move |t: &Tok| t.kind == K::Word && t.text.eq_ignore_ascii_case(word))
         .map_with(|_, e| e.span())
@@ -415,7 +487,10 @@ fn kw<'a>(word: &'static str, label: &'static str) -> P<'a, SimpleSpan> {
 }
 
 /// A word equal to `word` exactly (search-clause boolean operators are upper case).
-fn kw_exact<'a>(word: &'static str, label: &'static str) -> P<'a, SimpleSpan> {
+fn kw_exact<'a, R: GrammarError<'a>>(
+    word: &'static str,
+    label: &'static str,
+) -> P<'a, R, SimpleSpan> {
     any()
         .filter(move |t: &Tok| t.kind == K::Word && t.text == word)
         .map_with(|_, e| e.span())
@@ -425,10 +500,10 @@ fn kw_exact<'a>(word: &'static str, label: &'static str) -> P<'a, SimpleSpan> {
 
 /// A run of touching tokens: the first matching `first`, the rest matching `rest`.
 /// Yields the span and the kind of the first token when the run is a single token.
-fn run<'a>(
+fn run<'a, R: GrammarError<'a>>(
     first: fn(&Tok) -> bool,
     rest: fn(&Tok) -> bool,
-) -> P<'a, (SimpleSpan, Option<TokenKind>)> {
+) -> P<'a, R, (SimpleSpan, Option<TokenKind>)> {
     any()
         .filter(move |t: &Tok| first(t))
         .then(any().filter(move |t: &Tok| t.glued && rest(t)).repeated().count())
@@ -494,16 +569,22 @@ fn is_structured(name: &str) -> bool {
 // ---------------------------------------------------------------------------------------
 // The grammar
 
-#[derive(Clone, Copy)]
-struct G<'a> {
-    text: &'a str,
+/// The pieces of the grammar. The text being parsed is parse state (read with [`src`]), so
+/// the grammar borrows nothing and one build serves every text (see [`crate::reuse`]).
+struct G<'a, R>(PhantomData<&'a str>, PhantomData<fn() -> R>);
+
+impl<R> Clone for G<'_, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
 }
 
-impl<'a> G<'a> {
+impl<R> Copy for G<'_, R> {}
+
+impl<'a, R: GrammarError<'a>> G<'a, R> {
     /// A field name in a command argument list: quoted, or a run of word pieces with
     /// wildcards and dots.
-    fn field(&self) -> P<'a, Name> {
-        let text = self.text;
+    fn field(&self) -> P<'a, R, Name> {
         let first = any().filter(|t: &Tok| {
             matches!(t.kind, K::Word | K::Star | K::QuotedName | K::String | K::Dot)
                 && !(t.kind == K::Word
@@ -545,7 +626,7 @@ impl<'a> G<'a> {
         first
             .then(rest.repeated().count())
             .map_with(move |(t, n), e| {
-                name_of(text, to_span(e.span()), if n == 0 { Some(t.kind) } else { None })
+                name_of(src(e), to_span(e.span()), if n == 0 { Some(t.kind) } else { None })
             })
             .labelled("a field name")
             .boxed()
@@ -553,8 +634,7 @@ impl<'a> G<'a> {
 
     /// `key=value` where value is a string, a macro or a run of touching pieces (balanced
     /// parenthesised groups included, as in `startswith=eval(x>1)`).
-    fn option(&self) -> P<'a, CommandOption> {
-        let text = self.text;
+    fn option(&self) -> P<'a, R, CommandOption> {
         let key = run(
             |t| t.kind == K::Word && !is_stats_keyword(t.text),
             |t| matches!(t.kind, K::Word | K::Dot | K::Minus),
@@ -562,15 +642,14 @@ impl<'a> G<'a> {
         key.then_ignore(tok(K::Eq, "`=`"))
             .then(self.option_value())
             .map_with(move |((ks, _), value), e| CommandOption {
-                key: name_of(text, to_span(ks), None),
+                key: name_of(src(e), to_span(ks), None),
                 value,
                 span: to_span(e.span()),
             })
             .boxed()
     }
 
-    fn option_value(&self) -> P<'a, Value> {
-        let text = self.text;
+    fn option_value(&self) -> P<'a, R, Value> {
         let group = recursive(|group| {
             tok(K::LParen, "`(`")
                 .ignore_then(
@@ -606,29 +685,28 @@ impl<'a> G<'a> {
             .then(piece.and_is(any().filter(|t: &Tok| t.glued).rewind()).repeated())
             .map_with(move |_, e| {
                 let span = to_span(e.span());
-                let raw = span.text(text);
+                let raw = span.text(src(e));
                 let quoted = raw.len() >= 2
                     && raw.starts_with('"')
                     && raw.ends_with('"')
                     && !raw[1..raw.len() - 1].contains('"');
-                value_of(text, span, quoted)
+                value_of(src(e), span, quoted)
             })
             .labelled("a value")
             .boxed()
     }
 
-    fn macro_tok(&self) -> P<'a, MacroCall> {
-        let text = self.text;
-        tok(K::Macro, "a macro").map(move |s| macro_call(text, to_span(s))).boxed()
+    fn macro_tok(&self) -> P<'a, R, MacroCall> {
+        tok(K::Macro, "a macro").map_with(move |s, e| macro_call(src(e), to_span(s))).boxed()
     }
 
-    fn string(&self) -> P<'a, Value> {
-        let text = self.text;
-        tok(K::String, "a quoted string").map(move |s| value_of(text, to_span(s), true)).boxed()
+    fn string(&self) -> P<'a, R, Value> {
+        tok(K::String, "a quoted string")
+            .map_with(move |s, e| value_of(src(e), to_span(s), true))
+            .boxed()
     }
 
-    fn number(&self) -> P<'a, Value> {
-        let text = self.text;
+    fn number(&self) -> P<'a, R, Value> {
         run(
             |t| t.kind == K::Word && t.text.bytes().all(|b| b.is_ascii_digit()),
             |t| {
@@ -636,15 +714,14 @@ impl<'a> G<'a> {
                     || (t.kind == K::Word && t.text.bytes().all(|b| b.is_ascii_digit()))
             },
         )
-        .map(move |(s, _)| value_of(text, to_span(s), false))
+        .map_with(move |(s, _), e| value_of(src(e), to_span(s), false))
         .labelled("a number")
         .boxed()
     }
 
     /// The search clause: OR binds tighter than AND (implicit or explicit), NOT tightest.
-    fn clause(&self, pipeline: P<'a, Search>, stop_at_by: bool) -> P<'a, SearchExpr> {
-        let text = self.text;
-        let g = G { text };
+    fn clause(&self, pipeline: P<'a, R, Search>, stop_at_by: bool) -> P<'a, R, SearchExpr> {
+        let g = G(PhantomData, PhantomData);
         recursive(move |clause| {
             let field_run = run(
                 |t| {
@@ -666,9 +743,10 @@ impl<'a> G<'a> {
                 |t| is_piece(t.kind) || is_op(t.kind) || t.kind == K::Comma,
             );
             let value = choice((
-                value_run
-                    .map(move |(s, single)| value_of(text, to_span(s), single == Some(K::String))),
-                tok(K::Macro, "a macro").map(move |s| value_of(text, to_span(s), false)),
+                value_run.map_with(move |(s, single), e| {
+                    value_of(src(e), to_span(s), single == Some(K::String))
+                }),
+                tok(K::Macro, "a macro").map_with(move |s, e| value_of(src(e), to_span(s), false)),
             ))
             .labelled("a value")
             .boxed();
@@ -690,7 +768,7 @@ impl<'a> G<'a> {
                 .then(value)
                 .map_with(move |(((fs, single), (op, ops)), value), e| {
                     SearchExpr::Compare(FieldComparison {
-                        field: name_of(text, to_span(fs), single),
+                        field: name_of(src(e), to_span(fs), single),
                         op,
                         op_span: to_span(ops),
                         value,
@@ -699,7 +777,9 @@ impl<'a> G<'a> {
                 })
                 .boxed();
             let in_value = run(|t| is_piece(t.kind), |t| is_piece(t.kind) && t.kind != K::String)
-                .map(move |(s, single)| value_of(text, to_span(s), single == Some(K::String)))
+                .map_with(move |(s, single), e| {
+                    value_of(src(e), to_span(s), single == Some(K::String))
+                })
                 .labelled("a value");
             let in_list = field_run
                 .clone()
@@ -713,7 +793,7 @@ impl<'a> G<'a> {
                 )
                 .map_with(move |((fs, single), values), e| {
                     SearchExpr::In(InList {
-                        field: name_of(text, to_span(fs), single),
+                        field: name_of(src(e), to_span(fs), single),
                         values,
                         span: to_span(e.span()),
                     })
@@ -742,10 +822,10 @@ impl<'a> G<'a> {
                 .then_ignore(tok(K::RParen, "`)`"))
                 .map_with(move |(ns, arg), e| {
                     let arg_span = to_span(arg);
-                    let raw = arg_span.text(text);
+                    let raw = arg_span.text(src(e));
                     let quoted = raw.starts_with('"') && raw.ends_with('"') && raw.len() >= 2;
                     SearchExpr::Function {
-                        name: name_of(text, to_span(ns), None),
+                        name: name_of(src(e), to_span(ns), None),
                         arg: Term {
                             text: if quoted { unquote(raw) } else { raw.to_string() },
                             span: arg_span,
@@ -759,8 +839,8 @@ impl<'a> G<'a> {
                 |t| is_piece(t.kind) || t.kind == K::Comma,
                 |t| is_piece(t.kind) || t.kind == K::Comma,
             )
-            .map(move |(s, single)| {
-                let raw = &text[s.start..s.end];
+            .map_with(move |(s, single), e| {
+                let raw = &src(e)[s.start..s.end];
                 let quoted = single == Some(K::String);
                 SearchExpr::Term(Term {
                     text: if quoted { unquote(raw) } else { raw.to_string() },
@@ -804,7 +884,7 @@ impl<'a> G<'a> {
                 .then(atom)
                 .validate(|(nots, atom), e, emitter| {
                     if nots.len() > MAX_PREFIX {
-                        emitter.emit(Rich::custom(
+                        emitter.emit(R::custom(
                             e.span(),
                             format!("more than {MAX_PREFIX} `NOT` in a row"),
                         ));
@@ -842,7 +922,7 @@ impl<'a> G<'a> {
         .boxed()
     }
 
-    fn subsearch(&self, pipeline: P<'a, Search>) -> P<'a, Subsearch> {
+    fn subsearch(&self, pipeline: P<'a, R, Search>) -> P<'a, R, Subsearch> {
         pipeline
             .delimited_by(tok(K::LBracket, "`[`"), tok(K::RBracket, "`]`"))
             .map_with(|search, e| Subsearch { search, span: to_span(e.span()) })
@@ -851,10 +931,9 @@ impl<'a> G<'a> {
     }
 
     /// Eval expressions with the usual precedence.
-    fn expr(&self) -> P<'a, Expr> {
-        let text = self.text;
+    fn expr(&self) -> P<'a, R, Expr> {
         recursive(move |expr| {
-            let g = G { text };
+            let g = G(PhantomData, PhantomData);
             let field_run = any()
                 .filter(|t: &Tok| t.kind == K::Word && !is_expr_keyword(t.text))
                 .then(
@@ -882,13 +961,13 @@ impl<'a> G<'a> {
                     .ignored(),
             ));
             let call = call_name
-                .map_with(move |_, e| name_of(text, to_span(e.span()), None))
+                .map_with(move |_, e| name_of(src(e), to_span(e.span()), None))
                 .then(args.clone())
                 .map_with(|(name, args), e| Expr::Call { name, args, span: to_span(e.span()) })
                 .boxed();
             let word = field_run
-                .map(move |(s, _)| {
-                    let v = value_of(text, to_span(s), false);
+                .map_with(move |(s, _), e| {
+                    let v = value_of(src(e), to_span(s), false);
                     if is_number(&v.text) {
                         Expr::Number(v)
                     } else {
@@ -900,15 +979,16 @@ impl<'a> G<'a> {
                 .then(any().filter(|t: &Tok| {
                     t.glued && t.kind == K::Word && t.text.starts_with(|c: char| c.is_ascii_digit())
                 }))
-                .map_with(move |_, e| Expr::Number(value_of(text, to_span(e.span()), false)))
+                .map_with(move |_, e| Expr::Number(value_of(src(e), to_span(e.span()), false)))
                 .boxed();
             let atom = choice((
                 call,
                 word,
                 leading_dot_number,
                 g.string().map(Expr::String),
-                tok(K::QuotedName, "a field name")
-                    .map(move |s| Expr::Field(name_of(text, to_span(s), Some(K::QuotedName)))),
+                tok(K::QuotedName, "a field name").map_with(move |s, e| {
+                    Expr::Field(name_of(src(e), to_span(s), Some(K::QuotedName)))
+                }),
                 g.macro_tok().map(Expr::Macro),
                 tok(K::TooDeep, "an expression").map(|s| Expr::Error(to_span(s))),
                 expr.clone().delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`")).map_with(
@@ -918,29 +998,30 @@ impl<'a> G<'a> {
             .labelled("an expression")
             .boxed();
 
-            let prefix = |ops: P<'a, (UnaryOp, SimpleSpan)>, operand: P<'a, Expr>| -> P<'a, Expr> {
-                ops.repeated()
-                    .collect::<Vec<_>>()
-                    .then(operand)
-                    .validate(|(ops, operand), e, emitter| {
-                        if ops.len() > MAX_PREFIX {
-                            emitter.emit(Rich::custom(
-                                e.span(),
-                                format!("more than {MAX_PREFIX} prefix operators in a row"),
-                            ));
-                        }
-                        ops.iter().rev().take(MAX_PREFIX).fold(operand, |acc, (op, s)| {
-                            let span = to_span(*s).cover(acc.span());
-                            Expr::Unary {
-                                op: *op,
-                                op_span: to_span(*s),
-                                operand: Box::new(acc),
-                                span,
+            let prefix =
+                |ops: P<'a, R, (UnaryOp, SimpleSpan)>, operand: P<'a, R, Expr>| -> P<'a, R, Expr> {
+                    ops.repeated()
+                        .collect::<Vec<_>>()
+                        .then(operand)
+                        .validate(|(ops, operand), e, emitter| {
+                            if ops.len() > MAX_PREFIX {
+                                emitter.emit(R::custom(
+                                    e.span(),
+                                    format!("more than {MAX_PREFIX} prefix operators in a row"),
+                                ));
                             }
+                            ops.iter().rev().take(MAX_PREFIX).fold(operand, |acc, (op, s)| {
+                                let span = to_span(*s).cover(acc.span());
+                                Expr::Unary {
+                                    op: *op,
+                                    op_span: to_span(*s),
+                                    operand: Box::new(acc),
+                                    span,
+                                }
+                            })
                         })
-                    })
-                    .boxed()
-            };
+                        .boxed()
+                };
             let sign = any()
                 .filter(|t: &Tok| matches!(t.kind, K::Minus | K::Plus))
                 .map_with(|t: Tok, e| {
@@ -949,15 +1030,15 @@ impl<'a> G<'a> {
                 .boxed();
             let unary = prefix(sign, atom);
 
-            let binary = |ops: P<'a, (BinaryOp, SimpleSpan)>,
-                          operand: P<'a, Expr>,
-                          operand_or_error: P<'a, Expr>|
-             -> P<'a, Expr> {
+            let binary = |ops: P<'a, R, (BinaryOp, SimpleSpan)>,
+                          operand: P<'a, R, Expr>,
+                          operand_or_error: P<'a, R, Expr>|
+             -> P<'a, R, Expr> {
                 operand
                     .then(ops.then(operand_or_error).repeated().collect::<Vec<_>>())
                     .validate(|(first, rest), e, emitter| {
                         if rest.len() >= MAX_CHAIN {
-                            emitter.emit(Rich::custom(
+                            emitter.emit(R::custom(
                                 e.span(),
                                 format!("more than {MAX_CHAIN} operands in one expression"),
                             ));
@@ -978,14 +1059,14 @@ impl<'a> G<'a> {
             };
             let op = |f: fn(&Tok) -> Option<BinaryOp>,
                       label: &'static str|
-             -> P<'a, (BinaryOp, SimpleSpan)> {
+             -> P<'a, R, (BinaryOp, SimpleSpan)> {
                 any()
                     .filter(move |t: &Tok| f(t).is_some())
                     .map_with(move |t: Tok, e| (f(&t).unwrap_or(BinaryOp::Or), e.span()))
                     .labelled(label)
                     .boxed()
             };
-            let recovering = |p: P<'a, Expr>| -> P<'a, Expr> {
+            let recovering = |p: P<'a, R, Expr>| -> P<'a, R, Expr> {
                 p.recover_with(via_parser(empty().map_with(|_, e| Expr::Error(to_span(e.span())))))
                     .boxed()
             };
@@ -1073,14 +1154,13 @@ impl<'a> G<'a> {
     }
 
     /// One aggregation: `count`, `dc(user) as users`, `count(eval(x="y"))`, `values(*)`.
-    fn aggregation(&self, expr: P<'a, Expr>) -> P<'a, Aggregation> {
-        let text = self.text;
+    fn aggregation(&self, expr: P<'a, R, Expr>) -> P<'a, R, Aggregation> {
         let wild = run(
             |t| matches!(t.kind, K::Word | K::Star | K::QuotedName | K::String),
             |t| matches!(t.kind, K::Word | K::Star | K::Dot | K::Minus | K::Apostrophe),
         )
         .then_ignore(any().filter(|t: &Tok| matches!(t.kind, K::RParen | K::Comma)).rewind())
-        .map(move |(s, single)| Expr::Field(name_of(text, to_span(s), single)))
+        .map_with(move |(s, single), e| Expr::Field(name_of(src(e), to_span(s), single)))
         .boxed();
         let arg = choice((wild, expr)).boxed();
         let args = arg
@@ -1092,7 +1172,7 @@ impl<'a> G<'a> {
             |t| t.kind == K::Word && !is_stats_keyword(t.text),
             |t| matches!(t.kind, K::Word | K::Dot),
         )
-        .map(move |(s, _)| name_of(text, to_span(s), None))
+        .map_with(move |(s, _), e| name_of(src(e), to_span(s), None))
         .labelled("an aggregation")
         .boxed();
         fname
@@ -1108,7 +1188,7 @@ impl<'a> G<'a> {
     }
 
     /// `by f1, f2 [span=..]`: options may follow or be mixed in.
-    fn by_clause(&self) -> P<'a, (SimpleSpan, Vec<Either>)> {
+    fn by_clause(&self) -> P<'a, R, (SimpleSpan, Vec<Either>)> {
         let item = choice((self.option().map(Either::Opt), self.field().map(Either::Field)));
         kw("by", "`by`")
             .then(
@@ -1177,798 +1257,10 @@ fn fold_by_and_tail(
     (by_fields, by_span)
 }
 
-fn grammar<'a>(text: &'a str) -> P<'a, Search> {
-    let g = G { text };
-    let seg_end = choice((tok(K::Pipe, "`|`").ignored(), tok(K::RBracket, "`]`").ignored(), end()))
-        .labelled("`|`")
-        .rewind()
-        .boxed();
-    recursive(move |pipeline| {
-        let pipeline: P<'a, Search> = pipeline.boxed();
-        let expr = g.expr();
-        let clause = g.clause(pipeline.clone(), false);
-        let clause_by = g.clause(pipeline.clone(), true);
-        let field = g.field();
-        let option = g.option();
-        let macro_tok = g.macro_tok();
-        let comma = tok(K::Comma, "`,`").repeated().ignored().boxed();
-        let opt_items =
-            choice((option.clone().map(Either::Opt), macro_tok.clone().map(Either::Macro)))
-                .repeated()
-                .collect::<Vec<_>>()
-                .boxed();
-        let mixed = choice((
-            option.clone().map(Either::Opt),
-            macro_tok.clone().map(Either::Macro),
-            field.clone().map(Either::Field),
-        ))
-        .separated_by(comma.clone())
-        .allow_trailing()
-        .collect::<Vec<_>>()
-        .map(split_items)
-        .boxed();
-        let subsearch = g.subsearch(pipeline.clone());
-        let number = g.number();
-
-        // search
-        let search_cmd = kw("search", "`search`")
-            .ignore_then(clause.clone().or_not())
-            .map(|clause| CommandKind::Search(SearchCommand { clause }))
-            .boxed();
-        let where_cmd = kw("where", "`where`")
-            .ignore_then(expr.clone())
-            .map(|expr| CommandKind::Where(WhereCommand { expr }))
-            .boxed();
-        let expr_or_error = expr
-            .clone()
-            .labelled("an expression")
-            .recover_with(via_parser(empty().map_with(|_, e| Expr::Error(to_span(e.span())))))
-            .boxed();
-        let assignment = choice((
-            run(|t| t.kind == K::Word, |t| matches!(t.kind, K::Word | K::Dot | K::Star | K::Minus))
-                .map(move |(s, _)| name_of(text, to_span(s), None)),
-            tok(K::QuotedName, "a field name")
-                .map(move |s| name_of(text, to_span(s), Some(K::QuotedName))),
-            tok(K::String, "a field name").map(move |s| name_of(text, to_span(s), Some(K::String))),
-        ))
-        .labelled("a field name")
-        .then_ignore(tok(K::Eq, "`=`"))
-        .then(expr_or_error)
-        .map_with(|(field, expr), e| Assignment { field, expr, span: to_span(e.span()) })
-        .boxed();
-        let eval_cmd = kw("eval", "`eval`")
-            .ignore_then(
-                assignment
-                    .separated_by(tok(K::Comma, "`,`"))
-                    .allow_trailing()
-                    .at_least(1)
-                    .collect::<Vec<_>>()
-                    .labelled("a field assignment"),
-            )
-            .map(|assignments| CommandKind::Eval(EvalCommand { assignments }))
-            .boxed();
-
-        // stats family
-        let agg = g.aggregation(expr.clone());
-        let stats_items = choice((
-            option.clone().map(Either::Opt),
-            macro_tok.clone().map(Either::Macro),
-            agg.clone().map(Either::Agg),
-        ))
-        .separated_by(comma.clone())
-        .allow_trailing()
-        .collect::<Vec<_>>()
-        .boxed();
-        let stats_cmd = any()
-            .filter(|t: &Tok| {
-                t.kind == K::Word
-                    && [
-                        "stats",
-                        "eventstats",
-                        "streamstats",
-                        "timechart",
-                        "chart",
-                        "sistats",
-                        "sitimechart",
-                    ]
-                    .iter()
-                    .any(|k| t.text.eq_ignore_ascii_case(k))
-            })
-            .ignore_then(stats_items.clone())
-            .then(kw("over", "`over`").ignore_then(field.clone()).or_not())
-            .then(g.by_clause().or_not())
-            .then(opt_items.clone())
-            .map(|(((items, over), by), tail)| {
-                let (mut options, mut macros, _, aggregations) = split_items(items);
-                let (by_fields, by_span) = fold_by_and_tail(by, tail, &mut options, &mut macros);
-                CommandKind::Stats(StatsCommand {
-                    options,
-                    macros,
-                    aggregations,
-                    over,
-                    by: by_fields,
-                    by_span,
-                })
-            })
-            .boxed();
-
-        // tstats / mstats
-        let dm_value = any()
-            .filter(|t: &Tok| {
-                !(t.kind == K::Word
-                    && (t.text.eq_ignore_ascii_case("where") || t.text.eq_ignore_ascii_case("by")))
-            })
-            .rewind()
-            .ignore_then(g.option_value())
-            .labelled("a data model name")
-            .boxed();
-        let from = kw("from", "`from`")
-            .ignore_then(choice((
-                kw("datamodel", "`datamodel`")
-                    .ignore_then(tok(K::Eq, "`=`"))
-                    .ignore_then(
-                        dm_value.clone().map(Some).recover_with(via_parser(empty().to(None))),
-                    )
-                    .map(|v| (v, None)),
-                kw("datamodel", "`datamodel`")
-                    .not()
-                    .ignore_then(dm_value.clone())
-                    .map(|v| (None, Some(v))),
-            )))
-            .boxed();
-        let tstats_cmd = any()
-            .filter(|t: &Tok| {
-                t.kind == K::Word
-                    && (t.text.eq_ignore_ascii_case("tstats")
-                        || t.text.eq_ignore_ascii_case("mstats"))
-            })
-            .ignore_then(stats_items.clone())
-            .then(from.or_not())
-            .then(kw("where", "`where`").ignore_then(clause_by.clone()).or_not())
-            .then(g.by_clause().or_not())
-            .then(opt_items.clone())
-            .map(|((((items, from), where_clause), by), tail)| {
-                let (mut options, mut macros, _, aggregations) = split_items(items);
-                let (datamodel, from) = from.unwrap_or((None, None));
-                let (by_fields, by_span) = fold_by_and_tail(by, tail, &mut options, &mut macros);
-                CommandKind::Tstats(TstatsCommand {
-                    options,
-                    macros,
-                    aggregations,
-                    datamodel,
-                    from,
-                    where_clause,
-                    by: by_fields,
-                    by_span,
-                })
-            })
-            .boxed();
-
-        // table / fields
-        let fields_cmd = any()
-            .filter(|t: &Tok| {
-                t.kind == K::Word
-                    && (t.text.eq_ignore_ascii_case("table")
-                        || t.text.eq_ignore_ascii_case("fields"))
-            })
-            .ignore_then(
-                any()
-                    .filter(|t: &Tok| matches!(t.kind, K::Minus | K::Plus))
-                    .map(|t: Tok| t.kind == K::Minus)
-                    .or_not(),
-            )
-            .then(
-                choice((field.clone().map(Either::Field), macro_tok.clone().map(Either::Macro)))
-                    .separated_by(comma.clone())
-                    .allow_trailing()
-                    .collect::<Vec<_>>(),
-            )
-            .map(|(sign, items)| {
-                let (_, macros, fields, _) = split_items(items);
-                CommandKind::Fields(FieldsCommand { remove: sign == Some(true), fields, macros })
-            })
-            .boxed();
-
-        // rename
-        let rename_cmd = kw("rename", "`rename`")
-            .ignore_then(
-                field
-                    .clone()
-                    .then_ignore(kw("as", "`as`"))
-                    .then(field.clone())
-                    .map_with(|(from, to), e| Rename { from, to, span: to_span(e.span()) })
-                    .separated_by(comma.clone())
-                    .allow_trailing()
-                    .at_least(1)
-                    .collect::<Vec<_>>()
-                    .labelled("a field to rename"),
-            )
-            .map(|renames| CommandKind::Rename(RenameCommand { renames }))
-            .boxed();
-
-        // rex / regex
-        let rex_cmd = kw("rex", "`rex`")
-            .ignore_then(option.clone().repeated().collect::<Vec<_>>())
-            .then(
-                choice((g.string(), g.option_value()))
-                    .map(Some)
-                    .labelled("a regular expression string")
-                    .recover_with(via_parser(empty().to(None))),
-            )
-            .then(option.clone().repeated().collect::<Vec<_>>())
-            .map(|((mut options, regex), tail)| {
-                options.extend(tail);
-                CommandKind::Rex(RexCommand { options, regex })
-            })
-            .boxed();
-        let regex_field = field
-            .clone()
-            .then(
-                any()
-                    .filter(|t: &Tok| matches!(t.kind, K::Eq | K::Ne))
-                    .map(|t: Tok| t.kind == K::Ne),
-            )
-            .boxed();
-        let regex_cmd = kw("regex", "`regex`")
-            .ignore_then(regex_field.or_not())
-            .then(choice((g.string(), g.option_value())).labelled("a regular expression string"))
-            .map(|(f, regex)| {
-                let (field, negated) = match f {
-                    Some((f, n)) => (Some(f), n),
-                    None => (None, false),
-                };
-                CommandKind::Regex(RegexCommand { field, negated, regex: Some(regex) })
-            })
-            .boxed();
-
-        // bin
-        let bin_cmd = any()
-            .filter(|t: &Tok| {
-                t.kind == K::Word
-                    && (t.text.eq_ignore_ascii_case("bin") || t.text.eq_ignore_ascii_case("bucket"))
-            })
-            .ignore_then(opt_items.clone())
-            .then(field.clone().or_not())
-            .then(opt_items.clone())
-            .then(kw("as", "`as`").ignore_then(field.clone()).or_not())
-            .then(opt_items.clone())
-            .map(|((((a, field), b), alias), c)| {
-                let mut options = split_items(a).0;
-                options.extend(split_items(b).0);
-                options.extend(split_items(c).0);
-                CommandKind::Bin(BinCommand { options, field, alias })
-            })
-            .boxed();
-
-        // sort keys
-        let sort_key = any()
-            .filter(|t: &Tok| matches!(t.kind, K::Minus | K::Plus))
-            .map(|t: Tok| t.kind == K::Minus)
-            .or_not()
-            .then(choice((
-                any()
-                    .filter(|t: &Tok| {
-                        t.kind == K::Word
-                            && ["num", "str", "ip", "auto"]
-                                .iter()
-                                .any(|k| t.text.eq_ignore_ascii_case(k))
-                    })
-                    .map_with(move |_, e| name_of(text, to_span(e.span()), None))
-                    .then(field.clone().delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`")))
-                    .map(|(f, n)| (Some(f), n)),
-                field.clone().map(|n| (None, n)),
-            )))
-            .filter(|(sign, (function, field))| {
-                !(sign.is_none()
-                    && function.is_none()
-                    && ["desc", "d"].iter().any(|k| field.text.eq_ignore_ascii_case(k)))
-            })
-            .map_with(|(sign, (function, field)), e| SortKey {
-                field,
-                descending: sign == Some(true),
-                function,
-                span: to_span(e.span()),
-            })
-            .boxed();
-        let sort_cmd = kw("sort", "`sort`")
-            .ignore_then(choice((number.clone(), option.clone().map(|o| o.value))).or_not())
-            .then(sort_key.clone().separated_by(comma.clone()).allow_trailing().collect::<Vec<_>>())
-            .then(
-                any()
-                    .filter(|t: &Tok| {
-                        t.kind == K::Word
-                            && (t.text.eq_ignore_ascii_case("desc")
-                                || t.text.eq_ignore_ascii_case("d"))
-                    })
-                    .or_not(),
-            )
-            .map(|((limit, keys), desc)| {
-                CommandKind::Sort(SortCommand { limit, keys, descending: desc.is_some() })
-            })
-            .boxed();
-
-        // dedup
-        let dedup_cmd = kw("dedup", "`dedup`")
-            .ignore_then(number.clone().or_not())
-            .then(
-                choice((
-                    option.clone().map(Either::Opt),
-                    field.clone().and_is(kw("sortby", "`sortby`").not()).map(Either::Field),
-                ))
-                .separated_by(comma.clone())
-                .allow_trailing()
-                .collect::<Vec<_>>(),
-            )
-            .then(
-                kw("sortby", "`sortby`")
-                    .ignore_then(sort_key.separated_by(comma.clone()).collect::<Vec<_>>())
-                    .or_not(),
-            )
-            .map(|((count, items), sort_by)| {
-                let (options, _, fields, _) = split_items(items);
-                CommandKind::Dedup(DedupCommand {
-                    count,
-                    fields,
-                    options,
-                    sort_by: sort_by.unwrap_or_default(),
-                })
-            })
-            .boxed();
-
-        // head / tail
-        let head_cmd = any()
-            .filter(|t: &Tok| {
-                t.kind == K::Word
-                    && (t.text.eq_ignore_ascii_case("head") || t.text.eq_ignore_ascii_case("tail"))
-            })
-            .ignore_then(number.clone().or_not())
-            .then(
-                expr.clone()
-                    .delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`"))
-                    .map_with(|inner, e| Expr::Paren {
-                        inner: Box::new(inner),
-                        span: to_span(e.span()),
-                    })
-                    .or_not(),
-            )
-            .then(option.clone().repeated().collect::<Vec<_>>())
-            .map(|((count, condition), options)| {
-                CommandKind::Head(HeadCommand { count, condition, options })
-            })
-            .boxed();
-
-        // lookup
-        let lookup_field = field
-            .clone()
-            .then(kw("as", "`as`").ignore_then(field.clone()).or_not())
-            .map_with(|(field, alias), e| LookupField { field, alias, span: to_span(e.span()) })
-            .boxed();
-        let output_kw = any()
-            .filter(|t: &Tok| {
-                t.kind == K::Word
-                    && (t.text.eq_ignore_ascii_case("output")
-                        || t.text.eq_ignore_ascii_case("outputnew"))
-            })
-            .map_with(move |_, e| name_of(text, to_span(e.span()), None))
-            .boxed();
-        let lookup_inputs = lookup_field
-            .clone()
-            .and_is(output_kw.clone().not())
-            .separated_by(comma.clone())
-            .allow_trailing()
-            .collect::<Vec<_>>()
-            .boxed();
-        let lookup_cmd = kw("lookup", "`lookup`")
-            .ignore_then(option.clone().repeated().collect::<Vec<_>>())
-            .then(field.clone().labelled("a lookup name"))
-            .then(lookup_inputs)
-            .then(
-                output_kw
-                    .then(
-                        lookup_field
-                            .separated_by(comma.clone())
-                            .allow_trailing()
-                            .collect::<Vec<_>>(),
-                    )
-                    .or_not(),
-            )
-            .map(|(((options, table), inputs), out)| {
-                let (output_keyword, outputs) = match out {
-                    Some((k, o)) => (Some(k), o),
-                    None => (None, Vec::new()),
-                };
-                CommandKind::Lookup(LookupCommand {
-                    options,
-                    table: Some(table),
-                    inputs,
-                    output_keyword,
-                    outputs,
-                })
-            })
-            .boxed();
-        let inputlookup_cmd = any()
-            .filter(|t: &Tok| {
-                t.kind == K::Word
-                    && (t.text.eq_ignore_ascii_case("inputlookup")
-                        || t.text.eq_ignore_ascii_case("outputlookup"))
-            })
-            .ignore_then(opt_items.clone())
-            .then(field.clone().labelled("a lookup name").or_not())
-            .then(opt_items.clone())
-            .then(kw("where", "`where`").ignore_then(clause.clone()).or_not())
-            .map(|(((a, table), b), where_clause)| {
-                let mut options = split_items(a).0;
-                options.extend(split_items(b).0);
-                CommandKind::InputLookup(InputLookupCommand { options, table, where_clause })
-            })
-            .boxed();
-
-        // join / append
-        let join_cmd = any()
-            .filter(|t: &Tok| {
-                t.kind == K::Word
-                    && ["join", "append", "appendpipe", "appendcols"]
-                        .iter()
-                        .any(|k| t.text.eq_ignore_ascii_case(k))
-            })
-            .ignore_then(mixed.clone())
-            .then(subsearch.clone().labelled("a subsearch").or_not())
-            .map(|((options, _, fields, _), subsearch)| {
-                CommandKind::Join(JoinCommand { options, fields, subsearch })
-            })
-            .boxed();
-
-        let fillnull_cmd = kw("fillnull", "`fillnull`")
-            .ignore_then(mixed.clone())
-            .map(|(options, _, fields, _)| {
-                CommandKind::FillNull(FillNullCommand { options, fields })
-            })
-            .boxed();
-        let convert_cmd = kw("convert", "`convert`")
-            .ignore_then(option.clone().repeated().collect::<Vec<_>>())
-            .then(agg.clone().separated_by(comma.clone()).allow_trailing().collect::<Vec<_>>())
-            .map(|(options, conversions)| {
-                CommandKind::Convert(ConvertCommand { options, conversions })
-            })
-            .boxed();
-        let spath_cmd = kw("spath", "`spath`")
-            .ignore_then(
-                choice((
-                    option.clone().map(|o| (Some(o), None)),
-                    g.option_value().map(|v| (None, Some(v))),
-                ))
-                .repeated()
-                .collect::<Vec<_>>(),
-            )
-            .map(|items| {
-                let mut options = Vec::new();
-                let mut path = None;
-                for (o, v) in items {
-                    options.extend(o);
-                    if v.is_some() {
-                        path = v;
-                    }
-                }
-                CommandKind::Spath(SpathCommand { options, path })
-            })
-            .boxed();
-        let mvexpand_cmd = any()
-            .filter(|t: &Tok| {
-                t.kind == K::Word
-                    && (t.text.eq_ignore_ascii_case("mvexpand")
-                        || t.text.eq_ignore_ascii_case("makemv"))
-            })
-            .ignore_then(mixed.clone())
-            .map(|(options, _, fields, _)| {
-                CommandKind::MvExpand(MvExpandCommand { options, field: fields.into_iter().next() })
-            })
-            .boxed();
-        let foreach_cmd = kw("foreach", "`foreach`")
-            .ignore_then(mixed.clone())
-            .then(subsearch.clone().labelled("a `[` template `]`"))
-            .map(|((options, _, fields, _), template)| {
-                CommandKind::Foreach(ForeachCommand { options, fields, template: Some(template) })
-            })
-            .boxed();
-        let transaction_cmd = kw("transaction", "`transaction`")
-            .ignore_then(mixed.clone())
-            .map(|(options, _, fields, _)| {
-                CommandKind::Transaction(TransactionCommand { fields, options })
-            })
-            .boxed();
-        let top_cmd = any()
-            .filter(|t: &Tok| {
-                t.kind == K::Word
-                    && (t.text.eq_ignore_ascii_case("top") || t.text.eq_ignore_ascii_case("rare"))
-            })
-            .ignore_then(number.clone().or_not())
-            .then(mixed.clone())
-            .then(g.by_clause().or_not())
-            .map(|((_, (mut options, _, fields, _)), by)| {
-                let mut by_fields = Vec::new();
-                if let Some((_, list)) = by {
-                    let (o, _, f, _) = split_items(list);
-                    options.extend(o);
-                    by_fields = f;
-                }
-                CommandKind::Top(TopCommand { options, fields, by: by_fields })
-            })
-            .boxed();
-
-        // generic arguments
-        let generic_arg = recursive(|arg| {
-            let key = run(
-                |t| t.kind == K::Word,
-                |t| matches!(t.kind, K::Word | K::Dot | K::Minus | K::Star),
-            );
-            let value_run = run(
-                |t| is_piece(t.kind),
-                |t| is_piece(t.kind) || is_op(t.kind) || t.kind == K::Comma,
-            )
-            .map(move |(s, single)| {
-                Argument::Value(value_of(text, to_span(s), single == Some(K::String)))
-            })
-            .boxed();
-            let group = arg
-                .clone()
-                .repeated()
-                .collect::<Vec<_>>()
-                .delimited_by(tok(K::LParen, "`(`"), tok(K::RParen, "`)`"))
-                .map_with(|args, e| Argument::Group { args, span: to_span(e.span()) })
-                .boxed();
-            let option_value = choice((
-                subsearch.clone().map(Argument::Subsearch),
-                macro_tok.clone().map(Argument::Macro),
-                group.clone(),
-                value_run.clone(),
-            ))
-            .labelled("a value")
-            .boxed();
-            let opt = key
-                .then(any().filter(|t: &Tok| is_op(t.kind)).map(|t: Tok| compare_op(t.kind)))
-                .then(option_value)
-                .map_with(move |(((ks, _), op), value), e| Argument::Option {
-                    key: name_of(text, to_span(ks), None),
-                    op,
-                    value: Box::new(value),
-                    span: to_span(e.span()),
-                })
-                .boxed();
-            let punct = any()
-                .filter(|t: &Tok| {
-                    !matches!(
-                        t.kind,
-                        K::Pipe
-                            | K::RBracket
-                            | K::LBracket
-                            | K::LParen
-                            | K::RParen
-                            | K::Macro
-                            | K::TooDeep
-                    ) && !is_piece(t.kind)
-                })
-                .map_with(move |_, e| Argument::Punct(value_of(text, to_span(e.span()), false)))
-                .boxed();
-            choice((
-                subsearch.clone().map(Argument::Subsearch),
-                macro_tok.clone().map(Argument::Macro),
-                tok(K::TooDeep, "an argument").map(|s| Argument::Error(to_span(s))),
-                group,
-                opt,
-                value_run,
-                punct,
-            ))
-            .boxed()
-        })
-        .boxed();
-        let generic_args = generic_arg.clone().repeated().collect::<Vec<_>>().boxed();
-
-        let return_cmd = kw("return", "`return`")
-            .ignore_then(number.clone().or_not())
-            .then(generic_args.clone())
-            .map(|(count, items)| CommandKind::Return(ReturnCommand { count, items }))
-            .boxed();
-        let format_cmd = kw("format", "`format`")
-            .ignore_then(
-                choice((
-                    option.clone().map(|o| (Some(o), None)),
-                    g.string().map(|s| (None, Some(s))),
-                ))
-                .repeated()
-                .collect::<Vec<_>>(),
-            )
-            .map(|items| {
-                let (mut options, mut args) = (Vec::new(), Vec::new());
-                for (o, s) in items {
-                    options.extend(o);
-                    args.extend(s);
-                }
-                CommandKind::Format(FormatCommand { options, args })
-            })
-            .boxed();
-
-        let structured = choice((
-            search_cmd,
-            where_cmd,
-            eval_cmd,
-            stats_cmd,
-            tstats_cmd,
-            fields_cmd,
-            rename_cmd,
-            rex_cmd,
-            regex_cmd,
-            bin_cmd,
-            dedup_cmd,
-            sort_cmd,
-            head_cmd,
-            lookup_cmd,
-            inputlookup_cmd,
-            join_cmd,
-            fillnull_cmd,
-            convert_cmd,
-            spath_cmd,
-            mvexpand_cmd,
-            foreach_cmd,
-            transaction_cmd,
-            top_cmd,
-            return_cmd,
-            format_cmd,
-        ))
-        .boxed();
-
-        let name_tok = any()
-            .filter(|t: &Tok| t.kind == K::Word)
-            .map_with(move |_, e| name_of(text, to_span(e.span()), None))
-            .labelled("a command name")
-            .boxed();
-        // A named command: structured when the name is known, generic otherwise.
-        let named = name_tok
-            .clone()
-            .rewind()
-            .then(choice((
-                structured.clone(),
-                any()
-                    .filter(|t: &Tok| t.kind == K::Word && !is_structured(t.text))
-                    .ignore_then(generic_args.clone())
-                    .map(|args| CommandKind::Generic(GenericCommand { args })),
-            )))
-            .then_ignore(seg_end.clone())
-            .map_with(|(name, kind), e| Command {
-                name,
-                implicit: false,
-                span: to_span(e.span()),
-                kind,
-            })
-            .boxed();
-        let macro_cmd = macro_tok
-            .clone()
-            .then(generic_args.clone())
-            .then_ignore(seg_end.clone())
-            .map_with(|(m, args), e| {
-                let name = Name { text: m.name.clone(), span: m.name_span, quoted: false };
-                let kind = if args.is_empty() {
-                    CommandKind::Macro(m)
-                } else {
-                    let mut all = vec![Argument::Macro(m)];
-                    all.extend(args);
-                    CommandKind::Generic(GenericCommand { args: all })
-                };
-                Command { name, implicit: false, span: to_span(e.span()), kind }
-            })
-            .boxed();
-
-        // Skip a broken segment: everything up to the next `|` or `]` at this level.
-        let skip = recursive(|skip| {
-            choice((
-                tok(K::LBracket, "`[`")
-                    .ignore_then(skip.clone().repeated())
-                    .then_ignore(tok(K::RBracket, "`]`"))
-                    .ignored(),
-                tok(K::Pipe, "`|`").ignored(),
-                any()
-                    .filter(|t: &Tok| !matches!(t.kind, K::Pipe | K::LBracket | K::RBracket))
-                    .ignored(),
-            ))
-            .boxed()
-        });
-        let skip_segment = any()
-            .filter(|t: &Tok| !matches!(t.kind, K::Pipe | K::RBracket))
-            .map_with(move |t: Tok, e| {
-                let s = to_span(e.span());
-                match t.kind {
-                    K::Word => name_of(text, s, None),
-                    K::Macro => {
-                        let m = macro_call(text, s);
-                        Name { text: m.name, span: m.name_span, quoted: false }
-                    }
-                    _ => Name { text: String::new(), span: Span::empty(s.start), quoted: false },
-                }
-            })
-            .then_ignore(
-                choice((
-                    tok(K::LBracket, "`[`")
-                        .ignore_then(skip.clone().repeated())
-                        .then_ignore(tok(K::RBracket, "`]`"))
-                        .ignored(),
-                    any()
-                        .filter(|t: &Tok| !matches!(t.kind, K::Pipe | K::LBracket | K::RBracket))
-                        .ignored(),
-                ))
-                .repeated(),
-            )
-            .map_with(move |name, e| Command {
-                name,
-                implicit: false,
-                span: to_span(e.span()),
-                kind: CommandKind::Error,
-            })
-            .boxed();
-        let empty_segment: P<'a, Command> = empty()
-            .map_with(move |_, e| {
-                let s: SimpleSpan = e.span();
-                Command {
-                    name: Name {
-                        text: String::new(),
-                        span: Span::empty(s.start as u32),
-                        quoted: false,
-                    },
-                    implicit: false,
-                    span: Span::empty(s.start as u32),
-                    kind: CommandKind::Error,
-                }
-            })
-            .boxed();
-
-        let segment = choice((macro_cmd, named.clone()))
-            .labelled("a command")
-            .recover_with(via_parser(skip_segment.clone()))
-            .recover_with(via_parser(empty_segment.clone()))
-            .boxed();
-
-        // The first segment without a leading pipe: a known command by name, or an implicit
-        // search clause.
-        let implicit = clause
-            .clone()
-            .then_ignore(seg_end.clone())
-            .map_with(|clause, e| Command {
-                name: Name {
-                    text: "search".into(),
-                    span: Span::empty(e.span().start as u32),
-                    quoted: false,
-                },
-                implicit: true,
-                span: to_span(e.span()),
-                kind: CommandKind::Search(SearchCommand { clause: Some(clause) }),
-            })
-            .boxed();
-        let first_named = any()
-            .filter(|t: &Tok| t.kind == K::Word && is_structured(t.text))
-            .then(any().filter(|t: &Tok| is_op(t.kind) || t.kind == K::LParen).not())
-            .rewind()
-            .ignore_then(named.clone())
-            .boxed();
-        let first = choice((first_named, implicit)).recover_with(via_parser(skip_segment)).boxed();
-
-        let rest = tok(K::Pipe, "`|`").ignore_then(segment.clone()).repeated().collect::<Vec<_>>();
-        let with_pipe = tok(K::Pipe, "`|`").ignore_then(segment.clone()).then(rest.clone()).map(
-            |(c, mut more)| {
-                more.insert(0, c);
-                (true, more)
-            },
-        );
-        let without = first.or_not().then(rest).map(|(c, more)| {
-            let mut all: Vec<Command> = c.into_iter().collect();
-            all.extend(more);
-            (false, all)
-        });
-        choice((with_pipe, without))
-            .map_with(|(leading_pipe, commands), e| Search {
-                span: to_span(e.span()),
-                leading_pipe,
-                commands,
-            })
-            .boxed()
-    })
-    .then_ignore(end())
-    .boxed()
+/// The whole search grammar (see [`commands`]).
+fn grammar<'a, R: GrammarError<'a>>() -> P<'a, R, Search> {
+    let g = G(PhantomData, PhantomData);
+    recursive(move |pipeline| commands::search(commands::Parts::new(g, pipeline.boxed())))
+        .then_ignore(end())
+        .boxed()
 }

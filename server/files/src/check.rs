@@ -45,7 +45,7 @@ pub fn check_source(
     config: &Config,
 ) -> FileReport {
     let selection = config.selection_for(path);
-    let extraction = sources::extract(kind, text);
+    let extraction = sources::extract_with(kind, text, &config.yaml_queries);
     let mut report = FileReport {
         path: path.to_owned(),
         queries: extraction.queries.len(),

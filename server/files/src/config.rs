@@ -2,10 +2,12 @@
 //!
 //! ```toml
 //! select = ["KQL", "SPL", "QL"]      # code prefixes; "ALL" selects everything
+//! extend-select = ["KQL404"]         # added to the default set (or to `select`)
 //! ignore = ["KQL3"]
 //! exclude = ["vendor/**"]
 //! schemas = ["schemas/custom_tables.json"]
 //! macros = ["splunk/macros.conf"]
+//! datamodels = ["Splunk_SA_CIM/default/data/models"]
 //!
 //! [severity]
 //! KQL401 = "error"                  # error | warning | info | off
@@ -13,7 +15,15 @@
 //! [[overrides]]
 //! paths = ["hunts/**"]
 //! ignore = ["KQL4"]
+//!
+//! [format]                          # qlint fmt
+//! line-width = 120
+//! indent = 4
 //! ```
+//!
+//! Without `select`, the default rule set runs: every rule whose `RuleMeta::default_enabled`
+//! is true. `select` replaces the default set; `extend-select` adds to whatever is selected.
+//! A rule outside the default set runs only when a selector names it, its prefix, or `ALL`.
 //!
 //! No IO except [`Config::load`]; the nearest file above each checked file applies.
 
@@ -60,6 +70,8 @@ pub enum SeverityLevel {
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     select: Option<Vec<String>>,
+    #[serde(default, rename = "extend-select")]
+    extend_select: Vec<String>,
     #[serde(default)]
     ignore: Vec<String>,
     #[serde(default)]
@@ -72,6 +84,19 @@ struct RawConfig {
     schemas: Vec<PathBuf>,
     #[serde(default)]
     macros: Vec<PathBuf>,
+    #[serde(default)]
+    datamodels: Vec<PathBuf>,
+    #[serde(default, rename = "yaml-queries")]
+    yaml_queries: Vec<crate::sources::YamlQueryKey>,
+    format: Option<RawFormat>,
+}
+
+/// `[format]`: the layout `qlint fmt` writes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawFormat {
+    line_width: Option<usize>,
+    indent: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,6 +104,8 @@ struct RawConfig {
 struct RawOverride {
     paths: Vec<String>,
     select: Option<Vec<String>>,
+    #[serde(default, rename = "extend-select")]
+    extend_select: Vec<String>,
     #[serde(default)]
     ignore: Vec<String>,
     #[serde(default)]
@@ -88,7 +115,9 @@ struct RawOverride {
 /// Which rules run and how loud they are; the layer that overrides and flags modify.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleSelection {
-    /// Code prefixes that are on (`ALL` for everything).
+    /// True while no `select` replaced the default rule set.
+    pub default_set: bool,
+    /// Code prefixes that are on besides the default set (`ALL` for everything).
     pub select: Vec<String>,
     /// Code prefixes that are off; the more specific of select/ignore wins, ties go to ignore.
     pub ignore: Vec<String>,
@@ -98,7 +127,12 @@ pub struct RuleSelection {
 
 impl Default for RuleSelection {
     fn default() -> Self {
-        Self { select: vec!["ALL".to_owned()], ignore: Vec::new(), severity: BTreeMap::new() }
+        Self {
+            default_set: true,
+            select: Vec::new(),
+            ignore: Vec::new(),
+            severity: BTreeMap::new(),
+        }
     }
 }
 
@@ -118,7 +152,8 @@ fn longest(selectors: &[String], code: &str) -> Option<usize> {
 impl RuleSelection {
     /// True when `code` is reported.
     pub fn is_enabled(&self, code: &str) -> bool {
-        let Some(selected) = longest(&self.select, code) else { return false };
+        let by_default = (self.default_set && in_default_set(code)).then_some(0);
+        let Some(selected) = longest(&self.select, code).max(by_default) else { return false };
         if longest(&self.ignore, code).is_some_and(|ignored| ignored >= selected) {
             return false;
         }
@@ -143,24 +178,37 @@ impl RuleSelection {
         }
     }
 
-    fn apply(
-        &mut self,
-        select: Option<&Vec<String>>,
-        ignore: &[String],
-        severity: &BTreeMap<String, SeverityLevel>,
-    ) {
+    fn apply(&mut self, layer: Layer<'_>) {
+        let Layer { select, extend_select, ignore, severity } = layer;
         if let Some(select) = select {
             self.select = select.clone();
+            self.default_set = false;
         }
+        self.select.extend(extend_select.iter().cloned());
         self.ignore.extend(ignore.iter().cloned());
         self.severity.extend(severity.iter().map(|(k, v)| (k.clone(), *v)));
     }
+}
+
+/// Whether a rule is in the default rule set (codes qlint does not know are: they come from
+/// a newer registry than this check, and selection must not hide them).
+fn in_default_set(code: &str) -> bool {
+    qlint_linter::rules::find(code).is_none_or(|rule| rule.default_enabled)
+}
+
+/// One layer of selection settings: the file, an override, the command line.
+struct Layer<'a> {
+    select: Option<&'a Vec<String>>,
+    extend_select: &'a [String],
+    ignore: &'a [String],
+    severity: &'a BTreeMap<String, SeverityLevel>,
 }
 
 #[derive(Debug, Clone)]
 struct Override {
     paths: GlobSet,
     select: Option<Vec<String>>,
+    extend_select: Vec<String>,
     ignore: Vec<String>,
     severity: BTreeMap<String, SeverityLevel>,
 }
@@ -168,8 +216,10 @@ struct Override {
 /// Settings given on the command line; they win over every file.
 #[derive(Debug, Clone, Default)]
 pub struct CliOverrides {
-    /// `--select`: replaces the file's selection when not empty.
+    /// `--select`: replaces the file's selection (and the default set) when not empty.
     pub select: Vec<String>,
+    /// `--extend-select`: added to whatever the file (or `--select`) selects.
+    pub extend_select: Vec<String>,
     /// `--ignore`: always off, whatever the file selects.
     pub ignore: Vec<String>,
 }
@@ -190,6 +240,12 @@ pub struct Config {
     pub schemas: Vec<PathBuf>,
     /// Extra macro files, resolved against `root`.
     pub macros: Vec<PathBuf>,
+    /// The layout of `qlint fmt` (`[format]`).
+    pub format: qlint_fmt::Options,
+    /// `[[yaml-queries]]`: YAML keys of the team's own rule formats that hold queries.
+    pub yaml_queries: Vec<crate::sources::YamlQueryKey>,
+    /// Splunk data model JSON files or folders of them, resolved against `root`.
+    pub datamodels: Vec<PathBuf>,
 }
 
 impl Config {
@@ -227,15 +283,29 @@ impl Config {
             overrides.push(Override {
                 paths,
                 select: raw_override.select,
+                extend_select: raw_override.extend_select,
                 ignore: raw_override.ignore,
                 severity: raw_override.severity,
             });
         }
         let mut base = RuleSelection::default();
-        base.apply(raw.select.as_ref(), &raw.ignore, &raw.severity);
+        base.apply(Layer {
+            select: raw.select.as_ref(),
+            extend_select: &raw.extend_select,
+            ignore: &raw.ignore,
+            severity: &raw.severity,
+        });
+        let mut format = qlint_fmt::Options::default();
+        if let Some(raw_format) = raw.format {
+            format.line_width = raw_format.line_width.unwrap_or(format.line_width).max(20);
+            format.indent = raw_format.indent.unwrap_or(format.indent).min(16);
+        }
         Ok(Config {
+            format,
             schemas: raw.schemas.iter().map(|p| root.join(p)).collect(),
             macros: raw.macros.iter().map(|p| root.join(p)).collect(),
+            yaml_queries: raw.yaml_queries,
+            datamodels: raw.datamodels.iter().map(|p| root.join(p)).collect(),
             root,
             source: Some(path.to_owned()),
             base,
@@ -268,12 +338,19 @@ impl Config {
         let relative = path.strip_prefix(&self.root).unwrap_or(path);
         for rule in &self.overrides {
             if rule.paths.is_match(relative) {
-                selection.apply(rule.select.as_ref(), &rule.ignore, &rule.severity);
+                selection.apply(Layer {
+                    select: rule.select.as_ref(),
+                    extend_select: &rule.extend_select,
+                    ignore: &rule.ignore,
+                    severity: &rule.severity,
+                });
             }
         }
         if !self.cli.select.is_empty() {
             selection.select = self.cli.select.clone();
+            selection.default_set = false;
         }
+        selection.select.extend(self.cli.extend_select.iter().cloned());
         for code in &self.cli.ignore {
             selection.severity.insert(code.clone(), SeverityLevel::Off);
         }
@@ -313,6 +390,48 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_default_set_leaves_out_team_dependent_rules() {
+        let config = Config::default();
+        let selection = config.selection_for(Path::new("/r/a.kql"));
+        assert!(selection.is_enabled("KQL401"));
+        assert!(selection.is_enabled("QL003"));
+        assert!(!selection.is_enabled("KQL404"), "off by default");
+        assert!(!selection.is_enabled("KQL301"), "off by default");
+        // `extend-select` adds to the default set; `select` replaces it.
+        let extended = Config::parse(Path::new("/r/qlint.toml"), "extend-select = [\"KQL404\"]\n")
+            .unwrap()
+            .selection_for(Path::new("/r/a.kql"));
+        assert!(extended.is_enabled("KQL404") && extended.is_enabled("KQL401"));
+        assert!(!extended.is_enabled("KQL301"));
+        let replaced = Config::parse(Path::new("/r/qlint.toml"), "select = [\"KQL4\"]\n")
+            .unwrap()
+            .selection_for(Path::new("/r/a.kql"));
+        assert!(replaced.is_enabled("KQL404") && !replaced.is_enabled("KQL201"));
+        let all = Config::parse(Path::new("/r/qlint.toml"), "select = [\"ALL\"]\n")
+            .unwrap()
+            .selection_for(Path::new("/r/a.kql"));
+        assert!(all.is_enabled("KQL301") && all.is_enabled("SPL404"));
+        // `--select` replaces the file's selection, `--extend-select` adds to it.
+        let cli = |select: &[&str], extend: &[&str]| {
+            Config::parse(Path::new("/r/qlint.toml"), "extend-select = [\"KQL404\"]\n")
+                .unwrap()
+                .with_cli(CliOverrides {
+                    select: select.iter().map(|s| s.to_string()).collect(),
+                    extend_select: extend.iter().map(|s| s.to_string()).collect(),
+                    ignore: vec![],
+                })
+                .selection_for(Path::new("/r/a.kql"))
+        };
+        let flags = cli(&["KQL2"], &["KQL301"]);
+        assert!(flags.is_enabled("KQL201") && flags.is_enabled("KQL301"));
+        assert!(!flags.is_enabled("KQL404") && !flags.is_enabled("KQL401"));
+        let added = cli(&[], &["KQL301"]);
+        assert!(
+            added.is_enabled("KQL301") && added.is_enabled("KQL404") && added.is_enabled("KQL401")
+        );
+    }
+
+    #[test]
     fn specific_select_beats_broad_ignore() {
         let config = Config::parse(
             Path::new("/r/qlint.toml"),
@@ -334,7 +453,7 @@ mod tests {
             "[[overrides]]\npaths = [\"hunts/**\"]\nignore = [\"KQL4\"]\n",
         )
         .unwrap()
-        .with_cli(CliOverrides { select: vec![], ignore: vec!["QL003".into()] });
+        .with_cli(CliOverrides { ignore: vec!["QL003".into()], ..CliOverrides::default() });
         assert!(!config.selection_for(Path::new("/r/hunts/x.kql")).is_enabled("KQL401"));
         assert!(config.selection_for(Path::new("/r/rules/x.kql")).is_enabled("KQL401"));
         assert!(!config.selection_for(Path::new("/r/rules/x.kql")).is_enabled("QL003"));

@@ -5,4 +5,5 @@
 pub mod check;
 pub mod config;
 pub mod fix;
+pub mod format;
 pub mod sources;

@@ -12,9 +12,13 @@ use super::spl::{
     SplFunction, SplFunctionKind,
 };
 
-const KQL_TABLES: &str = include_str!("../../../corpus/catalog/kql_tables.tsv");
-const CIM: &str = include_str!("../../../corpus/catalog/cim.tsv");
-const SPL: &str = include_str!("../../../corpus/catalog/spl.tsv");
+const KQL_TABLES: &str = corpus_file!("catalog/kql_tables.tsv");
+/// Columns added to tables after that snapshot (hand-kept facts with their sources).
+const KQL_COLUMNS_ADDED: &str = corpus_file!("catalog/kql_columns_added.tsv");
+const CIM: &str = corpus_file!("catalog/cim.tsv");
+/// Fields the CIM gained after the version of `cim.tsv` (hand-kept facts with their sources).
+const CIM_UPDATES: &str = corpus_file!("catalog/cim_updates.tsv");
+const SPL: &str = corpus_file!("catalog/spl.tsv");
 
 /// The parsed built-in catalog.
 #[derive(Debug, Default)]
@@ -46,8 +50,10 @@ impl Catalog {
     pub(crate) fn load() -> Self {
         let mut catalog = Catalog::default();
         catalog.tables = parse_tables(KQL_TABLES);
+        add_columns(&mut catalog.tables, KQL_COLUMNS_ADDED);
         catalog.table_index = index(catalog.tables.iter().map(|t| t.name.clone()));
         catalog.datamodels = parse_cim(CIM);
+        apply_cim_updates(&mut catalog.datamodels, CIM_UPDATES);
         catalog.datamodel_index = index(catalog.datamodels.iter().map(|m| m.name.clone()));
         parse_spl(SPL, &mut catalog);
         catalog.doc_problems = docs::apply_builtin_docs(&mut catalog);
@@ -121,6 +127,19 @@ fn parse_tables(text: &str) -> Vec<Table> {
     tables
 }
 
+/// `C <table> <column:type>...`: columns a built-in table lacks (existing names are kept).
+fn add_columns(tables: &mut [Table], text: &str) {
+    for rec in records(text) {
+        let ["C", name, columns @ ..] = rec.as_slice() else { continue };
+        let Some(table) = tables.iter_mut().find(|t| t.name == *name) else { continue };
+        for column in columns.iter().filter_map(|token| parse_column(token, table.sources)) {
+            if table.column(&column.name).is_none() {
+                table.columns.push(column);
+            }
+        }
+    }
+}
+
 /// `name:type[/alt][@sources]`
 fn parse_column(token: &str, table_sources: SourceSet) -> Option<Column> {
     let (name, rest) = token.split_once(':')?;
@@ -143,6 +162,7 @@ fn parse_cim(text: &str) -> Vec<DataModel> {
                 name: (*name).to_owned(),
                 display_name: (*display).to_owned(),
                 datasets: Vec::new(),
+                file: None,
             }),
             ["D", lineage, parent, tags, constraint, fields @ ..] => {
                 let Some(model) = models.last_mut() else { continue };
@@ -181,6 +201,35 @@ fn parse_cim(text: &str) -> Vec<DataModel> {
         }
     }
     models
+}
+
+/// `A <model> <dataset lineage> <field:type[:m]>...`: adds the fields to the dataset and, as
+/// inherited fields, to the datasets below it.
+fn apply_cim_updates(models: &mut [DataModel], text: &str) {
+    for rec in records(text) {
+        let ["A", model, lineage, fields @ ..] = rec.as_slice() else { continue };
+        let Some(model) = models.iter_mut().find(|m| m.name == *model) else { continue };
+        let below = format!("{lineage}.");
+        for dataset in &mut model.datasets {
+            let inherited = dataset.lineage.starts_with(&below);
+            if dataset.lineage != *lineage && !inherited {
+                continue;
+            }
+            for token in fields {
+                let mut parts = token.split(':');
+                let (Some(name), Some(ty)) = (parts.next(), parts.next()) else { continue };
+                if dataset.fields.iter().any(|f| f.name == name) {
+                    continue;
+                }
+                dataset.fields.push(CimField {
+                    name: name.to_owned(),
+                    ty: CimType::parse(ty).unwrap_or(CimType::String),
+                    multivalue: parts.next() == Some("m"),
+                    inherited,
+                });
+            }
+        }
+    }
 }
 
 fn parse_spl(text: &str, catalog: &mut Catalog) {

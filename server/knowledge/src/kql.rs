@@ -480,3 +480,51 @@ impl Operator {
         out
     }
 }
+
+/// The tables of Azure Resource Graph (`resources`, `securityresources`, ...), which KQL
+/// queries of Sentinel workbooks and hunts read through `arg("")` or directly in Resource Graph
+/// Explorer. Their names are case-insensitive there; their columns depend on the resource
+/// type, so qlint knows only the names.
+pub const RESOURCE_GRAPH_TABLES: &[&str] = &[
+    "advisorresources",
+    "alertsmanagementresources",
+    "appserviceresources",
+    "authorizationresources",
+    "chaosresources",
+    "communitygalleryresources",
+    "computeresources",
+    "desktopvirtualizationresources",
+    "dnsresources",
+    "edgeorderresources",
+    "elasticsanresources",
+    "extendedlocationresources",
+    "featureresources",
+    "guestconfigurationresources",
+    "healthresourcechanges",
+    "healthresources",
+    "insightsresources",
+    "iotsecurityresources",
+    "kubernetesconfigurationresources",
+    "maintenanceresources",
+    "managedserviceresources",
+    "migrateresources",
+    "networkresources",
+    "patchassessmentresources",
+    "patchinstallationresources",
+    "policyresources",
+    "recoveryservicesresources",
+    "resourcechanges",
+    "resourcecontainerchanges",
+    "resourcecontainers",
+    "resources",
+    "securityresources",
+    "servicefabricresources",
+    "servicehealthresources",
+    "spotresources",
+    "supportresources",
+];
+
+/// True for an Azure Resource Graph table name, in any case (`Resources`, `securityresources`).
+pub fn is_resource_graph_table(name: &str) -> bool {
+    RESOURCE_GRAPH_TABLES.iter().any(|t| t.eq_ignore_ascii_case(name))
+}

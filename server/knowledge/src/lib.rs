@@ -10,7 +10,16 @@
 //! names are looked up ignoring ASCII case (Splunk accepts `STATS`); SPL eval functions, CIM
 //! names, macros and lookups are case-sensitive. [`suggest`] finds near matches.
 
+/// The text of a file below the repository's `corpus/`, compiled in: `corpus_file!("docs/x.md")`.
+/// `build.rs` says where `corpus/` is (the workspace's, or the copy inside the published crate).
+macro_rules! corpus_file {
+    ($path:literal) => {
+        include_str!(concat!(env!("QLINT_CORPUS_DIR"), "/", $path))
+    };
+}
+
 mod catalog;
+mod datamodel;
 mod docs;
 mod kql;
 mod lookups;
@@ -23,10 +32,15 @@ pub mod yaral;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+pub use datamodel::parse_datamodel_json;
 pub use kql::{
-    Column, Doc, Function, FunctionKind, Operator, OperatorKind, Param, ScalarType, Signature,
-    SourceSet, Table, TableSource, TypeSpec,
+    Column, Doc, Function, FunctionKind, Operator, OperatorKind, Param, RESOURCE_GRAPH_TABLES,
+    ScalarType, Signature, SourceSet, Table, TableSource, TypeSpec, is_resource_graph_table,
 };
+
+/// The Splunk CIM add-on version the built-in data models follow (`corpus/catalog/cim.tsv`
+/// holds 4.20; `cim_updates.tsv` adds the fields of later versions up to this one).
+pub const CIM_VERSION: &str = "8.5";
 pub use lookups::{lookup_from_csv, parse_lookup_yaml, parse_transforms_conf};
 pub use macros::{parse_macros_conf, parse_macros_yaml};
 pub use schema::{Schema, StoredFunction, parse_schema_json};
@@ -94,6 +108,7 @@ pub struct Knowledge {
     lookup_index: HashMap<String, usize>,
     functions: Vec<StoredFunction>,
     function_index: HashMap<String, usize>,
+    datamodels: Vec<DataModel>,
 }
 
 impl Default for Knowledge {
@@ -116,6 +131,7 @@ impl Knowledge {
             lookup_index: HashMap::new(),
             functions: Vec::new(),
             function_index: HashMap::new(),
+            datamodels: Vec::new(),
         }
     }
 
@@ -258,19 +274,63 @@ impl Knowledge {
         suggest(name, sorted_keys(index).filter(|n| !n.contains('<')))
     }
 
-    /// The CIM data model called `name` (`Endpoint`, `Network_Traffic`).
+    /// The data model called `name` (`Endpoint`, `Network_Traffic`): a model the user loaded,
+    /// else the built-in CIM's.
     pub fn datamodel(&self, name: &str) -> Option<&DataModel> {
+        if let Some(model) = self.datamodels.iter().find(|m| m.name == name) {
+            return Some(model);
+        }
         self.builtin.datamodel_index.get(name).map(|&i| &self.builtin.datamodels[i])
     }
 
-    /// Every CIM data model.
+    /// Every data model: the user's, then the built-in ones they do not replace.
     pub fn datamodels(&self) -> impl Iterator<Item = &DataModel> {
-        self.builtin.datamodels.iter()
+        let user = &self.datamodels;
+        user.iter().chain(
+            self.builtin.datamodels.iter().filter(move |b| !user.iter().any(|m| m.name == b.name)),
+        )
     }
 
     /// The closest data model name to a misspelt `name`.
     pub fn suggest_datamodel(&self, name: &str) -> Option<&str> {
-        suggest(name, self.builtin.datamodels.iter().map(|m| m.name.as_str()))
+        suggest(name, self.datamodels().map(|m| m.name.as_str()))
+    }
+
+    /// Adds a data model; it replaces a built-in or earlier model of the same name (a model
+    /// file describes the whole model).
+    pub fn add_datamodel(&mut self, model: DataModel) {
+        self.datamodels.retain(|m| m.name != model.name);
+        self.datamodels.push(model);
+    }
+
+    /// Adds the Splunk data models of a JSON file, or of every `*.json` file of a folder
+    /// (an app's `default/data/models`), in name order. Returns the problems; the good files
+    /// of a folder are still loaded.
+    pub fn load_datamodel_path(&mut self, path: &Path) -> Vec<KnowledgeError> {
+        let files = if path.is_dir() {
+            let listing = std::fs::read_dir(path)
+                .map_err(|source| KnowledgeError::Io { path: path.to_owned(), source });
+            let mut files: Vec<PathBuf> = match listing {
+                Ok(entries) => entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                    .collect(),
+                Err(e) => return vec![e],
+            };
+            files.sort();
+            files
+        } else {
+            vec![path.to_owned()]
+        };
+        let mut problems = Vec::new();
+        for file in files {
+            match read(&file).and_then(|text| parse_datamodel_json(&text, &file)) {
+                Ok(model) => self.add_datamodel(model),
+                Err(e) => problems.push(e),
+            }
+        }
+        problems
     }
 
     /// Resolves `Model.Dataset` as written in `tstats ... from datamodel=Endpoint.Processes`

@@ -237,6 +237,8 @@ pub struct DataModel {
     pub display_name: String,
     /// Datasets, parents before children.
     pub datasets: Vec<Dataset>,
+    /// The user's data model file it was read from; `None` for the built-in CIM.
+    pub file: Option<PathBuf>,
 }
 
 impl DataModel {

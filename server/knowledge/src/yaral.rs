@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-const UDM: &str = include_str!("../../../corpus/catalog/udm.tsv");
-const FUNCTIONS: &str = include_str!("../../../corpus/catalog/yaral_functions.tsv");
+const UDM: &str = corpus_file!("catalog/udm.tsv");
+const FUNCTIONS: &str = corpus_file!("catalog/yaral_functions.tsv");
 
 /// The type of a UDM field.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,4 +17,4 @@ pub mod suppression;
 
 pub use diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
 pub use lint::{lint_query, lint_query_with};
-pub use query::{Language, Parameter, ParameterType, QueryFacts, TimeWindow};
+pub use query::{Language, Parameter, ParameterType, QueryFacts, QueryRole, TimeWindow};

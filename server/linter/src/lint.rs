@@ -32,8 +32,7 @@ fn lint_on_this_stack(
     knowledge: &Knowledge,
     facts: &QueryFacts,
 ) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
-    let (code, errors, analysis) = match language {
+    match language {
         Language::Kql => {
             let parse = kql::parse(text);
             let analysis = analysis::kql::analyze_tree_with(
@@ -42,19 +41,59 @@ fn lint_on_this_stack(
                 knowledge,
                 facts.parameters.as_deref(),
             );
-            ("KQL001", parse.errors, Analysis::Kql(analysis))
+            let cx = rules::Context {
+                text,
+                knowledge,
+                analysis: &Analysis::Kql(analysis),
+                facts,
+                syntax: rules::Syntax::Kql(&parse.tree),
+            };
+            diagnose(&cx, "KQL001", parse.errors)
         }
         Language::Spl => {
             let parse = spl::parse(text);
             let analysis = analysis::spl::analyze_tree(&parse.tree, text, knowledge);
-            ("SPL001", parse.errors, Analysis::Spl(analysis))
+            let cx = rules::Context {
+                text,
+                knowledge,
+                analysis: &Analysis::Spl(analysis),
+                facts,
+                syntax: rules::Syntax::Spl(&parse.tree),
+            };
+            diagnose(&cx, "SPL001", parse.errors)
         }
         Language::Yaral => {
             let parse = yaral::parse(text);
-            let analysis = analysis::yaral::YaralAnalysis::new(parse.tree);
-            ("YL001", parse.errors, Analysis::Yaral(analysis))
+            let cx = rules::Context {
+                text,
+                knowledge,
+                analysis: &Analysis::Yaral(analysis::yaral::YaralAnalysis::new(parse.tree)),
+                facts,
+                syntax: rules::Syntax::Yaral,
+            };
+            diagnose(&cx, "YL001", parse.errors)
         }
-    };
+        Language::Sigma => {
+            let cx = rules::Context {
+                text,
+                knowledge,
+                analysis: &Analysis::Sigma(Box::new(analysis::sigma::analyze(text))),
+                facts,
+                syntax: rules::Syntax::Sigma,
+            };
+            diagnose(&cx, "SIG001", Vec::new())
+        }
+    }
+}
+
+/// The syntax errors, then the findings of the rules, sorted.
+fn diagnose(
+    cx: &rules::Context<'_>,
+    code: &'static str,
+    errors: Vec<qlint_grammar::SyntaxError>,
+) -> Vec<Diagnostic> {
+    let text = cx.text;
+    let mut diagnostics = Vec::new();
     let broken = !errors.is_empty();
     for error in errors {
         diagnostics.push(Diagnostic::new(
@@ -65,8 +104,7 @@ fn lint_on_this_stack(
             error.message,
         ));
     }
-    let cx = rules::Context { text, knowledge, analysis: &analysis, facts };
-    for mut diagnostic in rules::run(&cx) {
+    for mut diagnostic in rules::run(cx) {
         // Names in a partial tree are unreliable: fix the syntax first.
         if broken && matches!(diagnostic.category, Category::Schema | Category::Correctness) {
             continue;
@@ -102,7 +140,7 @@ mod tests {
             TimeWindow::Lookback { setting: "queryPeriod", value: "14d".into() },
             TimeWindow::NearRealTime,
         ] {
-            let facts = QueryFacts { time_window: Some(window), parameters: None };
+            let facts = QueryFacts { time_window: Some(window), ..QueryFacts::default() };
             assert!(lint_query_with(Language::Kql, text, &knowledge, &facts).is_empty());
         }
     }
@@ -127,7 +165,7 @@ mod tests {
         let since = columns.iter().find(|c| c.name == "Since").unwrap();
         assert_eq!(since.ty, Some(ScalarType::Datetime));
         // Declared parameters replace the guess: an undeclared lowercase name is reported.
-        let declared_none = QueryFacts { time_window: None, parameters: Some(Vec::new()) };
+        let declared_none = QueryFacts { parameters: Some(Vec::new()), ..QueryFacts::default() };
         let found = lint_query_with(Language::Kql, text, &knowledge, &declared_none);
         assert_eq!(codes(&found), ["KQL202", "KQL202"], "{found:?}");
         // Without facts the lowercase names are taken for parameters of a stored function.
@@ -137,13 +175,15 @@ mod tests {
     #[test]
     fn a_tabular_parameter_is_a_table_of_unknown_columns() {
         let knowledge = Knowledge::builtin();
-        let text = "T\n| extend Resolved = strcat(field, Anything)\n";
+        // Without the declaration the name is taken for a misspelt `SecurityEvent`.
+        let text = "SecurityEvents\n| extend Resolved = strcat(field, Anything)\n";
         let facts = QueryFacts {
             time_window: None,
             parameters: Some(vec![
-                Parameter::new("T", ParameterType::Tabular),
+                Parameter::new("SecurityEvents", ParameterType::Tabular),
                 Parameter::new("field", ParameterType::Scalar(Some(ScalarType::String))),
             ]),
+            ..QueryFacts::default()
         };
         assert_eq!(lint_query_with(Language::Kql, text, &knowledge, &facts), []);
         assert_eq!(codes(&lint_query(Language::Kql, text, &knowledge)), ["KQL201"]);

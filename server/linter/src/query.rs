@@ -13,6 +13,9 @@ pub enum Language {
     Spl,
     /// YARA-L 2.0, the rule language of Google Security Operations (Chronicle).
     Yaral,
+    /// A Sigma rule: the text is one YAML document (`logsource:` + `detection:`, a correlation
+    /// or a filter rule), linted as a whole.
+    Sigma,
 }
 
 /// What the file around a query says about it, outside the query text: the time range a
@@ -25,18 +28,38 @@ pub struct QueryFacts {
     /// The parameters the container declares (Sentinel `FunctionParams`, ASIM `ParserParams`),
     /// or `None` when it declares none. `Some(vec![])` says "declared, and there are none".
     pub parameters: Option<Vec<Parameter>>,
+    /// What the query is for: an alerting rule, a hunt, or a building block.
+    pub role: QueryRole,
 }
 
 impl QueryFacts {
     /// True when the container says nothing about the query.
     pub fn is_empty(&self) -> bool {
-        self.time_window.is_none() && self.parameters.is_none()
+        self.time_window.is_none() && self.parameters.is_none() && self.role == QueryRole::Hunt
     }
 
     /// The declared parameters (empty when none are declared).
     pub fn declared_parameters(&self) -> &[Parameter] {
         self.parameters.as_deref().unwrap_or(&[])
     }
+}
+
+/// What a query is for, as its container says. It decides how loud the detection-logic
+/// findings are: a missing exclusion is a warning in a rule that raises alerts on a schedule
+/// and a note in a hunt that an analyst reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QueryRole {
+    /// Run by an analyst: a `.kql` / `.spl` file, a Markdown fence, a Sentinel hunting query,
+    /// an ESCU hunting search, a saved search without alerting settings.
+    #[default]
+    Hunt,
+    /// Raises alerts on a schedule: a Sentinel `kind: Scheduled` / `NRT` rule, an ESCU
+    /// `type: TTP` / `Anomaly` / `Correlation` detection, a `savedsearches.conf` stanza with
+    /// an enabled alert action or `alert.*` settings.
+    Alert,
+    /// A building block, not a detection: a Sentinel parser or function body (`ParserQuery`,
+    /// `FunctionQuery`), a `macros.conf` definition, an ESCU baseline or investigation.
+    Function,
 }
 
 /// Where the time range of a query comes from when its container sets it.

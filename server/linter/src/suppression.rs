@@ -50,7 +50,47 @@ pub fn comments(language: Language, text: &str) -> Vec<(Span, Span)> {
         Language::Kql => kql_comments(text),
         Language::Spl => spl_comments(text),
         Language::Yaral => yaral_comments(text),
+        Language::Sigma => yaml_comments(text),
     }
+}
+
+/// YAML comments: `#` at the start of a line or after a blank, outside quotes, to the end of
+/// the line. (Quotes are tracked per line, which is what comments in rule files need.)
+fn yaml_comments(text: &str) -> Vec<(Span, Span)> {
+    let mut out = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        for (i, c) in line.char_indices() {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None if (c == '\'' || c == '"')
+                    && (prev == ' '
+                        || prev == ':'
+                        || prev == '-'
+                        || prev == '['
+                        || prev == ',') =>
+                {
+                    quote = Some(c)
+                }
+                None if c == '#' && (prev == ' ' || prev == '\t' || i == 0) => {
+                    let end = line.trim_end_matches(['\n', '\r']).len();
+                    let start = (line_start + i) as u32;
+                    out.push((
+                        Span::new(start, (line_start + end) as u32),
+                        Span::new(start + 1, (line_start + end) as u32),
+                    ));
+                    break;
+                }
+                None => {}
+            }
+            prev = c;
+        }
+        line_start += line.len();
+    }
+    out
 }
 
 /// YARA-L comments come from the grammar's lexer: `// ...` and `/* ... */`.

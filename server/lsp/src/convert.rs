@@ -3,7 +3,8 @@
 use ropey::Rope;
 use tower_lsp_server::ls_types::{
     self as lsp, CodeAction, CodeActionKind, CompletionItem, CompletionItemKind, DocumentSymbol,
-    Documentation, MarkupContent, MarkupKind, NumberOrString, TextEdit, Uri, WorkspaceEdit,
+    Documentation, InsertTextFormat, MarkupContent, MarkupKind, NumberOrString, TextEdit, Uri,
+    WorkspaceEdit,
 };
 
 use crate::ide::{CompletionEntry, CompletionKind, Symbol, SymbolKind};
@@ -73,6 +74,7 @@ pub fn completion(
     c: &CompletionEntry,
     enc: PositionEncoding,
     markdown: bool,
+    snippets: bool,
 ) -> CompletionItem {
     let kind = match c.kind {
         CompletionKind::Table => CompletionItemKind::CLASS,
@@ -83,7 +85,10 @@ pub fn completion(
         CompletionKind::Macro => CompletionItemKind::SNIPPET,
         CompletionKind::Variable => CompletionItemKind::VARIABLE,
         CompletionKind::Field => CompletionItemKind::FIELD,
+        CompletionKind::Value => CompletionItemKind::ENUM_MEMBER,
+        CompletionKind::Keyword => CompletionItemKind::PROPERTY,
     };
+    let snippet = c.snippet.as_ref().filter(|_| snippets);
     CompletionItem {
         label: c.label.clone(),
         kind: Some(kind),
@@ -94,9 +99,17 @@ pub fn completion(
                 value: c.doc.clone(),
             })
         }),
+        // The client sorts by this; the rank keeps what fits the position on top.
+        sort_text: Some(format!("{:02}{}", c.rank, c.label)),
+        filter_text: Some(c.label.clone()),
+        insert_text_format: Some(if snippet.is_some() {
+            InsertTextFormat::SNIPPET
+        } else {
+            InsertTextFormat::PLAIN_TEXT
+        }),
         text_edit: Some(lsp::CompletionTextEdit::Edit(TextEdit {
             range: range(rope, c.replace, enc),
-            new_text: c.label.clone(),
+            new_text: snippet.cloned().unwrap_or_else(|| c.label.clone()),
         })),
         ..Default::default()
     }

@@ -70,6 +70,8 @@ struct State {
     watch_registration: RwLock<bool>,
     /// The client renders Markdown in hovers / completion docs.
     markdown: RwLock<(bool, bool)>,
+    /// The client accepts snippets in completion items.
+    snippets: RwLock<bool>,
     /// The client answers `workspace/configuration`.
     pull_configuration: RwLock<bool>,
 }
@@ -130,6 +132,14 @@ impl Backend {
             enc: *self.state.encoding.read().unwrap_or_else(std::sync::PoisonError::into_inner),
             workspace: read(&self.state.workspace),
         })
+    }
+
+    /// The language id and text of every open document.
+    fn open_texts(&self) -> HashMap<Uri, (String, String)> {
+        lock(&self.state.docs)
+            .iter()
+            .map(|(uri, e)| (uri.clone(), (e.doc.language_id.clone(), e.doc.rope.to_string())))
+            .collect()
     }
 
     fn debounce(&self) -> Duration {
@@ -273,6 +283,12 @@ impl LanguageServer for Backend {
             .and_then(|i| i.documentation_format.as_ref())
             .is_some_and(|f| f.contains(&MarkupKind::Markdown));
         write(&self.state.markdown, (hover_md, completion_md));
+        let snippets = text_caps
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.snippet_support)
+            .unwrap_or(false);
+        write(&self.state.snippets, snippets);
         let pull =
             params.capabilities.workspace.as_ref().and_then(|w| w.configuration).unwrap_or(false);
         write(&self.state.pull_configuration, pull);
@@ -302,6 +318,25 @@ impl LanguageServer for Backend {
                 ..Default::default()
             }),
             definition_provider: Some(OneOf::Left(true)),
+            references_provider: Some(OneOf::Left(true)),
+            rename_provider: Some(OneOf::Right(RenameOptions {
+                prepare_provider: Some(true),
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            })),
+            semantic_tokens_provider: Some(
+                SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
+                    legend: SemanticTokensLegend {
+                        token_types: ide::semantic::TOKEN_TYPES
+                            .iter()
+                            .map(|t| SemanticTokenType::new(t))
+                            .collect(),
+                        token_modifiers: Vec::new(),
+                    },
+                    full: Some(SemanticTokensFullOptions::Bool(true)),
+                    range: Some(true),
+                    ..Default::default()
+                }),
+            ),
             document_symbol_provider: Some(OneOf::Left(true)),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                 code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
@@ -423,11 +458,12 @@ impl LanguageServer for Backend {
         let pos = params.text_document_position;
         let Some(snap) = self.snapshot(&pos.text_document.uri) else { return Ok(None) };
         let markdown = read(&self.state.markdown).1;
+        let snippets = read(&self.state.snippets);
         let items = blocking(move || {
             let file = snap.source_file();
             ide::completions(&file, snap.offset(pos.position), &snap.profile().knowledge)
                 .iter()
-                .map(|c| convert::completion(&snap.rope, c, snap.enc, markdown))
+                .map(|c| convert::completion(&snap.rope, c, snap.enc, markdown, snippets))
                 .collect::<Vec<_>>()
         })
         .await
@@ -499,4 +535,224 @@ impl LanguageServer for Backend {
         .unwrap_or_default();
         Ok(Some(actions))
     }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let pos = params.text_document_position;
+        let uri = pos.text_document.uri.clone();
+        let Some(snap) = self.snapshot(&uri) else { return Ok(None) };
+        let open = self.open_texts();
+        let result = blocking(move || {
+            let file = snap.source_file();
+            let target = ide::rename::target_at(&file, snap.offset(pos.position))?;
+            Some(occurrences(&uri, &snap, &file, target, &open))
+        })
+        .await
+        .flatten();
+        Ok(result.map(|found| {
+            found
+                .into_iter()
+                .flat_map(|(uri, rope, spans)| {
+                    spans
+                        .into_iter()
+                        .map(|s| Location {
+                            uri: uri.clone(),
+                            range: convert::range(&rope, s, snap_enc(&self.state)),
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        }))
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let Some(snap) = self.snapshot(&params.text_document.uri) else { return Ok(None) };
+        let result = blocking(move || {
+            let file = snap.source_file();
+            let at = match ide::rename::target_at(&file, snap.offset(params.position))? {
+                ide::rename::RenameTarget::Local { at, .. }
+                | ide::rename::RenameTarget::Macro { at, .. } => at,
+            };
+            Some(PrepareRenameResponse::Range(convert::range(&snap.rope, at, snap.enc)))
+        })
+        .await
+        .flatten();
+        Ok(result)
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let pos = params.text_document_position;
+        let uri = pos.text_document.uri.clone();
+        let new_name = params.new_name;
+        if new_name.is_empty() || new_name.contains(|c: char| c.is_whitespace() || c == '`') {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "`{new_name}` is not a valid name"
+            )));
+        }
+        let Some(snap) = self.snapshot(&uri) else { return Ok(None) };
+        let open = self.open_texts();
+        let enc = snap.enc;
+        let result = blocking(move || {
+            let file = snap.source_file();
+            let target = ide::rename::target_at(&file, snap.offset(pos.position))?;
+            Some(occurrences(&uri, &snap, &file, target, &open))
+        })
+        .await
+        .flatten();
+        Ok(result.map(|found| {
+            let changes = found
+                .into_iter()
+                .map(|(uri, rope, spans)| {
+                    let edits = spans
+                        .into_iter()
+                        .map(|s| TextEdit {
+                            range: convert::range(&rope, s, enc),
+                            new_text: new_name.clone(),
+                        })
+                        .collect();
+                    (uri, edits)
+                })
+                .collect();
+            WorkspaceEdit { changes: Some(changes), ..Default::default() }
+        }))
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let Some(snap) = self.snapshot(&params.text_document.uri) else { return Ok(None) };
+        let data = blocking(move || semantic_data(&snap, None)).await.unwrap_or_default();
+        Ok(Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data })))
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let Some(snap) = self.snapshot(&params.text_document.uri) else { return Ok(None) };
+        let range = params.range;
+        let data = blocking(move || semantic_data(&snap, Some(range))).await.unwrap_or_default();
+        Ok(Some(SemanticTokensRangeResult::Tokens(SemanticTokens { result_id: None, data })))
+    }
+}
+
+fn snap_enc(state: &State) -> PositionEncoding {
+    read(&state.encoding)
+}
+
+/// Files a macro rename or search looks at: the workspace's query files, at most this many.
+const MAX_WORKSPACE_FILES: usize = 5_000;
+
+/// Query files under `roots` (hidden folders, `target` and `node_modules` skipped).
+fn workspace_files(roots: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = roots.to_vec();
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if !name.starts_with('.') && name != "target" && name != "node_modules" {
+                    stack.push(path);
+                }
+            } else if qlint_files::sources::SourceKind::of_path(&path).is_some() {
+                out.push(path);
+                if out.len() >= MAX_WORKSPACE_FILES {
+                    return out;
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+type Found = Vec<(Uri, Rope, Vec<qlint_grammar::Span>)>;
+
+/// Every occurrence of a rename target: in this file for a local name; in every open document
+/// and workspace file for a macro (open documents win over their saved text).
+fn occurrences(
+    uri: &Uri,
+    snap: &Snapshot,
+    file: &SourceFile,
+    target: ide::rename::RenameTarget,
+    open: &HashMap<Uri, (String, String)>,
+) -> Found {
+    match target {
+        ide::rename::RenameTarget::Local { occurrences, .. } => {
+            vec![(uri.clone(), snap.rope.clone(), occurrences)]
+        }
+        ide::rename::RenameTarget::Macro { name, .. } => {
+            let mut found: Found = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            let spans = ide::rename::macro_occurrences(file, &name);
+            seen.insert(uri.clone());
+            if !spans.is_empty() {
+                found.push((uri.clone(), snap.rope.clone(), spans));
+            }
+            for (other, (language_id, text)) in open {
+                if seen.insert(other.clone()) {
+                    let path = other.to_file_path().map(|p| p.into_owned());
+                    let f = SourceFile::new(path, language_id, text.clone());
+                    let spans = ide::rename::macro_occurrences(&f, &name);
+                    if !spans.is_empty() {
+                        found.push((other.clone(), Rope::from_str(text), spans));
+                    }
+                }
+            }
+            for path in workspace_files(&snap.workspace.roots) {
+                let Some(other) = Uri::from_file_path(&path) else { continue };
+                if !seen.insert(other.clone()) {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else { continue };
+                let f = SourceFile::new(Some(path), "", text.clone());
+                let spans = ide::rename::macro_occurrences(&f, &name);
+                if !spans.is_empty() {
+                    found.push((other, Rope::from_str(&text), spans));
+                }
+            }
+            found
+        }
+    }
+}
+
+/// LSP's relative encoding of the semantic tokens (a token across lines is cut per line).
+fn semantic_data(snap: &Snapshot, range: Option<Range>) -> Vec<SemanticToken> {
+    let file = snap.source_file();
+    let tokens = ide::semantic::semantic_tokens(&file, &snap.profile().knowledge);
+    let (mut last_line, mut last_col) = (0u32, 0u32);
+    let mut data = Vec::new();
+    for (span, kind) in tokens {
+        let mut start = span.start as usize;
+        let end = (span.end as usize).min(file.text.len());
+        while start < end {
+            let line_end = file.text[start..end].find('\n').map_or(end, |i| start + i);
+            let r = convert::range(
+                &snap.rope,
+                qlint_grammar::Span::new(start as u32, line_end as u32),
+                snap.enc,
+            );
+            let inside = range.is_none_or(|want| r.end >= want.start && r.start <= want.end);
+            if inside && r.end.character > r.start.character {
+                let delta_line = r.start.line - last_line;
+                let delta_start =
+                    if delta_line == 0 { r.start.character - last_col } else { r.start.character };
+                data.push(SemanticToken {
+                    delta_line,
+                    delta_start,
+                    length: r.end.character - r.start.character,
+                    token_type: kind as u32,
+                    token_modifiers_bitset: 0,
+                });
+                (last_line, last_col) = (r.start.line, r.start.character);
+            }
+            start = line_end + 1;
+        }
+    }
+    data
 }

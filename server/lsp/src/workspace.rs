@@ -154,13 +154,20 @@ fn build_profile(
             errors.push(e.to_string());
         }
     }
+    for path in &config.datamodels {
+        errors
+            .extend(knowledge.load_datamodel_path(&resolve(path)).iter().map(ToString::to_string));
+    }
     let discover: Vec<PathBuf> =
         if config.source.is_some() { vec![config.root.clone()] } else { roots.to_vec() };
     for root in discover {
         errors.extend(knowledge.discover_workspace(&root).iter().map(ToString::to_string));
     }
-    let overrides =
-        CliOverrides { select: settings.select.clone(), ignore: settings.ignore.clone() };
+    let overrides = CliOverrides {
+        select: settings.select.clone(),
+        ignore: settings.ignore.clone(),
+        ..CliOverrides::default()
+    };
     Profile { config: config.with_cli(overrides), knowledge }
 }
 

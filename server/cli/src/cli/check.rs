@@ -30,7 +30,11 @@ pub fn run(args: CheckArgs) -> u8 {
         return EXIT_ERROR;
     }
     let roots: Vec<PathBuf> = paths.iter().filter(|p| p.is_dir()).cloned().collect();
-    let cli = CliOverrides { select: args.select.clone(), ignore: args.ignore.clone() };
+    let cli = CliOverrides {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+    };
     let resolver = match Resolver::new(args.config.as_deref(), cli, &args.exclude, &roots) {
         Ok(resolver) => Arc::new(resolver),
         Err(error) => {

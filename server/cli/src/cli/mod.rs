@@ -1,6 +1,7 @@
 //! Command-line edge: argument parsing and dispatch.
 
 mod check;
+mod fmt;
 mod output;
 mod rule;
 mod walk;
@@ -20,7 +21,7 @@ pub const EXIT_ERROR: u8 = 2;
 #[derive(Debug, Parser)]
 #[command(
     name = "qlint",
-    version,
+    version = env!("QLINT_VERSION"),
     about = "Linter and language server for KQL and SPL detection queries"
 )]
 struct Cli {
@@ -32,6 +33,8 @@ struct Cli {
 enum Command {
     /// Lint queries in files, folders, or stdin (`-`).
     Check(CheckArgs),
+    /// Format the queries of files, folders, or stdin (`-`).
+    Fmt(FmtArgs),
     /// Print a rule's documentation, or list every rule with `--all`.
     Rule(RuleArgs),
     /// Run the language server on stdin/stdout.
@@ -89,9 +92,13 @@ pub struct CheckArgs {
     /// File name to report (and to pick the container format) for stdin.
     #[arg(long)]
     stdin_filename: Option<PathBuf>,
-    /// Rule codes or prefixes to enable (replaces `select` of qlint.toml). Comma-separated.
+    /// Rule codes or prefixes to enable (replaces `select` of qlint.toml and the default
+    /// rule set; `ALL` for every rule). Comma-separated.
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
+    /// Rule codes or prefixes to enable in addition to the selected ones. Comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    extend_select: Vec<String>,
     /// Rule codes or prefixes to disable, whatever qlint.toml says. Comma-separated.
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
@@ -110,6 +117,34 @@ pub struct CheckArgs {
     /// Never show a progress bar.
     #[arg(long)]
     no_progress: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// Files or folders to format; `-` reads stdin and writes the result to stdout.
+    /// Defaults to the current folder.
+    paths: Vec<PathBuf>,
+    /// Write nothing; exit 1 if any file would change.
+    #[arg(long)]
+    check: bool,
+    /// Print what would change as a unified diff; write nothing.
+    #[arg(long)]
+    diff: bool,
+    /// Language of stdin when `--stdin-filename` does not say (default kql).
+    #[arg(long, value_enum)]
+    lang: Option<Lang>,
+    /// File name for stdin (picks the container format and the qlint.toml).
+    #[arg(long)]
+    stdin_filename: Option<PathBuf>,
+    /// Use this configuration file for every file instead of the nearest qlint.toml.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Globs of paths to skip (in addition to `exclude` in qlint.toml and .gitignore).
+    #[arg(long)]
+    exclude: Vec<String>,
+    /// Maximum line width (overrides `line-width` of `[format]`).
+    #[arg(long)]
+    line_width: Option<usize>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -133,6 +168,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Fmt(args) => fmt::run(args),
         Command::Rule(args) => rule::run(&args),
         Command::Lsp(_) => match qlint_lsp::serve_stdio() {
             Ok(()) => EXIT_CLEAN,

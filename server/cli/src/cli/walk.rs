@@ -48,6 +48,9 @@ impl Loaded {
                 problems.push(error.to_string());
             }
         }
+        for path in &config.datamodels {
+            problems.extend(knowledge.load_datamodel_path(path).iter().map(ToString::to_string));
+        }
         let roots: Vec<PathBuf> =
             if config.source.is_some() { vec![config.root.clone()] } else { extra_roots.to_vec() };
         for root in roots {

@@ -3,12 +3,14 @@
 //!
 //! A stanza's `dispatch.earliest_time` (or the one of `[default]` and of the lines before
 //! the first stanza, which every stanza inherits) becomes the time window of its search.
+//! A stanza with an enabled alert action (`action.email = 1`) or any `alert.*` / `alert_*`
+//! setting is an alerting rule; a macro definition is a building block.
 
 use qlint_grammar::Span;
 
 use super::facts::splunk_window;
 use super::{Decoder, EmbeddedQuery, Encoding, lines_in};
-use qlint_linter::{Language, QueryFacts};
+use qlint_linter::{Language, QueryFacts, QueryRole};
 
 /// The setting that gives a saved search its time window.
 const EARLIEST: &str = "dispatch.earliest_time";
@@ -21,6 +23,8 @@ pub(super) fn extract(text: &str, key: &str) -> Vec<EmbeddedQuery> {
     // `dispatch.earliest_time` of the global section and of each stanza, by stanza name.
     let mut default_earliest: Option<String> = None;
     let mut earliest: Vec<(Option<String>, String)> = Vec::new();
+    // Stanzas with alerting settings.
+    let mut alerting: Vec<String> = Vec::new();
     let mut index = 0;
     while index < lines.len() {
         let (start, end, _) = lines[index];
@@ -36,6 +40,11 @@ pub(super) fn extract(text: &str, key: &str) -> Vec<EmbeddedQuery> {
             continue;
         }
         let Some((name, value)) = trimmed.split_once('=') else { continue };
+        if let Some(stanza) = stanza.as_ref().filter(|s| *s != "default")
+            && is_alert_setting(name.trim(), value.trim())
+        {
+            alerting.push(stanza.clone());
+        }
         if name.trim() == EARLIEST {
             let value = value.trim().to_owned();
             match stanza.as_deref() {
@@ -87,8 +96,26 @@ pub(super) fn extract(text: &str, key: &str) -> Vec<EmbeddedQuery> {
         let own = earliest.iter().rev().find(|(name, _)| *name == query.name);
         let value = own.map(|(_, v)| v).or(default_earliest.as_ref());
         query.facts.time_window = value.and_then(|v| splunk_window(v));
+        query.facts.role = if key == "definition" {
+            QueryRole::Function
+        } else if query.name.as_ref().is_some_and(|name| alerting.contains(name)) {
+            QueryRole::Alert
+        } else {
+            QueryRole::Hunt
+        };
     }
     queries
+}
+
+/// `alert.track = 1`, `alert_type = number of events`, or an enabled action
+/// (`action.notable = 1`; `action.email.to = ...` configures, it does not enable).
+fn is_alert_setting(name: &str, value: &str) -> bool {
+    if name.starts_with("alert.") || name.starts_with("alert_") {
+        return true;
+    }
+    name.strip_prefix("action.").is_some_and(|action| {
+        !action.contains('.') && matches!(value.to_ascii_lowercase().as_str(), "1" | "true")
+    })
 }
 
 #[cfg(test)]
@@ -107,6 +134,15 @@ mod tests {
         assert_eq!(&conf[file_at..file_at + 5], "where");
         assert_eq!(queries[1].text, "foo");
         assert!(queries.iter().all(|q| q.facts.is_empty()));
+    }
+
+    #[test]
+    fn stanzas_with_alert_settings_are_alerting_rules() {
+        let conf = "[A]\nsearch = index=a\naction.notable = 1\n\n[B]\nsearch = index=b\naction.email = 0\naction.email.to = x@y\n\n[C]\nalert.severity = 3\nsearch = index=c\n\n[D]\nsearch = index=d\nalert_type = number of events\n";
+        let roles: Vec<QueryRole> = extract(conf, "search").iter().map(|q| q.facts.role).collect();
+        assert_eq!(roles, [QueryRole::Alert, QueryRole::Hunt, QueryRole::Alert, QueryRole::Alert]);
+        let macros = extract("[m]\ndefinition = index=a\n", "definition");
+        assert_eq!(macros[0].facts.role, QueryRole::Function);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use qlint_knowledge::ScalarType;
-use qlint_linter::{Parameter, ParameterType, QueryFacts, TimeWindow};
+use qlint_linter::{Parameter, ParameterType, QueryFacts, QueryRole, TimeWindow};
 
 /// A value of the expected shape, or anything else (ignored).
 #[derive(Debug, Deserialize)]
@@ -40,12 +40,14 @@ pub(super) struct ParamEntry {
 
 type ParamList = Lenient<Vec<Lenient<ParamEntry>>>;
 
-/// The keys of a Sentinel analytic rule, hunting query or parser that state facts about its
-/// query. Deserialize it from the rule file (or a record with the same keys) and call
-/// [`SentinelKeys::facts`].
+/// The keys of a Sentinel analytic rule, hunting query or parser (and the `type` of a Splunk
+/// security-content detection) that state facts about its query. Deserialize it from the
+/// rule file (or a record with the same keys) and call [`SentinelKeys::facts`].
 #[derive(Debug, Default, Deserialize)]
 pub struct SentinelKeys {
     kind: Option<Lenient<String>>,
+    #[serde(rename = "type")]
+    rule_type: Option<Lenient<String>>,
     #[serde(rename = "queryPeriod")]
     query_period: Option<Lenient<String>>,
     #[serde(rename = "FunctionParams")]
@@ -58,11 +60,12 @@ impl SentinelKeys {
     /// The keys read by the YAML extractor along with the query keys.
     pub(super) fn new(
         kind: Option<Lenient<String>>,
+        rule_type: Option<Lenient<String>>,
         query_period: Option<Lenient<String>>,
         function_params: Option<ParamList>,
         parser_params: Option<ParamList>,
     ) -> Self {
-        Self { kind, query_period, function_params, parser_params }
+        Self { kind, rule_type, query_period, function_params, parser_params }
     }
 
     /// The facts these keys state about the query under `query_key` (`query`,
@@ -72,9 +75,13 @@ impl SentinelKeys {
     }
 
     /// The facts these keys state. `kind: NRT` or a well-formed `queryPeriod` give a time
-    /// window; a list under `FunctionParams` or `ParserParams` gives the parameters.
+    /// window; a list under `FunctionParams` or `ParserParams` gives the parameters;
+    /// `kind: Scheduled` / `NRT` (Sentinel) or `type: TTP` / `Anomaly` / `Correlation` (ESCU)
+    /// make the query an alerting rule.
     pub fn facts(self) -> QueryFacts {
         let kind = self.kind.and_then(Lenient::into_value);
+        let rule_type = self.rule_type.and_then(Lenient::into_value);
+        let role = alerting_role(kind.as_deref(), rule_type.as_deref());
         let near_real_time = kind.is_some_and(|k| k.trim().eq_ignore_ascii_case("nrt"));
         let time_window = if near_real_time {
             Some(TimeWindow::NearRealTime)
@@ -98,16 +105,37 @@ impl SentinelKeys {
             }
             parameters
         });
-        QueryFacts { time_window, parameters }
+        QueryFacts { time_window, parameters, role }
+    }
+}
+
+/// `Alert` for a Sentinel `kind: Scheduled` / `NRT` rule or an ESCU `type: TTP` / `Anomaly` /
+/// `Correlation` detection; `Function` for an ESCU `Baseline` or `Investigation` (support
+/// searches that build lookups or gather context, not detections); `Hunt` otherwise (hunting
+/// queries have no `kind`; ESCU `Hunting` searches are run by analysts).
+fn alerting_role(kind: Option<&str>, rule_type: Option<&str>) -> QueryRole {
+    let is = |value: Option<&str>, names: &[&str]| {
+        value.is_some_and(|v| names.iter().any(|n| v.trim().eq_ignore_ascii_case(n)))
+    };
+    if is(kind, &["Scheduled", "NRT"]) || is(rule_type, &["TTP", "Anomaly", "Correlation"]) {
+        QueryRole::Alert
+    } else if is(rule_type, &["Baseline", "Investigation"]) {
+        QueryRole::Function
+    } else {
+        QueryRole::Hunt
     }
 }
 
 /// Adjusts the facts of a Sentinel file to the key its query sits under. An analytic rule
 /// or hunting query (`query`) never receives parameters, so it declares none; a parser or
-/// function body (`ParserQuery`, `FunctionQuery`) has what its file declares.
+/// function body (`ParserQuery`, `FunctionQuery`) has what its file declares and is a
+/// building block, not a detection.
 pub(super) fn for_query_key(mut facts: QueryFacts, query_key: &str) -> QueryFacts {
     if query_key == "query" && facts.parameters.is_none() {
         facts.parameters = Some(Vec::new());
+    }
+    if matches!(query_key, "ParserQuery" | "FunctionQuery") {
+        facts.role = QueryRole::Function;
     }
     facts
 }
@@ -227,6 +255,25 @@ mod tests {
         let listed = r#"{"FunctionParams": [{"Name": "x", "Type": "string"}]}"#;
         let keys = serde_json::from_str::<SentinelKeys>(listed).unwrap();
         assert_eq!(keys.facts_for("FunctionQuery").declared_parameters().len(), 1);
+    }
+
+    #[test]
+    fn roles_follow_the_rule_kind_and_type() {
+        let role = |json: &str| from_json(json).role;
+        assert_eq!(role(r#"{"kind": "Scheduled"}"#), QueryRole::Alert);
+        assert_eq!(role(r#"{"kind": " nrt "}"#), QueryRole::Alert);
+        assert_eq!(role(r#"{"type": "TTP"}"#), QueryRole::Alert);
+        assert_eq!(role(r#"{"type": "Anomaly"}"#), QueryRole::Alert);
+        assert_eq!(role(r#"{"type": "Correlation"}"#), QueryRole::Alert);
+        for hunt in [r#"{}"#, r#"{"type": "Hunting"}"#, r#"{"kind": 3}"#] {
+            assert_eq!(role(hunt), QueryRole::Hunt, "{hunt}");
+        }
+        assert_eq!(role(r#"{"type": "Baseline"}"#), QueryRole::Function);
+        assert_eq!(role(r#"{"type": "Investigation"}"#), QueryRole::Function);
+        let keys = || serde_json::from_str::<SentinelKeys>(r#"{"kind": "Scheduled"}"#).unwrap();
+        assert_eq!(keys().facts_for("query").role, QueryRole::Alert);
+        assert_eq!(keys().facts_for("ParserQuery").role, QueryRole::Function);
+        assert_eq!(keys().facts_for("FunctionQuery").role, QueryRole::Function);
     }
 
     #[test]

@@ -6,9 +6,12 @@
 //! file line and column. No IO here: callers pass the text.
 
 mod conf;
+mod custom;
 mod facts;
+mod kql_file;
 mod map;
 mod markdown;
+mod sigma;
 mod yaml;
 
 use std::path::Path;
@@ -17,6 +20,7 @@ use qlint_grammar::Span;
 
 use qlint_linter::{Language, QueryFacts};
 
+pub use custom::YamlQueryKey;
 pub use facts::SentinelKeys;
 pub use map::OffsetMap;
 
@@ -102,7 +106,7 @@ pub struct ContainerError {
 /// What kind of file a path is, as far as queries are concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceKind {
-    /// The whole file is one query.
+    /// The whole file is a query (a KQL file: one or more, separated by blank lines).
     Query(Language),
     /// Markdown with fenced code blocks.
     Markdown,
@@ -145,9 +149,24 @@ pub struct Extraction {
     pub errors: Vec<ContainerError>,
 }
 
+/// Extracts the queries of `text` with the configured extra YAML keys (`[[yaml-queries]]`).
+pub fn extract_with(kind: SourceKind, text: &str, keys: &[YamlQueryKey]) -> Extraction {
+    let mut extraction = extract(kind, text);
+    if kind == SourceKind::Yaml && !keys.is_empty() && extraction.errors.is_empty() {
+        let known: Vec<Span> = extraction.queries.iter().map(|q| q.span_in_file).collect();
+        let extra = custom::extract(text, keys);
+        extraction.queries.extend(extra.into_iter().filter(|q| !known.contains(&q.span_in_file)));
+        extraction.queries.sort_by_key(|q| q.span_in_file.start);
+    }
+    extraction
+}
+
 /// Extracts the queries of `text`, which has the given kind.
 pub fn extract(kind: SourceKind, text: &str) -> Extraction {
     match kind {
+        SourceKind::Query(Language::Kql) => {
+            Extraction { queries: kql_file::extract(text), errors: Vec::new() }
+        }
         SourceKind::Query(language) => Extraction {
             queries: vec![EmbeddedQuery::whole_file(language, text)],
             errors: Vec::new(),

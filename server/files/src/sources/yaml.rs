@@ -45,8 +45,13 @@ struct RuleFile {
     #[serde(rename = "FunctionQuery")]
     function_query: Option<Spanned<Loose>>,
     search: Option<Spanned<Loose>>,
+    // Catalog rules: `logic_format: Splunk|KQL|...` names the language of `logic:`.
+    logic: Option<Spanned<Loose>>,
+    logic_format: Option<Loose>,
     // The keys of `SentinelKeys`, read here so the file is deserialized once.
     kind: Option<Lenient<String>>,
+    #[serde(rename = "type")]
+    rule_type: Option<Lenient<String>>,
     #[serde(rename = "queryPeriod")]
     query_period: Option<Lenient<String>>,
     #[serde(rename = "FunctionParams")]
@@ -81,24 +86,40 @@ pub(super) fn extract(text: &str) -> Extraction {
         });
         return extraction;
     }
+    // Sigma rules (one text per document) come before the query-key formats.
+    let sigma_rules = super::sigma::extract(text);
+    if !sigma_rules.is_empty() {
+        extraction.queries = sigma_rules;
+        return extraction;
+    }
     // Anything that is not a mapping with our keys is not a rule: skip it quietly.
     let Ok(rule) = serde_saphyr::from_str::<RuleFile>(text) else {
         return extraction;
     };
     let _ = rule.function;
     let name = rule.name.and_then(Loose::into_text);
-    let mut facts =
-        SentinelKeys::new(rule.kind, rule.query_period, rule.function_params, rule.parser_params)
-            .facts();
+    let mut facts = SentinelKeys::new(
+        rule.kind,
+        rule.rule_type,
+        rule.query_period,
+        rule.function_params,
+        rule.parser_params,
+    )
+    .facts();
     if let Some(parameters) = &mut facts.parameters {
         locate_parameters(text, parameters);
     }
-    let fields = [
+    let logic_language =
+        rule.logic_format.and_then(Loose::into_text).and_then(|f| logic_language(&f));
+    let mut fields = vec![
         (rule.query, Language::Kql, "query"),
         (rule.parser_query, Language::Kql, "ParserQuery"),
         (rule.function_query, Language::Kql, "FunctionQuery"),
         (rule.search, Language::Spl, "search"),
     ];
+    if let Some(language) = logic_language {
+        fields.push((rule.logic, language, "logic"));
+    }
     for (field, language, key) in fields {
         let facts = for_query_key(facts.clone(), key);
         let Some(spanned) = field else { continue };
@@ -199,11 +220,22 @@ fn name_entry(section: &str, name: &str) -> Option<usize> {
     None
 }
 
+/// The language a catalog rule's `logic_format` names, if it is one qlint lints.
+fn logic_language(format: &str) -> Option<Language> {
+    match format.trim().to_ascii_lowercase().as_str() {
+        "splunk" | "spl" | "splunk spl" => Some(Language::Spl),
+        "kql" | "kusto" | "sentinel" | "microsoft sentinel" | "defender" | "mde" => {
+            Some(Language::Kql)
+        }
+        _ => None,
+    }
+}
+
 fn language_key(language: Language) -> &'static str {
     match language {
         Language::Kql => "query",
         Language::Spl => "search",
-        Language::Yaral => "rule",
+        Language::Yaral | Language::Sigma => "rule",
     }
 }
 
@@ -772,6 +804,53 @@ mod tests {
         assert_eq!(parameters.len(), 1, "{parameters:?}");
         assert_eq!(parameters[0].name, "ok");
         assert_eq!(parameters[0].ty, qlint_linter::ParameterType::Scalar(None));
+    }
+
+    #[test]
+    fn catalog_rules_name_their_language_in_logic_format() {
+        let yaml = "id: '5343.18043'\ntitle: 'Remote Admin Tools'\nlogic_format: Splunk\nlogic: '`get_endpoint_data` | regex process=\"(?i)x\" | table _time, host'\n";
+        let query = only_query(yaml);
+        assert_eq!(query.language, Language::Spl);
+        assert!(query.exact);
+        assert_eq!(file_slice_of(yaml, &query, "table"), "table");
+        let kql = only_query("logic_format: KQL\nlogic: |\n  SigninLogs\n  | take 1\n");
+        assert_eq!(kql.language, Language::Kql);
+        assert!(extract("logic_format: YARA\nlogic: rule x {}\n").queries.is_empty());
+        assert!(extract("logic: 'index=main'\n").queries.is_empty());
+    }
+
+    #[test]
+    fn sigma_documents_are_one_text_each() {
+        let yaml = "title: a\nlogsource:\n  product: windows\ndetection:\n  sel:\n    EventID: 1\n  condition: sel\n---\ntitle: b\nlogsource:\n  product: linux\ndetection:\n  sel:\n    x: 1\n  condition: sel\n";
+        let extraction = extract(yaml);
+        assert!(extraction.errors.is_empty());
+        let texts: Vec<(&str, Option<&str>)> =
+            extraction.queries.iter().map(|q| (q.text.as_str(), q.name.as_deref())).collect();
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert!(texts[0].0.starts_with("title: a") && texts[0].0.ends_with("condition: sel\n"));
+        assert!(texts[1].0.starts_with("---\ntitle: b"));
+        assert_eq!(texts[1].1, Some("b"));
+        let second = &extraction.queries[1];
+        let at = second.text.find("linux").unwrap() as u32;
+        let span = second.map.to_file_span(qlint_grammar::Span::new(at, at + 5));
+        assert_eq!(&yaml[span.start as usize..span.end as usize], "linux");
+        assert!(extraction.queries.iter().all(|q| q.language == Language::Sigma));
+    }
+
+    #[test]
+    fn collection_documents_inherit_the_global_document() {
+        let yaml = "action: global\ntitle: shared\nlogsource:\n  product: windows\ndetection:\n  condition: sel\n---\ndetection:\n  sel:\n    EventID: 1\n---\ndetection:\n  sel:\n    EventID: 2\n";
+        let extraction = extract(yaml);
+        assert_eq!(extraction.queries.len(), 2, "{:?}", extraction.queries);
+        let second = &extraction.queries[1];
+        assert_eq!(second.name.as_deref(), Some("shared"));
+        assert!(second.text.starts_with("action: global"));
+        let at = second.text.rfind("EventID: 2").unwrap() as u32;
+        let span = second.map.to_file_span(qlint_grammar::Span::new(at, at + 10));
+        assert_eq!(&yaml[span.start as usize..span.end as usize], "EventID: 2");
+        let at = second.text.find("windows").unwrap() as u32;
+        let span = second.map.to_file_span(qlint_grammar::Span::new(at, at + 7));
+        assert_eq!(&yaml[span.start as usize..span.end as usize], "windows");
     }
 
     #[test]

@@ -189,6 +189,69 @@ pub fn is_placeholder(value: &str) -> bool {
     PLACEHOLDERS.iter().any(|p| value.trim().eq_ignore_ascii_case(p))
 }
 
+/// Values whose spelling the product or Windows fixes, so an exact-case test on them cannot
+/// miss another spelling: the image names of processes that Windows or a service manager
+/// starts (never typed by a user: `WmiPrvSE.exe`, `MsMpEng.exe`, `w3wp.exe`), built-in
+/// accounts as Defender (`system`) and the Windows event log (`SYSTEM`) write them, and the
+/// service value names the service control manager writes (`ImagePath`). Only the exact
+/// spelling counts: `wmiprvse.exe` is not how Windows writes it, so it is still reported.
+pub fn has_product_fixed_spelling(value: &str) -> bool {
+    const STARTED_BY_WINDOWS: &[&str] = &[
+        "backgroundTaskHost.exe",
+        "conhost.exe",
+        "csrss.exe",
+        "dwm.exe",
+        "fontdrvhost.exe",
+        "LogonUI.exe",
+        "lsass.exe",
+        "Microsoft.IdentityServer.ServiceHost.exe",
+        "Microsoft.Tri.Sensor.exe",
+        "Microsoft.Tri.Sensor.Updater.exe",
+        "MpDefenderCoreService.exe",
+        "MsMpEng.exe",
+        "MsSense.exe",
+        "NisSrv.exe",
+        "RunCommandExtension.exe",
+        "RuntimeBroker.exe",
+        "SearchIndexer.exe",
+        "SearchProtocolHost.exe",
+        "SearchFilterHost.exe",
+        "SenseCncProxy.exe",
+        "SenseIR.exe",
+        "SenseNdr.exe",
+        "services.exe",
+        "sihost.exe",
+        "smss.exe",
+        "spoolsv.exe",
+        "taskhostw.exe",
+        "TeamViewer_Service.exe",
+        "TiWorker.exe",
+        "TrustedInstaller.exe",
+        "w3wp.exe",
+        "WerFault.exe",
+        "wininit.exe",
+        "winlogon.exe",
+        "WmiPrvSE.exe",
+    ];
+    const ACCOUNTS: &[&str] = &[
+        "system",
+        "SYSTEM",
+        "local service",
+        "LOCAL SERVICE",
+        "network service",
+        "NETWORK SERVICE",
+        "ANONYMOUS LOGON",
+        "nt authority",
+        "NT AUTHORITY",
+    ];
+    const SERVICE_VALUES: &[&str] =
+        &["ImagePath", "ObjectName", "ErrorControl", "DisplayName", "DependOnService"];
+    let value = value.trim();
+    STARTED_BY_WINDOWS.contains(&value)
+        || ACCOUNTS.contains(&value)
+        || SERVICE_VALUES.contains(&value)
+}
+
 /// True for a field holding the original file name from a binary's version resource
 /// (`OriginalFileName`, Defender `ProcessVersionInfoOriginalFileName`, CIM
 /// `original_file_name`): the vendor fixes its spelling per file, so matching the shipped
@@ -239,6 +302,16 @@ mod tests {
         assert_eq!(check("file_hash", "SHA256=E3B0"), None);
         assert_eq!(check("unknown_field", sha256), Some(CaseInsensitive::Hash));
         assert_eq!(check("NewProcessName", r"C:\Windows\x.exe"), Some(CaseInsensitive::FileName));
+    }
+
+    #[test]
+    fn product_fixed_spellings() {
+        assert!(has_product_fixed_spelling("WmiPrvSE.exe"));
+        assert!(has_product_fixed_spelling("system"));
+        assert!(has_product_fixed_spelling("ImagePath"));
+        assert!(!has_product_fixed_spelling("wmiprvse.exe"), "not how Windows spells it");
+        assert!(!has_product_fixed_spelling("AnyDesk.exe"), "users and attackers name copies");
+        assert!(!has_product_fixed_spelling("Administrator"), "typed at logon");
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod kql;
 pub mod kql_types;
 pub mod logic;
 pub mod regex;
+pub mod sigma;
 pub mod spl;
 pub mod yaral;
 
@@ -95,6 +96,8 @@ pub enum Analysis {
     Spl(spl::SplAnalysis),
     /// A file of YARA-L rules.
     Yaral(yaral::YaralAnalysis),
+    /// A Sigma rule document.
+    Sigma(Box<sigma::SigmaAnalysis>),
 }
 
 impl Analysis {
@@ -104,6 +107,7 @@ impl Analysis {
             Analysis::Kql(a) => &a.logic,
             Analysis::Spl(a) => &a.logic,
             Analysis::Yaral(a) => &a.logic,
+            Analysis::Sigma(a) => &a.logic,
         }
     }
 
@@ -111,7 +115,7 @@ impl Analysis {
     pub fn kql(&self) -> Option<&kql::KqlAnalysis> {
         match self {
             Analysis::Kql(a) => Some(a),
-            Analysis::Spl(_) | Analysis::Yaral(_) => None,
+            _ => None,
         }
     }
 
@@ -119,7 +123,7 @@ impl Analysis {
     pub fn spl(&self) -> Option<&spl::SplAnalysis> {
         match self {
             Analysis::Spl(a) => Some(a),
-            Analysis::Kql(_) | Analysis::Yaral(_) => None,
+            _ => None,
         }
     }
 
@@ -127,7 +131,15 @@ impl Analysis {
     pub fn yaral(&self) -> Option<&yaral::YaralAnalysis> {
         match self {
             Analysis::Yaral(a) => Some(a),
-            Analysis::Kql(_) | Analysis::Spl(_) => None,
+            _ => None,
+        }
+    }
+
+    /// The Sigma rule, if this is a Sigma document holding one.
+    pub fn sigma(&self) -> Option<&sigma::SigmaRule> {
+        match self {
+            Analysis::Sigma(a) => a.rule.as_ref(),
+            _ => None,
         }
     }
 }

@@ -433,6 +433,11 @@ impl<'a> Analyzer<'a> {
                 }
                 CommandKind::Macro(m) => {
                     let body = self.macro_call(m);
+                    let excludes = match &body {
+                        Some(body) => macro_body_excludes(body),
+                        None => macro_name_excludes(&m.name),
+                    };
+                    self.out.logic.exclusion_elsewhere |= excludes;
                     self.see_through(m, body, MacroPosition::Command);
                 }
                 CommandKind::Fields(f) => f.macros.iter().for_each(|m| {
@@ -841,9 +846,14 @@ impl<'a> Analyzer<'a> {
             SearchExpr::Group { inner, .. } => self.lower_search(inner),
             SearchExpr::Macro(m) => {
                 let body = self.macro_call(m);
+                // A macro inside a condition excludes when its definition does; unknown, when
+                // its name says so (`sysmon`, `process_net` only pick the data).
+                let excludes = match &body {
+                    Some(body) => macro_body_excludes(body),
+                    None => macro_name_excludes(&m.name),
+                };
+                self.out.logic.exclusion_elsewhere |= excludes;
                 self.see_through(m, body, MacroPosition::Search);
-                // A macro inside a condition may narrow or exclude: we cannot tell.
-                self.out.logic.exclusion_elsewhere = true;
                 Condition::Opaque(m.span)
             }
             SearchExpr::Subsearch(sub) => {
@@ -1284,6 +1294,20 @@ pub fn regex_literal_chars(pattern: &str) -> String {
         }
     }
     out
+}
+
+/// A macro definition that excludes something: `NOT`, `!=`, a filter macro, `isnull()`.
+fn macro_body_excludes(body: &str) -> bool {
+    let lower = body.to_ascii_lowercase();
+    ["not ", "not(", "!=", "_filter", "isnull("].iter().any(|w| lower.contains(w))
+}
+
+/// A macro name that says it holds exclusions: `..._filter`, `..._exclusions`, `allowlist`.
+fn macro_name_excludes(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["filter", "exclu", "allow", "whitelist", "benign", "ignore", "suppress", "tuning"]
+        .iter()
+        .any(|w| lower.contains(w))
 }
 
 fn implicit_op(kind: OpKind, negated: bool) -> Operator {

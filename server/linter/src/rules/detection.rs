@@ -8,79 +8,14 @@ use crate::analysis::logic::{
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::rules::RuleMeta;
 
-/// Fields that pick the data source rather than narrow the events within it.
-const SCOPING_FIELDS: &[&str] = &[
-    "index",
-    "sourcetype",
-    "source",
-    "eventtype",
-    "tag",
-    "host",
-    "actiontype",
-    "eventid",
-    "eventcode",
-    "type",
-    "category",
-    "operationname",
-];
-
-fn on_scoping_field(c: &Comparison) -> bool {
-    c.field
-        .as_ref()
-        .is_some_and(|f| SCOPING_FIELDS.contains(&f.base_name().to_ascii_lowercase().as_str()))
-}
-
-/// An unanchored substring match on a very short literal: `contains "-e"`, SPL `*-e*`.
-fn broad_literal(c: &Comparison) -> Option<&Literal> {
-    let [literal] = c.values.as_slice() else { return None };
-    if literal.kind != LiteralKind::String || on_scoping_field(c) {
-        return None;
-    }
-    let core = if c.op.kind == OpKind::Contains {
-        literal.value.as_str()
-    } else if c.op.wildcards && matches!(c.op.kind, OpKind::Equal | OpKind::Term) {
-        let inner = literal.value.strip_prefix('*')?.strip_suffix('*')?;
-        if inner.contains('*') {
-            return None;
-        }
-        inner
-    } else {
-        return None;
-    };
-    let significant = core.chars().filter(|c| c.is_alphanumeric()).count();
-    (!core.trim().is_empty() && significant <= 3).then_some(literal)
-}
-
-/// A positive test that narrows the events: anything with literal values on an event field
-/// that is not itself a broad match (and not an ordering test such as `count > 5`).
-fn narrows(c: &Comparison) -> bool {
-    !c.values.is_empty()
-        && !on_scoping_field(c)
-        && !matches!(c.op.kind, OpKind::Order | OpKind::Between)
-        && broad_literal(c).is_none()
-        && (!c.op.wildcards || c.values.iter().any(|v| !v.value.trim_matches('*').is_empty()))
-}
-
-/// Broad substring or wildcard matches in a query that neither narrows them with another
-/// test nor excludes anything: `(span of the literal, literal)`.
-pub fn broad_matches(logic: &LogicModel) -> Vec<(Span, String)> {
-    if logic.has_exclusion() {
-        return Vec::new();
-    }
-    let comparisons = logic.comparisons();
-    let positive = || comparisons.iter().filter(|(c, positive, _)| *positive && !c.op.negated);
-    if positive().any(|(c, _, _)| narrows(c)) {
-        return Vec::new();
-    }
-    positive().filter_map(|(c, _, _)| broad_literal(c).map(|l| (l.span, l.value.clone()))).collect()
-}
-
-/// A value compared for equality: case folded when the operator ignores case.
+/// A value compared for equality: case folded when the operator ignores case. Only ASCII
+/// letters are folded, as Kusto's `=~`, `in~` and `has` do: Cyrillic `а` and `А` (homoglyphs
+/// of Latin `a` used in lookalike-name detections) stay two values.
 fn normalise(literal: &Literal, case_sensitive: bool) -> String {
     if case_sensitive || literal.kind != LiteralKind::String {
         literal.value.clone()
     } else {
-        literal.value.to_lowercase()
+        literal.value.to_ascii_lowercase()
     }
 }
 
@@ -265,7 +200,17 @@ pub fn contradictions(logic: &LogicModel) -> Vec<(Span, Span, Verdict)> {
 /// `tolower(x) == "PowerShell.exe"` (KQL) / `lower(x)="PowerShell.exe"` (SPL): a folded
 /// value compared with a literal of the other case never matches. `folded` is the literal
 /// rewritten in the folded case, when the language's quoting lets it be written safely.
-pub fn fold_mismatch(meta: &RuleMeta, m: &FoldMismatch, folded: Option<String>) -> Diagnostic {
+///
+/// Rewriting the literal makes the comparison match where it never did. That widens a filter
+/// that includes events, so the fix is safe there; under `!=`, `!in`, `not()` or outside a
+/// filter (an `iff()`, an `extend`) it could narrow what the rule matches, so it is offered
+/// in the editor only.
+pub fn fold_mismatch(
+    meta: &RuleMeta,
+    m: &FoldMismatch,
+    folded: Option<String>,
+    logic: &LogicModel,
+) -> Diagnostic {
     let diagnostic = meta.diagnostic(
         m.literal.span,
         format!(
@@ -278,9 +223,23 @@ pub fn fold_mismatch(meta: &RuleMeta, m: &FoldMismatch, folded: Option<String>) 
     match folded {
         Some(folded) => diagnostic.with_fix(Fix {
             title: format!("Write the literal in {}", m.fold.describe()),
-            applicability: Applicability::Safe,
+            applicability: if in_including_filter(logic, m.literal.span) {
+                Applicability::Safe
+            } else {
+                Applicability::Unsafe
+            },
             edits: vec![Edit { span: m.literal.span, replacement: folded }],
         }),
         None => diagnostic,
     }
+}
+
+/// True when the literal at `span` is a value of a filter comparison that includes events
+/// (`x == v` under an even number of negations): making it match more widens the rule.
+pub fn in_including_filter(logic: &LogicModel, span: Span) -> bool {
+    // Spans may or may not include the quotes: any overlap is the same literal.
+    let overlaps = |v: Span| v.start < span.end && span.start < v.end;
+    logic.comparisons().into_iter().any(|(c, positive, _)| {
+        c.op.negated != positive && c.values.iter().any(|v| overlaps(v.span))
+    })
 }

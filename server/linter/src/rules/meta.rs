@@ -17,6 +17,7 @@ them in `qlint.toml` (`exclude = [\"vendor/**\"]`).\n",
     category: Category::Meta,
     default_severity: Severity::Error,
     fixable: false,
+    default_enabled: true,
 };
 
 /// Registry entry.
@@ -32,6 +33,7 @@ query: |\n  SigninLogs\nseverity: High\n```\n",
     category: Category::Syntax,
     default_severity: Severity::Error,
     fixable: false,
+    default_enabled: true,
 };
 
 /// Registry entry.
@@ -48,6 +50,7 @@ is used.\n",
     category: Category::Meta,
     default_severity: Severity::Warning,
     fixable: true,
+    default_enabled: true,
 };
 
 /// Registry entry.
@@ -64,4 +67,5 @@ fixed, `exclude` the file in `qlint.toml` if it blocks a pipeline.\n",
     category: Category::Meta,
     default_severity: Severity::Error,
     fixable: false,
+    default_enabled: true,
 };

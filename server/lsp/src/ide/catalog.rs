@@ -105,6 +105,18 @@ pub trait Catalog {
         let _ = (language, text, offset);
         Vec::new()
     }
+    /// SPL eval functions (`stats == false`) or stats functions (with the `timechart`-only
+    /// ones such as `per_second` when `timechart` is true).
+    fn spl_functions_of(&self, stats: bool, timechart: bool) -> Vec<Entry> {
+        let _ = (stats, timechart);
+        self.functions(Language::Spl)
+    }
+    /// The named options of an SPL command (`summariesonly` of `tstats`): name, and the value
+    /// kind as detail.
+    fn spl_command_options(&self, command: &str) -> Vec<Entry> {
+        let _ = command;
+        Vec::new()
+    }
     /// A function by name.
     fn function(&self, language: Language, name: &str) -> Option<Entry> {
         let fold = language == Language::Spl;

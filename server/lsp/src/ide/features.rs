@@ -13,9 +13,10 @@ use qlint_linter::{Language, Parameter, ParameterType};
 
 use super::catalog::{Catalog, FieldEntry, MacroEntry};
 use super::kql::{self, LetBinding};
+use super::operators::{self, ScalarOperator};
 use super::scan::{Token, TokenKind, previous_significant, scan, token_at};
 use super::source::{FileKind, Region, SourceFile};
-use super::spl;
+use super::{spl, spl_fields};
 
 /// Markdown to show on hover, and the file bytes it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,8 +44,12 @@ pub enum CompletionKind {
     Macro,
     /// A `let` name.
     Variable,
-    /// A data-model field or dataset.
+    /// A data-model field or dataset, or an SPL field.
     Field,
+    /// A value of a named argument (`kind=inner`).
+    Value,
+    /// A named argument or option (`kind=`, `summariesonly=`).
+    Keyword,
 }
 
 /// One completion proposal.
@@ -60,6 +65,10 @@ pub struct CompletionEntry {
     pub doc: String,
     /// File bytes the label replaces (the partial word under the cursor).
     pub replace: Span,
+    /// Where it sorts: lower first (the client sorts by this, then by label).
+    pub rank: u8,
+    /// What to insert instead of the label, in LSP snippet syntax, when it takes arguments.
+    pub snippet: Option<String>,
 }
 
 /// Where a name is defined.
@@ -100,31 +109,31 @@ pub struct Symbol {
 }
 
 /// The region, its tokens, and the query offset of a file offset.
-struct Cursor<'a> {
-    region: &'a Region,
-    tokens: Vec<Token>,
-    offset: u32,
+pub(super) struct Cursor<'a> {
+    pub(super) region: &'a Region,
+    pub(super) tokens: Vec<Token>,
+    pub(super) offset: u32,
 }
 
 impl<'a> Cursor<'a> {
-    fn new(file: &'a SourceFile, offset: u32) -> Option<Self> {
+    pub(super) fn new(file: &'a SourceFile, offset: u32) -> Option<Self> {
         let (region, offset) = file.region_at(offset)?;
         Some(Self { region, tokens: scan(region.language, &region.text), offset })
     }
 
-    fn text(&self) -> &'a str {
+    pub(super) fn text(&self) -> &'a str {
         &self.region.text
     }
 
-    fn tok(&self, i: usize) -> &str {
+    pub(super) fn tok(&self, i: usize) -> &str {
         self.tokens[i].text(&self.region.text)
     }
 
-    fn next_significant(&self, i: usize) -> Option<usize> {
+    pub(super) fn next_significant(&self, i: usize) -> Option<usize> {
         (i + 1..self.tokens.len()).find(|&j| !self.tokens[j].is_trivia())
     }
 
-    fn prev_significant(&self, i: usize) -> Option<usize> {
+    pub(super) fn prev_significant(&self, i: usize) -> Option<usize> {
         previous_significant(&self.tokens, self.tokens[i].span.start)
     }
 }
@@ -132,7 +141,19 @@ impl<'a> Cursor<'a> {
 /// Hover text for the token at a file offset.
 pub fn hover(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Option<HoverInfo> {
     let cur = Cursor::new(file, offset)?;
+    if cur.region.language == Language::Sigma {
+        let (markdown, span) = super::sigma::hover(cur.text(), cur.offset)?;
+        return Some(HoverInfo { markdown, span: cur.region.span_to_file(span) });
+    }
     let idx = token_at(&cur.tokens, cur.offset)?;
+    if cur.region.language == Language::Kql
+        && let Some((op, span)) = kql_operator_at(&cur, idx)
+    {
+        return Some(HoverInfo {
+            markdown: operators::markdown(op),
+            span: cur.region.span_to_file(span),
+        });
+    }
     let markdown = match cur.region.language {
         Language::Kql => hover_kql(&cur, idx, catalog),
         Language::Spl => hover_spl(&cur, idx, catalog),
@@ -140,8 +161,62 @@ pub fn hover(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Option<Ho
             let (markdown, span) = super::yaral::hover(cur.text(), cur.offset)?;
             return Some(HoverInfo { markdown, span: cur.region.span_to_file(span) });
         }
+        Language::Sigma => None,
     }?;
     Some(HoverInfo { markdown, span: cur.region.span_to_file(cur.tokens[idx].span) })
+}
+
+/// The scalar operator at token `idx` and its span: `==`, `has`, `!has` (two tokens),
+/// `in~`, `matches regex`. A word is an operator only after an operand (`has(` is a call).
+fn kql_operator_at(cur: &Cursor<'_>, idx: usize) -> Option<(&'static ScalarOperator, Span)> {
+    let tok = cur.tokens[idx];
+    let adjacent = |a: usize, b: usize| cur.tokens[a].span.end == cur.tokens[b].span.start;
+    let bang = |i: usize| {
+        i.checked_sub(1)
+            .filter(|&b| cur.tokens[b].kind == TokenKind::Op && cur.tok(b) == "!" && adjacent(b, i))
+    };
+    match tok.kind {
+        TokenKind::Op => {
+            // `!` of `!has`: the word after it.
+            if cur.tok(idx) == "!"
+                && cur.tokens.get(idx + 1).is_some_and(|_| adjacent(idx, idx + 1))
+            {
+                return kql_operator_at(cur, idx + 1);
+            }
+            operators::scalar_operator(cur.tok(idx)).map(|o| (o, tok.span))
+        }
+        TokenKind::Word => {
+            let word = cur.tok(idx);
+            if cur.next_significant(idx).is_some_and(|n| cur.tokens[n].kind == TokenKind::LParen)
+                && !matches!(word, "in" | "has_any" | "has_all" | "between")
+            {
+                return None;
+            }
+            let prev = cur.prev_significant(idx)?;
+            if cur.tokens[prev].kind == TokenKind::Pipe {
+                return None;
+            }
+            let (name, first, last) = match word {
+                "regex" if cur.tok(prev) == "matches" => ("matches regex".to_owned(), prev, idx),
+                "matches" => ("matches regex".to_owned(), idx, cur.next_significant(idx)?),
+                "in" if cur
+                    .tokens
+                    .get(idx + 1)
+                    .is_some_and(|t| cur.tok(idx + 1) == "~" && t.kind == TokenKind::Op) =>
+                {
+                    ("in~".to_owned(), idx, idx + 1)
+                }
+                _ => (word.to_owned(), idx, idx),
+            };
+            let (name, first) = match bang(first) {
+                Some(b) => (format!("!{name}"), b),
+                None => (name, first),
+            };
+            let op = operators::scalar_operator(&name)?;
+            Some((op, Span::new(cur.tokens[first].span.start, cur.tokens[last].span.end)))
+        }
+        _ => None,
+    }
 }
 
 fn code_block(language: &str, body: &str) -> String {
@@ -225,7 +300,7 @@ fn declared_parameter<'a>(region: &'a Region, name: &str) -> Option<&'a Paramete
     region.facts.declared_parameters().iter().find(|p| p.name == name)
 }
 
-fn parameter_type(parameter: &Parameter) -> &'static str {
+pub(super) fn parameter_type(parameter: &Parameter) -> &'static str {
     match parameter.ty {
         ParameterType::Scalar(Some(ty)) => ty.name(),
         ParameterType::Scalar(None) => "unknown type",
@@ -243,11 +318,15 @@ fn parameter_markdown(parameter: &Parameter) -> String {
 
 /// The `let` binding a use of `name` at `at` refers to: the last one defined before it, or
 /// the binding whose name `at` is.
-fn visible_let<'a>(lets: &'a [LetBinding], name: &str, at: Span) -> Option<&'a LetBinding> {
+pub(super) fn visible_let<'a>(
+    lets: &'a [LetBinding],
+    name: &str,
+    at: Span,
+) -> Option<&'a LetBinding> {
     lets.iter().rev().find(|b| b.name == name && (b.name_span == at || b.span.end <= at.start))
 }
 
-fn macro_markdown(m: &MacroEntry) -> String {
+pub(super) fn macro_markdown(m: &MacroEntry) -> String {
     let call = if m.args.is_empty() {
         m.name.clone()
     } else {
@@ -317,7 +396,36 @@ fn hover_spl(cur: &Cursor<'_>, idx: usize, catalog: &dyn Catalog) -> Option<Stri
             return Some(out);
         }
     }
-    None
+    spl_option_or_field(cur, idx, catalog)
+}
+
+/// An option of the command it is in (`summariesonly=` of `tstats`), or a field the pipeline
+/// has made (with where it comes from).
+fn spl_option_or_field(cur: &Cursor<'_>, idx: usize, catalog: &dyn Catalog) -> Option<String> {
+    let text = cur.text();
+    let word = cur.tok(idx);
+    let commands = spl_fields::commands(&cur.tokens);
+    let n = spl_fields::command_at(&commands, cur.tokens[idx].span.start);
+    let command = commands.get(n)?;
+    let name = command.name(text, &cur.tokens);
+    let before_eq = cur.tokens.get(idx + 1).is_some_and(|t| t.kind == TokenKind::Eq);
+    if before_eq
+        && !command.base_search
+        && let Some(o) = catalog
+            .spl_command_options(&name)
+            .into_iter()
+            .find(|o| o.name.eq_ignore_ascii_case(word))
+    {
+        return Some(format!("**option** `{}` of `{name}`\n\n{}", o.name, o.doc));
+    }
+    let before = spl_fields::fields_before(text, &cur.tokens, &commands, n, catalog);
+    if let Some(f) = before.iter().find(|f| f.name == word) {
+        return Some(format!("**field** `{}`\n\nfrom {}", f.name, f.origin));
+    }
+    // Made by this command (`eval x=`, a `rex` group, `stats ... AS n`).
+    let after = spl_fields::fields_before(text, &cur.tokens, &commands, n + 1, catalog);
+    let f = after.iter().find(|f| f.name == word && f.origin != "every event")?;
+    Some(format!("**field** `{}`\n\nfrom {}", f.name, f.origin))
 }
 
 impl super::catalog::Entry {
@@ -326,178 +434,13 @@ impl super::catalog::Entry {
     }
 }
 
-/// Completion proposals at a file offset.
-pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec<CompletionEntry> {
-    let Some(cur) = Cursor::new(file, offset) else { return Vec::new() };
-    let q = cur.offset;
-    // The partial word under the cursor, if any.
-    let at = token_at(&cur.tokens, q).filter(|&i| {
-        let t = cur.tokens[i];
-        t.span.start < q && q <= t.span.end
-    });
-    if let Some(i) = at {
-        let t = cur.tokens[i];
-        let closed = t.span.end > q || t.span.len() > 1;
-        if matches!(t.kind, TokenKind::Comment) || (t.kind == TokenKind::Str && closed) {
-            return Vec::new();
-        }
-    }
-    let word = at.filter(|&i| cur.tokens[i].kind == TokenKind::Word);
-    let start = word.map_or(q, |i| cur.tokens[i].span.start);
-    let replace = cur.region.span_to_file(Span::new(start, q.max(start)));
-    let prev = previous_significant(&cur.tokens, start);
-    let mut out = Vec::new();
-    let mut push = |label: String, kind, detail: String, doc: String| {
-        out.push(CompletionEntry { label, kind, detail, doc, replace });
-    };
-    match cur.region.language {
-        Language::Kql => {
-            let text = cur.text();
-            let lets = kql::let_bindings(text, &cur.tokens);
-            let visible: Vec<&LetBinding> = lets.iter().filter(|b| b.span.end <= start).collect();
-            match kql::classify(text, &cur.tokens, prev) {
-                kql::Position::TabularStart => {
-                    for name in catalog.table_names() {
-                        push(name, CompletionKind::Table, "table".into(), String::new());
-                    }
-                    for b in visible.iter().filter(|b| !b.is_function()) {
-                        push(b.name.clone(), CompletionKind::Variable, "let".into(), String::new());
-                    }
-                    for p in cur.region.facts.declared_parameters() {
-                        if p.ty == ParameterType::Tabular {
-                            let detail = "parameter: table".to_owned();
-                            push(p.name.clone(), CompletionKind::Variable, detail, String::new());
-                        }
-                    }
-                }
-                kql::Position::AfterPipe => {
-                    for op in catalog.tabular_operators() {
-                        let detail = op.detail_or_name();
-                        push(op.name, CompletionKind::Operator, detail, op.doc);
-                    }
-                }
-                kql::Position::InStage => {
-                    for c in kql::columns_at(text, &cur.tokens, start, catalog) {
-                        let detail = format!("{} ({})", c.ty.as_deref().unwrap_or("?"), c.origin);
-                        push(c.name, CompletionKind::Column, detail, String::new());
-                    }
-                    for p in cur.region.facts.declared_parameters() {
-                        if p.ty != ParameterType::Tabular {
-                            let detail = format!("parameter: {}", parameter_type(p));
-                            push(p.name.clone(), CompletionKind::Variable, detail, String::new());
-                        }
-                    }
-                    for b in &visible {
-                        let (kind, detail) = match &b.params {
-                            Some(p) => (CompletionKind::Function, format!("{}{p}", b.name)),
-                            None => (CompletionKind::Variable, "let".to_owned()),
-                        };
-                        push(b.name.clone(), kind, detail, String::new());
-                    }
-                    for f in catalog.functions(Language::Kql) {
-                        let detail = f.detail_or_name();
-                        push(f.name, CompletionKind::Function, detail, f.doc);
-                    }
-                }
-            }
-        }
-        Language::Spl => complete_spl(&cur, at, start, prev, catalog, &mut push),
-        Language::Yaral => {
-            // The partial word `start` is the one `complete` replaces too.
-            let (_, items) = super::yaral::complete(cur.text(), &cur.tokens, q);
-            for (label, detail, is_function) in items {
-                let kind =
-                    if is_function { CompletionKind::Function } else { CompletionKind::Field };
-                push(label, kind, detail, String::new());
-            }
-        }
-    }
-    out.sort_by(|a, b| a.label.cmp(&b.label).then((a.kind as u8).cmp(&(b.kind as u8))));
-    out.dedup_by(|a, b| a.label == b.label && a.kind == b.kind);
-    out
-}
-
-fn complete_spl(
-    cur: &Cursor<'_>,
-    at: Option<usize>,
-    start: u32,
-    prev: Option<usize>,
-    catalog: &dyn Catalog,
-    push: &mut impl FnMut(String, CompletionKind, String, String),
-) {
-    let text = cur.text();
-    let q = cur.offset;
-    // Inside backticks: macro names.
-    if let Some(i) = at.filter(|&i| cur.tokens[i].kind == TokenKind::Macro) {
-        let _ = i;
-        for m in catalog.macros() {
-            let detail = if m.args.is_empty() {
-                "macro".to_owned()
-            } else {
-                format!("macro({})", m.args.join(", "))
-            };
-            push(m.name.clone(), CompletionKind::Macro, detail, macro_markdown(&m));
-        }
-        return;
-    }
-    if spl::at_command_position(&cur.tokens, prev) {
-        for c in catalog.spl_commands() {
-            let detail = c.detail_or_name();
-            push(c.name, CompletionKind::Command, detail, c.doc);
-        }
-        return;
-    }
-    let typed = &text[start as usize..q as usize];
-    let fields = catalog.datamodel_fields();
-    // `datamodel=` → `Model.Dataset`
-    let after_datamodel_eq = prev.is_some_and(|p| {
-        cur.tokens[p].kind == TokenKind::Eq
-            && p > 0
-            && cur.tok(p - 1).eq_ignore_ascii_case("datamodel")
-    });
-    if after_datamodel_eq {
-        let mut seen: Vec<String> =
-            fields.iter().map(|f| format!("{}.{}", f.model, f.dataset)).collect();
-        seen.sort();
-        seen.dedup();
-        for name in seen {
-            push(name, CompletionKind::Field, "data-model dataset".into(), String::new());
-        }
-        return;
-    }
-    // `Processes.` → the dataset's fields; otherwise the fields of datasets the search reads.
-    let referenced = spl::datamodel_refs(text, &cur.tokens);
-    let dataset_typed = typed.split_once('.').map(|(d, _)| d);
-    for f in &fields {
-        let wanted = match dataset_typed {
-            Some(d) => f.dataset == d,
-            None => referenced.iter().any(|r| {
-                r == &f.model
-                    || r.rsplit_once('.').is_some_and(|(m, d)| m == f.model && d == f.dataset)
-            }),
-        };
-        if wanted {
-            let detail =
-                if f.ty.is_empty() { f.model.clone() } else { format!("{} ({})", f.ty, f.model) };
-            push(
-                format!("{}.{}", f.dataset, f.field),
-                CompletionKind::Field,
-                detail,
-                f.doc.clone(),
-            );
-        }
-    }
-    if dataset_typed.is_none() {
-        for f in catalog.functions(Language::Spl) {
-            let detail = f.detail_or_name();
-            push(f.name, CompletionKind::Function, detail, f.doc);
-        }
-    }
-}
-
 /// Where the name at a file offset is defined.
 pub fn definition(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Option<Target> {
     let cur = Cursor::new(file, offset)?;
+    if cur.region.language == Language::Sigma {
+        let span = super::sigma::definition(cur.text(), cur.offset)?;
+        return Some(Target { path: None, span: cur.region.span_to_file(span) });
+    }
     let idx = token_at(&cur.tokens, cur.offset)?;
     let tok = cur.tokens[idx];
     match (cur.region.language, tok.kind) {
@@ -561,7 +504,7 @@ pub fn symbols(file: &SourceFile) -> Vec<Symbol> {
             let lang = match region.language {
                 Language::Kql => "KQL",
                 Language::Spl => "SPL",
-                Language::Yaral => "YARA-L",
+                Language::Sigma => "Sigma",
             };
             let name = region.name.clone().unwrap_or_else(|| format!("{lang} query {}", n + 1));
             let first = region.text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
@@ -614,6 +557,7 @@ pub fn diagnostics(file: &SourceFile, knowledge: &Knowledge, config: &Config) ->
 #[cfg(test)]
 mod tests {
     use super::super::catalog::{ColumnEntry, Entry, TableEntry};
+    use super::super::complete::completions;
     use super::*;
 
     /// A few facts, enough to exercise every feature.
@@ -647,7 +591,7 @@ mod tests {
                     vec![Entry::new("tolower", "tolower(value: string): string", "Lower case.")]
                 }
                 Language::Spl => vec![Entry::new("lower", "lower(X)", "Lower case.")],
-                Language::Yaral => Vec::new(),
+                Language::Sigma => Vec::new(),
             }
         }
         fn tabular_operators(&self) -> Vec<Entry> {
@@ -745,7 +689,9 @@ mod tests {
     #[test]
     fn editor_diagnostics_see_the_container_window() {
         let knowledge = Knowledge::builtin();
-        let config = Config::default();
+        // KQL404 is off by default: select it.
+        let config =
+            Config::parse(std::path::Path::new("qlint.toml"), "select = [\"ALL\"]\n").unwrap();
         let query = "SigninLogs\n| where ResultType != \"0\"\n";
         let indented: String = query.lines().map(|l| format!("  {l}\n")).collect();
         let rule = format!("name: r\nkind: Scheduled\nqueryPeriod: 1d\nquery: |\n{indented}");
@@ -768,12 +714,13 @@ mod tests {
         assert!(!l.contains(&"where"));
         assert_eq!(items[0].replace.text(text), "Fi");
         let items = completions(&f, at(text, "extend"), &Facts);
-        assert_eq!(labels(&items), ["mv-expand", "where"]);
+        assert_eq!(labels(&items), ["where", "mv-expand"]);
+        assert_eq!(items[0].snippet.as_deref(), Some("where ${1:predicate}"));
         let items = completions(&f, 0, &Facts);
         assert_eq!(labels(&items), ["DeviceProcessEvents"]);
         let text = "let x = 1;\nlet T = DeviceProcessEvents;\n";
         let items = completions(&kql(text), text.len() as u32, &Facts);
-        assert_eq!(labels(&items), ["DeviceProcessEvents", "T", "x"]);
+        assert_eq!(labels(&items), ["T", "x", "DeviceProcessEvents"]);
     }
 
     #[test]
@@ -833,6 +780,75 @@ mod tests {
         assert_eq!(syms[0].children[0].name, "p");
         assert_eq!(syms[0].children[0].selection.text(md), "p");
         assert_eq!(syms[1].kind, SymbolKind::Query);
+    }
+
+    #[test]
+    fn kql_operators_after_an_operand_and_kinds_after_join() {
+        let text = "DeviceProcessEvents\n| where FileName ";
+        let items = completions(&kql(text), text.len() as u32, &Facts);
+        assert!(items.iter().all(|c| c.kind == CompletionKind::Operator), "{:?}", labels(&items));
+        let has = items.iter().find(|c| c.label == "has").unwrap();
+        assert!(has.detail.contains("whole term") && has.detail.contains("case-insensitive"));
+        assert!(items.iter().find(|c| c.label == "==").unwrap().detail.contains("case-sensitive"));
+        let between = items.iter().find(|c| c.label == "between").unwrap();
+        assert_eq!(between.snippet.as_deref(), Some("between (${1:low} .. ${2:high})"));
+        // After a literal, `and`/`or` come first.
+        let text = "DeviceProcessEvents\n| where FileName has \"x\" ";
+        let items = completions(&kql(text), text.len() as u32, &Facts);
+        assert_eq!(labels(&items)[..2], ["and", "or"]);
+        // After `where` itself: operands, not operators.
+        let text = "DeviceProcessEvents\n| where ";
+        let l = labels(&completions(&kql(text), text.len() as u32, &Facts)).join(",");
+        assert!(l.starts_with("FileName,Timestamp") && !l.contains("has"), "{l}");
+        let text = "DeviceProcessEvents\n| join kind=";
+        let items = completions(&kql(text), text.len() as u32, &Facts);
+        assert!(
+            labels(&items).contains(&"leftanti")
+                && items.iter().all(|c| c.kind == CompletionKind::Value)
+        );
+        let text = "DeviceProcessEvents\n| join ";
+        assert!(labels(&completions(&kql(text), text.len() as u32, &Facts)).contains(&"kind="));
+        // `project-away`: columns only.
+        let text = "DeviceProcessEvents\n| project-away ";
+        assert_eq!(
+            labels(&completions(&kql(text), text.len() as u32, &Facts)),
+            ["FileName", "Timestamp"]
+        );
+    }
+
+    #[test]
+    fn kql_hover_on_operators() {
+        let text = "T | where A has \"x\" and B !has \"y\" and C =~ \"z\" and D in~ (\"a\") and E matches regex \"q\"";
+        let f = kql(text);
+        let h = hover(&f, at(text, "has") + 1, &Facts).unwrap();
+        assert!(h.markdown.contains("whole term, case-insensitive"), "{}", h.markdown);
+        let h = hover(&f, at(text, "!has") + 2, &Facts).unwrap();
+        assert!(h.markdown.contains("`!has`"));
+        assert_eq!(h.span.text(text), "!has");
+        let h = hover(&f, at(text, "=~"), &Facts).unwrap();
+        assert!(h.markdown.contains("ignoring case"));
+        let h = hover(&f, at(text, "in~"), &Facts).unwrap();
+        assert_eq!(h.span.text(text), "in~");
+        let h = hover(&f, at(text, "regex"), &Facts).unwrap();
+        assert_eq!(h.span.text(text), "matches regex");
+    }
+
+    #[test]
+    fn spl_completion_by_command() {
+        let text = "index=win EventCode=4625 | rex \"user=(?<user>\\w+)\" | stats count by ";
+        let items = completions(&spl(text), text.len() as u32, &Facts);
+        let l = labels(&items);
+        assert_eq!(l[..2], ["EventCode", "user"], "{l:?}");
+        assert!(!l.contains(&"lower"), "no functions after `by`: {l:?}");
+        let user = items.iter().find(|c| c.label == "user").unwrap();
+        assert!(user.detail.contains("rex"), "{}", user.detail);
+        let text = "index=win | eval x=";
+        let l = labels(&completions(&spl(text), text.len() as u32, &Facts)).join(",");
+        assert!(l.contains("lower") && l.contains("_time"), "{l}");
+        // Hover on a field says where it comes from.
+        let text = "index=win | eval short=lower(host) | table short";
+        let h = hover(&spl(text), text.len() as u32 - 1, &Facts).unwrap();
+        assert!(h.markdown.contains("`eval short=lower(host)`"), "{}", h.markdown);
     }
 
     #[test]

@@ -84,6 +84,7 @@ impl Catalog for Knowledge {
                 .iter()
                 .map(yaral_function_entry)
                 .collect(),
+            Language::Sigma => Vec::new(),
         }
     }
 
@@ -122,6 +123,29 @@ impl Catalog for Knowledge {
         out
     }
 
+    fn spl_functions_of(&self, stats: bool, timechart: bool) -> Vec<Entry> {
+        let kind = if stats {
+            qlint_knowledge::SplFunctionKind::Stats
+        } else {
+            qlint_knowledge::SplFunctionKind::Eval
+        };
+        self.spl_functions()
+            .filter(|f| f.kind == kind && (timechart || !f.timechart_only))
+            .map(spl_function_entry)
+            .collect()
+    }
+
+    fn spl_command_options(&self, command: &str) -> Vec<Entry> {
+        let Some(c) = Knowledge::spl_command(self, command) else { return Vec::new() };
+        c.options
+            .iter()
+            .map(|o| {
+                let doc = format!("option of `{}`; value: `{}`", c.name, o.value);
+                Entry::new(o.name.clone(), format!("{}={}", o.name, o.value), doc)
+            })
+            .collect()
+    }
+
     fn function(&self, language: Language, name: &str) -> Option<Entry> {
         match language {
             Language::Kql => self.kql_function(name).map(kql_function_entry),
@@ -132,6 +156,7 @@ impl Catalog for Knowledge {
             Language::Yaral => {
                 qlint_knowledge::yaral::yaral().function(name).map(yaral_function_entry)
             }
+            Language::Sigma => None,
         }
     }
 

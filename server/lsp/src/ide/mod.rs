@@ -5,17 +5,24 @@
 //! converts them to line/column at its edge. None of them does IO.
 
 pub mod catalog;
+mod complete;
 mod features;
 pub mod knowledge_catalog;
 pub mod kql;
+pub mod operators;
+pub mod rename;
 pub mod scan;
+pub mod semantic;
+mod sigma;
 pub mod source;
 mod spl;
+pub mod spl_fields;
 mod yaral;
 
 pub use catalog::{Catalog, EmptyCatalog};
+pub use complete::completions;
 pub use features::{
-    CompletionEntry, CompletionKind, HoverInfo, Symbol, SymbolKind, Target, completions,
-    definition, diagnostics, hover, symbols,
+    CompletionEntry, CompletionKind, HoverInfo, Symbol, SymbolKind, Target, definition,
+    diagnostics, hover, symbols,
 };
 pub use source::{FileKind, Region, SourceFile};

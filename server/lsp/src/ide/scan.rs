@@ -78,6 +78,7 @@ pub fn scan(language: Language, text: &str) -> Vec<Token> {
         Language::Kql => scan_kql(text),
         Language::Spl => scan_spl(text),
         Language::Yaral => super::yaral::scan(text),
+        Language::Sigma => Vec::new(),
     }
 }
 

@@ -148,6 +148,25 @@ impl Region {
     }
 }
 
+/// The queries of a `.kql`/`.spl` file as [`sources::extract`] splits them (a KQL file may
+/// hold several, separated by blank lines), each widened to the start of the next one so that
+/// a cursor on the blank lines after a query (where the next one is being typed) is in a region.
+fn query_file_regions(language: Language, text: &str) -> Vec<Region> {
+    let queries = sources::extract(SourceKind::Query(language), text).queries;
+    let starts: Vec<u32> = queries.iter().map(|q| q.span_in_file.start).collect();
+    queries
+        .iter()
+        .enumerate()
+        .map(|(n, q)| {
+            let start = if n == 0 { 0 } else { q.span_in_file.start };
+            let end = starts.get(n + 1).map_or(text.len(), |&s| s as usize);
+            // A byte-order mark stays outside the query.
+            let start = start.max(u32::from(text.starts_with('\u{feff}')) * 3);
+            Region::verbatim(language, text[start as usize..end].to_owned(), start, None)
+        })
+        .collect()
+}
+
 /// A document with its query regions.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -166,7 +185,7 @@ impl SourceFile {
     pub fn new(path: Option<PathBuf>, language_id: &str, text: String) -> Self {
         let kind = FileKind::detect(path.as_deref(), language_id);
         let regions = match kind {
-            FileKind::Query(language) => vec![Region::verbatim(language, text.clone(), 0, None)],
+            FileKind::Query(language) => query_file_regions(language, &text),
             FileKind::Container(source_kind) => sources::extract(source_kind, &text)
                 .queries
                 .into_iter()
@@ -177,9 +196,10 @@ impl SourceFile {
         Self { path, kind, text, regions }
     }
 
-    /// The region containing a file offset, with the offset in query coordinates.
+    /// The region containing a file offset, with the offset in query coordinates (the later
+    /// region when the offset is where one ends and the next begins).
     pub fn region_at(&self, offset: u32) -> Option<(&Region, u32)> {
-        self.regions.iter().find_map(|r| r.to_query(offset).map(|q| (r, q)))
+        self.regions.iter().rev().find_map(|r| r.to_query(offset).map(|q| (r, q)))
     }
 }
 
@@ -216,6 +236,18 @@ mod tests {
         assert_eq!(region.to_file(q), f);
         assert_eq!(region.to_query(f), Some(q));
         assert_eq!(file.region_at(f).map(|(_, q)| q), Some(q));
+    }
+
+    #[test]
+    fn a_kql_file_with_two_queries_has_two_regions() {
+        let text = "T\n| take 1\n\nU\n| where x ==\n";
+        let file = SourceFile::new(Some("h.kql".into()), "kql", text.to_owned());
+        assert_eq!(file.regions.len(), 2);
+        assert_eq!(file.regions[0].text, "T\n| take 1\n\n");
+        assert_eq!(file.regions[1].text, "U\n| where x ==\n");
+        // The blank line between them belongs to the first: where the next query is typed.
+        let (region, q) = file.region_at(text.find("\n\n").unwrap() as u32 + 1).unwrap();
+        assert_eq!((region.text.as_str(), q), ("T\n| take 1\n\n", 11));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! files know.
 
 use crate::diagnostic::{Category, Diagnostic, Severity};
-use crate::rules::{Context, RuleMeta};
+use crate::rules::{Context, RuleMeta, did_you_mean_fix};
 
 /// Registry entry.
 pub const META: RuleMeta = RuleMeta {
@@ -13,13 +13,17 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Schema,
     default_severity: Severity::Warning,
     fixable: false,
+    default_enabled: true,
 };
 
 /// `qlint rule KQL201`.
 pub const DOCS: &str = r#"## What it does
 Reports a table name that is not a Defender XDR or Sentinel / Log Analytics table, not a
-`let` name of the query, and not in a schema file you gave qlint. When a known table is
-spelled almost the same, the message suggests it.
+`let` or `as` name of the query, not an Azure Resource Graph table and not in a schema file
+you gave qlint, when a known table is spelled almost the same (the message suggests it) or
+when it is a retired Defender ATP name (`MiscEvents`, now `DeviceEvents`). A name close to
+no known table is left alone: it is more likely a workspace function, a custom `_CL` table or
+a table newer than qlint's catalog than a typo.
 
 ## Why is this bad?
 A misspelt table makes the query fail (or, in a `union isfuzzy=true`, silently return
@@ -51,6 +55,12 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             Some(s) => format!("unknown table `{}`; did you mean `{s}`?", name.name),
             None => format!("unknown table `{}`", name.name),
         };
-        out.push(META.diagnostic(name.span, message));
+        let mut diagnostic = META.diagnostic(name.span, message);
+        if let Some(s) = &name.suggestion
+            && let Some(fix) = did_you_mean_fix(cx.text, &[name.span], &name.name, s)
+        {
+            diagnostic = diagnostic.with_fix(fix);
+        }
+        out.push(diagnostic);
     }
 }

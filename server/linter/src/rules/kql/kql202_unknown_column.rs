@@ -2,7 +2,7 @@
 
 use crate::analysis::Unresolved;
 use crate::diagnostic::{Category, Diagnostic, Severity};
-use crate::rules::{Context, RuleMeta};
+use crate::rules::{Context, RuleMeta, did_you_mean_fix};
 
 /// Registry entry.
 pub const META: RuleMeta = RuleMeta {
@@ -13,6 +13,7 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Schema,
     default_severity: Severity::Error,
     fixable: false,
+    default_enabled: true,
 };
 
 /// `qlint rule KQL202`.
@@ -87,9 +88,22 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if uses > 1 {
             message.push_str(&format!(" ({uses} uses, the first marked)"));
         }
+        let mut fix = None;
         if let Some(s) = &name.suggestion {
             message.push_str(&format!("; did you mean `{s}`?"));
+            // Every use of the name in the scope: fixing only the first would leave the rest.
+            let spans: Vec<_> = kql
+                .unknown_columns
+                .iter()
+                .filter(|u| u.name == name.name && u.scope == name.scope)
+                .map(|u| u.span)
+                .collect();
+            fix = did_you_mean_fix(cx.text, &spans, &name.name, s);
         }
-        out.push(META.diagnostic(name.span, message));
+        let diagnostic = META.diagnostic(name.span, message);
+        out.push(match fix {
+            Some(fix) => diagnostic.with_fix(fix),
+            None => diagnostic,
+        });
     }
 }

@@ -1,7 +1,7 @@
 //! KQL301 `contains-vs-has`: `contains` with a whole-word literal, where the indexed `has`
 //! would do.
 
-use crate::analysis::logic::OpKind;
+use crate::analysis::logic::{Comparison, OpKind};
 use crate::diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
 use crate::rules::{Context, RuleMeta};
 
@@ -14,12 +14,16 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Performance,
     default_severity: Severity::Info,
     fixable: true,
+    default_enabled: false,
 };
 
 /// `qlint rule KQL301`.
 pub const DOCS: &str = r#"## What it does
 Finds `contains` (and `!contains`, `contains_cs`, `!contains_cs`) whose literal is a single
 lowercase alphanumeric term of at least three characters, such as `contains "mimikatz"`.
+A query gets one finding, on the first such test, saying how many there are; its fix
+rewrites them all. Not in the default rule set (select `KQL301` or `KQL3` to turn it on):
+whether the speed is worth the different matching is the team's call.
 Literals with capitals (`contains "Amsi"`) are not reported: they are usually fragments of
 CamelCase values such as `AmsiScriptDetection`, which only `contains` finds.
 
@@ -58,8 +62,10 @@ fn is_whole_term(value: &str) -> bool {
     value.len() >= 3 && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
-/// Reports `contains` with a whole-term literal.
+/// Reports the `contains` tests with a whole-term literal: one finding on the first, with one
+/// fix that rewrites them all.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let mut found: Vec<(&Comparison, String)> = Vec::new();
     for (c, _, _) in cx.analysis.logic().comparisons() {
         if c.op.kind != OpKind::Contains || c.op.span.is_empty() || !c.values_complete {
             continue;
@@ -69,22 +75,29 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let replacement = c.op.text.replace("contains", "has");
-        if replacement == c.op.text {
-            continue;
+        if replacement != c.op.text {
+            found.push((c, replacement));
         }
-        out.push(
-            META.diagnostic(
-                c.op.span,
-                format!(
-                    "`{}` \"{}\" scans every value; `{replacement}` uses the term index",
-                    c.op.text, literal.value
-                ),
-            )
-            .with_fix(Fix {
-                title: format!("Replace `{}` with `{replacement}`", c.op.text),
-                applicability: Applicability::Unsafe,
-                edits: vec![Edit { span: c.op.span, replacement }],
-            }),
-        );
     }
+    let Some((first, replacement)) = found.first() else { return };
+    let mut message = format!(
+        "`{}` \"{}\" scans every value; `{replacement}` uses the term index",
+        first.op.text, first.values[0].value
+    );
+    if found.len() > 1 {
+        message.push_str(&format!(" ({} such `contains` tests in the query)", found.len()));
+    }
+    let title = match found.len() {
+        1 => format!("Replace `{}` with `{replacement}`", first.op.text),
+        n => format!("Replace the {n} whole-term `contains` tests with `has`"),
+    };
+    let edits = found
+        .iter()
+        .map(|(c, replacement)| Edit { span: c.op.span, replacement: replacement.clone() })
+        .collect();
+    out.push(META.diagnostic(first.op.span, message).with_fix(Fix {
+        title,
+        applicability: Applicability::Unsafe,
+        edits,
+    }));
 }

@@ -15,6 +15,7 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Detection,
     default_severity: Severity::Warning,
     fixable: true,
+    default_enabled: true,
 };
 
 /// `qlint rule KQL401`.
@@ -25,7 +26,10 @@ that is case-insensitive in practice: a file or process name, a Windows path, a 
 key, a host or domain name, a Windows account or UPN (recognised by the column name, or by a
 literal such as `svchost.exe` or `C:\Windows\`). Command lines and URLs are left alone:
 parts of them are case-sensitive; so are `OriginalFileName` columns (the vendor's fixed
-spelling) and placeholders such as `Unknown` or `N/A`.
+spelling), placeholders such as `Unknown` or `N/A`, and values whose spelling the product
+fixes: processes Windows or a service manager starts (`WmiPrvSE.exe`, `MsMpEng.exe`,
+`conhost.exe`), built-in accounts as Defender (`system`) or the event log (`SYSTEM`) write
+them, and service values the service control manager writes (`ImagePath`).
 
 ## Why is this bad?
 Windows does not care about case: `SHUTDOWN.EXE` and `shutdown.exe` are the same program.
@@ -34,9 +38,9 @@ back as noise — and an allow-list written this way (`where FileName !in ("a.ex
 alert) behaves differently from what a reviewer reads. It is also slower than needed for no
 gain.
 
-The fix switches to the case-insensitive operator (`!~`, `!in~`, `!has`, ...). It is marked
-safe: it keeps what the author meant (exclude this file), it only widens the exclusion to
-other spellings of the same name.
+The fix switches to the case-insensitive operator (`!~`, `!in~`, `!has`, ...). It is offered
+in the editor but not applied by `--fix`: widening an exclusion makes the rule match less,
+and qlint's safe fixes never reduce what a rule matches. Review it, then apply it.
 
 ## Example
 ```kql
@@ -65,6 +69,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         // The vendor's fixed spelling and placeholders (`-`, `N/A`) are exact on purpose.
         if fields::has_vendor_fixed_spelling(&field.name)
             || c.values.iter().any(|v| fields::is_placeholder(&v.value))
+            || c.values.iter().all(|v| fields::has_product_fixed_spelling(&v.value))
         {
             continue;
         }
@@ -89,7 +94,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             )
             .with_fix(Fix {
                 title: format!("Replace `{}` with `{replacement}`", c.op.text),
-                applicability: Applicability::Safe,
+                // Narrows what the rule matches: never applied without review.
+                applicability: Applicability::Unsafe,
                 edits: vec![Edit { span: c.op.span, replacement: replacement.to_owned() }],
             });
         out.push(diagnostic);

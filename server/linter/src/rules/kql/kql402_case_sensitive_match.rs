@@ -18,6 +18,7 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Detection,
     default_severity: Severity::Warning,
     fixable: true,
+    default_enabled: true,
 };
 
 /// `qlint rule KQL402`.
@@ -26,8 +27,10 @@ Finds positive matches written with a case-sensitive operator (`==`, `in`, `has_
 `startswith_cs`, ...) against a literal that contains capital letters, on a value that is
 case-insensitive in practice: a file or process name, a Windows path, a registry key, a host
 or domain name, a Windows account or UPN. Left alone: `OriginalFileName` columns (the
-vendor's fixed spelling, so an exact match is intended) and placeholders such as `Unknown`
-or `N/A`, which parsers write in one spelling.
+vendor's fixed spelling, so an exact match is intended), placeholders such as `Unknown`
+or `N/A`, which parsers write in one spelling, and values whose spelling the product fixes
+(processes Windows or a service manager starts such as `WmiPrvSE.exe` or `WerFault.exe`,
+built-in accounts, service values such as `ImagePath`).
 
 It also reports the opposite slip, on any column and with any case-sensitive operator
 (`==`, `!=`, `in`, `!in`, the `_cs` operators, `matches regex` without `(?i)`): a
@@ -76,6 +79,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(field) = &c.field else { continue };
         if fields::has_vendor_fixed_spelling(&field.name)
             || c.values.iter().any(|v| fields::is_placeholder(&v.value))
+            || c.values.iter().all(|v| fields::has_product_fixed_spelling(&v.value))
         {
             continue;
         }
@@ -107,7 +111,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(kql) = cx.analysis.kql() else { return };
     for m in &kql.fold_mismatches {
         let folded = fold_literal(m.literal.span.text(cx.text), m.fold);
-        out.push(fold_mismatch(&META, m, folded));
+        out.push(fold_mismatch(&META, m, folded, cx.analysis.logic()));
     }
 }
 
@@ -188,5 +192,25 @@ mod tests {
         assert_eq!(fold_literal(r#""Ärger""#, CaseFold::Lower), None);
         assert_eq!(fold_literal("```Abc```", CaseFold::Lower), None);
         assert_eq!(fold_literal("", CaseFold::Lower), None);
+    }
+
+    /// Safe fixes never make a rule match less: a folded literal is rewritten by `--fix`
+    /// only where the comparison includes events.
+    #[test]
+    fn folded_literal_fix_is_safe_only_when_it_widens() {
+        use crate::diagnostic::Applicability;
+        use crate::{Language, lint_query};
+        let knowledge = qlint_knowledge::Knowledge::builtin();
+        let fix_of = |text: &str| {
+            let found = lint_query(Language::Kql, text, &knowledge);
+            let d = found.iter().find(|d| d.code == "KQL402").expect("a KQL402 finding");
+            d.fix.as_ref().expect("a fix").applicability
+        };
+        let include = "DeviceProcessEvents | where tolower(FileName) == \"PowerShell.exe\"";
+        assert_eq!(fix_of(include), Applicability::Safe);
+        let exclude = "DeviceProcessEvents | where tolower(FileName) != \"PowerShell.exe\"";
+        assert_eq!(fix_of(exclude), Applicability::Unsafe);
+        let negated = "DeviceProcessEvents | where not(tolower(FileName) == \"PowerShell.exe\")";
+        assert_eq!(fix_of(negated), Applicability::Unsafe);
     }
 }

@@ -1,6 +1,7 @@
 //! KQL404 `unbounded-time-range`: a query over event tables with no time filter.
 
 use crate::diagnostic::{Category, Diagnostic, Severity};
+use crate::query::QueryRole;
 use crate::rules::{Context, RuleMeta};
 
 /// Registry entry.
@@ -12,6 +13,7 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Detection,
     default_severity: Severity::Info,
     fixable: false,
+    default_enabled: false,
 };
 
 /// `qlint rule KQL404`.
@@ -20,9 +22,10 @@ Reports a query that reads an event table (one with `TimeGenerated` or `Timestam
 narrows time: no `ago()`, `now()`, `between`, `startofday()`-style bound, `datetime()`
 comparison, or test on `TimeGenerated` / `Timestamp`.
 
-Not reported when the file around the query sets the window: a Sentinel scheduled rule with
-`queryPeriod` (`14d`) or a near-real-time rule (`kind: NRT`) runs the query over that period
-whatever the text says. Nor in a stored function that takes a `datetime` or `timespan`
+Not reported when the file around the query sets the window: a Sentinel scheduled rule
+(`kind: Scheduled`, with or without `queryPeriod`) or a near-real-time rule (`kind: NRT`)
+runs the query over the window of its schedule whatever the text says. Nor in a parser or
+function body (`ParserQuery`, `FunctionQuery`): its caller sets the range. Nor in a stored function that takes a `datetime` or `timespan`
 parameter (`let f = (starttime: datetime) { ... }`, or `FunctionParams` / `ParserParams` in
 a Sentinel parser): the caller passes the range.
 
@@ -32,7 +35,8 @@ picker happens to show (Defender XDR: up to 30 days; Log Analytics: 24 hours by 
 so two analysts running it see different things, and a join can pair events weeks apart.
 
 This is only information: a hunt run from the portal has the picker, and some teams rely on
-it. Raise the severity in `qlint.toml` for hunt libraries.
+it. Not in the default rule set: select `KQL404` (or `KQL4`) in `qlint.toml` for hunt
+libraries that must state their range.
 
 ## Example
 ```kql
@@ -53,7 +57,7 @@ DeviceProcessEvents
 
 /// Reports a query with event sources and no time bound, unless its container sets one.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    if cx.facts.time_window.is_some() {
+    if cx.facts.time_window.is_some() || cx.facts.role != QueryRole::Hunt {
         return;
     }
     let logic = cx.analysis.logic();

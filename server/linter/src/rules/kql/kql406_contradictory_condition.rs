@@ -14,6 +14,7 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Detection,
     default_severity: Severity::Warning,
     fixable: false,
+    default_enabled: true,
 };
 
 /// `qlint rule KQL406`.

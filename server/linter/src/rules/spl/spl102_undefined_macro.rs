@@ -1,7 +1,7 @@
 //! SPL102 `undefined-macro`: a macro that no configured macro source defines.
 
 use crate::diagnostic::{Category, Diagnostic, Severity};
-use crate::rules::{Context, RuleMeta};
+use crate::rules::{Context, RuleMeta, did_you_mean_fix};
 
 /// Registry entry.
 pub const META: RuleMeta = RuleMeta {
@@ -12,6 +12,7 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Correctness,
     default_severity: Severity::Error,
     fixable: false,
+    default_enabled: true,
 };
 
 /// `qlint rule SPL102`.
@@ -49,6 +50,12 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             Some(s) => format!("macro `{}` is not defined; did you mean `{s}`?", name.name),
             None => format!("macro `{}` is not defined in any macro source", name.name),
         };
-        out.push(META.diagnostic(name.span, message));
+        let mut diagnostic = META.diagnostic(name.span, message);
+        if let Some(s) = &name.suggestion
+            && let Some(fix) = did_you_mean_fix(cx.text, &[name.span], &name.name, s)
+        {
+            diagnostic = diagnostic.with_fix(fix);
+        }
+        out.push(diagnostic);
     }
 }

@@ -1,7 +1,7 @@
 //! SPL104 `unknown-command`: a command name that is a near miss of a known command.
 
 use crate::diagnostic::{Category, Diagnostic, Severity};
-use crate::rules::{Context, RuleMeta};
+use crate::rules::{Context, RuleMeta, did_you_mean_fix};
 
 /// Registry entry.
 pub const META: RuleMeta = RuleMeta {
@@ -12,6 +12,7 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Correctness,
     default_severity: Severity::Warning,
     fixable: false,
+    default_enabled: true,
 };
 
 /// `qlint rule SPL104`.
@@ -42,10 +43,14 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(spl) = cx.analysis.spl() else { return };
     for name in &spl.unknown_commands {
         if let Some(s) = &name.suggestion {
-            out.push(META.diagnostic(
+            let mut diagnostic = META.diagnostic(
                 name.span,
                 format!("unknown command `{}`; did you mean `{s}`?", name.name),
-            ));
+            );
+            if let Some(fix) = did_you_mean_fix(cx.text, &[name.span], &name.name, s) {
+                diagnostic = diagnostic.with_fix(fix);
+            }
+            out.push(diagnostic);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! SPL105 `literal-asterisk-in-eval`: a `*` in a string compared in `where` / `eval`, where it
 //! is a literal asterisk and not a wildcard.
 
+use crate::analysis::logic::FilterOrigin;
 use crate::analysis::spl::{AsteriskComparison, LiteralAsterisk, SplAnalysis};
 use crate::diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
 use crate::rules::spl::check_with_macro_bodies;
@@ -15,6 +16,7 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Correctness,
     default_severity: Severity::Warning,
     fixable: true,
+    default_enabled: true,
 };
 
 /// `qlint rule SPL105`.
@@ -43,7 +45,10 @@ Eval expressions compare strings exactly, and their only pattern matching is `li
 nothing. Nothing warns about it: the search runs and finds no match.
 
 The fix rewrites `x="*.exe"` as `like(x, "%.exe")` and `x!="*.exe"` as `NOT like(x, "%.exe")`,
-and a `like()` pattern's `*` as `%`. It is safe when the literal holds no `%` or `_` (which
+and a `like()` pattern's `*` as `%`. It is safe (applied by `--fix`) only in a `| where` test
+that includes events, where matching at last widens the rule; on an exclusion, under `NOT`
+or in an `eval` it would make the rule match less, so it is offered in the editor only. It
+also needs a literal with no `%` or `_` (which
 `like()` would read as wildcards; then no fix is offered) and no backslash: the Splunk docs do
 not say whether `like()` reads `\` as an escape, so a Windows path gets the same rewrite as an
 unsafe fix (editor only) to check by hand. `IN` lists get no fix: split them into `like()`
@@ -88,10 +93,30 @@ fn check_analysis(spl: &SplAnalysis, text: &str, out: &mut Vec<Diagnostic>) {
             ),
         );
         out.push(match like_fix(found, text) {
-            Some(fix) => diagnostic.with_fix(fix),
+            Some(mut fix) => {
+                // A `like()` that starts to match widens an including `where` test but would
+                // narrow an exclusion or an eval flag used who knows how: review those.
+                if !in_including_where(spl, found.literal.span) {
+                    fix.applicability = Applicability::Unsafe;
+                }
+                diagnostic.with_fix(fix)
+            }
             None => diagnostic,
         });
     }
+}
+
+/// True when the literal at `span` is tested by a `| where` comparison that includes events.
+fn in_including_where(spl: &SplAnalysis, span: qlint_grammar::Span) -> bool {
+    let mut found = false;
+    for filter in spl.logic.filters.iter().filter(|f| f.origin == FilterOrigin::SplWhere) {
+        filter.condition.for_each_comparison(true, &mut |c, positive| {
+            if c.op.negated != positive && c.values.iter().any(|v| v.span == span) {
+                found = true;
+            }
+        });
+    }
+    found
 }
 
 /// Values in which `*` is likely the data itself: only asterisks (an IAM or role policy that

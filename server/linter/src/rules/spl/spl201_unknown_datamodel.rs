@@ -1,7 +1,7 @@
 //! SPL201 `unknown-datamodel`: a data model or dataset that the CIM does not define.
 
 use crate::diagnostic::{Category, Diagnostic, Severity};
-use crate::rules::{Context, RuleMeta};
+use crate::rules::{Context, RuleMeta, did_you_mean_fix};
 
 /// Registry entry.
 pub const META: RuleMeta = RuleMeta {
@@ -12,6 +12,7 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Schema,
     default_severity: Severity::Error,
     fixable: false,
+    default_enabled: true,
 };
 
 /// `qlint rule SPL201`.
@@ -46,9 +47,15 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if let Some(scope) = &name.scope {
             message.push_str(&format!(" in `{scope}`"));
         }
+        let mut fix = None;
         if let Some(s) = &name.suggestion {
             message.push_str(&format!("; did you mean `{s}`?"));
+            fix = did_you_mean_fix(cx.text, &[name.span], &name.name, s);
         }
-        out.push(META.diagnostic(name.span, message));
+        let diagnostic = META.diagnostic(name.span, message);
+        out.push(match fix {
+            Some(fix) => diagnostic.with_fix(fix),
+            None => diagnostic,
+        });
     }
 }

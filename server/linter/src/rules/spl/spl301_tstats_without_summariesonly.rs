@@ -13,6 +13,7 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Performance,
     default_severity: Severity::Info,
     fixable: true,
+    default_enabled: true,
 };
 
 /// `qlint rule SPL301`.

@@ -1,6 +1,6 @@
 //! SPL302 `leading-wildcard`: a search term that starts with `*` in the event search.
 
-use crate::analysis::logic::{FilterOrigin, OpKind};
+use crate::analysis::logic::{Comparison, Condition, FilterOrigin, LogicModel, OpKind};
 use crate::diagnostic::{Category, Diagnostic, Severity};
 use crate::rules::{Context, RuleMeta};
 
@@ -13,6 +13,7 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Performance,
     default_severity: Severity::Warning,
     fixable: false,
+    default_enabled: true,
 };
 
 /// `qlint rule SPL302`.
@@ -21,7 +22,10 @@ Reports a term or `field=value` of the first, event-retrieving search whose valu
 with `*` (`*\\cmd.exe`, `CommandLine=*-enc*`) when nothing else in that search can use the
 index: no other positive term or value without a leading wildcard (`index`, `sourcetype` and
 similar only pick the data). A lone `*` (the field exists) is fine, and so are later
-`| search` and `| where` filters, which run on events already retrieved.
+`| search` and `| where` filters, which run on events already retrieved. A search is
+reported once, on its first leading wildcard, with the number of such terms. A fragment
+that names no `index` or `sourcetype` (and calls no macro that could), such as a converted
+Sigma rule, is left alone: whoever completes it decides how the events are retrieved.
 
 ## Why is this bad?
 Splunk finds events through the lexicon of its index. A term that starts with a wildcard
@@ -48,16 +52,16 @@ index=windows EventCode=4688 process_name=powershell.exe CommandLine="*-encodedc
 const SCOPING: &[&str] =
     &["index", "sourcetype", "source", "host", "eventtype", "tag", "earliest", "latest"];
 
-/// Reports leading wildcards in a base search that has no other term the index can use.
+/// Reports the leading wildcards of a base search that names its data and has no other
+/// term the index can use: one finding on the first, saying how many there are.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // `$name$` marks a template (a macro definition, a drilldown): only a fragment of the
     // search that will run, so whether the index can be used is not decided here.
     if has_template_token(cx.text) {
         return;
     }
-    let base: Vec<_> = cx
-        .analysis
-        .logic()
+    let logic = cx.analysis.logic();
+    let base: Vec<_> = logic
         .comparisons()
         .into_iter()
         .filter(|(c, positive, origin)| {
@@ -66,31 +70,51 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .filter(|(c, _, _)| matches!(c.op.kind, OpKind::Equal | OpKind::Term | OpKind::In))
         .map(|(c, _, _)| c)
         .collect();
+    // A fragment without `index` / `sourcetype` (or a macro that sets them) is meant to be
+    // completed by whoever runs it, such as a converted rule: how the events are retrieved
+    // is decided there.
+    if !base.iter().any(|c| is_scoping(c)) && !base_search_has_macro(logic, cx.text) {
+        return;
+    }
     // A term the lexicon can use (`EventCode=4688`, `powershell.exe`) retrieves the events
     // first; a leading wildcard then only filters them.
     let anchored = base.iter().any(|c| {
-        let scoping = c
-            .field
-            .as_ref()
-            .is_some_and(|f| SCOPING.iter().any(|s| f.name.eq_ignore_ascii_case(s)));
-        !scoping && !c.values.is_empty() && c.values.iter().all(|v| !v.value.starts_with('*'))
+        !is_scoping(c) && !c.values.is_empty() && c.values.iter().all(|v| !v.value.starts_with('*'))
     });
     if anchored {
         return;
     }
-    for c in base {
-        for literal in &c.values {
-            let value = literal.value.as_str();
-            if value.starts_with('*') && value.trim_matches('*').chars().any(|c| c != ' ') {
-                out.push(META.diagnostic(
-                    literal.span,
-                    format!(
-                        "`{value}` starts with a wildcard, so the index lexicon cannot be used"
-                    ),
-                ));
-            }
-        }
+    let leading: Vec<_> = base
+        .iter()
+        .flat_map(|c| &c.values)
+        .filter(|v| v.value.starts_with('*') && v.value.trim_matches('*').chars().any(|c| c != ' '))
+        .collect();
+    let Some(first) = leading.first() else { return };
+    let mut message =
+        format!("`{}` starts with a wildcard, so the index lexicon cannot be used", first.value);
+    if leading.len() > 1 {
+        message.push_str(&format!(" ({} terms start with `*`)", leading.len()));
     }
+    out.push(META.diagnostic(first.span, message));
+}
+
+fn is_scoping(c: &Comparison) -> bool {
+    c.field.as_ref().is_some_and(|f| SCOPING.iter().any(|s| f.name.eq_ignore_ascii_case(s)))
+}
+
+/// A macro call in the event search (`` `sysmon` ``), which usually names the index.
+fn base_search_has_macro(logic: &LogicModel, text: &str) -> bool {
+    logic.filters.iter().filter(|f| f.origin == FilterOrigin::SplBaseSearch).any(|f| {
+        let mut found = false;
+        f.condition.walk(&mut |c| {
+            if let Condition::Opaque(span) = c {
+                found |= text
+                    .get(span.start as usize..span.end as usize)
+                    .is_some_and(|t| t.starts_with('`'));
+            }
+        });
+        found
+    })
 }
 
 /// True when the text holds a `$word$` token.

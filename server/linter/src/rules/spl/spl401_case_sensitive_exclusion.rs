@@ -19,6 +19,7 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Detection,
     default_severity: Severity::Warning,
     fixable: true,
+    default_enabled: true,
 };
 
 /// `qlint rule SPL401`.
@@ -46,8 +47,9 @@ regular expressions compare strings exactly: `| where process_name!="OneDrive.ex
 comes back as noise under another spelling — and an attacker who renames a tool can slip
 through an allow list.
 
-The fix for `match()`, `mvfind()` and `| regex` adds `(?i)` to the pattern; it only widens
-the match to other spellings, so it is safe. For `=`, `!=`, `IN` and `like()` the fix
+The fix for `match()`, `mvfind()` and `| regex` adds `(?i)` to the pattern. It is offered in
+the editor, not applied by `--fix`: a wider exclusion makes the rule match less, and qlint's
+safe fixes never reduce what a rule matches. For `=`, `!=`, `IN` and `like()` the fix
 compares `lower(field)` with the lowercased literal; it is offered as unsafe (editor only)
 because `lower()` of a multivalue field may not behave like a test of each value.
 Moving the test into the search command (`| search process_name!="OneDrive.exe"`) is the
@@ -96,7 +98,7 @@ fn check_analysis(spl: &SplAnalysis, text: &str, out: &mut Vec<Diagnostic>) {
                 kind.describe()
             ),
         );
-        if let Some(fix) = case_fold_fix(c, text) {
+        if let Some(fix) = case_fold_fix(c, text, false) {
             diagnostic = diagnostic.with_fix(fix);
         }
         out.push(diagnostic);
@@ -169,10 +171,11 @@ pub(crate) fn finding_span(c: &Comparison) -> Span {
 }
 
 /// The case-insensitive spelling of a comparison: `(?i)` in front of a `match()` pattern
-/// (safe), or `lower(field)` against lowercased literals (unsafe: a multivalue field may behave
+/// (safe when the comparison `includes` events: it widens the match; unsafe on an exclusion,
+/// where it narrows what the rule matches), or `lower(field)` against lowercased literals (unsafe: a multivalue field may behave
 /// differently). `None` when a literal cannot be rewritten faithfully (not quoted, not ASCII,
 /// not every candidate of an `IN` list is a literal).
-pub(crate) fn case_fold_fix(c: &Comparison, text: &str) -> Option<Fix> {
+pub(crate) fn case_fold_fix(c: &Comparison, text: &str, includes: bool) -> Option<Fix> {
     let field = c.field.as_ref()?;
     let quoted = |span: Span| {
         let raw = span.text(text);
@@ -190,7 +193,8 @@ pub(crate) fn case_fold_fix(c: &Comparison, text: &str) -> Option<Fix> {
         }
         return Some(Fix {
             title: "Add `(?i)` to the pattern".to_owned(),
-            applicability: Applicability::Safe,
+            // A wider exclusion narrows what the rule matches: never applied without review.
+            applicability: if includes { Applicability::Safe } else { Applicability::Unsafe },
             edits,
         });
     }
@@ -266,12 +270,12 @@ mod tests {
     }
 
     #[test]
-    fn match_gets_a_safe_inline_flag() {
+    fn match_gets_an_inline_flag_offered_for_review() {
         let text = r#"index=edr | where NOT match(process_path, "C:\\\\Program Files\\\\")"#;
         let found = spl401(text);
         assert_eq!(found.len(), 1, "{found:?}");
         let fix = found[0].fix.as_ref().unwrap();
-        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!(fix.applicability, Applicability::Unsafe);
         assert_eq!(
             apply(text, &found[0]),
             r#"index=edr | where NOT match(process_path, "(?i)C:\\\\Program Files\\\\")"#

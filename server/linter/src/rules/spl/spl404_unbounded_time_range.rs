@@ -12,6 +12,7 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Detection,
     default_severity: Severity::Info,
     fixable: false,
+    default_enabled: false,
 };
 
 /// `qlint rule SPL404`.
@@ -20,6 +21,8 @@ Reports an event search (`index=...`, `sourcetype=...`) with no `earliest=` / `l
 modifier and no `_time` test anywhere, when the search also sets a time range somewhere
 else — for instance a subsearch with `earliest=-7d` under a main search with none — so that
 the parts of the search cover different periods without saying so.
+
+Not in the default rule set: select `SPL404` (or `SPL4`) to turn it on.
 
 ## Why is this bad?
 Mixed bounds are a classic source of joins that pair events from different weeks and of

@@ -1,0 +1,114 @@
+use super::*;
+
+fn kql(text: &str) -> String {
+    format(Dialect::Kql, text, &Options::default()).unwrap()
+}
+
+fn spl(text: &str) -> String {
+    format(Dialect::Spl, text, &Options::default()).unwrap()
+}
+
+fn narrow(dialect: Dialect, text: &str) -> String {
+    format(dialect, text, &Options { line_width: 60, indent: 4 }).unwrap()
+}
+
+#[test]
+fn kql_one_operator_per_line() {
+    assert_eq!(
+        kql("SecurityEvent | where EventID == 4688   | summarize count() by Account\n"),
+        "SecurityEvent\n| where EventID == 4688\n| summarize count() by Account\n"
+    );
+}
+
+#[test]
+fn kql_lets_subqueries_and_comments() {
+    let text = "// Hosts that ran psexec\nlet window = 1d;  let hosts = DeviceProcessEvents | where FileName =~ \"psexec.exe\" | distinct DeviceId; // the set\n\n\nDeviceNetworkEvents | where Timestamp > ago(window)\n  // only those hosts\n  | where DeviceId in (hosts) | join kind=leftanti (DeviceInfo | where IsExcluded) on DeviceId";
+    insta::assert_snapshot!(kql(text), @r#"
+    // Hosts that ran psexec
+    let window = 1d;
+    let hosts = DeviceProcessEvents
+        | where FileName =~ "psexec.exe"
+        | distinct DeviceId; // the set
+
+    DeviceNetworkEvents
+    | where Timestamp > ago(window)
+    // only those hosts
+    | where DeviceId in (hosts)
+    | join kind=leftanti (
+        DeviceInfo
+        | where IsExcluded
+    ) on DeviceId
+    "#);
+}
+
+#[test]
+fn kql_long_conditions_break_before_and_or_and_lists_fill() {
+    let text = "DeviceProcessEvents | where FileName in~ (\"psexec.exe\", \"psexesvc.exe\", \"paexec.exe\", \"remcom.exe\") and ProcessCommandLine has \"accepteula\" or InitiatingProcessFileName =~ \"cmd.exe\"";
+    insta::assert_snapshot!(narrow(Dialect::Kql, text), @r#"
+    DeviceProcessEvents
+    | where FileName in~ ("psexec.exe", "psexesvc.exe",
+        "paexec.exe", "remcom.exe")
+        and ProcessCommandLine has "accepteula"
+        or InitiatingProcessFileName =~ "cmd.exe"
+    "#);
+}
+
+#[test]
+fn spl_one_command_per_line_and_indented_subsearch() {
+    let text = "index=windows EventCode=4688 [| inputlookup admins.csv | fields user] | stats count by user, host | where count > 5";
+    insta::assert_snapshot!(spl(text), @r"
+    index=windows EventCode=4688 [
+        | inputlookup admins.csv
+        | fields user
+    ]
+    | stats count by user, host
+    | where count > 5
+    ");
+}
+
+#[test]
+fn spl_touching_tokens_stay_touching() {
+    // `process_name=psexec*` is one search term; a space would change it.
+    let text = "index=w process_name=psexec* NOT user=\"SYSTEM\"|table _time,host";
+    assert_eq!(spl(text), "index=w process_name=psexec* NOT user=\"SYSTEM\"\n| table _time,host");
+}
+
+#[test]
+fn spl_long_base_search_breaks_before_or() {
+    let text = "| tstats summariesonly=true count from datamodel=Endpoint.Processes where Processes.process_name=psexec.exe OR Processes.process_name=paexec.exe by Processes.dest Processes.user";
+    insta::assert_snapshot!(narrow(Dialect::Spl, text), @r"
+    | tstats summariesonly=true count from
+        datamodel=Endpoint.Processes where
+        Processes.process_name=psexec.exe
+        OR Processes.process_name=paexec.exe
+        by Processes.dest Processes.user
+    ");
+}
+
+#[test]
+fn surrounding_whitespace_and_line_endings_are_kept() {
+    assert_eq!(kql("\n\nT | take 1\n\n"), "\n\nT\n| take 1\n\n");
+    assert_eq!(kql("T | take 1"), "T\n| take 1");
+    assert_eq!(kql("T\r\n| where a == 1 | take 1\r\n"), "T\r\n| where a == 1\r\n| take 1\r\n");
+}
+
+#[test]
+fn broken_queries_are_refused_with_the_parser_message() {
+    let error = format(Dialect::Kql, "T | where (a ==", &Options::default()).unwrap_err();
+    assert!(error.message.contains("expected"), "{error:?}");
+    assert!(format(Dialect::Spl, "index=x | stats count(", &Options::default()).is_err());
+}
+
+#[test]
+fn formatting_twice_changes_nothing() {
+    for text in [
+        "let a = 1; // one\nlet b = (T | where x | take 1); b | count",
+        "T | where a // first\n and b\n | project x, // why\n y",
+        "search a [search b | head 1] | eval x=if(a, \"|\", \"b\") ```note``` | table x",
+    ] {
+        for dialect in [Dialect::Kql, Dialect::Spl] {
+            let Ok(once) = format(dialect, text, &Options::default()) else { continue };
+            assert_eq!(format(dialect, &once, &Options::default()).unwrap(), once, "{text}");
+        }
+    }
+}

@@ -1,0 +1,416 @@
+//! The missing-exclusion check shared by KQL403 and SPL403: a query that selects events with
+//! broad matches (`startswith`, `contains`, `has_any`, `in~`, regexes, SPL wildcards) and
+//! excludes nothing anywhere.
+//!
+//! Both halves are read off the condition model. An *inclusion* is a positive test with a
+//! literal on an entity field (process, file, path, command line, URL...); it is *broad* when
+//! the operator matches more than the literal itself, and the query is left alone when an
+//! exact test on an entity field pins it down or when it sweeps for published indicators. An *exclusion* is any negated test (`!=`, `!in~`, `not(...)`, SPL `NOT`), an
+//! anti-join, an ESCU `*_filter` macro, or the allow-list pattern `lookup ... | where
+//! isempty(x)`. Tests that only check the shape of a value (`contains "@"`, `!= ""`,
+//! `isnotempty(x)`) are neither.
+
+use qlint_grammar::Span;
+
+use crate::analysis::logic::{Comparison, Condition, Literal, LiteralKind, LogicModel, OpKind};
+
+/// Words of field names that hold the things a detection is tuned on: processes, files,
+/// paths, command lines, URLs, domains, registry keys, services, scripts
+/// (`InitiatingProcessCommandLine`, `TargetFilename`, `RemoteUrl`, `registry_path`).
+const ENTITY_WORDS: &[&str] = &[
+    "process",
+    "command",
+    "cmdline",
+    "file",
+    "folder",
+    "path",
+    "image",
+    "url",
+    "uri",
+    "domain",
+    "query",
+    "registry",
+    "useragent",
+    "user_agent",
+    "script",
+    "service",
+    "module",
+    "dll",
+    "parent",
+    "subject",
+];
+
+/// Words of field names that describe what happened rather than who or what did it: a broad
+/// match on them selects an event type (`UrlCategory`, `ProcessIntegrityLevel`,
+/// `FileOperationType`), so it is no place for an exclusion.
+const SELECTOR_WORDS: &[&str] = &[
+    "category",
+    "type",
+    "action",
+    "result",
+    "status",
+    "severity",
+    "level",
+    "tags",
+    "operation",
+    "reason",
+    "description",
+];
+
+/// Fields named like entities that select the data source: Syslog's `ProcessName` is the
+/// daemon that logged the line.
+const SCOPING_FIELDS: &[&str] = &["processname", "process_name_s"];
+
+/// A broad inclusion in a query that excludes nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingExclusion {
+    /// Where to report: the first broad inclusion, from its field to its first literal.
+    pub span: Span,
+    /// The field to tune, when the inclusion names one (`None` for SPL bare terms).
+    pub field: Option<String>,
+    /// The first broad inclusion as written (`FileName startswith "psexec"`), shortened.
+    pub written: String,
+    /// How many broad inclusions the query has.
+    pub count: usize,
+}
+
+/// The first broad inclusion of a query that has no exclusion, if any.
+pub fn missing_exclusion(logic: &LogicModel, text: &str) -> Option<MissingExclusion> {
+    if is_template(text) || is_indicator_sweep(text) || excludes_something(logic, text) {
+        return None;
+    }
+    let positives = positive_tests(logic);
+    // An exact value on an entity field (`FileName =~ "certutil.exe"`) already pins the
+    // detection down; the broad matches only refine it.
+    if positives.iter().any(|c| is_exact_entity_test(c, text)) {
+        return None;
+    }
+    let broad: Vec<&Comparison> = positives.iter().copied().filter(|c| is_broad(c, text)).collect();
+    let first = broad.first()?;
+    let end = first.values.first().map_or(first.span.end, |v| v.span.end);
+    let start = first.field.as_ref().map_or(first.span.start, |f| f.span.start.min(end));
+    let span = Span::new(start, end);
+    Some(MissingExclusion {
+        span,
+        field: first.field.as_ref().map(|f| f.name.clone()).or_else(|| subject_of(first, text)),
+        written: shorten(text.get(span.start as usize..span.end as usize).unwrap_or("")),
+        count: broad.len(),
+    })
+}
+
+/// A text with `$name$` tokens is a template (a drilldown, a macro body): a fragment of the
+/// search that will run, whose exclusions live elsewhere.
+fn is_template(text: &str) -> bool {
+    let pieces: Vec<&str> = text.split('$').collect();
+    // The pieces between two `$` are those at odd positions that have a `$` after them.
+    pieces.iter().enumerate().skip(1).step_by(2).any(|(i, piece)| {
+        i + 1 < pieces.len()
+            && !piece.is_empty()
+            && piece.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    })
+}
+
+/// One line of at most 60 characters.
+fn shorten(written: &str) -> String {
+    let line = written.lines().next().unwrap_or("").trim_end();
+    if line.chars().count() > 60 || line.len() < written.trim_end().len() {
+        let cut: String = line.chars().take(57).collect();
+        format!("{}...", cut.trim_end())
+    } else {
+        line.to_owned()
+    }
+}
+
+/// Positive, non-negated comparisons with at least one literal, in text order.
+fn positive_tests(logic: &LogicModel) -> Vec<&Comparison> {
+    logic
+        .comparisons()
+        .into_iter()
+        .filter(|(c, positive, _)| *positive && !c.op.negated && !c.values.is_empty())
+        .map(|(c, _, _)| c)
+        .collect()
+}
+
+/// The field a test is on: its name, or the column inside an expression
+/// (`tolower(ProcessCommandLine)`, `tostring(AdditionalFields)`).
+fn subject_of(c: &Comparison, text: &str) -> Option<String> {
+    if let Some(field) = &c.field {
+        return Some(field.base_name().to_owned());
+    }
+    if c.op.span.is_empty() || c.op.span.start < c.span.start {
+        return None;
+    }
+    let left = text.get(c.span.start as usize..c.op.span.start as usize)?.trim();
+    let inner = left.rsplit('(').next()?.split([')', ',']).next()?.trim();
+    let name = inner.rsplit('.').next()?;
+    (!name.is_empty() && name.chars().all(|ch| ch.is_alphanumeric() || ch == '_'))
+        .then(|| name.to_owned())
+}
+
+/// A field a detection is tuned on: named like an entity and not like an event selector.
+fn is_entity_field(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    // `ProcessId`, `parent_process_id`, `ProcessGuid`: numbers, not names.
+    let identifier = ["id", "guid", "pid"].iter().any(|suffix| lower.ends_with(suffix));
+    !identifier
+        && !SCOPING_FIELDS.contains(&lower.as_str())
+        && ENTITY_WORDS.iter().any(|w| lower.contains(w))
+        && !SELECTOR_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// A literal that names something worth excluding around: at least two letters or digits
+/// besides wildcards. Single characters, emoji and homoglyph lists (`has_any ("а", "е")`),
+/// UNC and path markers (`startswith @"\\"`) and shape checks (`contains "@"`) are not.
+fn is_meaningful(literal: &Literal) -> bool {
+    literal.kind == LiteralKind::String
+        && literal.value.chars().filter(|c| c.is_alphanumeric()).count() >= 2
+}
+
+/// A positive test on an entity field (or an SPL term on the raw event) that matches more
+/// than its literal: substring, prefix, suffix, term and regex operators, SPL values with `*`.
+/// `in~` is a list of exact values: no broader than `=~`.
+fn is_broad(c: &Comparison, text: &str) -> bool {
+    let on_entity = match subject_of(c, text) {
+        Some(name) => is_entity_field(&name),
+        // An SPL bare term searches the whole raw event.
+        None => c.op.kind == OpKind::Term,
+    };
+    if !on_entity {
+        return false;
+    }
+    let broad_operator = match c.op.kind {
+        OpKind::StartsWith
+        | OpKind::EndsWith
+        | OpKind::Contains
+        | OpKind::Has
+        | OpKind::HasPrefix
+        | OpKind::HasSuffix
+        | OpKind::HasAny
+        | OpKind::HasAll
+        | OpKind::Regex
+        | OpKind::Like => true,
+        OpKind::Equal | OpKind::Term | OpKind::In if c.op.wildcards => {
+            c.values.iter().any(|v| v.value.contains('*'))
+        }
+        OpKind::Equal | OpKind::Term | OpKind::In | OpKind::Order | OpKind::Between => false,
+    };
+    let exact_regex = c.op.kind == OpKind::Regex && c.values.iter().all(is_exact_pattern);
+    broad_operator
+        && !exact_regex
+        && c.values.iter().any(|v| is_meaningful(v) && !is_specific(v))
+        && !is_sanity_match(c)
+}
+
+/// `^PowerShell\.exe$`, `(?i)^winword\.exe$`: a regex anchored at both ends with no
+/// repetition, class or alternative matches one value (up to case).
+fn is_exact_pattern(literal: &Literal) -> bool {
+    let pattern = literal.value.strip_prefix("(?i)").unwrap_or(&literal.value);
+    let Some(body) = pattern.strip_prefix('^').and_then(|p| p.strip_suffix('$')) else {
+        return false;
+    };
+    let mut escaped = false;
+    for c in body.chars() {
+        if escaped {
+            // `\.` and `\\` are literal characters; `\d`, `\w`, `\s` are classes.
+            if c.is_ascii_alphabetic() {
+                return false;
+            }
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if "*+?{}[]()|.".contains(c) {
+            return false;
+        }
+    }
+    true
+}
+
+/// A literal so specific that benign look-alikes are not expected, as threat reports publish
+/// them: a command-line fragment of three words or more, a GUID (a COM class id), an exploit
+/// string (`${jndi:`).
+fn is_specific(literal: &Literal) -> bool {
+    let value = &literal.value;
+    let multi_word = value.split_whitespace().count() >= 3
+        && value.chars().filter(|c| c.is_alphanumeric()).count() >= 15;
+    multi_word || value.contains("${") || has_guid(value)
+}
+
+/// `c08afd90-f2a1-11d1-8455-00a0c91f3880`: hex groups of 8-4-4-4-12.
+fn has_guid(value: &str) -> bool {
+    let groups: Vec<&str> = value.split(|c: char| !c.is_ascii_hexdigit() && c != '-').collect();
+    groups.iter().any(|run| {
+        let parts: Vec<usize> = run.split('-').map(str::len).collect();
+        parts.windows(5).any(|w| w == [8, 4, 4, 4, 12])
+    })
+}
+
+/// A sweep for published indicators: the text holds a file hash (32, 40 or 64 hex digits).
+/// Such a query matches what a report named; there is nothing benign to exclude.
+fn is_indicator_sweep(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphanumeric()).any(|word| {
+        matches!(word.len(), 32 | 40 | 64)
+            && word.bytes().all(|b| b.is_ascii_hexdigit())
+            && word.bytes().any(|b| b.is_ascii_digit())
+    })
+}
+
+/// `FileName =~ "certutil.exe"`, `Image in ("...")`: a positive test of exact values on an
+/// entity field.
+fn is_exact_entity_test(c: &Comparison, text: &str) -> bool {
+    let exact = match c.op.kind {
+        OpKind::Equal | OpKind::Term => {
+            !c.op.wildcards || c.values.iter().all(|v| !v.value.contains('*'))
+        }
+        OpKind::In => !c.op.wildcards || c.values.iter().all(|v| !v.value.contains('*')),
+        _ => false,
+    };
+    exact
+        && c.values.iter().any(|v| !v.value.trim().is_empty())
+        && subject_of(c, text).is_some_and(|name| is_entity_field(&name))
+}
+
+/// Matches that check a value is well formed rather than select events: `startswith "http"`,
+/// SPL `field=*`.
+fn is_sanity_match(c: &Comparison) -> bool {
+    c.values.iter().all(|v| {
+        let core = v.value.trim_matches('*').to_ascii_lowercase();
+        core.is_empty() || matches!(core.as_str(), "http" | "https" | "http://" | "https://")
+    })
+}
+
+/// True when the query excludes anything: a negated test on a value, a `not(...)` around a
+/// test, an anti-join or filter macro (`exclusion_elsewhere`), or an emptiness test that
+/// keeps what a lookup did not find.
+fn excludes_something(logic: &LogicModel, text: &str) -> bool {
+    logic.exclusion_elsewhere
+        || logic.filters.iter().any(|filter| excludes(&filter.condition, true, text))
+}
+
+fn excludes(condition: &Condition, positive: bool, text: &str) -> bool {
+    match condition {
+        Condition::And(items, _) | Condition::Or(items, _) => {
+            items.iter().any(|item| excludes(item, positive, text))
+        }
+        Condition::Not(inner, _) => excludes(inner, !positive, text),
+        Condition::Compare(c) => c.op.negated == positive && !is_shape_test(c),
+        Condition::Opaque(span) => {
+            let call = span_text(text, *span);
+            match emptiness_test(&call) {
+                // `isempty(x)` keeps what a lookup left empty; `not(isempty(x))` is a sanity check.
+                Some(empty) => empty == positive,
+                // `not(ipv4_is_private(ip))`, `not(my_allowlist(x))`.
+                None => !positive,
+            }
+        }
+        Condition::Constant(..) => false,
+    }
+}
+
+/// `x != ""`, `x != "-"`, `x!=*`... only drop empty values.
+fn is_shape_test(c: &Comparison) -> bool {
+    !c.values.is_empty()
+        && c.values.iter().all(|v| {
+            let core = v.value.trim_matches(|ch: char| ch == '*' || ch.is_whitespace());
+            core.is_empty() || core == "-"
+        })
+        && !c.values.iter().any(|v| v.value.trim() == "*")
+}
+
+fn span_text(text: &str, span: Span) -> String {
+    text.get(span.start as usize..span.end as usize).unwrap_or("").trim().to_ascii_lowercase()
+}
+
+/// `Some(true)` for `isempty(...)` / `isnull(...)`, `Some(false)` for their `isnot` forms.
+fn emptiness_test(call: &str) -> Option<bool> {
+    let name = call.split('(').next()?.trim();
+    match name {
+        "isempty" | "isnull" => Some(true),
+        "isnotempty" | "isnotnull" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortening_keeps_one_line() {
+        assert_eq!(shorten("FileName startswith \"x\""), "FileName startswith \"x\"");
+        assert_eq!(shorten("a has_any (\"x\",\n \"y\")"), "a has_any (\"x\",...");
+        assert_eq!(shorten(&"x".repeat(80)).chars().count(), 60);
+    }
+
+    #[test]
+    fn entity_fields() {
+        for entity in [
+            "ProcessCommandLine",
+            "InitiatingProcessFileName",
+            "FolderPath",
+            "RemoteUrl",
+            "process_name",
+            "Image",
+            "TargetFilename",
+            "QueryName",
+            "RegistryKey",
+            "UserAgent",
+        ] {
+            assert!(is_entity_field(entity), "{entity}");
+        }
+        for selector in [
+            "UrlCategory",
+            "FileOperationType",
+            "ProcessIntegrityLevel",
+            "ProcessName",
+            "SyslogMessage",
+            "EventMessage",
+            "DvcAction",
+            "ActionType",
+            "AccountName",
+            "Computer",
+            "RenderedDescription",
+            "ProcessId",
+            "InitiatingProcessParentId",
+        ] {
+            assert!(!is_entity_field(selector), "{selector}");
+        }
+    }
+
+    #[test]
+    fn indicators() {
+        assert!(is_indicator_sweep(
+            "let h = dynamic(['58a74dceb2022cd8a358b92acd1b48a5e01c524c3b0195d7033e4bd55eff4495']);"
+        ));
+        assert!(!is_indicator_sweep("DeviceProcessEvents | where FileName startswith 'psexec'"));
+        let literal = |value: &str| Literal {
+            value: value.into(),
+            kind: LiteralKind::String,
+            span: Span::default(),
+        };
+        assert!(is_specific(&literal("{c08afd90-f2a1-11d1-8455-00a0c91f3880}")));
+        assert!(is_specific(&literal("schtasks /create /sc minute /mo 5")));
+        assert!(is_specific(&literal("${jndi:ldap")));
+        assert!(!is_specific(&literal("-ExecutionPolicy Bypass")));
+        assert!(!is_specific(&literal("psexec")));
+        assert!(is_exact_pattern(&literal(r"^PowerShell\.exe$")));
+        assert!(is_exact_pattern(&literal(r"(?i)^winword\.exe$")));
+        assert!(!is_exact_pattern(&literal(r"^.*\.exe$")));
+        assert!(!is_exact_pattern(&literal(r"\d+\.EXE$")));
+        assert!(!is_exact_pattern(&literal(r"^[0-9a-f]{32}$")));
+    }
+
+    #[test]
+    fn templates() {
+        assert!(is_template(r#"Image="*\\$name$""#));
+        assert!(is_template("user=$user$ | stats count"));
+        assert!(!is_template(r#"ShareName="\\*\\IPC$""#));
+        assert!(!is_template("a=$5 b=1"));
+    }
+
+    #[test]
+    fn emptiness_tests() {
+        assert_eq!(emptiness_test("isempty(x)"), Some(true));
+        assert_eq!(emptiness_test("isnotnull (x)"), Some(false));
+        assert_eq!(emptiness_test("strlen(x) > 3"), None);
+    }
+}

@@ -1,0 +1,99 @@
+//! KQL403 `missing-exclusion`: the query selects events with broad matches and excludes
+//! nothing anywhere.
+
+use crate::diagnostic::{Category, Diagnostic, Severity};
+use crate::query::QueryRole;
+use crate::rules::exclusion::missing_exclusion;
+use crate::rules::{Context, RuleMeta};
+
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    code: "KQL403",
+    slug: "missing-exclusion",
+    summary: "Broad matches (`startswith`, `contains`, `has_any`, regex) and no exclusion anywhere",
+    docs: DOCS,
+    category: Category::Detection,
+    default_severity: Severity::Info,
+    fixable: false,
+    default_enabled: true,
+};
+
+/// `qlint rule KQL403`.
+pub const DOCS: &str = r#"## What it does
+Reports a query that selects events with broad matches — `startswith`, `endswith`,
+`contains`, `has`, `has_any`, `hasprefix`, `matches regex`, `like` — on the fields a
+detection is tuned on (processes, files, paths, command lines, URLs, domains, registry keys,
+services, scripts, user agents) and excludes nothing anywhere: no negated test (`!=`, `!~`,
+`!in~`, `!has`, `!contains`, ...), no `not(...)`, no `join kind=leftanti`, no
+`where isempty(x)` after a lookup of an allow list. It is reported once per query, at the
+first broad match, naming the field to tune.
+
+Left alone, because a reviewer would not ask for an exclusion there:
+- matches on what happened rather than who did it (`ActionType`, `EventID`, `Category`,
+  `SyslogMessage`, a vendor's alert text) and on Syslog's `ProcessName`;
+- a query that also tests an exact value of an entity field (`FileName =~ "certutil.exe"`,
+  `Process in~ ("cmd.exe")`, an `in~` list is exact): that test pins the detection down;
+- published indicators: a query holding a file hash, a literal that is a GUID, an exploit
+  string (`${jndi:`) or a command-line fragment of three words or more;
+- literals with fewer than two letters or digits (single characters, emoji and homoglyph
+  lists, `startswith @"\\"` for UNC paths, `contains "@"`) and `startswith "http"`;
+- parser and function bodies (`ParserQuery`, `FunctionQuery`).
+`!= ""` and `isnotempty()` only drop empty values: they are not exclusions.
+
+The severity follows what the query is: a **warning** in an alerting rule (a Sentinel
+`kind: Scheduled` or `NRT` rule), **info** in a hunt (a `.kql` file, a Markdown fence, a
+hunting query).
+
+## Why is this bad?
+A broad match catches the attack and every benign tool that looks like it: `startswith
+"psexec"` matches the administrators' PsExec as well as the attacker's. A rule with no
+exclusion has nowhere to put the first false positive, so the usual reaction is to disable
+it. Detections that last pair the broad indicator with an exclusion list that the team
+tunes, even a short one.
+
+## Example
+```kql
+DeviceProcessEvents
+| where Timestamp > ago(1d)
+| where FileName startswith "psexec"
+```
+
+## Use instead
+```kql
+DeviceProcessEvents
+| where Timestamp > ago(1d)
+| where FileName startswith "psexec"
+| where InitiatingProcessAccountName !in~ ("svc_deploy", "svc_patching")
+```
+
+## References
+- https://learn.microsoft.com/azure/sentinel/detection-tuning
+- https://learn.microsoft.com/defender-xdr/custom-detection-rules
+"#;
+
+/// Reports the first broad match of a query that excludes nothing.
+pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if cx.facts.role == QueryRole::Function {
+        return;
+    }
+    let Some(found) = missing_exclusion(cx.analysis.logic(), cx.text) else { return };
+    let tune = match &found.field {
+        Some(field) => format!("exclude the known-good values of `{field}`"),
+        None => "add an exclusion for the known-good events".to_owned(),
+    };
+    let more = match found.count {
+        1 => String::new(),
+        n => format!(" ({n} broad matches)"),
+    };
+    let mut diagnostic = META.diagnostic(
+        found.span,
+        format!(
+            "`{}` is a broad match and the query excludes nothing: {tune}{more}",
+            found.written
+        ),
+    );
+    if cx.facts.role == QueryRole::Alert {
+        diagnostic.severity = Severity::Warning;
+    }
+    out.push(diagnostic);
+}
