@@ -48,8 +48,7 @@ pub(crate) static BUILTIN: LazyLock<Catalog> = LazyLock::new(Catalog::load);
 
 impl Catalog {
     pub(crate) fn load() -> Self {
-        let mut catalog = Catalog::default();
-        catalog.tables = parse_tables(KQL_TABLES);
+        let mut catalog = Catalog { tables: parse_tables(KQL_TABLES), ..Catalog::default() };
         add_columns(&mut catalog.tables, KQL_COLUMNS_ADDED);
         catalog.table_index = index(catalog.tables.iter().map(|t| t.name.clone()));
         catalog.datamodels = parse_cim(CIM);
