@@ -89,7 +89,13 @@ fn language_of(path: &Path) -> Language {
 fn codes_checked(path: &Path, content: &str) -> Vec<String> {
     let stem = path.file_stem().unwrap().to_string_lossy();
     let own = stem.split('_').next().unwrap_or("").to_ascii_uppercase();
-    let mut codes = vec![own, "KQL001".to_owned(), "SPL001".to_owned(), "SIG001".to_owned(), "YL001".to_owned()];
+    let mut codes = vec![
+        own,
+        "KQL001".to_owned(),
+        "SPL001".to_owned(),
+        "SIG001".to_owned(),
+        "YL001".to_owned(),
+    ];
     let (_, expected) = parse_fixture(content);
     codes.extend(expected.into_iter().map(|e| e.code));
     codes.sort();

@@ -62,12 +62,13 @@ pub struct Formatted {
     pub skipped: Vec<Skipped>,
 }
 
-/// The formatter's dialect for a language it lays out (Sigma rules are YAML: left alone).
+/// The formatter's dialect for a language it lays out (Sigma rules are YAML and YARA-L has no
+/// layout yet: both are left alone).
 fn dialect(language: Language) -> Option<Dialect> {
     match language {
         Language::Kql => Some(Dialect::Kql),
         Language::Spl => Some(Dialect::Spl),
-        Language::Sigma => None,
+        Language::Sigma | Language::Yaral => None,
     }
 }
 

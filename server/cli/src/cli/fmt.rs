@@ -167,6 +167,7 @@ fn run_stdin(args: &FmtArgs, resolver: &Resolver) -> u8 {
     let language = match args.lang.unwrap_or(Lang::Kql) {
         Lang::Kql => Language::Kql,
         Lang::Spl => Language::Spl,
+        Lang::Yaral => Language::Yaral,
     };
     let kind = match (&args.stdin_filename, args.lang) {
         (Some(name), None) => SourceKind::of_path(name).unwrap_or(SourceKind::Query(language)),

@@ -505,6 +505,7 @@ pub fn symbols(file: &SourceFile) -> Vec<Symbol> {
                 Language::Kql => "KQL",
                 Language::Spl => "SPL",
                 Language::Sigma => "Sigma",
+                Language::Yaral => "YARA-L",
             };
             let name = region.name.clone().unwrap_or_else(|| format!("{lang} query {}", n + 1));
             let first = region.text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
@@ -591,7 +592,7 @@ mod tests {
                     vec![Entry::new("tolower", "tolower(value: string): string", "Lower case.")]
                 }
                 Language::Spl => vec![Entry::new("lower", "lower(X)", "Lower case.")],
-                Language::Sigma => Vec::new(),
+                Language::Sigma | Language::Yaral => Vec::new(),
             }
         }
         fn tabular_operators(&self) -> Vec<Entry> {

@@ -12,6 +12,7 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Correctness,
     default_severity: Severity::Error,
     fixable: false,
+    default_enabled: true,
 };
 
 /// `qlint rule YL106`.

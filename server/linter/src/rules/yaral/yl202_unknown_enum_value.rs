@@ -17,6 +17,7 @@ pub const META: RuleMeta = RuleMeta {
     category: Category::Schema,
     default_severity: Severity::Error,
     fixable: false,
+    default_enabled: true,
 };
 
 /// `qlint rule YL202`.
