@@ -330,6 +330,48 @@ fn emptiness_test(call: &str) -> Option<bool> {
     }
 }
 
+/// How a language words the missing-exclusion finding.
+pub struct Wording {
+    /// What the text is called: "query", "search".
+    pub noun: &'static str,
+    /// The advice when no single field can be named.
+    pub without_field: &'static str,
+}
+
+/// Reports the first broad match of a text that excludes nothing, once, as `meta`: a warning
+/// in an alerting rule, the rule's own severity elsewhere; never in a function body.
+pub fn report(
+    cx: &crate::rules::Context<'_>,
+    meta: &crate::rules::RuleMeta,
+    wording: &Wording,
+    out: &mut Vec<crate::diagnostic::Diagnostic>,
+) {
+    use crate::query::QueryRole;
+    if cx.facts.role == QueryRole::Function {
+        return;
+    }
+    let Some(found) = missing_exclusion(cx.analysis.logic(), cx.text) else { return };
+    let tune = match &found.field {
+        Some(field) => format!("exclude the known-good values of `{field}`"),
+        None => wording.without_field.to_owned(),
+    };
+    let more = match found.count {
+        1 => String::new(),
+        n => format!(" ({n} broad matches)"),
+    };
+    let mut diagnostic = meta.diagnostic(
+        found.span,
+        format!(
+            "`{}` is a broad match and the {} excludes nothing: {tune}{more}",
+            found.written, wording.noun
+        ),
+    );
+    if cx.facts.role == QueryRole::Alert {
+        diagnostic.severity = crate::diagnostic::Severity::Warning;
+    }
+    out.push(diagnostic);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

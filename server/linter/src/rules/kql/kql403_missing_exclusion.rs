@@ -2,8 +2,7 @@
 //! nothing anywhere.
 
 use crate::diagnostic::{Category, Diagnostic, Severity};
-use crate::query::QueryRole;
-use crate::rules::exclusion::missing_exclusion;
+use crate::rules::exclusion::{Wording, report};
 use crate::rules::{Context, RuleMeta};
 
 /// Registry entry.
@@ -73,27 +72,7 @@ DeviceProcessEvents
 
 /// Reports the first broad match of a query that excludes nothing.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    if cx.facts.role == QueryRole::Function {
-        return;
-    }
-    let Some(found) = missing_exclusion(cx.analysis.logic(), cx.text) else { return };
-    let tune = match &found.field {
-        Some(field) => format!("exclude the known-good values of `{field}`"),
-        None => "add an exclusion for the known-good events".to_owned(),
-    };
-    let more = match found.count {
-        1 => String::new(),
-        n => format!(" ({n} broad matches)"),
-    };
-    let mut diagnostic = META.diagnostic(
-        found.span,
-        format!(
-            "`{}` is a broad match and the query excludes nothing: {tune}{more}",
-            found.written
-        ),
-    );
-    if cx.facts.role == QueryRole::Alert {
-        diagnostic.severity = Severity::Warning;
-    }
-    out.push(diagnostic);
+    let wording =
+        Wording { noun: "query", without_field: "add an exclusion for the known-good events" };
+    report(cx, &META, &wording, out);
 }

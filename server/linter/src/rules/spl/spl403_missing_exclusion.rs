@@ -2,8 +2,7 @@
 //! matches and excludes nothing anywhere.
 
 use crate::diagnostic::{Category, Diagnostic, Severity};
-use crate::query::QueryRole;
-use crate::rules::exclusion::missing_exclusion;
+use crate::rules::exclusion::{Wording, report};
 use crate::rules::{Context, RuleMeta};
 
 /// Registry entry.
@@ -65,27 +64,9 @@ index=windows sourcetype=XmlWinEventLog process_name=psexec* NOT user IN ("svc_d
 
 /// Reports the first broad match of a search that excludes nothing.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    if cx.facts.role == QueryRole::Function {
-        return;
-    }
-    let Some(found) = missing_exclusion(cx.analysis.logic(), cx.text) else { return };
-    let tune = match &found.field {
-        Some(field) => format!("exclude the known-good values of `{field}`"),
-        None => "add a `NOT` term or a filter macro for the known-good events".to_owned(),
+    let wording = Wording {
+        noun: "search",
+        without_field: "add a `NOT` term or a filter macro for the known-good events",
     };
-    let more = match found.count {
-        1 => String::new(),
-        n => format!(" ({n} broad matches)"),
-    };
-    let mut diagnostic = META.diagnostic(
-        found.span,
-        format!(
-            "`{}` is a broad match and the search excludes nothing: {tune}{more}",
-            found.written
-        ),
-    );
-    if cx.facts.role == QueryRole::Alert {
-        diagnostic.severity = Severity::Warning;
-    }
-    out.push(diagnostic);
+    report(cx, &META, &wording, out);
 }
