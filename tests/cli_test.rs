@@ -31,7 +31,7 @@ fn the_corpus_test_files_pass() {
     let (code, stdout, stderr) = qlint(&repo(), &["test", "corpus/tests"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(!stdout.contains("FAIL") && !stdout.contains("ERROR"), "{stdout}");
-    assert!(stdout.contains("PASS corpus/tests/hunts/rare_service_install.test.yaml"), "{stdout}");
+    assert!(stdout.contains("PASS  corpus/tests/hunts/rare_service_install.test.yaml"), "{stdout}");
 }
 
 #[test]
