@@ -84,6 +84,8 @@ fn arithmetic_over_numbers_datetimes_and_timespans() {
         "datetime(2024-07-15 11:30) between (datetime(2024-07-15 11:00) .. 1h + datetime(2024-07-15 11:00))"
     ));
     assert!(yes("5 !between (1 .. 4)"));
+    assert!(yes("datetime(2024-07-15 11:30) between (datetime(2024-07-15 11:00) .. 1h)"));
+    assert!(!yes("datetime(2024-07-15 12:30) between (datetime(2024-07-15 11:00) .. 1h)"));
 }
 
 #[test]
