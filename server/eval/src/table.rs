@@ -16,6 +16,12 @@ impl Row {
         Self::default()
     }
 
+    /// A row from fields whose names are known to be distinct (no search for duplicates:
+    /// for building wide rows). With a repeated name, `get` sees the first one.
+    pub fn from_distinct(fields: Vec<(String, Value)>) -> Self {
+        Self { fields }
+    }
+
     /// The value of `name` (exact, case-sensitive), if the row has it.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v)

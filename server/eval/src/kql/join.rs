@@ -218,16 +218,15 @@ impl Evaluator<'_> {
         }
         for (name, t) in parts {
             for row in t.rows {
-                let mut new = Row::new();
-                for c in &out.columns {
+                let fields = out.columns.iter().map(|c| {
                     let value = if Some(&c.name) == source_column.as_ref() {
                         Value::str(&name)
                     } else {
                         row.get(&c.name).cloned().unwrap_or(Value::Null)
                     };
-                    new.set(&c.name, value);
-                }
-                out.rows.push(new);
+                    (c.name.clone(), value)
+                });
+                out.rows.push(Row::from_distinct(fields.collect()));
             }
         }
         Ok(out)
