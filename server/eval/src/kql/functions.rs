@@ -156,6 +156,7 @@ fn builtin(c: &Call) -> Option<R> {
         "coalesce" => coalesce(c),
         "toscalar" => toscalar(c),
         "column_ifexists" | "columnifexists" => column_ifexists(c),
+        "ingestion_time" => ingestion_time(c),
         "abs" => c.arity(1, 1).and_then(|_| math(c.get(0)?, f64::abs, i64::wrapping_abs)),
         "round" => round(c),
         "min_of" => extreme_of(c, std::cmp::Ordering::Less),
@@ -222,6 +223,17 @@ fn column_ifexists(c: &Call) -> R {
         Some(v) => Ok(v.clone()),
         None => c.get(1),
     }
+}
+
+/// `ingestion_time()`: test rows have no ingestion time; the row's `TimeGenerated` (or
+/// `Timestamp`) stands in for it, null when it has neither (a documented approximation).
+fn ingestion_time(c: &Call) -> R {
+    c.arity(0, 0)?;
+    let row = c.row;
+    let time = ["TimeGenerated", "Timestamp"]
+        .iter()
+        .find_map(|n| row.and_then(|r| r.get(n)).filter(|v| !v.is_null()));
+    Ok(time.cloned().unwrap_or(Value::Null))
 }
 
 fn math(v: Value, real: fn(f64) -> f64, long: fn(i64) -> i64) -> R {

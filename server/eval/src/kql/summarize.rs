@@ -42,6 +42,9 @@ pub(crate) fn is_aggregate(name: &str) -> bool {
             | "any"
             | "arg_max"
             | "arg_min"
+            | "makeset"
+            | "makelist"
+            | "make_bag"
     )
 }
 

@@ -265,6 +265,11 @@ fn summarize_aggregations_and_bins() {
     );
     assert_eq!(column(&t, "Timestamp"), ["2024-07-13T00:00:00Z", "2024-07-15T00:00:00Z"]);
     assert_eq!(column(&t, "n"), ["1", "3"]);
+    let t = procs(
+        "DeviceProcessEvents | where ingestion_time() > ago(1d) | summarize makeset(DeviceName), make_bag(bag_pack(DeviceName, 1))",
+    );
+    assert_eq!(column(&t, "set_DeviceName"), [r#"["h1","h2"]"#]);
+    assert_eq!(column(&t, "bag_"), [r#"{"h1":1,"h2":1}"#]);
     let t = procs("DeviceProcessEvents | where FileName == 'none' | summarize count()");
     assert_eq!(column(&t, "count_"), ["0"]);
     let t = procs(
