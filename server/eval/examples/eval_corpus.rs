@@ -3,6 +3,8 @@
 //! other errors. Measures coverage of real detections, not correctness.
 //!
 //!     cargo run -p qlint-eval --example eval_corpus [-- --top 30]
+//!
+//! `EVAL_SAMPLE=text` also prints each error whose message contains `text`, with its query.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -23,6 +25,7 @@ fn main() {
         .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or(25);
+    let sample = std::env::var("EVAL_SAMPLE").ok();
     let knowledge = Knowledge::builtin();
     let data = one_row_per_table(&knowledge);
     let now = parse_datetime("2024-07-15T12:00:00Z").unwrap_or(0);
@@ -45,6 +48,17 @@ fn main() {
             let result = run_query(Language::Kql, query, &data, now, &knowledge);
             if started.elapsed().as_secs_f64() > 1.0 {
                 eprintln!("slow ({:.1}s): {}", started.elapsed().as_secs_f64(), record["id"]);
+            }
+            if let (Some(pattern), Err(e)) = (&sample, &result)
+                && e.message.contains(pattern.as_str())
+            {
+                let at = e.span.clone().and_then(|s| query.get(s)).unwrap_or("");
+                println!(
+                    "{}: {} [{}]",
+                    record["id"],
+                    e.message,
+                    at.chars().take(60).collect::<String>()
+                );
             }
             match result {
                 Ok(_) => ran += 1,

@@ -79,7 +79,9 @@ impl Evaluator<'_> {
             }
             rows.push(row);
         }
-        if rows.is_empty() && by.is_empty() {
+        if rows.is_empty() {
+            // No group: the columns are still there (named as for an empty group); without
+            // `by`, Kusto returns one row of the aggregations over nothing.
             let empty = Group { keys: Row::new(), rows: Vec::new() };
             let mut row = Row::new();
             for (i, item) in aggregates.iter().enumerate() {
@@ -88,7 +90,9 @@ impl Evaluator<'_> {
                     row.set(name, value);
                 }
             }
-            rows.push(row);
+            if by.is_empty() {
+                rows.push(row);
+            }
         }
         out.rows = rows;
         Ok(out)

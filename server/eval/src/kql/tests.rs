@@ -270,6 +270,11 @@ fn summarize_aggregations_and_bins() {
     );
     assert_eq!(column(&t, "set_DeviceName"), [r#"["h1","h2"]"#]);
     assert_eq!(column(&t, "bag_"), [r#"{"h1":1,"h2":1}"#]);
+    let t = procs(
+        "DeviceProcessEvents | where FileName == 'none' | summarize count() by DeviceName | project-rename N = count_",
+    );
+    assert_eq!(t.column_names().collect::<Vec<_>>(), ["DeviceName", "N"]);
+    assert!(t.rows.is_empty());
     let t = procs("DeviceProcessEvents | where FileName == 'none' | summarize count()");
     assert_eq!(column(&t, "count_"), ["0"]);
     let t = procs(
