@@ -45,6 +45,10 @@ pub(crate) fn is_aggregate(name: &str) -> bool {
             | "makeset"
             | "makelist"
             | "make_bag"
+            | "percentile"
+            | "percentiles"
+            | "stdev"
+            | "variance"
     )
 }
 
@@ -137,6 +141,12 @@ impl Evaluator<'_> {
         {
             return self.arg_extreme(callee.name == "arg_max", args, *span, group, table, by, item);
         }
+        if let Expr::Call { callee, args, span } = &item.expr
+            && callee.name == "percentiles"
+            && self.lookup(&callee.name).is_none()
+        {
+            return self.percentiles(args, *span, group, item);
+        }
         let name = item
             .names
             .first()
@@ -195,12 +205,54 @@ impl Evaluator<'_> {
             "maxif" => extreme(with_if(arg(0)?, 1)?, std::cmp::Ordering::Greater),
             "make_set" | "makeset" => make_set(arg(0)?, limit(1)?),
             "make_bag" => make_bag(arg(0)?),
+            "stdev" => spread(arg(0)?, true),
+            "variance" => spread(arg(0)?, false),
+            "percentile" => {
+                let p = args.get(1).map(|a| self.scalar(&a.value, None)).transpose()?;
+                let Some(p) = p.as_ref().and_then(as_f64) else {
+                    return err_at(span, "`percentile` needs a percentage");
+                };
+                percentile(arg(0)?, p)
+            }
             "make_set_if" => make_set(with_if(arg(0)?, 1)?, limit(2)?),
             "make_list" | "makelist" => make_list(arg(0)?, limit(1)?),
             "make_list_if" => make_list(with_if(arg(0)?, 1)?, limit(2)?),
             "take_any" | "any" => arg(0)?.into_iter().find(|v| !v.is_null()).unwrap_or(Value::Null),
             _ => return err_at(span, format!("the aggregation `{name}` is not supported")),
         })
+    }
+
+    /// `percentiles(x, p1, p2, ...)`: one column per percentage, `percentile_x_p`.
+    fn percentiles(
+        &self,
+        args: &[Arg],
+        span: Span,
+        group: &Group,
+        item: &NamedExpr,
+    ) -> Result<Vec<(String, Value)>, EvalError> {
+        let Some(x) = args.first() else {
+            return err_at(span, "`percentiles` needs an expression");
+        };
+        let values = group
+            .rows
+            .iter()
+            .map(|r| self.scalar(&x.value, Some(r)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let base = match &x.value {
+            Expr::Name(n) => n.name.clone(),
+            _ => String::new(),
+        };
+        let mut out = Vec::new();
+        for (i, a) in args[1..].iter().enumerate() {
+            let p = self.scalar(&a.value, None)?;
+            let Some(pct) = as_f64(&p) else { return err_at(a.span, "expected a percentage") };
+            let name = match item.names.get(i) {
+                Some(n) => n.name.clone(),
+                None => format!("percentile_{base}_{}", p.to_string().replace('.', "_")),
+            };
+            out.push((name, percentile(values.clone(), pct)));
+        }
+        Ok(out)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -343,6 +395,29 @@ fn sum(values: Vec<Value>) -> Value {
         );
     }
     Value::Real(values.iter().filter_map(as_f64).sum())
+}
+
+/// The nearest-rank percentile (exact; Kusto's is an estimate).
+fn percentile(values: Vec<Value>, pct: f64) -> Value {
+    let mut sorted: Vec<Value> = non_null(values).collect();
+    sorted.sort_by(|a, b| order(a, b).unwrap_or(std::cmp::Ordering::Equal));
+    if sorted.is_empty() {
+        return Value::Null;
+    }
+    let rank = ((pct.clamp(0.0, 100.0) / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.max(1) - 1].clone()
+}
+
+/// Sample standard deviation (`stdev`) or variance (`variance`); null under two values.
+fn spread(values: Vec<Value>, root: bool) -> Value {
+    let numbers: Vec<f64> = non_null(values).filter_map(|v| as_f64(&v)).collect();
+    if numbers.len() < 2 {
+        return Value::Real(0.0);
+    }
+    let n = numbers.len() as f64;
+    let mean = numbers.iter().sum::<f64>() / n;
+    let var = numbers.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    Value::Real(if root { var.sqrt() } else { var })
 }
 
 fn avg(values: Vec<Value>) -> Value {

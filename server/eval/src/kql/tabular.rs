@@ -143,8 +143,37 @@ impl Evaluator<'_> {
                 Ok(table)
             }
             Op::Render { .. } => Ok(table),
+            Op::Invoke { call, span } => self.invoke(table, call, *span),
             other => unsupported(other),
         }
+    }
+
+    /// `T | invoke f(args)`: `f(T, args)` for a function of the query.
+    fn invoke(&self, table: Table, call: &Expr, span: Span) -> T {
+        let Expr::Call { callee, args, span: call_span } = call else {
+            return err_at(span, "expected a function call after `invoke`");
+        };
+        let Some(Binding::Function(f)) = self.lookup(&callee.name) else {
+            return err_at(
+                callee.span,
+                format!("`{}` is not a function of the query", callee.name),
+            );
+        };
+        let Some(first) = f.params.first() else {
+            return err_at(
+                callee.span,
+                format!("`{}` takes no table to invoke it on", callee.name),
+            );
+        };
+        let rest =
+            qlint_grammar::kql::ast::FunctionDef { params: f.params[1..].to_vec(), ..(*f).clone() };
+        let input = [(first.name.name.clone(), Binding::Tabular(std::rc::Rc::new(table)))];
+        self.with_scope(input.into_iter().collect(), || {
+            self.with_arguments(&rest, args, *call_span, None, || match rest.body.last() {
+                Some(Statement::Tabular(p)) => self.pipeline(p),
+                _ => err_at(*call_span, "the function does not return a table"),
+            })
+        })
     }
 
     fn count_arg(&self, expr: &Expr) -> Result<usize, EvalError> {

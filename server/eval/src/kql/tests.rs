@@ -373,6 +373,17 @@ fn let_scalars_tables_lists_and_functions() {
 }
 
 #[test]
+fn invoke_percentiles_and_spread() {
+    let q = "let Recent = (T: (Timestamp: datetime), n: long) { T | top n by Timestamp }; DeviceProcessEvents | invoke Recent(2) | project DeviceName";
+    assert_eq!(column(&procs(q), "DeviceName"), ["h2", "h1"]);
+    let t = run("datatable(x: long) [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] | summarize percentile(x, 50), percentiles(x, 90, 100), stdev(x), variance(x)", &[]).unwrap();
+    assert_eq!(column(&t, "percentile_x"), ["5"]);
+    assert_eq!(column(&t, "percentile_x_90"), ["9"]);
+    assert_eq!(column(&t, "percentile_x_100"), ["10"]);
+    assert_eq!(column(&t, "variance_x"), ["9.166666666666666"]);
+}
+
+#[test]
 fn mv_expand_and_parse() {
     let t = run("print a = dynamic([1, 2, 3]), b = 'x' | mv-expand a | project a, b", &[]).unwrap();
     assert_eq!(column(&t, "a"), ["1", "2", "3"]);
