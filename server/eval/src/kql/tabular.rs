@@ -21,10 +21,18 @@ type T = Result<Table, EvalError>;
 impl Evaluator<'_> {
     /// Runs a pipeline: its source, then each operator.
     pub fn pipeline(&self, p: &Pipeline) -> T {
-        let mut table = match &p.source {
-            Source::Expr(e) => self.tabular_expr(e)?,
-            Source::Operator(op) => self.source_operator(op)?,
-            Source::Input(s) => return err_at(*s, "a pipeline without a source is not supported"),
+        self.pipeline_from(p, None)
+    }
+
+    /// Runs a pipeline whose source may be the operator's input (`mv-apply ... on (...)`).
+    fn pipeline_from(&self, p: &Pipeline, input: Option<Table>) -> T {
+        let mut table = match (&p.source, input) {
+            (Source::Expr(e), _) => self.tabular_expr(e)?,
+            (Source::Operator(op), _) => self.source_operator(op)?,
+            (Source::Input(_), Some(input)) => input,
+            (Source::Input(s), None) => {
+                return err_at(*s, "a pipeline without a source is not supported");
+            }
         };
         for op in &p.operators {
             table = self.operator(op, table)?;
@@ -144,8 +152,66 @@ impl Evaluator<'_> {
             }
             Op::Render { .. } => Ok(table),
             Op::Invoke { call, span } => self.invoke(table, call, *span),
+            Op::MvApply { params, items, on, .. } => self.mv_apply(table, params, items, on),
             other => unsupported(other),
         }
+    }
+
+    /// `mv-apply items on (subquery)`: per input row, the subquery runs over a table of the
+    /// expanded items; each result row gets the row's other columns back; the union is the
+    /// result.
+    fn mv_apply(
+        &self,
+        table: Table,
+        params: &[qlint_grammar::kql::ast::OperatorParam],
+        items: &[NamedExpr],
+        on: &Pipeline,
+    ) -> T {
+        if let Some(p) = params.first() {
+            return err_at(
+                p.span,
+                format!("the `mv-apply` parameter `{}` is not supported", p.name.name),
+            );
+        }
+        let names: Vec<String> =
+            items.iter().enumerate().map(|(i, c)| output_name(c, i, &table)).collect();
+        // An expanded column of the input is replaced by its expansion (under its new name).
+        let sources: Vec<&str> =
+            items.iter().filter_map(|c| c.expr.as_name().map(|n| n.name.as_str())).collect();
+        let keep: Vec<Column> = table
+            .columns
+            .iter()
+            .filter(|c| !names.contains(&c.name) && !sources.contains(&c.name.as_str()))
+            .cloned()
+            .collect();
+        let mut out = Table { columns: keep.clone(), rows: Vec::new() };
+        let empty =
+            Table { columns: names.iter().map(Column::untyped).collect(), rows: Vec::new() };
+        for c in self.pipeline_from(on, Some(empty.clone()))?.columns {
+            out.add_column(c);
+        }
+        for row in &table.rows {
+            let lists = items
+                .iter()
+                .map(|c| self.scalar(&c.expr, Some(row)).map(expand_items))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut sub = empty.clone();
+            for i in 0..lists.iter().map(Vec::len).max().unwrap_or(0) {
+                let fields = names.iter().zip(&lists).map(|(n, l)| {
+                    (n.clone(), l.get(i).cloned().map_or(Value::Null, Value::Dynamic))
+                });
+                sub.rows.push(fields.collect());
+            }
+            for mut result in self.pipeline_from(on, Some(sub))?.rows {
+                for c in &keep {
+                    if result.get(&c.name).is_none() {
+                        result.set(&c.name, row.get(&c.name).cloned().unwrap_or(Value::Null));
+                    }
+                }
+                out.rows.push(result);
+            }
+        }
+        Ok(out)
     }
 
     /// `T | invoke f(args)`: `f(T, args)` for a function of the query.

@@ -373,6 +373,21 @@ fn let_scalars_tables_lists_and_functions() {
 }
 
 #[test]
+fn mv_apply_runs_the_subquery_per_row() {
+    let q = "datatable(Host: string, Ports: dynamic) ['a', dynamic([22, 3389, 80]), 'b', dynamic([443])] \
+             | mv-apply Port = Ports to typeof(long) on (where Port in (22, 3389) | summarize Risky = count())";
+    let t = run(q, &[]).unwrap();
+    assert_eq!(t.column_names().collect::<Vec<_>>(), ["Host", "Risky"]);
+    assert_eq!(column(&t, "Host"), ["a", "b"]);
+    assert_eq!(column(&t, "Risky"), ["2", "0"]);
+    let q =
+        "print Host = 'a', Ports = dynamic([1, 5, 3]) | mv-apply Ports on (top 2 by tolong(Ports))";
+    let t = run(q, &[]).unwrap();
+    assert_eq!(column(&t, "Ports"), ["5", "3"]);
+    assert_eq!(column(&t, "Host"), ["a", "a"]);
+}
+
+#[test]
 fn invoke_percentiles_and_spread() {
     let q = "let Recent = (T: (Timestamp: datetime), n: long) { T | top n by Timestamp }; DeviceProcessEvents | invoke Recent(2) | project DeviceName";
     assert_eq!(column(&procs(q), "DeviceName"), ["h2", "h1"]);
