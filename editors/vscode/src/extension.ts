@@ -33,6 +33,8 @@ const DOCUMENT_SELECTOR = [
   { scheme: "untitled", language: "kql" },
   { scheme: "file", language: "spl" },
   { scheme: "untitled", language: "spl" },
+  { scheme: "file", language: "yaral" },
+  { scheme: "untitled", language: "yaral" },
   { scheme: "file", language: "markdown" },
   { scheme: "file", language: "yaml" },
   { scheme: "file", pattern: "**/{savedsearches,macros}.conf" },
