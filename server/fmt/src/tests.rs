@@ -154,6 +154,7 @@ fn yaral_is_idempotent_and_refuses_broken_rules() {
     let once = yaral(text);
     assert_eq!(yaral(&once), once);
     assert!(once.contains("}\n\nrule b {\n  events:\n    $f.target.ip"), "{once}");
-    let broken = "rule a {\n  events:\n    $e.principal.hostname = (\"h\"\n  condition:\n    $e\n}\n";
+    let broken =
+        "rule a {\n  events:\n    $e.principal.hostname = (\"h\"\n  condition:\n    $e\n}\n";
     assert!(format(Dialect::Yaral, broken, &Options::default()).is_err());
 }

@@ -159,8 +159,7 @@ impl Indenter {
         }
         let closing = matches!(tok.kind, K::RParen | K::RBracket);
         let parens = self.parens - usize::from(closing && self.parens > 0);
-        let leading_logical =
-            tok.kind == K::Ident && matches!(tok.span.text(text), "and" | "or");
+        let leading_logical = tok.kind == K::Ident && matches!(tok.span.text(text), "and" | "or");
         // Inside brackets the bracket's level already shows the continuation.
         let continues = (self.open_logical || leading_logical) && !closing && parens == 0;
         self.braces + 1 + parens + usize::from(continues)
