@@ -173,8 +173,10 @@ pub fn complete(text: &str, tokens: &[Token], offset: u32) -> (Span, Vec<Proposa
 /// The enum values to offer when the cursor is on the value of a comparison with an enum
 /// field: `$e.metadata.event_type = `, `= "PROC`, `!= PROC`. Replaces the partial value.
 fn enum_values_at(text: &str, offset: u32) -> Option<(Span, Vec<Proposal>)> {
-    let mut tokens: Vec<yaral::lexer::Token> =
-        yaral::lex(text).into_iter().filter(|t| t.kind != K::Comment && t.span.start < offset).collect();
+    let mut tokens: Vec<yaral::lexer::Token> = yaral::lex(text)
+        .into_iter()
+        .filter(|t| t.kind != K::Comment && t.span.start < offset)
+        .collect();
     let mut replace = Span::empty(offset);
     if let Some(last) = tokens.last().copied() {
         let in_string = matches!(last.kind, K::String | K::UnterminatedString)
@@ -196,10 +198,8 @@ fn enum_values_at(text: &str, offset: u32) -> Option<(Span, Vec<Proposal>)> {
     };
     let values = catalog().enum_values(name)?;
     let detail = format!("{} value", names.join("."));
-    let items = values
-        .iter()
-        .map(|v| (format!("\"{v}\""), detail.clone(), ProposalKind::Value))
-        .collect();
+    let items =
+        values.iter().map(|v| (format!("\"{v}\""), detail.clone(), ProposalKind::Value)).collect();
     Some((replace, items))
 }
 
@@ -281,7 +281,12 @@ fn field_proposals<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<Proposal
     if names.is_empty() {
         // Right after `$e.`: the event's fields, and `graph` for entity variables.
         let mut out: Vec<Proposal> = message_after([])
-            .map(|m| m.fields.iter().map(|(f, t)| (f.clone(), t.describe(), ProposalKind::Field)).collect())
+            .map(|m| {
+                m.fields
+                    .iter()
+                    .map(|(f, t)| (f.clone(), t.describe(), ProposalKind::Field))
+                    .collect()
+            })
             .unwrap_or_default();
         out.push(("graph".into(), "entity graph".into(), ProposalKind::Field));
         return out;
@@ -290,7 +295,9 @@ fn field_proposals<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<Proposal
         return vec![("entity".into(), "message `noun`".into(), ProposalKind::Field)];
     }
     message_after(names)
-        .map(|m| m.fields.iter().map(|(f, t)| (f.clone(), t.describe(), ProposalKind::Field)).collect())
+        .map(|m| {
+            m.fields.iter().map(|(f, t)| (f.clone(), t.describe(), ProposalKind::Field)).collect()
+        })
         .unwrap_or_default()
 }
 
@@ -383,8 +390,9 @@ pub fn semantic_kinds(text: &str) -> Vec<(Span, SemanticKind)> {
             K::Ident if next(i) == Some(K::Colon) => SemanticKind::Keyword,
             K::Ident if is_call_part(&tokens, i) => SemanticKind::Function,
             K::Ident if KEYWORDS.contains(&word) => SemanticKind::Keyword,
-            K::Ident if prev(i).is_some_and(|k| k == K::Ident)
-                && tokens[i - 1].span.text(text) == "rule" =>
+            K::Ident
+                if prev(i).is_some_and(|k| k == K::Ident)
+                    && tokens[i - 1].span.text(text) == "rule" =>
             {
                 SemanticKind::Table
             }
@@ -461,7 +469,9 @@ mod tests {
             let (span, items) = complete(text, &scan(text), text.len() as u32);
             assert_eq!(span.text(text), replaced, "{text}");
             assert!(
-                items.iter().any(|(l, _, k)| l == "\"PROCESS_LAUNCH\"" && *k == ProposalKind::Value),
+                items
+                    .iter()
+                    .any(|(l, _, k)| l == "\"PROCESS_LAUNCH\"" && *k == ProposalKind::Value),
                 "{text}: {items:?}"
             );
         }

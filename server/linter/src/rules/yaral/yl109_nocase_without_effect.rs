@@ -72,13 +72,11 @@ fn regex_has_cased_letter(pattern: &str) -> bool {
                     chars.next();
                     chars.next();
                 }
-                Some('p' | 'P') => {
-                    // `\pL`, `\p{Greek}`: a class.
-                    if chars.next() == Some('{') {
-                        for n in chars.by_ref() {
-                            if n == '}' {
-                                break;
-                            }
+                // `\pL`, `\p{Greek}`: a class.
+                Some('p' | 'P') if chars.next() == Some('{') => {
+                    for n in chars.by_ref() {
+                        if n == '}' {
+                            break;
                         }
                     }
                 }
