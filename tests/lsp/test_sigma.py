@@ -144,27 +144,30 @@ async def test_hover_on_modifier_field_and_identifier(client: LanguageClient, ru
 
 async def test_completion_of_modifiers_fields_and_identifiers(client: LanguageClient, rules):
     await start(client, rules)
-    path = rules / "rules" / "whoami.yml"
-    text = GOOD.replace("        CommandLine|contains: '/priv'\n", "        CommandLine|contains: '/priv'\n        Parent\n")
-    uri = open_doc(client, path, text, "yaml")
-    doc = types.TextDocumentIdentifier(uri=uri)
 
-    async def labels(needle: str, delta: int) -> list[str]:
+    async def labels(text: str, name: str, needle: str, delta: int) -> list[str]:
+        uri = open_doc(client, rules / "rules" / name, text, "yaml")
         result = await client.text_document_completion_async(
-            types.CompletionParams(text_document=doc, position=position(text, needle, delta))
+            types.CompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri), position=position(text, needle, delta)
+            )
         )
         items = result.items if isinstance(result, types.CompletionList) else result
         return [i.label for i in items or []]
 
-    assert await labels("endswith:", 4) == ["endswith"]
-    assert await labels("Parent\n", 6) == [
+    assert await labels(GOOD, "a.yml", "endswith:", 4) == ["endswith"]
+    assert "filter_temp" in await labels(GOOD, "a.yml", "not filter_temp", 7)
+    # A key being typed has no `:` yet, so the YAML does not parse: still completed.
+    typing = GOOD.replace("'/priv'\n", "'/priv'\n        Parent\n")
+    assert await labels(typing, "b.yml", "Parent\n", 6) == [
         "ParentCommandLine",
         "ParentImage",
         "ParentProcessGuid",
         "ParentProcessId",
         "ParentUser",
     ]
-    assert "filter_temp" in await labels("not filter_temp", 7)
+    typing = GOOD.replace("CommandLine|contains: '/priv'", "CommandLine|cont")
+    assert await labels(typing, "c.yml", "|cont", 5) == ["contains"]
 
 
 async def test_definition_from_condition_and_outline(client: LanguageClient, rules):
