@@ -117,7 +117,7 @@ fn problem(product: Option<&str>, key: &str, kind: SourceKind, name: &str) -> Op
         if everywhere.contains(&name) {
             return None;
         }
-        let close = suggest(name, everywhere.into_iter())?;
+        let close = suggest(name, everywhere)?;
         return Some(format!(
             "`{key}: {name}` is not in Sigma's taxonomy: did you mean `{close}`?"
         ));
