@@ -70,10 +70,27 @@ describe("package.json contributions", () => {
       "qlint.select",
       "qlint.server.extraArgs",
       "qlint.server.path",
+      "qlint.sigma.startServer",
       "qlint.trace.server",
     ]);
     const defaults = readSettings((key) => properties[`qlint.${key}`]?.default);
     assert.deepEqual(defaults.problems, []);
+  });
+
+  it("activates for YAML (Sigma rules are checked before the server starts) and accepts SIG/YL codes", () => {
+    assert.deepEqual(manifest.activationEvents, [
+      "onLanguage:kql",
+      "onLanguage:spl",
+      "onLanguage:yaral",
+      "onLanguage:yaml",
+      "workspaceContains:**/qlint.toml",
+    ]);
+    const properties = manifest.contributes.configuration.properties;
+    for (const key of ["qlint.select", "qlint.ignore"]) {
+      const pattern = new RegExp(properties[key].items.pattern);
+      for (const code of ["SIG201", "sig1", "YL101", "KQL3", "QL0"]) assert.ok(pattern.test(code), `${key} ${code}`);
+      assert.ok(!pattern.test("E501"));
+    }
   });
 
   it("lets an untrusted workspace choose no program to run", () => {

@@ -25,6 +25,7 @@ mod kql;
 mod lookups;
 mod macros;
 mod schema;
+mod sigma;
 mod spl;
 mod suggest;
 pub mod yaral;
@@ -44,6 +45,7 @@ pub const CIM_VERSION: &str = "8.5";
 pub use lookups::{lookup_from_csv, parse_lookup_yaml, parse_transforms_conf};
 pub use macros::{parse_macros_conf, parse_macros_yaml};
 pub use schema::{Schema, StoredFunction, parse_schema_json};
+pub use sigma::{LogSource, SourceKind, sigma_logsource, sigma_products, sigma_sources};
 pub use spl::{
     CimField, CimType, Command, CommandOption, DataModel, Dataset, Lookup, LookupOrigin, MacroDef,
     SplFunction, SplFunctionKind,

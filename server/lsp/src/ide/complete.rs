@@ -15,7 +15,7 @@ use super::features::{CompletionEntry, CompletionKind, Cursor, macro_markdown, p
 use super::kql::{self, LetBinding};
 use super::operators::{self, SCALAR_OPERATORS};
 use super::scan::{TokenKind, previous_significant, token_at};
-use super::source::SourceFile;
+use super::source::{FileKind, SourceFile};
 use super::{spl, spl_fields};
 
 /// Collects proposals that all replace the same bytes.
@@ -55,9 +55,36 @@ fn detail_or_name(e: &Entry) -> String {
     if e.detail.is_empty() { e.name.clone() } else { e.detail.clone() }
 }
 
+/// A Sigma key being typed (`    Parent`, `    Image|ends`) has no `:` yet, so the YAML does
+/// not parse and the file has no Sigma region: complete as if the line ended with `:`. The
+/// text up to the end of that line keeps its offsets, so the proposals' spans stay true.
+fn sigma_key_being_typed(
+    file: &SourceFile,
+    offset: u32,
+    catalog: &dyn Catalog,
+) -> Vec<CompletionEntry> {
+    let at = offset as usize;
+    if !matches!(file.kind, FileKind::Container(_)) || !file.text.is_char_boundary(at) {
+        return Vec::new();
+    }
+    let line_start = file.text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = file.text[at..].find('\n').map_or(file.text.len(), |i| at + i);
+    if file.text[line_start..line_end].contains([':', '#']) {
+        return Vec::new();
+    }
+    let patched = format!("{}:{}", &file.text[..line_end], &file.text[line_end..]);
+    let retry = SourceFile::new(file.path.clone(), "yaml", patched);
+    match Cursor::new(&retry, offset) {
+        Some(cur) if cur.region.language == Language::Sigma => completions(&retry, offset, catalog),
+        _ => Vec::new(),
+    }
+}
+
 /// Completion proposals at a file offset, best first.
 pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec<CompletionEntry> {
-    let Some(cur) = Cursor::new(file, offset) else { return Vec::new() };
+    let Some(cur) = Cursor::new(file, offset) else {
+        return sigma_key_being_typed(file, offset, catalog);
+    };
     let q = cur.offset;
     if cur.region.language == Language::Sigma {
         return super::sigma::completions(cur.text(), q)

@@ -520,8 +520,26 @@ pub fn symbols(file: &SourceFile) -> Vec<Symbol> {
                 kind: SymbolKind::Query,
                 span: region.span_in_file,
                 selection,
-                children: let_symbols(region),
+                children: match region.language {
+                    Language::Sigma => sigma_symbols(region),
+                    _ => let_symbols(region),
+                },
             }
+        })
+        .collect()
+}
+
+/// The search identifiers of a Sigma rule, children of its symbol.
+fn sigma_symbols(region: &Region) -> Vec<Symbol> {
+    super::sigma::outline(&region.text)
+        .into_iter()
+        .map(|(name, span, key)| Symbol {
+            name,
+            detail: Some("search identifier".into()),
+            kind: SymbolKind::Variable,
+            span: region.span_to_file(span),
+            selection: region.span_to_file(key),
+            children: Vec::new(),
         })
         .collect()
 }
