@@ -56,7 +56,10 @@ impl AggSpec {
             [] => return Err(error(format!("`{}` needs a field", agg.function.text), agg.span)),
             [one] => Some(unwrap_eval(one)?),
             [_, extra, ..] => {
-                return Err(error(format!("`{}` takes one field", agg.function.text), extra.span()));
+                return Err(error(
+                    format!("`{}` takes one field", agg.function.text),
+                    extra.span(),
+                ));
             }
         };
         if let Some(Expr::Field(f)) = &arg
@@ -80,8 +83,12 @@ impl AggSpec {
         Ok(match self.kind {
             AggKind::Count => Value::Long(per_row.iter().map(|(_, vs)| vs.len() as i64).sum()),
             AggKind::Earliest | AggKind::Latest => by_time(&per_row, self.kind == AggKind::Latest),
-            AggKind::First => per_row.iter().find_map(|(_, vs)| vs.first().cloned()).unwrap_or(Value::Null),
-            AggKind::Last => per_row.iter().rev().find_map(|(_, vs)| vs.last().cloned()).unwrap_or(Value::Null),
+            AggKind::First => {
+                per_row.iter().find_map(|(_, vs)| vs.first().cloned()).unwrap_or(Value::Null)
+            }
+            AggKind::Last => {
+                per_row.iter().rev().find_map(|(_, vs)| vs.last().cloned()).unwrap_or(Value::Null)
+            }
             _ => fold(self.kind, per_row.into_iter().flat_map(|(_, vs)| vs).collect()),
         })
     }
@@ -125,10 +132,12 @@ fn kind_of(name: &str) -> Option<AggKind> {
 /// `eval(expr)` as an argument is the expression itself.
 fn unwrap_eval(arg: &Expr) -> Result<Expr, EvalError> {
     match arg {
-        Expr::Call { name, args, span } if name.text.eq_ignore_ascii_case("eval") => match args.as_slice() {
-            [inner] => Ok(inner.clone()),
-            _ => Err(error("`eval(...)` takes one expression", *span)),
-        },
+        Expr::Call { name, args, span } if name.text.eq_ignore_ascii_case("eval") => {
+            match args.as_slice() {
+                [inner] => Ok(inner.clone()),
+                _ => Err(error("`eval(...)` takes one expression", *span)),
+            }
+        }
         other => Ok(other.clone()),
     }
 }
@@ -256,12 +265,16 @@ mod tests {
     fn numeric_aggregations() {
         let out = run("| stats sum(bytes) avg(bytes) min(bytes) max(bytes) range(bytes)");
         let values: Vec<Value> = out.into_iter().map(|(_, v)| v).collect();
-        assert_eq!(values, [Value::Long(15), Value::Real(7.5), Value::str("5"), Value::Long(10), Value::Long(5)]);
+        assert_eq!(
+            values,
+            [Value::Long(15), Value::Real(7.5), Value::str("5"), Value::Long(10), Value::Long(5)]
+        );
     }
 
     #[test]
     fn time_aggregations_keep_times() {
-        let out = run("| stats min(_time) as first earliest(user) latest(user) first(user) last(user)");
+        let out =
+            run("| stats min(_time) as first earliest(user) latest(user) first(user) last(user)");
         assert_eq!(out[0].1, Value::DateTime(10 * TICKS_PER_SECOND));
         assert_eq!(out[1].1, Value::str("alice"));
         assert_eq!(out[2].1, Value::str("bob"));

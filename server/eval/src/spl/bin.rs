@@ -18,7 +18,10 @@ pub fn run(cmd: &Command, bin: &BinCommand, rows: Vec<Row>) -> Result<Vec<Row>, 
         if option.key.text.eq_ignore_ascii_case("span") {
             span = Some(&option.value);
         } else {
-            return Err(unsupported(&format!("the `bin` option `{}`", option.key.text), option.span));
+            return Err(unsupported(
+                &format!("the `bin` option `{}`", option.key.text),
+                option.span,
+            ));
         }
     }
     let Some(span) = span else {
@@ -58,8 +61,9 @@ fn fmt(n: f64) -> String {
 
 /// Rounds `field` (a time) down to multiples of `span` (`10m`, `1h`, `1d`, `30s`).
 pub fn bin_time(rows: Vec<Row>, field: &str, span: &Word) -> Result<Vec<Row>, EvalError> {
-    let seconds = span_seconds(&span.text)
-        .ok_or_else(|| error(format!("`{}` is not a time span this evaluator understands", span.text), span.span))?;
+    let seconds = span_seconds(&span.text).ok_or_else(|| {
+        error(format!("`{}` is not a time span this evaluator understands", span.text), span.span)
+    })?;
     Ok(rows
         .into_iter()
         .map(|mut row| {
@@ -68,7 +72,8 @@ pub fn bin_time(rows: Vec<Row>, field: &str, span: &Word) -> Result<Vec<Row>, Ev
                     let step = seconds * TICKS_PER_SECOND;
                     Some(Value::DateTime(t.div_euclid(step) * step))
                 }
-                Some(other) => number(other).map(|n| from_number((n / seconds as f64).floor() * seconds as f64)),
+                Some(other) => number(other)
+                    .map(|n| from_number((n / seconds as f64).floor() * seconds as f64)),
                 None => None,
             };
             if let Some(v) = binned {

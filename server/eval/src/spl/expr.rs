@@ -9,10 +9,10 @@ use std::cmp::Ordering;
 
 use qlint_grammar::spl::ast::{BinaryOp, Expr, UnaryOp};
 
+use super::error;
 use super::functions::call;
 use super::values::{compare, elements, from_number, number, text, truth};
 use super::wildcard::like_match;
-use super::error;
 use crate::EvalError;
 use crate::table::Row;
 use crate::value::Value;

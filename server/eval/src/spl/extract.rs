@@ -1,6 +1,8 @@
 //! Commands that read or rewrite field text: `rex`, `regex`, `convert`, `mvexpand`, `makemv`.
 
-use qlint_grammar::spl::ast::{Command, ConvertCommand, Expr, MvExpandCommand, RegexCommand, RexCommand};
+use qlint_grammar::spl::ast::{
+    Command, ConvertCommand, Expr, MvExpandCommand, RegexCommand, RexCommand,
+};
 use regex::Regex;
 
 use super::functions::{compile_regex, sed_replacement};
@@ -12,7 +14,10 @@ use crate::EvalError;
 use crate::table::Row;
 use crate::value::Value;
 
-fn option<'a>(options: &'a [qlint_grammar::spl::ast::CommandOption], key: &str) -> Option<&'a qlint_grammar::spl::ast::Value> {
+fn option<'a>(
+    options: &'a [qlint_grammar::spl::ast::CommandOption],
+    key: &str,
+) -> Option<&'a qlint_grammar::spl::ast::Value> {
     options.iter().find(|o| o.key.text.eq_ignore_ascii_case(key)).map(|o| &o.value)
 }
 
@@ -27,7 +32,9 @@ fn field_text(row: &Row, field: &str) -> Option<String> {
 /// `rex [field=_raw] [max_match=1] "(?<name>...)"` sets the named groups of the first match
 /// (every match with `max_match=0` or above 1, as a multivalue); `mode=sed` rewrites the field.
 pub fn rex(cmd: &Command, r: &RexCommand, rows: Vec<Row>) -> Result<Vec<Row>, EvalError> {
-    let Some(pattern) = &r.regex else { return Err(error("`rex` needs a regular expression", cmd.span)) };
+    let Some(pattern) = &r.regex else {
+        return Err(error("`rex` needs a regular expression", cmd.span));
+    };
     for o in &r.options {
         if !["field", "mode", "max_match"].contains(&o.key.text.to_ascii_lowercase().as_str()) {
             return Err(unsupported(&format!("the `rex` option `{}`", o.key.text), o.span));
@@ -39,7 +46,9 @@ pub fn rex(cmd: &Command, r: &RexCommand, rows: Vec<Row>) -> Result<Vec<Row>, Ev
         return Ok(rows.into_iter().map(|row| sed_row(row, &field, &re, &with, global)).collect());
     }
     let max_match: usize = match option(&r.options, "max_match") {
-        Some(v) => v.text.parse().map_err(|_| error("`max_match` must be a whole number", v.span))?,
+        Some(v) => {
+            v.text.parse().map_err(|_| error("`max_match` must be a whole number", v.span))?
+        }
         None => 1,
     };
     let re = compile_regex(&pattern.text, pattern.span)?;
@@ -67,8 +76,12 @@ fn extract_row(mut row: Row, field: &str, re: &Regex, max_match: usize) -> Row {
 }
 
 /// `s/regex/replacement/[g]` of `rex mode=sed`.
-fn sed_expression(expr: &str, span: qlint_grammar::Span) -> Result<(Regex, String, bool), EvalError> {
-    let bad = || error(format!("`{expr}` is not a sed expression `s/regex/replacement/flags`"), span);
+fn sed_expression(
+    expr: &str,
+    span: qlint_grammar::Span,
+) -> Result<(Regex, String, bool), EvalError> {
+    let bad =
+        || error(format!("`{expr}` is not a sed expression `s/regex/replacement/flags`"), span);
     let body = expr.strip_prefix("s/").ok_or_else(bad)?;
     let parts = split_unescaped(body, '/');
     let [re, with, flags] = parts.as_slice() else { return Err(bad()) };
@@ -106,7 +119,9 @@ fn sed_row(mut row: Row, field: &str, re: &Regex, with: &str, global: bool) -> R
 
 /// `regex [field=|field!=]"pattern"`: keeps rows whose field matches (or does not).
 pub fn regex(cmd: &Command, r: &RegexCommand, rows: Vec<Row>) -> Result<Vec<Row>, EvalError> {
-    let Some(pattern) = &r.regex else { return Err(error("`regex` needs a regular expression", cmd.span)) };
+    let Some(pattern) = &r.regex else {
+        return Err(error("`regex` needs a regular expression", cmd.span));
+    };
     let re = compile_regex(&pattern.text, pattern.span)?;
     let field = r.field.as_ref().map_or("_raw", |f| f.text.as_str());
     Ok(rows
@@ -132,7 +147,10 @@ pub fn convert(c: &ConvertCommand, rows: Vec<Row>) -> Result<Vec<Row>, EvalError
     for conv in &c.conversions {
         let func = conv.function.text.to_ascii_lowercase();
         if !["ctime", "num", "none"].contains(&func.as_str()) {
-            return Err(unsupported(&format!("the conversion `{}`", conv.function.text), conv.function.span));
+            return Err(unsupported(
+                &format!("the conversion `{}`", conv.function.text),
+                conv.function.span,
+            ));
         }
         let [Expr::Field(field)] = conv.args.as_slice() else {
             return Err(error(format!("`{}` takes one field", conv.function.text), conv.span));
@@ -199,7 +217,8 @@ fn makemv(m: &MvExpandCommand, field: &str, rows: Vec<Row>) -> Result<Vec<Row>, 
         .into_iter()
         .map(|mut row| {
             if let Some(t) = row.get(field).and_then(text) {
-                let parts = t.split(delim.as_str()).filter(|p| !p.is_empty()).map(Value::str).collect();
+                let parts =
+                    t.split(delim.as_str()).filter(|p| !p.is_empty()).map(Value::str).collect();
                 row.set(field, multivalue(parts));
             }
             row

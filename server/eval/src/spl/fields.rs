@@ -24,7 +24,11 @@ fn matches_any(patterns: &[Name], field: &str) -> bool {
 
 /// `table a, b*`: only the listed fields, in the listed order. `fields a` keeps them (in
 /// row order); `fields - a` removes them.
-pub fn fields(cmd: &Command, f: &FieldsCommand, rows: Vec<Row>) -> Result<(Vec<Row>, Option<Vec<String>>), EvalError> {
+pub fn fields(
+    cmd: &Command,
+    f: &FieldsCommand,
+    rows: Vec<Row>,
+) -> Result<(Vec<Row>, Option<Vec<String>>), EvalError> {
     if let Some(m) = f.macros.first() {
         return Err(error(format!("macro `{}` is not defined in the workspace", m.name), m.span));
     }
@@ -32,7 +36,12 @@ pub fn fields(cmd: &Command, f: &FieldsCommand, rows: Vec<Row>) -> Result<(Vec<R
     if f.remove {
         let kept = rows
             .into_iter()
-            .map(|row| row.iter().filter(|(n, _)| !matches_any(&f.fields, n)).map(|(n, v)| (n.to_owned(), v.clone())).collect())
+            .map(|row| {
+                row.iter()
+                    .filter(|(n, _)| !matches_any(&f.fields, n))
+                    .map(|(n, v)| (n.to_owned(), v.clone()))
+                    .collect()
+            })
             .collect();
         return Ok((kept, None));
     }
@@ -40,8 +49,14 @@ pub fn fields(cmd: &Command, f: &FieldsCommand, rows: Vec<Row>) -> Result<(Vec<R
     let kept = rows
         .into_iter()
         .map(|row| match &order {
-            Some(order) => order.iter().filter_map(|n| row.get(n).map(|v| (n.clone(), v.clone()))).collect(),
-            None => row.iter().filter(|(n, _)| matches_any(&f.fields, n)).map(|(n, v)| (n.to_owned(), v.clone())).collect(),
+            Some(order) => {
+                order.iter().filter_map(|n| row.get(n).map(|v| (n.clone(), v.clone()))).collect()
+            }
+            None => row
+                .iter()
+                .filter(|(n, _)| matches_any(&f.fields, n))
+                .map(|(n, v)| (n.to_owned(), v.clone()))
+                .collect(),
         })
         .collect();
     Ok((kept, order))
@@ -68,22 +83,28 @@ fn table_order(patterns: &[Name], rows: &[Row]) -> Vec<String> {
     order
 }
 
-/// `rename a AS b`, `rename DNS.* AS *`: the new name replaces an existing field of that name.
+/// `rename a AS b`, `rename DNS.* AS *`: fields keep their place; the new name replaces an
+/// existing field of that name.
 pub fn rename(r: &RenameCommand, rows: Vec<Row>) -> Vec<Row> {
     rows.into_iter()
         .map(|mut row| {
             for pair in &r.renames {
-                let moves: Vec<(String, String)> = row
-                    .names()
-                    .filter_map(|n| rename_with_wildcards(&pair.from.text, &pair.to.text, n).map(|to| (n.to_owned(), to)))
-                    .collect();
-                for (from, to) in moves {
-                    if let Some(value) = row.remove(&from) {
-                        row.set(to, value);
-                    }
-                }
+                row = rename_one(row, &pair.from.text, &pair.to.text);
             }
             row
+        })
+        .collect()
+}
+
+fn rename_one(row: Row, from: &str, to: &str) -> Row {
+    let renamed: Vec<(String, Option<String>)> =
+        row.names().map(|n| (n.to_owned(), rename_with_wildcards(from, to, n))).collect();
+    let targets: Vec<&String> = renamed.iter().filter_map(|(_, t)| t.as_ref()).collect();
+    row.iter()
+        .zip(&renamed)
+        .filter(|((name, _), (_, target))| target.is_some() || !targets.iter().any(|t| t == name))
+        .map(|((name, value), (_, target))| {
+            (target.clone().unwrap_or_else(|| name.to_owned()), value.clone())
         })
         .collect()
 }
@@ -97,11 +118,16 @@ pub fn dedup(d: &DedupCommand, rows: Vec<Row>) -> Result<Vec<Row>, EvalError> {
     for option in &d.options {
         let key = option.key.text.to_ascii_lowercase();
         if key != "keepempty" && key != "consecutive" {
-            return Err(unsupported(&format!("the `dedup` option `{}`", option.key.text), option.span));
+            return Err(unsupported(
+                &format!("the `dedup` option `{}`", option.key.text),
+                option.span,
+            ));
         }
     }
     let keep = match &d.count {
-        Some(v) => v.text.parse().map_err(|_| error("`dedup` count must be a whole number", v.span))?,
+        Some(v) => {
+            v.text.parse().map_err(|_| error("`dedup` count must be a whole number", v.span))?
+        }
         None => 1usize,
     };
     let keepempty = option_flag(&d.options, "keepempty").unwrap_or(false);
@@ -109,7 +135,8 @@ pub fn dedup(d: &DedupCommand, rows: Vec<Row>) -> Result<Vec<Row>, EvalError> {
     let mut seen: Vec<(Vec<Option<String>>, usize)> = Vec::new();
     let mut out = Vec::new();
     for row in rows {
-        let key: Vec<Option<String>> = d.fields.iter().map(|f| row.get(&f.text).and_then(text)).collect();
+        let key: Vec<Option<String>> =
+            d.fields.iter().map(|f| row.get(&f.text).and_then(text)).collect();
         if key.iter().any(Option::is_none) {
             if keepempty {
                 out.push(row);
@@ -145,11 +172,18 @@ pub fn sort(s: &SortCommand, mut rows: Vec<Row>) -> Result<Vec<Row>, EvalError> 
         }
     }
     let limit = match &s.limit {
-        Some(v) => v.text.parse().map_err(|_| error("the `sort` limit must be a whole number", v.span))?,
+        Some(v) => {
+            v.text.parse().map_err(|_| error("the `sort` limit must be a whole number", v.span))?
+        }
         None => SORT_LIMIT,
     };
     rows.sort_by(|a, b| {
-        let ord = s.keys.iter().map(|k| key_order(k, a, b)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal);
+        let ord = s
+            .keys
+            .iter()
+            .map(|k| key_order(k, a, b))
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal);
         if s.descending { ord.reverse() } else { ord }
     });
     if limit > 0 {
@@ -159,7 +193,12 @@ pub fn sort(s: &SortCommand, mut rows: Vec<Row>) -> Result<Vec<Row>, EvalError> 
 }
 
 fn key_order(key: &SortKey, a: &Row, b: &Row) -> Ordering {
-    let first = |row: &Row| row.get(&key.field.text).map(elements).and_then(|vs| vs.into_iter().next()).unwrap_or(Value::Null);
+    let first = |row: &Row| {
+        row.get(&key.field.text)
+            .map(elements)
+            .and_then(|vs| vs.into_iter().next())
+            .unwrap_or(Value::Null)
+    };
     let (x, y) = (first(a), first(b));
     let as_text = key.function.as_ref().is_some_and(|f| f.text.eq_ignore_ascii_case("str"));
     let ord = if as_text {
@@ -201,7 +240,10 @@ pub fn fillnull(f: &FillNullCommand, rows: Vec<Row>) -> Result<Vec<Row>, EvalErr
         if option.key.text.eq_ignore_ascii_case("value") {
             fill = Value::str(option.value.text.clone());
         } else {
-            return Err(unsupported(&format!("the `fillnull` option `{}`", option.key.text), option.span));
+            return Err(unsupported(
+                &format!("the `fillnull` option `{}`", option.key.text),
+                option.span,
+            ));
         }
     }
     let targets: Vec<String> = if f.fields.is_empty() {

@@ -15,7 +15,13 @@ use crate::table::Row;
 use crate::value::Value;
 
 /// Calls eval function `name` on `args` for `row`.
-pub fn call(name: &Name, args: &[Expr], span: Span, row: &Row, env: &Env) -> Result<Value, EvalError> {
+pub fn call(
+    name: &Name,
+    args: &[Expr],
+    span: Span,
+    row: &Row,
+    env: &Env,
+) -> Result<Value, EvalError> {
     let lower = name.text.to_ascii_lowercase();
     // Functions that decide which arguments to evaluate.
     match lower.as_str() {
@@ -87,14 +93,18 @@ impl Call<'_> {
             "false" => Ok(Value::Bool(false)),
             "isnum" => self.one().map(|v| Value::Bool(number(v).is_some())),
             "isint" => self.one().map(|v| Value::Bool(number(v).is_some_and(|n| n.fract() == 0.0))),
-            "isstr" => self.one().map(|v| Value::Bool(matches!(v, Value::String(_)) && number(v).is_none())),
+            "isstr" => self
+                .one()
+                .map(|v| Value::Bool(matches!(v, Value::String(_)) && number(v).is_none())),
             "typeof" => self.one().map(type_of),
             "in" => self.in_(),
             "like" => self.like(),
             "match" => self.match_(),
             "lower" => self.map_text(|s| s.to_lowercase()),
             "upper" => self.map_text(|s| s.to_uppercase()),
-            "len" => self.one().map(|v| text(v).map_or(Value::Null, |s| Value::Long(s.chars().count() as i64))),
+            "len" => self
+                .one()
+                .map(|v| text(v).map_or(Value::Null, |s| Value::Long(s.chars().count() as i64))),
             "substr" => self.substr(),
             "trim" | "ltrim" | "rtrim" => self.trim(lower),
             "replace" => self.replace(),
@@ -147,7 +157,8 @@ impl Call<'_> {
 
     fn map_text(&self, f: impl Fn(&str) -> String) -> Result<Value, EvalError> {
         let value = self.one()?;
-        let mapped: Vec<Value> = elements(value).iter().filter_map(text).map(|s| Value::str(f(&s))).collect();
+        let mapped: Vec<Value> =
+            elements(value).iter().filter_map(text).map(|s| Value::str(f(&s))).collect();
         Ok(multivalue(mapped))
     }
 
@@ -163,7 +174,9 @@ impl Call<'_> {
         let (Some(pattern), false) = (self.text_arg(1), self.args[0].is_null()) else {
             return Ok(Value::Null);
         };
-        Ok(Value::Bool(elements(&self.args[0]).iter().filter_map(text).any(|s| like_match(&s, &pattern))))
+        Ok(Value::Bool(
+            elements(&self.args[0]).iter().filter_map(text).any(|s| like_match(&s, &pattern)),
+        ))
     }
 
     fn regex(&self, at: usize) -> Result<Option<Regex>, EvalError> {
@@ -199,13 +212,18 @@ impl Call<'_> {
             None => len,
         };
         let end = (from + count).min(len);
-        Ok(Value::str(chars[from.min(len) as usize..end.max(from.min(len)) as usize].iter().collect::<String>()))
+        Ok(Value::str(
+            chars[from.min(len) as usize..end.max(from.min(len)) as usize]
+                .iter()
+                .collect::<String>(),
+        ))
     }
 
     fn trim(&self, which: &str) -> Result<Value, EvalError> {
         self.expect(1..=2)?;
         let Some(s) = self.text_arg(0) else { return Ok(Value::Null) };
-        let set: Vec<char> = self.text_arg(1).map_or_else(|| vec![' ', '\t'], |c| c.chars().collect());
+        let set: Vec<char> =
+            self.text_arg(1).map_or_else(|| vec![' ', '\t'], |c| c.chars().collect());
         let strip = |c: char| set.contains(&c);
         Ok(Value::str(match which {
             "ltrim" => s.trim_start_matches(strip),
@@ -217,7 +235,8 @@ impl Call<'_> {
     /// `replace(s, regex, replacement)`: `\1` in the replacement is a capture group.
     fn replace(&self) -> Result<Value, EvalError> {
         self.expect(3..=3)?;
-        let (Some(s), Some(re), Some(with)) = (self.text_arg(0), self.regex(1)?, self.text_arg(2)) else {
+        let (Some(s), Some(re), Some(with)) = (self.text_arg(0), self.regex(1)?, self.text_arg(2))
+        else {
             return Ok(Value::Null);
         };
         Ok(Value::str(re.replace_all(&s, sed_replacement(&with).as_str()).into_owned()))
@@ -266,7 +285,8 @@ impl Call<'_> {
     fn mvfind(&self) -> Result<Value, EvalError> {
         self.expect(2..=2)?;
         let Some(re) = self.regex(1)? else { return Ok(Value::Null) };
-        let found = elements(&self.args[0]).iter().position(|v| text(v).is_some_and(|s| re.is_match(&s)));
+        let found =
+            elements(&self.args[0]).iter().position(|v| text(v).is_some_and(|s| re.is_match(&s)));
         Ok(found.map_or(Value::Null, |i| Value::Long(i as i64)))
     }
 
@@ -279,7 +299,10 @@ impl Call<'_> {
             return Ok(number(&Value::str(s)).map_or(Value::Null, from_number));
         }
         if !(2..=36).contains(&base) {
-            return Err(error(format!("`tonumber` base {base} is not between 2 and 36"), self.span));
+            return Err(error(
+                format!("`tonumber` base {base} is not between 2 and 36"),
+                self.span,
+            ));
         }
         let digits = s.trim().trim_start_matches("0x").trim_start_matches("0X");
         Ok(i64::from_str_radix(digits, base).map_or(Value::Null, Value::Long))
@@ -300,7 +323,12 @@ impl Call<'_> {
             "hex" => format!("0x{:X}", n as i64),
             "commas" => commas(n),
             "duration" => duration(n as i64),
-            other => return Err(error(format!("`tostring` format `{other}` is not supported"), self.span)),
+            other => {
+                return Err(error(
+                    format!("`tostring` format `{other}` is not supported"),
+                    self.span,
+                ));
+            }
         }))
     }
 
@@ -482,7 +510,10 @@ mod tests {
         assert_eq!(eval_text("substr(s, 1, 5)", &r), Value::str("Hello"));
         assert_eq!(eval_text("substr(s, -5)", &r), Value::str("World"));
         assert_eq!(eval_text("substr(s, 7)", &r), Value::str("World"));
-        assert_eq!(eval_text(r#"replace(s, "(\w+) (\w+)", "\2 \1")"#, &r), Value::str("World Hello"));
+        assert_eq!(
+            eval_text(r#"replace(s, "(\w+) (\w+)", "\2 \1")"#, &r),
+            Value::str("World Hello")
+        );
         assert_eq!(eval_text(r#"trim("  x  ")"#, &r), Value::str("x"));
         assert_eq!(eval_text(r#"like(s, "Hello%")"#, &r), Value::Bool(true));
         assert_eq!(eval_text(r#"like(s, "hello%")"#, &r), Value::Bool(false));

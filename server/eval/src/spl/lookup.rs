@@ -23,7 +23,13 @@ impl Pipeline<'_> {
             .find(|(n, _)| n.as_str() == name.text || n.trim_end_matches(".csv") == wanted)
             .map(|(_, t)| t)
             .ok_or_else(|| {
-                error(format!("lookup `{}` is not given by the test (add it under `lookups:`)", name.text), name.span)
+                error(
+                    format!(
+                        "lookup `{}` is not given by the test (add it under `lookups:`)",
+                        name.text
+                    ),
+                    name.span,
+                )
             })
     }
 
@@ -32,18 +38,28 @@ impl Pipeline<'_> {
         if let Some(o) = l.options.first() {
             return Err(unsupported(&format!("the `lookup` option `{}`", o.key.text), o.span));
         }
-        let Some(name) = &l.table else { return Err(error("`lookup` needs a table", l.inputs.first().map_or_else(Default::default, |f| f.span))) };
+        let Some(name) = &l.table else {
+            return Err(error(
+                "`lookup` needs a table",
+                l.inputs.first().map_or_else(Default::default, |f| f.span),
+            ));
+        };
         let table = self.lookup_table(name)?;
         if l.inputs.is_empty() {
             return Err(error("`lookup` needs an input field", name.span));
         }
         let outputs = output_fields(l, table);
-        let only_new = l.output_keyword.as_ref().is_some_and(|k| k.text.eq_ignore_ascii_case("outputnew"));
+        let only_new =
+            l.output_keyword.as_ref().is_some_and(|k| k.text.eq_ignore_ascii_case("outputnew"));
         Ok(rows.into_iter().map(|row| enrich(row, table, &l.inputs, &outputs, only_new)).collect())
     }
 
     /// `| inputlookup table [where clause]`: the lookup's rows.
-    pub(super) fn inputlookup(&self, i: &InputLookupCommand, span: qlint_grammar::Span) -> Result<Vec<Row>, EvalError> {
+    pub(super) fn inputlookup(
+        &self,
+        i: &InputLookupCommand,
+        span: qlint_grammar::Span,
+    ) -> Result<Vec<Row>, EvalError> {
         if let Some(o) = i.options.first() {
             return Err(unsupported(&format!("the `inputlookup` option `{}`", o.key.text), o.span));
         }
@@ -76,7 +92,13 @@ fn event_name(f: &LookupField) -> String {
     f.alias.as_ref().unwrap_or(&f.field).text.clone()
 }
 
-fn enrich(mut row: Row, table: &Table, inputs: &[LookupField], outputs: &[(String, String)], only_new: bool) -> Row {
+fn enrich(
+    mut row: Row,
+    table: &Table,
+    inputs: &[LookupField],
+    outputs: &[(String, String)],
+    only_new: bool,
+) -> Row {
     let hits: Vec<&Row> = table
         .rows
         .iter()

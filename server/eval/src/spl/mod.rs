@@ -25,6 +25,9 @@ mod tstats;
 mod values;
 mod wildcard;
 
+#[cfg(test)]
+mod tests;
+
 use qlint_grammar::Span;
 use qlint_grammar::spl::ast::{Command, CommandKind, CommandOption, EvalCommand};
 
@@ -51,11 +54,8 @@ fn run_expanded(text: &str, ctx: &EvalContext) -> Result<Table, EvalError> {
     if let Some(e) = parse.errors.first() {
         return Err(error(format!("the query does not parse: {}", e.message), e.span));
     }
-    let pipeline = Pipeline {
-        source: text,
-        ctx,
-        env: Env { now: ctx.now as f64 / TICKS_PER_SECOND as f64 },
-    };
+    let pipeline =
+        Pipeline { source: text, ctx, env: Env { now: ctx.now as f64 / TICKS_PER_SECOND as f64 } };
     let mut rows: Option<Vec<Row>> = None;
     let mut order: Option<Vec<String>> = None;
     for (i, cmd) in parse.tree.commands.iter().enumerate() {
@@ -87,7 +87,9 @@ impl Pipeline<'_> {
             .data
             .events
             .iter()
-            .map(|row| row.iter().map(|(n, v)| (n.to_owned(), prepare_time(n, v.clone()))).collect())
+            .map(|row| {
+                row.iter().map(|(n, v)| (n.to_owned(), prepare_time(n, v.clone()))).collect()
+            })
             .collect();
         rows.sort_by(|a, b| {
             let t = |r: &Row| r.get("_time").and_then(values::number);
@@ -124,10 +126,18 @@ impl Pipeline<'_> {
             CommandKind::Bin(b) => bin::run(cmd, b, rows)?,
             CommandKind::Lookup(l) => self.lookup(l, rows)?,
             CommandKind::Macro(m) => {
-                return Err(error(format!("macro `{}` is not defined in the workspace", m.name), m.span));
+                return Err(error(
+                    format!("macro `{}` is not defined in the workspace", m.name),
+                    m.span,
+                ));
             }
             CommandKind::Error => return Err(error("this command does not parse", cmd.span)),
-            _ => return Err(unsupported(&format!("the command `{}`", cmd.name.text), name_span(cmd))),
+            _ => {
+                return Err(unsupported(
+                    &format!("the command `{}`", cmd.name.text),
+                    name_span(cmd),
+                ));
+            }
         };
         Ok((out, None))
     }
@@ -136,18 +146,29 @@ impl Pipeline<'_> {
     fn generate(&self, cmd: &Command, first: bool) -> Result<Option<Vec<Row>>, EvalError> {
         let generating = matches!(cmd.kind, CommandKind::Tstats(_) | CommandKind::InputLookup(_));
         if generating && !first {
-            return Err(unsupported(&format!("`{}` after the first command", cmd.name.text), name_span(cmd)));
+            return Err(unsupported(
+                &format!("`{}` after the first command", cmd.name.text),
+                name_span(cmd),
+            ));
         }
         Ok(match &cmd.kind {
-            CommandKind::Tstats(t) if cmd.name.text.eq_ignore_ascii_case("tstats") => Some(self.tstats(t)?),
+            CommandKind::Tstats(t) if cmd.name.text.eq_ignore_ascii_case("tstats") => {
+                Some(self.tstats(t)?)
+            }
             CommandKind::Tstats(_) => {
-                return Err(unsupported(&format!("the command `{}`", cmd.name.text), name_span(cmd)));
+                return Err(unsupported(
+                    &format!("the command `{}`", cmd.name.text),
+                    name_span(cmd),
+                ));
             }
             CommandKind::InputLookup(i) if cmd.name.text.eq_ignore_ascii_case("inputlookup") => {
                 Some(self.inputlookup(i, cmd.span)?)
             }
             CommandKind::InputLookup(_) => {
-                return Err(unsupported(&format!("the command `{}`", cmd.name.text), name_span(cmd)));
+                return Err(unsupported(
+                    &format!("the command `{}`", cmd.name.text),
+                    name_span(cmd),
+                ));
             }
             _ => None,
         })
@@ -158,7 +179,10 @@ fn name_span(cmd: &Command) -> Span {
     if cmd.name.span.start == cmd.name.span.end { cmd.span } else { cmd.name.span }
 }
 
-fn filter(rows: Vec<Row>, keep: impl Fn(&Row) -> Result<bool, EvalError>) -> Result<Vec<Row>, EvalError> {
+fn filter(
+    rows: Vec<Row>,
+    keep: impl Fn(&Row) -> Result<bool, EvalError>,
+) -> Result<Vec<Row>, EvalError> {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         if keep(&row)? {
@@ -211,11 +235,11 @@ pub(crate) fn prepare_time(name: &str, value: Value) -> Value {
     match &value {
         Value::String(s) => match parse_datetime(s) {
             Some(t) => Value::DateTime(t),
-            None => values::number(&value).map_or(value, |n| Value::DateTime((n * TICKS_PER_SECOND as f64) as i64)),
+            None => values::number(&value)
+                .map_or(value, |n| Value::DateTime((n * TICKS_PER_SECOND as f64) as i64)),
         },
-        Value::Long(_) | Value::Real(_) => {
-            values::number(&value).map_or(value, |n| Value::DateTime((n * TICKS_PER_SECOND as f64) as i64))
-        }
+        Value::Long(_) | Value::Real(_) => values::number(&value)
+            .map_or(value, |n| Value::DateTime((n * TICKS_PER_SECOND as f64) as i64)),
         _ => value,
     }
 }

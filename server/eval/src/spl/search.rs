@@ -46,7 +46,10 @@ pub fn matches(clause: &SearchExpr, row: &Row, now: f64) -> Result<bool, EvalErr
             term_matches(arg, mode, row)
         }
         SearchExpr::Macro(m) => {
-            return Err(error(format!("macro `{}` is not defined in the workspace", m.name), m.span));
+            return Err(error(
+                format!("macro `{}` is not defined in the workspace", m.name),
+                m.span,
+            ));
         }
         SearchExpr::Subsearch(s) => return Err(unsupported("a subsearch", s.span)),
         SearchExpr::Error(span) => return Err(error("the search clause does not parse", *span)),

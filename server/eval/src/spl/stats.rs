@@ -104,7 +104,13 @@ pub fn grouping(stats: &StatsCommand, source: &str) -> Result<Grouping, EvalErro
 }
 
 /// Runs `stats`, `eventstats` or `streamstats`.
-pub fn run(cmd: &Command, stats: &StatsCommand, rows: Vec<Row>, source: &str, env: &Env) -> Result<Vec<Row>, EvalError> {
+pub fn run(
+    cmd: &Command,
+    stats: &StatsCommand,
+    rows: Vec<Row>,
+    source: &str,
+    env: &Env,
+) -> Result<Vec<Row>, EvalError> {
     let name = cmd.name.text.to_ascii_lowercase();
     if let Some(m) = stats.macros.first() {
         return Err(error(format!("macro `{}` is not defined in the workspace", m.name), m.span));
@@ -160,7 +166,8 @@ fn eventstats(grouping: &Grouping, rows: Vec<Row>, env: &Env) -> Result<Vec<Row>
     for row in &mut out {
         let Some(key) = grouping.keys(row).into_iter().next() else { continue };
         let found = summary.iter().find(|s| {
-            let skey: Vec<Value> = grouping.by.iter().map(|f| s.get(f).cloned().unwrap_or(Value::Null)).collect();
+            let skey: Vec<Value> =
+                grouping.by.iter().map(|f| s.get(f).cloned().unwrap_or(Value::Null)).collect();
             same_key(&skey, &key)
         });
         if let Some(found) = found {
@@ -174,7 +181,13 @@ fn eventstats(grouping: &Grouping, rows: Vec<Row>, env: &Env) -> Result<Vec<Row>
 
 /// Running aggregates in event order over the rows of the same group seen so far
 /// (`current=f` leaves the row itself out; `window=N` keeps the last N).
-fn streamstats(grouping: &Grouping, rows: Vec<Row>, current: bool, window: usize, env: &Env) -> Result<Vec<Row>, EvalError> {
+fn streamstats(
+    grouping: &Grouping,
+    rows: Vec<Row>,
+    current: bool,
+    window: usize,
+    env: &Env,
+) -> Result<Vec<Row>, EvalError> {
     let mut seen: Vec<(Vec<Value>, Vec<usize>)> = Vec::new();
     let mut out = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {

@@ -109,7 +109,8 @@ pub fn strftime(t: f64, format: &str) -> String {
     let days = secs.div_euclid(DAY);
     let in_day = secs.rem_euclid(DAY);
     let (y, m, d) = civil_from_days(days);
-    let parts = Parts { t, y, m, d, h: in_day / 3600, mi: in_day % 3600 / 60, s: in_day % 60, days };
+    let parts =
+        Parts { t, y, m, d, h: in_day / 3600, mi: in_day % 3600 / 60, s: in_day % 60, days };
     let mut out = String::new();
     let mut chars = format.chars().peekable();
     while let Some(c) = chars.next() {

@@ -28,7 +28,10 @@ impl Pipeline<'_> {
     /// Runs a `tstats` that starts the pipeline.
     pub(super) fn tstats(&self, t: &TstatsCommand) -> Result<Vec<Row>, EvalError> {
         if let Some(m) = t.macros.first() {
-            return Err(error(format!("macro `{}` is not defined in the workspace", m.name), m.span));
+            return Err(error(
+                format!("macro `{}` is not defined in the workspace", m.name),
+                m.span,
+            ));
         }
         let mut span = None;
         for option in &t.options {
@@ -36,7 +39,10 @@ impl Pipeline<'_> {
             if key == "span" {
                 span = Some(&option.value);
             } else if !HARMLESS.contains(&key.as_str()) {
-                return Err(unsupported(&format!("the `tstats` option `{}`", option.key.text), option.span));
+                return Err(unsupported(
+                    &format!("the `tstats` option `{}`", option.key.text),
+                    option.span,
+                ));
             }
         }
         let mut rows = self.tstats_source(t)?;
@@ -67,7 +73,10 @@ impl Pipeline<'_> {
         }
         let Some(model) = &t.datamodel else { return Ok(self.events()) };
         if !model.text.contains('.') {
-            return Err(unsupported("a data model without a dataset (write `Model.Dataset`)", model.span));
+            return Err(unsupported(
+                "a data model without a dataset (write `Model.Dataset`)",
+                model.span,
+            ));
         }
         let Some((_, rows)) = self
             .ctx

@@ -58,9 +58,9 @@ pub fn text(value: &Value) -> Option<String> {
         Value::Null | Value::Dynamic(Json::Null) => None,
         Value::DateTime(_) => number(value).map(format_number),
         Value::Real(r) => Some(format_number(*r)),
-        Value::Dynamic(Json::Array(_)) => Some(
-            elements(value).iter().filter_map(text).collect::<Vec<_>>().join("\n"),
-        ),
+        Value::Dynamic(Json::Array(_)) => {
+            Some(elements(value).iter().filter_map(text).collect::<Vec<_>>().join("\n"))
+        }
         other => Some(other.to_text()),
     }
 }

@@ -49,8 +49,7 @@ fn wildcard_captures(pattern: &str, text: &str) -> Option<Vec<String>> {
     }
     let first = parts[0];
     let last = parts[parts.len() - 1];
-    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last)
-    {
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
         return None;
     }
     let mut rest = &text[first.len()..text.len() - last.len()];
