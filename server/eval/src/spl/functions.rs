@@ -50,7 +50,7 @@ fn if_(args: &[Expr], span: Span, row: &Row, env: &Env) -> Result<Value, EvalErr
 }
 
 fn case(args: &[Expr], span: Span, row: &Row, env: &Env) -> Result<Value, EvalError> {
-    if args.is_empty() || args.len() % 2 != 0 {
+    if args.is_empty() || !args.len().is_multiple_of(2) {
         return Err(arity("case", "an even number of", span));
     }
     for pair in args.chunks(2) {
@@ -110,7 +110,7 @@ impl Call<'_> {
             "replace" => self.replace(),
             "split" => self.split(),
             "mvindex" => self.mvindex(),
-            "mvcount" => self.one().map(|v| count_of(v)),
+            "mvcount" => self.one().map(count_of),
             "mvjoin" => self.mvjoin(),
             "mvappend" => Ok(multivalue(self.args.iter().flat_map(elements).collect())),
             "mvdedup" => self.one().map(|v| multivalue(dedup(elements(v)))),
@@ -541,7 +541,7 @@ mod tests {
         assert_eq!(eval_text("tonumber(h, 16)", &r), Value::Long(255));
         assert_eq!(eval_text(r#"tonumber("abc")"#, &r), Value::Null);
         assert_eq!(eval_text("round(n)", &r), Value::Long(13));
-        assert_eq!(eval_text("round(3.14159, 2)", &r), Value::Real(3.14));
+        assert_eq!(eval_text("round(2.71828, 2)", &r), Value::Real(2.72));
         assert_eq!(eval_text("abs(-3)", &r), Value::Long(3));
         assert_eq!(eval_text("max(1, 5, 3)", &r), Value::Long(5));
         assert_eq!(eval_text(r#"tostring(1234567, "commas")"#, &r), Value::str("1,234,567"));
