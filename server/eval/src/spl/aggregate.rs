@@ -62,6 +62,9 @@ impl AggSpec {
                 ));
             }
         };
+        if let Some(expr) = &arg {
+            super::functions::check(expr)?;
+        }
         if let Some(Expr::Field(f)) = &arg
             && f.has_wildcard()
         {

@@ -14,6 +14,46 @@ use crate::EvalError;
 use crate::table::Row;
 use crate::value::Value;
 
+/// Every eval function [`call`] knows (lower-case).
+const SUPPORTED: &[&str] = &[
+    "if", "case", "coalesce", "isnull", "isnotnull", "null", "true", "false", "isnum", "isint",
+    "isstr", "typeof", "in", "like", "match", "lower", "upper", "len", "substr", "trim", "ltrim",
+    "rtrim", "replace", "split", "mvindex", "mvcount", "mvjoin", "mvappend", "mvdedup", "mvfind",
+    "tonumber", "tostring", "abs", "floor", "ceil", "ceiling", "sqrt", "ln", "exp", "round",
+    "pow", "min", "max", "now", "time", "relative_time", "strftime", "cidrmatch",
+];
+
+/// Checks an expression before any row is read: every function is one [`call`] knows and
+/// every literal regular expression compiles, so an unsupported construct is an error even
+/// when the test data never reaches it.
+pub fn check(expr: &Expr) -> Result<(), EvalError> {
+    match expr {
+        Expr::Call { name, args, span } => {
+            let lower = name.text.to_ascii_lowercase();
+            if !SUPPORTED.contains(&lower.as_str()) {
+                return Err(unsupported(&format!("the eval function `{}`", name.text), *span));
+            }
+            let regex_at = match lower.as_str() {
+                "match" | "replace" | "mvfind" => Some(1),
+                _ => None,
+            };
+            if let Some(Expr::String(pattern)) = regex_at.and_then(|i| args.get(i)) {
+                compile_regex(&pattern.text, pattern.span)?;
+            }
+            args.iter().try_for_each(check)
+        }
+        Expr::Unary { operand, .. } => check(operand),
+        Expr::Binary { lhs, rhs, .. } => check(lhs).and_then(|()| check(rhs)),
+        Expr::In { lhs, list, .. } => check(lhs).and_then(|()| list.iter().try_for_each(check)),
+        Expr::Paren { inner, .. } => check(inner),
+        Expr::Macro(m) => {
+            Err(error(format!("macro `{}` is not defined in the workspace", m.name), m.span))
+        }
+        Expr::Error(span) => Err(error("the expression does not parse", *span)),
+        Expr::Field(_) | Expr::String(_) | Expr::Number(_) => Ok(()),
+    }
+}
+
 /// Calls eval function `name` on `args` for `row`.
 pub fn call(
     name: &Name,

@@ -110,8 +110,14 @@ impl Pipeline<'_> {
                 Some(clause) => filter(rows, |row| search::matches(clause, row, env.now))?,
                 None => rows,
             },
-            CommandKind::Where(w) => filter(rows, |row| expr::holds(&w.expr, row, &env))?,
-            CommandKind::Eval(e) => eval_command(e, rows, &env)?,
+            CommandKind::Where(w) => {
+                functions::check(&w.expr)?;
+                filter(rows, |row| expr::holds(&w.expr, row, &env))?
+            }
+            CommandKind::Eval(e) => {
+                e.assignments.iter().try_for_each(|a| functions::check(&a.expr))?;
+                eval_command(e, rows, &env)?
+            }
             CommandKind::Stats(s) => stats::run(cmd, s, rows, self.source, &env)?,
             CommandKind::Fields(f) => return fields::fields(cmd, f, rows),
             CommandKind::Rename(r) => fields::rename(r, rows),

@@ -280,3 +280,13 @@ fn tstats_names_fields_as_the_query_does() {
             .unwrap_err();
     assert!(e.message.contains("`prestats`"), "{}", e.message);
 }
+
+#[test]
+fn unsupported_functions_are_errors_even_without_rows() {
+    let e = run("index=nothing | eval h=sha256(x) | where isnull(h)", &sysmon()).unwrap_err();
+    assert_eq!(e.message, "the eval function `sha256` is not supported by the SPL evaluator");
+    let e = run(r#"index=nothing | where match(x, "(?<=a)b")"#, &sysmon()).unwrap_err();
+    assert!(e.message.contains("is not supported here"), "{}", e.message);
+    let e = run("index=nothing | stats count(eval(md5(x)))", &sysmon()).unwrap_err();
+    assert!(e.message.contains("`md5`"), "{}", e.message);
+}
