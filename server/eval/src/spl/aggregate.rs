@@ -42,6 +42,12 @@ enum AggKind {
     First,
     Last,
     Range,
+    Stdev,
+    StdevP,
+    Var,
+    VarP,
+    Median,
+    Mode,
 }
 
 impl AggSpec {
@@ -128,6 +134,12 @@ fn kind_of(name: &str) -> Option<AggKind> {
         "first" => AggKind::First,
         "last" => AggKind::Last,
         "range" => AggKind::Range,
+        "stdev" => AggKind::Stdev,
+        "stdevp" => AggKind::StdevP,
+        "var" => AggKind::Var,
+        "varp" => AggKind::VarP,
+        "median" => AggKind::Median,
+        "mode" => AggKind::Mode,
         _ => return None,
     })
 }
@@ -177,8 +189,48 @@ fn fold(kind: AggKind, values: Vec<Value>) -> Value {
             let min = ns.iter().copied().fold(f64::MAX, f64::min);
             from_number(max - min)
         }),
+        AggKind::Stdev | AggKind::StdevP | AggKind::Var | AggKind::VarP => spread(kind, &values),
+        AggKind::Median => median(&values),
+        AggKind::Mode => mode(values),
         _ => Value::Null,
     }
+}
+
+/// Sample (`stdev`, `var`) or population (`stdevp`, `varp`) spread of the numbers.
+fn spread(kind: AggKind, values: &[Value]) -> Value {
+    let Some(ns) = numbers(values) else { return Value::Null };
+    let n = ns.len() as f64;
+    let sample = matches!(kind, AggKind::Stdev | AggKind::Var);
+    if sample && ns.len() < 2 {
+        return Value::Null;
+    }
+    let mean = ns.iter().sum::<f64>() / n;
+    let squares = ns.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
+    let variance = squares / if sample { n - 1.0 } else { n };
+    let result =
+        if matches!(kind, AggKind::Stdev | AggKind::StdevP) { variance.sqrt() } else { variance };
+    from_number(result)
+}
+
+/// The middle number (the lower of the two middle ones for an even count).
+fn median(values: &[Value]) -> Value {
+    let Some(mut ns) = numbers(values) else { return Value::Null };
+    ns.sort_by(|a, b| a.partial_cmp(b).unwrap_or(Ordering::Equal));
+    from_number(ns[(ns.len() - 1) / 2])
+}
+
+/// The most frequent value (the first seen among equals).
+fn mode(values: Vec<Value>) -> Value {
+    let mut counts: Vec<(String, usize, Value)> = Vec::new();
+    for v in values {
+        let Some(t) = text(&v) else { continue };
+        match counts.iter_mut().find(|(k, _, _)| *k == t) {
+            Some(entry) => entry.1 += 1,
+            None => counts.push((t, 1, v)),
+        }
+    }
+    let best = counts.iter().map(|(_, n, _)| *n).max().unwrap_or(0);
+    counts.into_iter().find(|(_, n, _)| *n == best).map_or(Value::Null, |(_, _, v)| v)
 }
 
 fn numbers(values: &[Value]) -> Option<Vec<f64>> {
@@ -271,6 +323,17 @@ mod tests {
         assert_eq!(
             values,
             [Value::Long(15), Value::Real(7.5), Value::str("5"), Value::Long(10), Value::Long(5)]
+        );
+    }
+
+    #[test]
+    fn spread_median_and_mode() {
+        let out = run("| stats stdev(bytes) varp(bytes) median(bytes) mode(user)");
+        let values: Vec<Value> = out.into_iter().map(|(_, v)| v).collect();
+        let stdev = 12.5f64.sqrt();
+        assert_eq!(
+            values,
+            [Value::Real(stdev), Value::Real(6.25), Value::Long(5), Value::str("bob")]
         );
     }
 

@@ -28,16 +28,10 @@ pub fn run(cmd: &Command, bin: &BinCommand, rows: Vec<Row>) -> Result<Vec<Row>, 
         return Err(unsupported("`bin` without `span=`", cmd.span));
     };
     let target = bin.alias.as_ref().unwrap_or(field).text.clone();
-    if field.text == "_time" {
-        let mut rows = bin_time(rows, "_time", span)?;
-        if target != "_time" {
-            for row in &mut rows {
-                if let Some(v) = row.get("_time").cloned() {
-                    row.set(target.clone(), v);
-                }
-            }
-        }
-        return Ok(rows);
+    let timed = span.text.trim().ends_with(|c: char| c.is_ascii_alphabetic());
+    if field.text == "_time" || timed {
+        let rows = copy_field(rows, &field.text, &target);
+        return bin_time(rows, &target, span);
     }
     let width = number(&Value::str(span.text.clone()))
         .filter(|w| *w > 0.0)
@@ -53,6 +47,21 @@ pub fn run(cmd: &Command, bin: &BinCommand, rows: Vec<Row>) -> Result<Vec<Row>, 
             row
         })
         .collect())
+}
+
+/// Copies `from` into `to` (`bin x as y` leaves `x` as it was).
+fn copy_field(rows: Vec<Row>, from: &str, to: &str) -> Vec<Row> {
+    if from == to {
+        return rows;
+    }
+    rows.into_iter()
+        .map(|mut row| {
+            if let Some(v) = row.get(from).cloned() {
+                row.set(to, v);
+            }
+            row
+        })
+        .collect()
 }
 
 fn fmt(n: f64) -> String {

@@ -16,11 +16,56 @@ use crate::value::Value;
 
 /// Every eval function [`call`] knows (lower-case).
 const SUPPORTED: &[&str] = &[
-    "if", "case", "coalesce", "isnull", "isnotnull", "null", "true", "false", "isnum", "isint",
-    "isstr", "typeof", "in", "like", "match", "lower", "upper", "len", "substr", "trim", "ltrim",
-    "rtrim", "replace", "split", "mvindex", "mvcount", "mvjoin", "mvappend", "mvdedup", "mvfind",
-    "tonumber", "tostring", "abs", "floor", "ceil", "ceiling", "sqrt", "ln", "exp", "round",
-    "pow", "min", "max", "now", "time", "relative_time", "strftime", "cidrmatch",
+    "if",
+    "case",
+    "coalesce",
+    "isnull",
+    "isnotnull",
+    "null",
+    "true",
+    "false",
+    "isnum",
+    "isint",
+    "isstr",
+    "typeof",
+    "in",
+    "like",
+    "match",
+    "lower",
+    "upper",
+    "len",
+    "substr",
+    "trim",
+    "ltrim",
+    "rtrim",
+    "replace",
+    "split",
+    "mvindex",
+    "mvcount",
+    "mvjoin",
+    "mvappend",
+    "mvdedup",
+    "mvfind",
+    "tonumber",
+    "tostring",
+    "abs",
+    "floor",
+    "ceil",
+    "ceiling",
+    "sqrt",
+    "ln",
+    "exp",
+    "round",
+    "pow",
+    "min",
+    "max",
+    "now",
+    "time",
+    "relative_time",
+    "strftime",
+    "cidrmatch",
+    "urldecode",
+    "mvzip",
 ];
 
 /// Checks an expression before any row is read: every function is one [`call`] knows and
@@ -170,6 +215,10 @@ impl Call<'_> {
             "relative_time" => self.relative_time(),
             "strftime" => self.strftime(),
             "cidrmatch" => self.cidrmatch(),
+            "urldecode" => {
+                self.one().map(|v| text(v).map_or(Value::Null, |s| Value::str(urldecode(&s))))
+            }
+            "mvzip" => self.mvzip(),
             _ => Err(unsupported(&format!("the eval function `{}`", self.name), self.span)),
         }
     }
@@ -420,6 +469,16 @@ impl Call<'_> {
         Ok(Value::str(strftime(t, &format)))
     }
 
+    /// `mvzip(a, b [, delim])`: pairs the values of two multivalues (`,` between them).
+    fn mvzip(&self) -> Result<Value, EvalError> {
+        self.expect(2..=3)?;
+        let delim = self.text_arg(2).unwrap_or_else(|| ",".to_owned());
+        let (a, b) = (elements(&self.args[0]), elements(&self.args[1]));
+        let pairs =
+            a.iter().zip(&b).filter_map(|(x, y)| Some(format!("{}{delim}{}", text(x)?, text(y)?)));
+        Ok(multivalue(pairs.map(Value::str).collect()))
+    }
+
     /// `cidrmatch("10.0.0.0/8", ip)` for IPv4.
     fn cidrmatch(&self) -> Result<Value, EvalError> {
         self.expect(2..=2)?;
@@ -428,6 +487,31 @@ impl Call<'_> {
         };
         Ok(Value::Bool(ipv4_in_cidr(&cidr, &ip).unwrap_or(false)))
     }
+}
+
+/// `%41` escapes and `+` as a space.
+fn urldecode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Compiles a PCRE pattern with the `regex` crate (no look-around or back-references).
@@ -587,6 +671,13 @@ mod tests {
         assert_eq!(eval_text(r#"tostring(1234567, "commas")"#, &r), Value::str("1,234,567"));
         assert_eq!(eval_text(r#"tostring(3661, "duration")"#, &r), Value::str("01:01:01"));
         assert_eq!(eval_text(r#"isnum(n)"#, &r), Value::Bool(true));
+    }
+
+    #[test]
+    fn url_decoding_and_zipping() {
+        let r = row(&[("u", Value::str("a%20b+c%2Fd")), ("m", mv(json!(["x", "y"])))]);
+        assert_eq!(eval_text("urldecode(u)", &r), Value::str("a b c/d"));
+        assert_eq!(eval_text(r#"mvzip(m, m, "=")"#, &r), mv(json!(["x=x", "y=y"])));
     }
 
     #[test]

@@ -69,12 +69,43 @@ pub fn expand(text: &str, knowledge: &Knowledge) -> Expanded {
 
 /// The body of one call (itself when unknown); a missing `*_filter` macro passes all.
 fn expand_call(call: &str, knowledge: &Knowledge, as_command: bool) -> String {
-    let expansion = expand_macros(call, knowledge);
+    let expansion = expand_macros(&unquote_simple_args(call), knowledge);
     let name = call.trim_matches('`').split('(').next().unwrap_or("").trim();
     if expansion.text == call && name.ends_with("_filter") {
         return if as_command { "search *".to_owned() } else { "*".to_owned() };
     }
     expansion.text
+}
+
+/// `` `m("Processes")` `` as `` `m(Processes)` ``: Splunk joins adjacent quoted and bare
+/// pieces of an argument, so `rename "$object$.*"` with `"Processes"` reads `Processes.*`;
+/// a quoted word without spaces or quotes means the same bare.
+fn unquote_simple_args(call: &str) -> String {
+    let inner = call.trim_matches('`');
+    let (Some(open), true) = (inner.find('('), inner.ends_with(')')) else {
+        return call.to_owned();
+    };
+    let args = &inner[open + 1..inner.len() - 1];
+    let simple = |a: &str| {
+        let a = a.trim();
+        a.len() >= 2
+            && a.starts_with('"')
+            && a.ends_with('"')
+            && a[1..a.len() - 1].chars().all(|c| c.is_alphanumeric() || "_.-:".contains(c))
+    };
+    let parts: Vec<&str> = args.split(',').collect();
+    if !parts.iter().any(|p| simple(p))
+        || args.matches('"').count() != 2 * parts.iter().filter(|p| simple(p)).count()
+    {
+        return call.to_owned();
+    }
+    let unquoted: Vec<String> = parts
+        .iter()
+        .map(
+            |p| if simple(p) { p.trim().trim_matches('"').to_owned() } else { p.trim().to_owned() },
+        )
+        .collect();
+    format!("`{}({})`", &inner[..open], unquoted.join(","))
 }
 
 #[cfg(test)]
@@ -103,6 +134,14 @@ mod tests {
         assert_eq!(e.to_original(Span::new(head, head + 4)), Span::new(31, 35));
         let inside = e.text.find("Image").unwrap() as u32;
         assert_eq!(e.to_original(Span::new(inside, inside + 5)), Span::new(9, 28));
+    }
+
+    #[test]
+    fn simple_quoted_arguments_lose_their_quotes() {
+        assert_eq!(unquote_simple_args("`drop(\"Processes\")`"), "`drop(Processes)`");
+        assert_eq!(unquote_simple_args("`m(\"a b\", c)`"), "`m(\"a b\", c)`");
+        assert_eq!(unquote_simple_args("`m(\"a,b\")`"), "`m(\"a,b\")`");
+        assert_eq!(unquote_simple_args("`plain`"), "`plain`");
     }
 
     #[test]

@@ -6,10 +6,11 @@
 //! for `Authentication.Failed_Authentication`), so whichever prefix the query writes finds
 //! it, and output columns are named as the query writes them, as in Splunk. Fields starting
 //! with `_` (`_time`) keep their bare names. All supplied rows count as summarized, so
-//! `summariesonly` does not change the result. Without `from datamodel=`, `tstats` reads the
+//! `summariesonly` does not change the result; `fillnull_value=x` gives rows that lack a
+//! `by` field the value `x` instead of dropping them. Without `from datamodel=`, `tstats` reads the
 //! events (their indexed fields).
 
-use qlint_grammar::spl::ast::TstatsCommand;
+use qlint_grammar::spl::ast::{Name, TstatsCommand, Value as Word};
 
 use super::aggregate::AggSpec;
 use super::bin::bin_time;
@@ -19,6 +20,7 @@ use super::stats::Grouping;
 use super::{Pipeline, error, unsupported};
 use crate::EvalError;
 use crate::table::Row;
+use crate::value::Value;
 
 /// Options that do not change the result over test data.
 const HARMLESS: &[&str] =
@@ -28,23 +30,10 @@ impl Pipeline<'_> {
     /// Runs a `tstats` that starts the pipeline.
     pub(super) fn tstats(&self, t: &TstatsCommand) -> Result<Vec<Row>, EvalError> {
         if let Some(m) = t.macros.first() {
-            return Err(error(
-                format!("macro `{}` is not defined in the workspace", m.name),
-                m.span,
-            ));
+            let message = format!("macro `{}` is not defined in the workspace", m.name);
+            return Err(error(message, m.span));
         }
-        let mut span = None;
-        for option in &t.options {
-            let key = option.key.text.to_ascii_lowercase();
-            if key == "span" {
-                span = Some(&option.value);
-            } else if !HARMLESS.contains(&key.as_str()) {
-                return Err(unsupported(
-                    &format!("the `tstats` option `{}`", option.key.text),
-                    option.span,
-                ));
-            }
-        }
+        let options = TstatsOptions::read(t)?;
         let mut rows = self.tstats_source(t)?;
         if let Some(clause) = &t.where_clause {
             let mut kept = Vec::new();
@@ -55,8 +44,11 @@ impl Pipeline<'_> {
             }
             rows = kept;
         }
-        if let Some(span) = span {
+        if let Some(span) = options.span {
             rows = bin_time(rows, "_time", span)?;
+        }
+        if let Some(fill) = options.fillnull {
+            rows = fill_by_fields(rows, &t.by, fill);
         }
         let aggs = t
             .aggregations
@@ -90,6 +82,46 @@ impl Pipeline<'_> {
         let prefixes: Vec<&str> = model.text.split('.').collect();
         Ok(rows.iter().map(|row| prefixed(row, &prefixes)).collect())
     }
+}
+
+/// The options of a `tstats` that change its result.
+struct TstatsOptions<'a> {
+    /// `span=` of the `by _time` bins.
+    span: Option<&'a Word>,
+    /// `fillnull_value=`: what a missing `by` field reads as (otherwise the row is dropped).
+    fillnull: Option<&'a str>,
+}
+
+impl<'a> TstatsOptions<'a> {
+    fn read(t: &'a TstatsCommand) -> Result<Self, EvalError> {
+        let mut options = TstatsOptions { span: None, fillnull: None };
+        for option in &t.options {
+            match option.key.text.to_ascii_lowercase().as_str() {
+                "span" => options.span = Some(&option.value),
+                "fillnull_value" => options.fillnull = Some(&option.value.text),
+                key if HARMLESS.contains(&key) => {}
+                _ => {
+                    let what = format!("the `tstats` option `{}`", option.key.text);
+                    return Err(unsupported(&what, option.span));
+                }
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// Gives every missing `by` field the `fillnull_value`.
+fn fill_by_fields(rows: Vec<Row>, by: &[Name], fill: &str) -> Vec<Row> {
+    rows.into_iter()
+        .map(|mut row| {
+            for field in by {
+                if row.get(&field.text).is_none_or(Value::is_null) {
+                    row.set(field.text.clone(), Value::str(fill));
+                }
+            }
+            row
+        })
+        .collect()
 }
 
 /// A dataset row with each field under every prefix (and `_` fields bare).
