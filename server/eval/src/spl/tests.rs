@@ -290,3 +290,25 @@ fn unsupported_functions_are_errors_even_without_rows() {
     let e = run("index=nothing | stats count(eval(md5(x)))", &sysmon()).unwrap_err();
     assert!(e.message.contains("`md5`"), "{}", e.message);
 }
+
+#[test]
+fn tstats_on_a_bare_model_reads_the_root_or_the_nodename() {
+    let rows =
+        vec![row(json!({"src": "10.0.0.1", "query": "a.example.com", "message_type": "QUERY"}))];
+    let data = TestData {
+        datamodels: BTreeMap::from([("Network_Resolution.DNS".to_string(), rows.clone())]),
+        ..TestData::default()
+    };
+    let q = r#"| tstats dc("DNS.query") as count from datamodel=Network_Resolution
+               where nodename=DNS "DNS.message_type"="QUERY" by DNS.src"#;
+    assert_eq!(show(&ok(q, &data)), ["DNS.src=10.0.0.1 count=1"]);
+    let data = TestData {
+        datamodels: BTreeMap::from([(
+            "Web.Web".to_string(),
+            vec![row(json!({"url": "http://x", "status": 200}))],
+        )]),
+        ..TestData::default()
+    };
+    let q = "| tstats count from datamodel=Web where Web.status=200 by Web.url";
+    assert_eq!(show(&ok(q, &data)), ["Web.url=http://x count=1"]);
+}

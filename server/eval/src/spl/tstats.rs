@@ -7,10 +7,11 @@
 //! it, and output columns are named as the query writes them, as in Splunk. Fields starting
 //! with `_` (`_time`) keep their bare names. All supplied rows count as summarized, so
 //! `summariesonly` does not change the result; `fillnull_value=x` gives rows that lack a
-//! `by` field the value `x` instead of dropping them. Without `from datamodel=`, `tstats` reads the
-//! events (their indexed fields).
+//! `by` field the value `x` instead of dropping them. A bare model (`from datamodel=Web`)
+//! reads the test's `Web.Web` (the root dataset) or `Web`; with `where nodename=X` it reads
+//! `Model.X`. Without `from datamodel=`, `tstats` reads the events (their indexed fields).
 
-use qlint_grammar::spl::ast::{Name, TstatsCommand, Value as Word};
+use qlint_grammar::spl::ast::{Name, SearchExpr, TstatsCommand, Value as Word};
 
 use super::aggregate::AggSpec;
 use super::bin::bin_time;
@@ -64,23 +65,42 @@ impl Pipeline<'_> {
             return Err(unsupported(&format!("`tstats from {}`", from.text), from.span));
         }
         let Some(model) = &t.datamodel else { return Ok(self.events()) };
-        if !model.text.contains('.') {
-            return Err(unsupported(
-                "a data model without a dataset (write `Model.Dataset`)",
-                model.span,
-            ));
+        let candidates = dataset_names(&model.text, t.where_clause.as_ref());
+        let found = candidates.iter().find_map(|wanted| {
+            self.ctx.data.datamodels.iter().find(|(name, _)| name.eq_ignore_ascii_case(wanted))
+        });
+        let Some((name, rows)) = found else { return Ok(Vec::new()) };
+        let prefixes: Vec<&str> = name.split('.').collect();
+        let node = name.split_once('.').map_or(name.as_str(), |(_, d)| d);
+        Ok(rows.iter().map(|row| prefixed(row, &prefixes, node)).collect())
+    }
+}
+
+/// The test's `datamodels:` keys that `from datamodel=X` may mean, best first:
+/// `Model.Dataset` as written; for a bare model, the `nodename=` of the where clause,
+/// then the root dataset (`Web` is `Web.Web`), then the bare name.
+fn dataset_names(model: &str, clause: Option<&SearchExpr>) -> Vec<String> {
+    if model.contains('.') {
+        return vec![model.to_owned()];
+    }
+    let mut names = Vec::new();
+    if let Some(node) = clause.and_then(nodename) {
+        names.push(format!("{model}.{node}"));
+    }
+    names.push(format!("{model}.{model}"));
+    names.push(model.to_owned());
+    names
+}
+
+/// The value of `nodename=X` in a where clause.
+fn nodename(clause: &SearchExpr) -> Option<String> {
+    match clause {
+        SearchExpr::Compare(c) if c.field.text.eq_ignore_ascii_case("nodename") => {
+            Some(c.value.text.clone())
         }
-        let Some((_, rows)) = self
-            .ctx
-            .data
-            .datamodels
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(&model.text))
-        else {
-            return Ok(Vec::new());
-        };
-        let prefixes: Vec<&str> = model.text.split('.').collect();
-        Ok(rows.iter().map(|row| prefixed(row, &prefixes)).collect())
+        SearchExpr::And { operands, .. } => operands.iter().find_map(nodename),
+        SearchExpr::Group { inner, .. } => nodename(inner),
+        _ => None,
     }
 }
 
@@ -124,9 +144,11 @@ fn fill_by_fields(rows: Vec<Row>, by: &[Name], fill: &str) -> Vec<Row> {
         .collect()
 }
 
-/// A dataset row with each field under every prefix (and `_` fields bare).
-fn prefixed(row: &Row, prefixes: &[&str]) -> Row {
+/// A dataset row with each field under every prefix (and `_` fields bare); `nodename` is
+/// the dataset's path below the model, for `where nodename=...`.
+fn prefixed(row: &Row, prefixes: &[&str], node: &str) -> Row {
     let mut out = Row::new();
+    out.set("nodename", Value::str(node));
     for (name, value) in row.iter() {
         if name.starts_with('_') {
             out.set(name, super::prepare_time(name, value.clone()));
