@@ -1,9 +1,11 @@
-//! Commands that read or rewrite field text: `rex`, `regex`, `convert`, `mvexpand`, `makemv`.
+//! Commands that read or rewrite field text: `rex`, `regex`, `convert`, `mvexpand`, `makemv`,
+//! `spath`.
 
 use qlint_grammar::spl::ast::{
-    Command, ConvertCommand, Expr, MvExpandCommand, RegexCommand, RexCommand,
+    Command, ConvertCommand, Expr, MvExpandCommand, RegexCommand, RexCommand, SpathCommand,
 };
 use regex::Regex;
+use serde_json::Value as Json;
 
 use super::functions::{compile_regex, sed_replacement};
 use super::search::raw_text;
@@ -224,4 +226,108 @@ fn makemv(m: &MvExpandCommand, field: &str, rows: Vec<Row>) -> Result<Vec<Row>, 
             row
         })
         .collect())
+}
+
+/// `spath [input=_raw] [output=f] [path=]p`: JSON fields. Without a path every leaf becomes a
+/// field named by its path (`a.b`, arrays as `a{}`, their values a multivalue); with one,
+/// the value there (an object or array as its JSON text) goes to `output` (default: the path).
+pub fn spath(s: &SpathCommand, rows: Vec<Row>) -> Result<Vec<Row>, EvalError> {
+    for o in &s.options {
+        if !["input", "output", "path"].contains(&o.key.text.to_ascii_lowercase().as_str()) {
+            return Err(unsupported(&format!("the `spath` option `{}`", o.key.text), o.span));
+        }
+    }
+    let input = option(&s.options, "input").map_or("_raw".to_owned(), |v| v.text.clone());
+    let path = option(&s.options, "path").or(s.path.as_ref()).map(|v| v.text.clone());
+    if let Some(p) = &path
+        && p.contains(|c: char| c.is_ascii_digit())
+        && p.contains('{')
+    {
+        let at = option(&s.options, "path")
+            .or(s.path.as_ref())
+            .map_or_else(Default::default, |v| v.span);
+        return Err(unsupported("an array index in an `spath` path", at));
+    }
+    let output = option(&s.options, "output").map(|v| v.text.clone()).or_else(|| path.clone());
+    Ok(rows
+        .into_iter()
+        .map(|mut row| {
+            let Some(json) =
+                field_text(&row, &input).and_then(|t| serde_json::from_str::<Json>(&t).ok())
+            else {
+                return row;
+            };
+            match (&path, &output) {
+                (Some(p), Some(out)) => {
+                    let values = at_path(&json, p);
+                    if !values.is_empty() {
+                        row.set(out.clone(), multivalue(values));
+                    }
+                }
+                _ => {
+                    let mut fields: Vec<(String, Vec<Value>)> = Vec::new();
+                    flatten(&json, String::new(), &mut fields);
+                    for (name, values) in fields {
+                        row.set(name, multivalue(values));
+                    }
+                }
+            }
+            row
+        })
+        .collect())
+}
+
+/// Leaves of `json` by path, in document order.
+fn flatten(json: &Json, prefix: String, out: &mut Vec<(String, Vec<Value>)>) {
+    match json {
+        Json::Object(map) => {
+            for (key, value) in map {
+                let name = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                flatten(value, name, out);
+            }
+        }
+        Json::Array(items) => {
+            for item in items {
+                flatten(item, format!("{prefix}{{}}"), out);
+            }
+        }
+        leaf => {
+            let value = leaf_value(leaf);
+            match out.iter_mut().find(|(n, _)| *n == prefix) {
+                Some((_, values)) => values.push(value),
+                None => out.push((prefix, vec![value])),
+            }
+        }
+    }
+}
+
+/// The values at `a.b{}.c`; an object or array found there is given as JSON text.
+fn at_path(json: &Json, path: &str) -> Vec<Value> {
+    let mut nodes = vec![json];
+    for segment in path.split('.') {
+        let (key, each) = match segment.strip_suffix("{}") {
+            Some(k) => (k, true),
+            None => (segment, false),
+        };
+        let mut next = Vec::new();
+        for node in nodes {
+            let child = if key.is_empty() { Some(node) } else { node.get(key) };
+            match (child, each) {
+                (Some(Json::Array(items)), true) => next.extend(items.iter()),
+                (Some(c), false) => next.push(c),
+                _ => {}
+            }
+        }
+        nodes = next;
+    }
+    nodes.into_iter().map(leaf_value).collect()
+}
+
+fn leaf_value(json: &Json) -> Value {
+    match json {
+        Json::String(s) => Value::str(s.clone()),
+        Json::Number(_) | Json::Bool(_) => Value::str(json.to_string()),
+        Json::Null => Value::str("null"),
+        other => Value::str(other.to_string()),
+    }
 }

@@ -5,9 +5,10 @@
 //! events, newest first (Splunk's order); `| tstats` and `| inputlookup` generate their own
 //! rows. Commands by family: the search clause ([`search`], [`terms`]), `where`/`eval`
 //! ([`expr`], [`functions`]), statistics ([`stats`], [`aggregate`], [`tstats`]), row shaping
-//! ([`fields`]), text extraction ([`extract`]), `bin` ([`bin`]) and [`lookup`]. A command,
-//! option or function outside that subset is an [`EvalError`] naming it, at its place in
-//! the query as written (a place inside an expanded macro is the macro call).
+//! ([`fields`]), text extraction ([`extract`]), `bin` ([`bin`]), [`lookup`], subsearches
+//! with `join`/`append`/`appendpipe` ([`subsearch`]). A command, option or function outside
+//! that subset is an [`EvalError`] naming it, at its place in the query as written (a place
+//! inside an expanded macro is the macro call).
 
 mod aggregate;
 mod bin;
@@ -19,6 +20,7 @@ mod lookup;
 mod macros;
 mod search;
 mod stats;
+mod subsearch;
 mod terms;
 mod time;
 mod tstats;
@@ -56,17 +58,8 @@ fn run_expanded(text: &str, ctx: &EvalContext) -> Result<Table, EvalError> {
     }
     let pipeline =
         Pipeline { source: text, ctx, env: Env { now: ctx.now as f64 / TICKS_PER_SECOND as f64 } };
-    let mut rows: Option<Vec<Row>> = None;
-    let mut order: Option<Vec<String>> = None;
-    for (i, cmd) in parse.tree.commands.iter().enumerate() {
-        let input = rows.take();
-        let (out, columns) = pipeline.step(cmd, input, i == 0)?;
-        rows = Some(out);
-        if columns.is_some() {
-            order = columns;
-        }
-    }
-    Ok(into_table(rows.unwrap_or_default(), order))
+    let (rows, order) = pipeline.run_pipeline(&parse.tree.commands, None)?;
+    Ok(into_table(rows, order))
 }
 
 /// What every command may read.
@@ -80,6 +73,34 @@ pub(crate) struct Pipeline<'a> {
 type Step = (Vec<Row>, Option<Vec<String>>);
 
 impl Pipeline<'_> {
+    /// Runs `commands` over `input` (the events when `None`): the rows and, when a `table`
+    /// shaped them last, its column order.
+    fn run_pipeline(
+        &self,
+        commands: &[Command],
+        input: Option<Vec<Row>>,
+    ) -> Result<Step, EvalError> {
+        let mut rows = input;
+        let mut order: Option<Vec<String>> = None;
+        for (i, cmd) in commands.iter().enumerate() {
+            let (out, columns) = self.step(cmd, rows.take(), i == 0)?;
+            rows = Some(out);
+            if columns.is_some() {
+                order = columns;
+            }
+        }
+        Ok((rows.unwrap_or_default(), order))
+    }
+
+    /// The rows of a subsearch (or of `appendpipe`'s pipeline over `input`).
+    fn run_search(
+        &self,
+        commands: &[Command],
+        input: Option<Vec<Row>>,
+    ) -> Result<Vec<Row>, EvalError> {
+        self.run_pipeline(commands, input).map(|(rows, _)| rows)
+    }
+
     /// The test's events, `_time` as a datetime, newest first.
     fn events(&self) -> Vec<Row> {
         let mut rows: Vec<Row> = self
@@ -107,7 +128,10 @@ impl Pipeline<'_> {
         let env = self.env;
         let out = match &cmd.kind {
             CommandKind::Search(s) => match &s.clause {
-                Some(clause) => filter(rows, |row| search::matches(clause, row, env.now))?,
+                Some(clause) => {
+                    let clause = self.resolve_subsearches(clause)?;
+                    filter(rows, |row| search::matches(&clause, row, env.now))?
+                }
                 None => rows,
             },
             CommandKind::Where(w) => {
@@ -131,6 +155,8 @@ impl Pipeline<'_> {
             CommandKind::MvExpand(m) => extract::mv(cmd, m, rows)?,
             CommandKind::Bin(b) => bin::run(cmd, b, rows)?,
             CommandKind::Lookup(l) => self.lookup(l, rows)?,
+            CommandKind::Join(j) => self.join(cmd, j, rows)?,
+            CommandKind::Spath(sp) => extract::spath(sp, rows)?,
             CommandKind::Macro(m) => {
                 return Err(error(
                     format!("macro `{}` is not defined in the workspace", m.name),

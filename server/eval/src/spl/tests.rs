@@ -312,3 +312,44 @@ fn tstats_on_a_bare_model_reads_the_root_or_the_nodename() {
     let q = "| tstats count from datamodel=Web where Web.status=200 by Web.url";
     assert_eq!(show(&ok(q, &data)), ["Web.url=http://x count=1"]);
 }
+
+#[test]
+fn subsearch_rows_become_a_condition() {
+    let q =
+        "index=endpoint [search index=endpoint EventCode=3 | fields host] | table host EventCode";
+    assert_eq!(show(&ok(q, &sysmon())), ["host=h2 EventCode=3"]);
+    let q = "index=endpoint NOT [search index=endpoint EventCode=3 | fields User] | stats count";
+    assert_eq!(show(&ok(q, &sysmon())), ["count=2"]);
+    let q = "index=endpoint [search index=none | fields host] | stats count";
+    assert_eq!(show(&ok(q, &sysmon())), ["count=0"]);
+}
+
+#[test]
+fn join_append_and_appendpipe() {
+    let q = "index=endpoint EventCode=1 | join host [search index=endpoint EventCode=3 | rename User as peer | fields host peer] | table host peer";
+    assert_eq!(show(&ok(q, &sysmon())), Vec::<String>::new());
+    let q = "index=endpoint EventCode=3 | join type=left host [search index=other | fields host User] | table host User";
+    assert_eq!(show(&ok(q, &sysmon())), ["host=h2 User=alice"]);
+    let q = "index=endpoint | stats count by host | join host [search index=endpoint EventCode=1 | stats dc(User) as users by host]";
+    assert_eq!(show(&ok(q, &sysmon())), ["host=h1 count=2 users=1"]);
+    let q = "index=endpoint EventCode=3 | append [search index=other] | stats count by index";
+    assert_eq!(show(&ok(q, &sysmon())), ["index=endpoint count=1", "index=other count=1"]);
+    let q = "index=endpoint | stats count by host | appendpipe [stats sum(count) as total]";
+    assert_eq!(show(&ok(q, &sysmon())), ["host=h1 count=2", "host=h2 count=1", "total=3"]);
+    let e = run("index=endpoint | join type=outer max=0 [search index=x]", &sysmon()).unwrap_err();
+    assert!(e.message.contains("without join fields"), "{}", e.message);
+}
+
+#[test]
+fn spath_reads_json() {
+    let data = events(json!([
+        {"_raw": r#"{"user": {"name": "bob", "roles": ["a", "b"]}, "items": [{"id": 1}, {"id": 2}]}"#}
+    ]));
+    let t = ok("* | spath | table user.name user.roles{} items{}.id", &data);
+    assert_eq!(show(&t), ["user.name=bob user.roles{}=a|b items{}.id=1|2"]);
+    let t = ok(
+        "* | spath output=n path=user.name | spath input=_raw items{}.id | table n items{}.id",
+        &data,
+    );
+    assert_eq!(show(&t), ["n=bob items{}.id=1|2"]);
+}
