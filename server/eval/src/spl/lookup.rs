@@ -35,7 +35,12 @@ impl Pipeline<'_> {
 
     /// `lookup table in [AS field] ... [OUTPUT|OUTPUTNEW out [AS field] ...]`.
     pub(super) fn lookup(&self, l: &LookupCommand, rows: Vec<Row>) -> Result<Vec<Row>, EvalError> {
-        if let Some(o) = l.options.first() {
+        // `local` and `update` change where Splunk runs the lookup, not its result.
+        let other = l
+            .options
+            .iter()
+            .find(|o| !["local", "update"].contains(&o.key.text.to_ascii_lowercase().as_str()));
+        if let Some(o) = other {
             return Err(unsupported(&format!("the `lookup` option `{}`", o.key.text), o.span));
         }
         let Some(name) = &l.table else {
@@ -54,17 +59,30 @@ impl Pipeline<'_> {
         Ok(rows.into_iter().map(|row| enrich(row, table, &l.inputs, &outputs, only_new)).collect())
     }
 
-    /// `| inputlookup table [where clause]`: the lookup's rows.
+    /// `| inputlookup table [where clause]`: the lookup's rows (`append=t` adds them to the
+    /// rows so far, `max=N` keeps the first N).
     pub(super) fn inputlookup(
         &self,
         i: &InputLookupCommand,
         span: qlint_grammar::Span,
     ) -> Result<Vec<Row>, EvalError> {
-        if let Some(o) = i.options.first() {
+        let other = i
+            .options
+            .iter()
+            .find(|o| !["append", "max"].contains(&o.key.text.to_ascii_lowercase().as_str()));
+        if let Some(o) = other {
             return Err(unsupported(&format!("the `inputlookup` option `{}`", o.key.text), o.span));
         }
         let Some(name) = &i.table else { return Err(error("`inputlookup` needs a table", span)) };
-        let rows = self.lookup_table(name)?.rows.clone();
+        let mut rows = self.lookup_table(name)?.rows.clone();
+        if let Some(max) = i.options.iter().find(|o| o.key.text.eq_ignore_ascii_case("max")) {
+            let n: usize = max
+                .value
+                .text
+                .parse()
+                .map_err(|_| error("`max` must be a whole number", max.value.span))?;
+            rows.truncate(n);
+        }
         let Some(clause) = &i.where_clause else { return Ok(rows) };
         let mut kept = Vec::new();
         for row in rows {

@@ -156,6 +156,11 @@ impl Pipeline<'_> {
             CommandKind::Bin(b) => bin::run(cmd, b, rows)?,
             CommandKind::Lookup(l) => self.lookup(l, rows)?,
             CommandKind::Join(j) => self.join(cmd, j, rows)?,
+            CommandKind::InputLookup(i) => {
+                let mut rows = rows;
+                rows.extend(self.inputlookup(i, cmd.span)?);
+                rows
+            }
             CommandKind::Spath(sp) => extract::spath(sp, rows)?,
             CommandKind::Macro(m) => {
                 return Err(error(
@@ -176,6 +181,12 @@ impl Pipeline<'_> {
 
     /// The rows of a generating command (`tstats`, `inputlookup`) at the start.
     fn generate(&self, cmd: &Command, first: bool) -> Result<Option<Vec<Row>>, EvalError> {
+        if let CommandKind::InputLookup(i) = &cmd.kind
+            && !first
+            && option_flag(&i.options, "append") == Some(true)
+        {
+            return Ok(None);
+        }
         let generating = matches!(cmd.kind, CommandKind::Tstats(_) | CommandKind::InputLookup(_));
         if generating && !first {
             return Err(unsupported(
@@ -242,20 +253,17 @@ fn eval_command(e: &EvalCommand, rows: Vec<Row>, env: &Env) -> Result<Vec<Row>, 
     Ok(out)
 }
 
-/// The result table: `table`'s column order when the last shaping was a `table`, else
-/// every field in first-seen order.
+/// The result table: the last `table`'s columns first, then every other field in
+/// first-seen order.
 fn into_table(rows: Vec<Row>, order: Option<Vec<String>>) -> Table {
-    let names = order.unwrap_or_else(|| {
-        let mut names: Vec<String> = Vec::new();
-        for row in &rows {
-            for n in row.names() {
-                if !names.iter().any(|x| x == n) {
-                    names.push(n.to_owned());
-                }
+    let mut names = order.unwrap_or_default();
+    for row in &rows {
+        for n in row.names() {
+            if !names.iter().any(|x| x == n) {
+                names.push(n.to_owned());
             }
         }
-        names
-    });
+    }
     Table { columns: names.into_iter().map(Column::untyped).collect(), rows }
 }
 

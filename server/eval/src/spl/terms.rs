@@ -89,6 +89,8 @@ mod tests {
         assert!(plain("error", "2024 ERROR disk full"));
         assert!(plain("foo", "path=a.foo-b"));
         assert!(!plain("foo", "foobar baz"));
+        assert!(plain("error", "disk.error: full"));
+        assert!(!plain("error", "3 errors"));
         assert!(plain("10.0.0.1", "src=10.0.0.1 dst=x"));
         assert!(!plain("10.0.0.1", "src=10.0.0.10"));
     }

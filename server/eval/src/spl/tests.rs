@@ -244,6 +244,13 @@ fn lookup_adds_outputs() {
     assert_eq!(show(&t), ["User=bob role=admin count=2"]);
     let t = ok("| inputlookup roles.csv where role=admin", &data);
     assert_eq!(show(&t), ["account=bob role=admin"]);
+    let t = ok("index=endpoint EventCode=3 | table host | inputlookup append=t roles", &data);
+    assert_eq!(show(&t), ["host=h2", "account=bob role=admin"]);
+    let t = ok(
+        "index=endpoint | lookup local=t roles account AS User OUTPUTNEW role | stats count by role",
+        &data,
+    );
+    assert_eq!(show(&t), ["role=admin count=2"]);
     let e = run("index=endpoint | lookup missing x", &data).unwrap_err();
     assert!(e.message.contains("`missing`"));
 }
