@@ -78,7 +78,7 @@ pub fn bin_time(rows: Vec<Row>, field: &str, span: &Word) -> Result<Vec<Row>, Ev
         .map(|mut row| {
             let binned = match row.get(field) {
                 Some(Value::DateTime(t)) => {
-                    let step = seconds * TICKS_PER_SECOND;
+                    let step = seconds.saturating_mul(TICKS_PER_SECOND);
                     Some(Value::DateTime(t.div_euclid(step) * step))
                 }
                 Some(other) => number(other)
@@ -107,7 +107,7 @@ pub fn span_seconds(text: &str) -> Option<i64> {
         "w" | "week" | "weeks" => 7 * 86_400,
         _ => return None,
     };
-    (amount > 0).then_some(amount * unit_seconds)
+    if amount > 0 { amount.checked_mul(unit_seconds) } else { None }
 }
 
 #[cfg(test)]
@@ -121,5 +121,6 @@ mod tests {
         assert_eq!(span_seconds("2d"), Some(172_800));
         assert_eq!(span_seconds("30"), Some(30));
         assert_eq!(span_seconds("1mon"), None);
+        assert_eq!(span_seconds("999999999999999999d"), None);
     }
 }

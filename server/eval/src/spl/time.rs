@@ -5,6 +5,9 @@
 use crate::value::{civil_from_days, days_from_civil};
 
 const DAY: i64 = 86_400;
+/// Times beyond this many seconds from 1970 (some 30 million years) are left alone by the
+/// calendar arithmetic, which would overflow.
+const LIMIT: f64 = 1e15;
 
 /// Resolves a time modifier (`-24h@h`, `@d`, `now`, `0`, `+1d`, or epoch seconds) against
 /// `now` (epoch seconds). `None` when the text is not one.
@@ -48,7 +51,7 @@ fn apply_offset(mut t: f64, text: &str) -> Option<f64> {
         rest = &rest[unit_len..];
         t = match unit_kind(unit)? {
             Unit::Seconds(s) => t + sign * amount * s as f64,
-            Unit::Months(m) => add_months(t, (sign * amount) as i64 * m),
+            Unit::Months(m) => add_months(t, ((sign * amount) as i64).clamp(-120_000, 120_000) * m),
         };
     }
     Some(t)
@@ -75,6 +78,9 @@ fn unit_kind(unit: &str) -> Option<Unit> {
 }
 
 fn add_months(t: f64, months: i64) -> f64 {
+    if t.abs() >= LIMIT {
+        return t;
+    }
     let days = (t as i64).div_euclid(DAY);
     let (y, m, d) = civil_from_days(days);
     let total = y * 12 + i64::from(m) - 1 + months;
@@ -85,6 +91,9 @@ fn add_months(t: f64, months: i64) -> f64 {
 
 /// Rounds `t` down to the start of the unit (`@h`, `@d`, `@w0`, `@mon`, `@y`).
 fn snap_to(t: f64, snap: &str) -> Option<f64> {
+    if t.is_nan() || t.abs() >= LIMIT {
+        return None;
+    }
     let secs = t.floor() as i64;
     let days = secs.div_euclid(DAY);
     let (y, m, _) = civil_from_days(days);
@@ -216,6 +225,9 @@ mod tests {
         assert_eq!(relative_time(NOW, "@w1"), Some(1_721_001_600.0));
         assert_eq!(strftime(relative_time(NOW, "-1mon@mon").unwrap(), "%F"), "2024-06-01");
         assert_eq!(relative_time(NOW, "yesterday"), None);
+        assert!(relative_time(NOW, "-99999999999999999999y").is_some());
+        assert_eq!(relative_time(1e300, "@mon"), None);
+        assert_eq!(relative_time(1e300, "+1mon"), Some(1e300));
     }
 
     #[test]
