@@ -5,7 +5,7 @@
 //! events, newest first (Splunk's order); `| tstats` and `| inputlookup` generate their own
 //! rows. Commands by family: the search clause ([`search`], [`terms`]), `where`/`eval`
 //! ([`expr`], [`functions`]), statistics ([`stats`], [`aggregate`], [`tstats`]), row shaping
-//! ([`fields`]), text extraction ([`extract`]), `bin` ([`bin`]), [`lookup`], subsearches
+//! ([`fields`], [`top`]), text extraction ([`extract`]), `bin` ([`bin`]), [`lookup`], subsearches
 //! with `join`/`append`/`appendpipe` ([`subsearch`]). A command, option or function outside
 //! that subset is an [`EvalError`] naming it, at its place in the query as written (a place
 //! inside an expanded macro is the macro call).
@@ -23,6 +23,7 @@ mod stats;
 mod subsearch;
 mod terms;
 mod time;
+mod top;
 mod tstats;
 mod values;
 mod wildcard;
@@ -156,6 +157,7 @@ impl Pipeline<'_> {
             CommandKind::Bin(b) => bin::run(cmd, b, rows)?,
             CommandKind::Lookup(l) => self.lookup(l, rows)?,
             CommandKind::Join(j) => self.join(cmd, j, rows)?,
+            CommandKind::Top(t) => top::run(cmd, t, rows, self.source)?,
             CommandKind::InputLookup(i) => {
                 let mut rows = rows;
                 rows.extend(self.inputlookup(i, cmd.span)?);

@@ -360,3 +360,22 @@ fn spath_reads_json() {
     );
     assert_eq!(show(&t), ["n=bob items{}.id=1|2"]);
 }
+
+#[test]
+fn top_and_rare() {
+    let t = ok("index=* | top Image", &sysmon());
+    assert_eq!(
+        show(&t),
+        [
+            r"Image=C:\Windows\System32\cmd.exe count=3 percent=75",
+            r"Image=C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe count=1 percent=25",
+        ]
+    );
+    let t = ok("index=* | top 1 User by host showperc=f", &sysmon());
+    assert_eq!(
+        show(&t),
+        ["host=h2 User=alice count=1", "host=h1 User=bob count=2", "host=h3 User=carol count=1"]
+    );
+    let t = ok("index=* | rare limit=1 host countfield=n", &sysmon());
+    assert_eq!(show(&t), ["host=h2 n=1 percent=25"]);
+}
