@@ -1,8 +1,8 @@
 //! Every SPL detection in `corpus/hunts` has a test file in `corpus/tests/spl/`, and every
 //! case of those files passes through the SPL evaluator.
 //!
-//! A test file's `rule:` is a path relative to the file; `path#name` picks the query called
-//! `name` (a savedsearches.conf stanza) from a file holding several.
+//! A test file's `rule:` is a path relative to the file; `path#N` picks the N-th query (from
+//! 1, any language) of a file holding several, as `qlint test` does.
 
 use std::path::{Path, PathBuf};
 
@@ -16,8 +16,8 @@ fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus")
 }
 
-/// The SPL queries of a rule file, with their names.
-fn spl_queries(path: &Path) -> Vec<(Option<String>, String)> {
+/// The queries of a rule file (any language), with whether each is SPL.
+fn queries(path: &Path) -> Vec<(bool, String)> {
     let Some(kind) = SourceKind::of_path(path) else { return Vec::new() };
     if kind == SourceKind::Macros {
         return Vec::new();
@@ -26,30 +26,27 @@ fn spl_queries(path: &Path) -> Vec<(Option<String>, String)> {
     extract(kind, &text)
         .queries
         .into_iter()
-        .filter(|q| q.language == qlint_linter::Language::Spl)
-        .map(|q| (q.name, q.text))
+        .map(|q| (q.language == qlint_linter::Language::Spl, q.text))
         .collect()
 }
 
-/// The query a `rule:` names: `path` or `path#name`.
-fn resolve_rule(base: &Path, rule: &str) -> (PathBuf, String) {
-    let (file, name) = match rule.split_once('#') {
-        Some((f, n)) => (f, Some(n)),
+/// The query a `rule:` names (`path` or `path#N`) and a key naming it: `path#N`.
+fn resolve_rule(base: &Path, rule: &str) -> (String, String) {
+    let (file, index) = match rule.rsplit_once('#') {
+        Some((f, n)) => (f, Some(n.parse::<usize>().expect("`#N` is a query number"))),
         None => (rule, None),
     };
-    let path = base.join(file);
-    let queries = spl_queries(&path);
-    let found = match name {
-        Some(n) => queries.into_iter().find(|(q, _)| q.as_deref() == Some(n)),
-        None if queries.len() == 1 => queries.into_iter().next(),
-        None => panic!("{rule}: the file holds {} queries; name one with `#`", queries.len()),
+    let path = base.join(file).canonicalize().expect("rule exists");
+    let all = queries(&path);
+    let n = match index {
+        Some(n) => n,
+        None if all.len() == 1 => 1,
+        None => panic!("{rule}: the file holds {} queries; pick one with `#N`", all.len()),
     };
-    let (_, text) = found.unwrap_or_else(|| panic!("{rule}: no such SPL query"));
-    let key = match name {
-        Some(n) => format!("{}#{n}", path.canonicalize().expect("rule exists").display()),
-        None => path.canonicalize().expect("rule exists").display().to_string(),
-    };
-    (PathBuf::from(key), text)
+    let (is_spl, text) =
+        all.into_iter().nth(n - 1).unwrap_or_else(|| panic!("{rule}: no query {n}"));
+    assert!(is_spl, "{rule}: not an SPL query");
+    (format!("{}#{n}", path.display()), text)
 }
 
 fn test_files() -> Vec<PathBuf> {
@@ -118,15 +115,11 @@ fn every_spl_hunt_has_a_test_file() {
                 stack.push(path);
                 continue;
             }
-            for (name, _) in spl_queries(&path) {
-                let canonical = path.canonicalize().unwrap().display().to_string();
-                let with_name = name.as_ref().map(|n| format!("{canonical}#{n}"));
-                let covered = tested.iter().any(|t| {
-                    let t = t.display().to_string();
-                    t == canonical || Some(&t) == with_name.as_ref()
-                });
-                if !covered {
-                    untested.push(with_name.unwrap_or(canonical));
+            let canonical = path.canonicalize().unwrap().display().to_string();
+            for (i, (is_spl, _)) in queries(&path).into_iter().enumerate() {
+                let key = format!("{canonical}#{}", i + 1);
+                if is_spl && !tested.contains(&key) {
+                    untested.push(key);
                 }
             }
         }
