@@ -1,6 +1,6 @@
 //! The search clause (`search`, the implicit first command, `tstats ... where`) against one
 //! row: bare terms against `_raw`, `field=value` case-insensitively with `*` wildcards,
-//! `NOT`/`OR`/`AND`, `IN`, and `earliest`/`latest` against `_time`.
+//! `NOT`/`OR`/`AND`, `IN`, `CASE()`/`TERM()`, and `earliest`/`latest` against `_time`.
 
 use qlint_grammar::spl::ast::{CompareOp, FieldComparison, InList, SearchExpr, Term};
 
@@ -20,10 +20,16 @@ pub fn matches(clause: &SearchExpr, row: &Row, now: f64) -> Result<bool, EvalErr
         SearchExpr::Compare(c) => compare_matches(c, row),
         SearchExpr::In(list) => in_matches(list, row),
         SearchExpr::And { operands, .. } => {
-            for operand in operands {
-                if !matches(operand, row, now)? {
+            let mut i = 0;
+            while i < operands.len() {
+                let (hit, used) = match directive_pair(&operands[i], operands.get(i + 1)) {
+                    Some(c) => (compare_matches(&c, row), 2),
+                    None => (matches(&operands[i], row, now)?, 1),
+                };
+                if !hit {
                     return Ok(false);
                 }
+                i += used;
             }
             true
         }
@@ -96,11 +102,47 @@ fn field_values(row: &Row, field: &str) -> Vec<String> {
 /// field to exist with no matching value; `<`, `>` compare numerically when both are numbers.
 fn compare_matches(c: &FieldComparison, row: &Row) -> bool {
     let values = field_values(row, &c.field.text);
-    let pattern = &c.value.text;
+    let (pattern, case_sensitive) = directive_value(&c.value);
+    let hit = |v: &String| {
+        if case_sensitive { wildcard_match(pattern, v, false) } else { value_matches(pattern, v) }
+    };
     match c.op {
-        CompareOp::Eq | CompareOp::EqEq => values.iter().any(|v| value_matches(pattern, v)),
-        CompareOp::Ne => !values.is_empty() && !values.iter().any(|v| value_matches(pattern, v)),
+        CompareOp::Eq | CompareOp::EqEq => values.iter().any(hit),
+        CompareOp::Ne => !values.is_empty() && !values.iter().any(hit),
         op => values.iter().any(|v| ordered(op, v, pattern)),
+    }
+}
+
+/// `field=CASE(x)` reaches here as `field=CASE` followed by the group `(x)`: one comparison
+/// with the value `CASE(x)` when the two touch.
+fn directive_pair(first: &SearchExpr, next: Option<&SearchExpr>) -> Option<FieldComparison> {
+    let (SearchExpr::Compare(c), Some(SearchExpr::Group { inner, span })) = (first, next) else {
+        return None;
+    };
+    let SearchExpr::Term(term) = inner.as_ref() else { return None };
+    let directive = ["CASE", "TERM"].iter().any(|d| c.value.text.eq_ignore_ascii_case(d));
+    if !directive || c.value.quoted || c.value.span.end != span.start {
+        return None;
+    }
+    let mut merged = c.clone();
+    merged.value.text = format!("{}({})", c.value.text, term.text);
+    Some(merged)
+}
+
+/// `CASE(x)` (match `x` case-sensitively) and `TERM(x)` (`x`) as an unquoted value.
+fn directive_value(value: &qlint_grammar::spl::ast::Value) -> (&str, bool) {
+    let text = value.text.as_str();
+    if value.quoted || !text.ends_with(')') {
+        return (text, false);
+    }
+    let inner = |prefix: &str| {
+        let head = text.get(..prefix.len())?;
+        head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..text.len() - 1])
+    };
+    match (inner("CASE("), inner("TERM(")) {
+        (Some(x), _) => (x, true),
+        (_, Some(x)) => (x, false),
+        _ => (text, false),
     }
 }
 

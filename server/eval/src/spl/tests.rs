@@ -379,3 +379,19 @@ fn top_and_rare() {
     let t = ok("index=* | rare limit=1 host countfield=n", &sysmon());
     assert_eq!(show(&t), ["host=h2 n=1 percent=25"]);
 }
+
+#[test]
+fn case_directive_on_a_field_value() {
+    assert_eq!(
+        ok("index=* User=CASE(bob) | stats count", &sysmon()).rows[0].get("count"),
+        Some(&Value::Long(2))
+    );
+    assert_eq!(
+        ok("index=* User=CASE(BOB) | stats count", &sysmon()).rows[0].get("count"),
+        Some(&Value::Long(0))
+    );
+    assert_eq!(
+        ok("index=* host=TERM(h1) | stats count", &sysmon()).rows[0].get("count"),
+        Some(&Value::Long(2))
+    );
+}
