@@ -244,6 +244,8 @@ fn lookup_adds_outputs() {
     assert_eq!(show(&t), ["User=bob role=admin count=2"]);
     let t = ok("| inputlookup roles.csv where role=admin", &data);
     assert_eq!(show(&t), ["account=bob role=admin"]);
+    let t = ok("index=endpoint EventCode=3 | table host | outputlookup seen_hosts.csv", &data);
+    assert_eq!(show(&t), ["host=h2"]);
     let t = ok("index=endpoint EventCode=3 | table host | inputlookup append=t roles", &data);
     assert_eq!(show(&t), ["host=h2", "account=bob role=admin"]);
     let t = ok(
