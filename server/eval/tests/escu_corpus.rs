@@ -103,7 +103,7 @@ impl Tally {
         );
         let mut ranked: Vec<_> = self.errors.iter().collect();
         ranked.sort_by(|a, b| b.1.cmp(a.1));
-        for (message, count) in ranked.iter().take(15) {
+        for (message, count) in ranked.iter().take(40) {
             println!("  {count:5}  {message}");
         }
     }

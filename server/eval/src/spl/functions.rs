@@ -66,6 +66,8 @@ const SUPPORTED: &[&str] = &[
     "cidrmatch",
     "urldecode",
     "mvzip",
+    "mvmap",
+    "mvfilter",
 ];
 
 /// Checks an expression before any row is read: every function is one [`call`] knows and
@@ -113,6 +115,8 @@ pub fn call(
         "if" => return if_(args, span, row, env),
         "case" => return case(args, span, row, env),
         "coalesce" => return coalesce(args, row, env),
+        "mvmap" => return mvmap(args, span, row, env),
+        "mvfilter" => return mvfilter(args, span, row, env),
         _ => {}
     }
     let mut values = Vec::with_capacity(args.len());
@@ -154,6 +158,49 @@ fn coalesce(args: &[Expr], row: &Row, env: &Env) -> Result<Value, EvalError> {
         }
     }
     Ok(Value::Null)
+}
+
+/// `mvmap(field, expr)`: `expr` for each value, the field standing for that value.
+fn mvmap(args: &[Expr], span: Span, row: &Row, env: &Env) -> Result<Value, EvalError> {
+    let [Expr::Field(field), expr] = args else {
+        return Err(error("`mvmap` takes a field and an expression", span));
+    };
+    let mut out = Vec::new();
+    for value in row.get(&field.text).map(elements).unwrap_or_default() {
+        let mut each = row.clone();
+        each.set(field.text.clone(), value);
+        out.extend(elements(&eval(expr, &each, env)?));
+    }
+    Ok(multivalue(out))
+}
+
+/// `mvfilter(predicate)`: the values of the one field the predicate reads that satisfy it.
+fn mvfilter(args: &[Expr], span: Span, row: &Row, env: &Env) -> Result<Value, EvalError> {
+    let [predicate] = args else { return Err(arity("mvfilter", "1", span)) };
+    let Some(field) = first_field(predicate) else {
+        return Err(error("`mvfilter` needs a condition on a field", span));
+    };
+    let mut kept = Vec::new();
+    for value in row.get(&field).map(elements).unwrap_or_default() {
+        let mut each = row.clone();
+        each.set(field.clone(), value.clone());
+        if truth(&eval(predicate, &each, env)?) == Some(true) {
+            kept.push(value);
+        }
+    }
+    Ok(multivalue(kept))
+}
+
+fn first_field(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Field(name) => Some(name.text.clone()),
+        Expr::Call { args, .. } => args.iter().find_map(first_field),
+        Expr::Unary { operand, .. } => first_field(operand),
+        Expr::Binary { lhs, rhs, .. } => first_field(lhs).or_else(|| first_field(rhs)),
+        Expr::In { lhs, .. } => first_field(lhs),
+        Expr::Paren { inner, .. } => first_field(inner),
+        _ => None,
+    }
 }
 
 fn arity(name: &str, expected: &str, span: Span) -> EvalError {
@@ -516,10 +563,38 @@ fn urldecode(text: &str) -> String {
 
 /// Compiles a PCRE pattern with the `regex` crate (no look-around or back-references).
 pub fn compile_regex(pattern: &str, span: Span) -> Result<Regex, EvalError> {
-    Regex::new(pattern).map_err(|e| {
+    Regex::new(&escape_literal_braces(pattern)).map_err(|e| {
         let reason = e.to_string().lines().last().unwrap_or("").trim().to_owned();
         error(format!("regular expression `{pattern}` is not supported here: {reason}"), span)
     })
+}
+
+/// PCRE reads a `{` that does not start a repetition (`{2}`, `{2,}`, `{2,5}`) as a literal
+/// brace; Rust's `regex` rejects it, so such braces are escaped first.
+fn escape_literal_braces(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let (mut escaped, mut after_class_escape) = (false, false);
+    for (i, c) in pattern.char_indices() {
+        let literal = c == '{' && !escaped && !after_class_escape;
+        if literal && !starts_repetition(&pattern[i + 1..]) {
+            out.push_str("\\{");
+        } else {
+            out.push(c);
+        }
+        // `\p{L}`, `\x{41}`: the brace belongs to the escape.
+        after_class_escape = escaped && matches!(c, 'p' | 'P' | 'x');
+        escaped = c == '\\' && !escaped;
+    }
+    out
+}
+
+fn starts_repetition(rest: &str) -> bool {
+    let Some(close) = rest.find('}') else { return false };
+    let inner = &rest[..close];
+    let (low, high) = inner.split_once(',').unwrap_or((inner, "0"));
+    !low.is_empty()
+        && low.chars().all(|c| c.is_ascii_digit())
+        && high.chars().all(|c| c.is_ascii_digit())
 }
 
 /// `\1` back-references of Splunk's replacement text as the regex crate's `${1}`.
@@ -671,6 +746,24 @@ mod tests {
         assert_eq!(eval_text(r#"tostring(1234567, "commas")"#, &r), Value::str("1,234,567"));
         assert_eq!(eval_text(r#"tostring(3661, "duration")"#, &r), Value::str("01:01:01"));
         assert_eq!(eval_text(r#"isnum(n)"#, &r), Value::Bool(true));
+    }
+
+    #[test]
+    fn mvmap_and_mvfilter() {
+        let r = row(&[("m", mv(json!(["a.exe", "b.dll", "c.exe"])))]);
+        assert_eq!(eval_text(r#"mvmap(m, upper(m))"#, &r), mv(json!(["A.EXE", "B.DLL", "C.EXE"])));
+        assert_eq!(eval_text(r#"mvfilter(match(m, "\.exe$"))"#, &r), mv(json!(["a.exe", "c.exe"])));
+        assert_eq!(eval_text(r#"mvfilter(m="none")"#, &r), Value::Null);
+    }
+
+    #[test]
+    fn pcre_literal_braces() {
+        assert_eq!(escape_literal_braces("^%{x}"), "^%\\{x}");
+        assert_eq!(escape_literal_braces("a{2,3}b{4}"), "a{2,3}b{4}");
+        assert_eq!(escape_literal_braces("\\{"), "\\{");
+        assert_eq!(escape_literal_braces(r"\p{L}\x{41}"), r"\p{L}\x{41}");
+        let r = row(&[("s", Value::str("%{abc}"))]);
+        assert_eq!(eval_text(r#"match(s, "^%{a")"#, &r), Value::Bool(true));
     }
 
     #[test]
