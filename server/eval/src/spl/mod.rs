@@ -5,7 +5,7 @@
 //! events, newest first (Splunk's order); `| tstats` and `| inputlookup` generate their own
 //! rows. Commands by family: the search clause ([`search`], [`terms`]), `where`/`eval`
 //! ([`expr`], [`functions`]), statistics ([`stats`], [`aggregate`], [`tstats`]), row shaping
-//! ([`fields`], [`top`]), text extraction ([`extract`]), `bin` ([`bin`]), [`lookup`], subsearches
+//! ([`fields`], [`top`], [`foreach`]), text extraction ([`extract`]), `bin` ([`bin`]), [`lookup`], subsearches
 //! with `join`/`append`/`appendpipe` ([`subsearch`]). A command, option or function outside
 //! that subset is an [`EvalError`] naming it, at its place in the query as written (a place
 //! inside an expanded macro is the macro call).
@@ -15,6 +15,7 @@ mod bin;
 mod expr;
 mod extract;
 mod fields;
+mod foreach;
 mod functions;
 mod lookup;
 mod macros;
@@ -158,6 +159,7 @@ impl Pipeline<'_> {
             CommandKind::Lookup(l) => self.lookup(l, rows)?,
             CommandKind::Join(j) => self.join(cmd, j, rows)?,
             CommandKind::Top(t) => top::run(cmd, t, rows, self.source)?,
+            CommandKind::Foreach(f) => self.foreach(cmd, f, rows)?,
             // Writes the results to a lookup and passes them on; a test writes nothing.
             CommandKind::InputLookup(_) if cmd.name.text.eq_ignore_ascii_case("outputlookup") => {
                 rows

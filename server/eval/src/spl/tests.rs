@@ -397,3 +397,10 @@ fn case_directive_on_a_field_value() {
         Some(&Value::Long(2))
     );
 }
+
+#[test]
+fn foreach_runs_its_template_per_field() {
+    let data = events(json!([{"index": "m", "bytes_in": 1, "bytes_out": 2, "name": "x"}]));
+    let q = "index=m | foreach bytes_* [eval <<FIELD>>=<<FIELD>> * 10, last=\"<<MATCHSTR>>\"] | table bytes_in bytes_out last";
+    assert_eq!(show(&ok(q, &data)), ["bytes_in=10 bytes_out=20 last=out"]);
+}
