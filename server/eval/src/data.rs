@@ -7,6 +7,9 @@
 //! except that a column whose every value is ISO-8601 date-and-time text becomes `datetime`.
 //! SPL events, data-model rows and lookups stay untyped, but for `_time`, which becomes a
 //! datetime (ISO-8601 text, or epoch seconds).
+//!
+//! A row with `_repeat: N` stands for N copies of itself (without that field): thresholds
+//! such as "more than 200 deletions" need many rows.
 
 use std::path::Path;
 
@@ -34,18 +37,46 @@ pub fn build_test_data(
     base: &Path,
 ) -> Result<TestData, DataError> {
     let mut data = TestData::default();
-    for (name, rows) in &case.tables {
+    let tables: Vec<(String, Vec<RawRow>)> = case
+        .tables
+        .iter()
+        .map(|(n, rows)| Ok((n.clone(), repeat_rows(rows)?)))
+        .collect::<Result<_, DataError>>()?;
+    for (name, rows) in &tables {
         data.tables.insert(name.clone(), kql_table(name, rows, knowledge)?);
     }
-    data.events = case.events.iter().map(spl_row).collect();
+    data.events = repeat_rows(&case.events)?.iter().map(spl_row).collect();
     for (name, rows) in &case.datamodels {
-        data.datamodels.insert(name.clone(), rows.iter().map(spl_row).collect());
+        data.datamodels.insert(name.clone(), repeat_rows(rows)?.iter().map(spl_row).collect());
     }
     for (name, source) in &case.lookups {
         data.lookups.insert(name.clone(), lookup_table(source, base, case.line)?);
     }
     Ok(data)
 }
+
+/// The rows with each `_repeat: N` row written out N times.
+pub fn repeat_rows(rows: &[RawRow]) -> Result<Vec<RawRow>, DataError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let Some(at) = row.fields.iter().position(|(n, _)| n == REPEAT) else {
+            out.push(row.clone());
+            continue;
+        };
+        let count =
+            row.fields[at].1.as_u64().filter(|n| *n <= 100_000).ok_or_else(|| DataError {
+                message: format!("`{REPEAT}` must be a whole number up to 100000"),
+                line: row.line,
+            })?;
+        let mut single = row.clone();
+        single.fields.remove(at);
+        out.extend(std::iter::repeat_n(single, count as usize));
+    }
+    Ok(out)
+}
+
+/// The row field that repeats a row.
+pub const REPEAT: &str = "_repeat";
 
 /// The latest datetime anywhere in the data: the default `now`.
 pub fn latest_time(data: &TestData) -> Option<i64> {
@@ -257,6 +288,16 @@ mod tests {
         assert_eq!(row.get("N"), Some(&Value::Long(3)));
         assert_eq!(row.get("S"), Some(&Value::str("2024")));
         assert_eq!(row.get("D"), Some(&Value::Dynamic(serde_json::json!([1]))));
+    }
+
+    #[test]
+    fn repeat_writes_a_row_out_n_times() {
+        let data = data_of(
+            "query: x\nlanguage: kql\ntests:\n  - name: a\n    tables:\n      T:\n        - {A: 1, _repeat: 3}\n        - {A: 2}\n",
+        );
+        let table = &data.tables["T"];
+        assert_eq!(table.rows.len(), 4);
+        assert_eq!(table.column_names().collect::<Vec<_>>(), ["A"]);
     }
 
     #[test]

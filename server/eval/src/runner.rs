@@ -102,7 +102,15 @@ pub fn run_case(
             return outcome;
         }
     };
-    match run_query(query.language, &query.text, &data, now, knowledge) {
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_query(query.language, &query.text, &data, now, knowledge)
+    }));
+    let run = run.unwrap_or_else(|_| {
+        Err(EvalError::new(
+            "internal error: the evaluator panicked on this query (please report it)",
+        ))
+    });
+    match run {
         Ok(table) => judge(&mut outcome, &case.expect, table),
         Err(EvalError { message, span }) => {
             outcome.message = message;

@@ -253,7 +253,7 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
     let year: i64 = parts.next()?.parse().ok()?;
     let month: u32 = parts.next()?.parse().ok()?;
     let day: u32 = parts.next().map_or(Some(1), |d| d.parse().ok())?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
     let days = days_from_civil(year, month, day);
@@ -272,8 +272,8 @@ fn split_offset(text: &str) -> Option<(&str, i64)> {
     let (clock, offset) = text.split_at(at);
     let sign = if offset.starts_with('-') { -1 } else { 1 };
     let mut hm = offset[1..].splitn(2, ':');
-    let hours: i64 = hm.next()?.parse().ok()?;
-    let minutes: i64 = hm.next().map_or(Some(0), |m| m.parse().ok())?;
+    let hours: i64 = hm.next()?.parse().ok().filter(|h| *h <= 14)?;
+    let minutes: i64 = hm.next().map_or(Some(0), |m| m.parse().ok().filter(|m| *m < 60))?;
     Some((clock, sign * (hours * TICKS_PER_HOUR + minutes * TICKS_PER_MINUTE)))
 }
 
@@ -283,7 +283,7 @@ fn parse_clock(text: &str) -> Option<i64> {
     let hours: i64 = parts.next()?.parse().ok()?;
     let minutes: i64 = parts.next()?.parse().ok()?;
     let seconds = parts.next().map_or(Some(0), parse_seconds)?;
-    if hours > 23 || minutes > 59 {
+    if !(0..=23).contains(&hours) || !(0..=59).contains(&minutes) {
         return None;
     }
     Some(hours * TICKS_PER_HOUR + minutes * TICKS_PER_MINUTE + seconds)
@@ -292,7 +292,7 @@ fn parse_clock(text: &str) -> Option<i64> {
 /// `ss[.fffffff]` into ticks (digits after the seventh are dropped).
 fn parse_seconds(text: &str) -> Option<i64> {
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    let seconds: i64 = whole.parse().ok()?;
+    let seconds: i64 = whole.parse().ok().filter(|s| (0..=1_000_000_000).contains(s))?;
     if !fraction.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
@@ -345,7 +345,7 @@ pub fn parse_timespan(text: &str) -> Option<i64> {
     }
     let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
     let (number, unit) = text.split_at(split);
-    let number: f64 = number.parse().ok()?;
+    let number: f64 = number.parse().ok().filter(|n: &f64| n.abs() < 1e9)?;
     let per = unit_ticks(unit)?;
     Some((number * per as f64).round() as i64)
 }
@@ -369,13 +369,13 @@ fn parse_clock_span(text: &str) -> Option<i64> {
     let (days, clock) = match text.split_once(':') {
         Some((head, _)) if head.contains('.') => {
             let (d, rest) = text.split_once('.')?;
-            (d.parse::<i64>().ok()?, rest)
+            (d.parse::<i64>().ok().filter(|d| *d < 10_000_000)?, rest)
         }
         _ => (0, text),
     };
     let mut parts = clock.splitn(3, ':');
-    let hours: i64 = parts.next()?.parse().ok()?;
-    let minutes: i64 = parts.next()?.parse().ok()?;
+    let hours: i64 = parts.next()?.parse().ok().filter(|h| (0..1_000_000).contains(h))?;
+    let minutes: i64 = parts.next()?.parse().ok().filter(|m| (0..1_000_000).contains(m))?;
     let seconds = parts.next().map_or(Some(0), parse_seconds)?;
     Some(days * TICKS_PER_DAY + hours * TICKS_PER_HOUR + minutes * TICKS_PER_MINUTE + seconds)
 }

@@ -273,9 +273,9 @@ fn typed_literal(ty: &str, text: &str, span: Span) -> R {
 fn unary(op: UnaryOp, v: Value, span: Span) -> R {
     Ok(match (op, scalarize(v)) {
         (UnaryOp::Plus, v) => v,
-        (UnaryOp::Neg, Value::Long(i)) => Value::Long(-i),
+        (UnaryOp::Neg, Value::Long(i)) => Value::Long(i.wrapping_neg()),
         (UnaryOp::Neg, Value::Real(r)) => Value::Real(-r),
-        (UnaryOp::Neg, Value::Timespan(t)) => Value::Timespan(-t),
+        (UnaryOp::Neg, Value::Timespan(t)) => Value::Timespan(t.wrapping_neg()),
         (UnaryOp::Neg, Value::Null) => Value::Null,
         (UnaryOp::Neg, other) => {
             return err_at(span, format!("cannot negate a `{}`", other.type_name()));
@@ -297,16 +297,18 @@ pub(crate) fn arithmetic(op: BinaryOp, a: Value, b: Value, span: Span) -> R {
         (Sub, Long(x), Long(y)) => Long(x.wrapping_sub(*y)),
         (Mul, Long(x), Long(y)) => Long(x.wrapping_mul(*y)),
         (Div | Mod, Long(_), Long(0)) => Null,
-        (Div, Long(x), Long(y)) => Long(x / y),
-        (Mod, Long(x), Long(y)) => Long(x % y),
+        (Div, Long(x), Long(y)) => Long(x.wrapping_div(*y)),
+        (Mod, Long(x), Long(y)) => Long(x.wrapping_rem(*y)),
         (_, Long(_) | Real(_), Long(_) | Real(_)) => {
             real_op(op, as_f64(&a).unwrap_or(0.0), as_f64(&b).unwrap_or(0.0))
         }
-        (Add, DateTime(t), Timespan(d)) | (Add, Timespan(d), DateTime(t)) => DateTime(t + d),
-        (Sub, DateTime(t), Timespan(d)) => DateTime(t - d),
-        (Sub, DateTime(x), DateTime(y)) => Timespan(x - y),
-        (Add, Timespan(x), Timespan(y)) => Timespan(x + y),
-        (Sub, Timespan(x), Timespan(y)) => Timespan(x - y),
+        (Add, DateTime(t), Timespan(d)) | (Add, Timespan(d), DateTime(t)) => {
+            DateTime(t.saturating_add(*d))
+        }
+        (Sub, DateTime(t), Timespan(d)) => DateTime(t.saturating_sub(*d)),
+        (Sub, DateTime(x), DateTime(y)) => Timespan(x.saturating_sub(*y)),
+        (Add, Timespan(x), Timespan(y)) => Timespan(x.saturating_add(*y)),
+        (Sub, Timespan(x), Timespan(y)) => Timespan(x.saturating_sub(*y)),
         (Div, Timespan(x), Timespan(y)) if *y != 0 => Real(*x as f64 / *y as f64),
         (Mul, Timespan(x), Long(_) | Real(_)) => {
             Timespan((*x as f64 * as_f64(&b).unwrap_or(0.0)) as i64)

@@ -203,12 +203,11 @@ impl Evaluator<'_> {
             }
         }
         let mut out = Table::default();
-        if let Some(col) = &source_column {
-            out.add_column(Column::untyped(col));
-        }
-        for (_, t) in &parts {
-            for c in &t.columns {
-                out.add_column(c.clone());
+        let mut seen = std::collections::HashSet::new();
+        let source = source_column.iter().map(|c| Column::untyped(c));
+        for c in source.chain(parts.iter().flat_map(|(_, t)| t.columns.iter().cloned())) {
+            if seen.insert(c.name.clone()) {
+                out.columns.push(c);
             }
         }
         if inner {

@@ -34,6 +34,8 @@ fn equality_is_case_sensitive_and_tilde_operators_are_not() {
 fn has_matches_whole_terms_and_contains_matches_substrings() {
     assert!(yes(r#""C:\\Tools\\PsExec.exe -s" has "psexec""#));
     assert!(!yes(r#""psexecsvc.exe" has "psexec""#));
+    assert!(!yes(r#""KustoExplorerQueryRun" has "Explorer""#));
+    assert!(yes(r#""Kusto: ad67d136-c1db-4f9f;KustoExplorerQueryRun" has "c1db""#));
     assert!(yes(r#""psexecsvc.exe" contains "PSEXEC""#));
     assert!(!yes(r#""psexecsvc.exe" contains_cs "PSEXEC""#));
     assert!(!yes(r#""a PsExec b" has_cs "psexec""#));

@@ -143,9 +143,10 @@ fn array_index_of(c: &Call) -> R {
     ))
 }
 
-/// An IPv4 address as a number.
+/// An IPv4 address as a number (a `/prefix` suffix, which Kusto accepts, is ignored).
 fn ipv4(text: &str) -> Option<u32> {
-    text.trim().parse::<std::net::Ipv4Addr>().ok().map(u32::from)
+    let address = text.split_once('/').map_or(text, |(a, _)| a);
+    address.trim().parse::<std::net::Ipv4Addr>().ok().map(u32::from)
 }
 
 /// The private ranges of RFC 1918 (what Kusto's `ipv4_is_private` tests).
@@ -183,5 +184,7 @@ mod tests {
         assert!(private("192.168.1.1"));
         assert!(!private("8.8.8.8"));
         assert!(!private("127.0.0.1"));
+        assert!(private("192.168.1.1/24"));
+        assert!(!private("202.1.2.3"));
     }
 }
