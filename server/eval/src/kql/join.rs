@@ -204,7 +204,7 @@ impl Evaluator<'_> {
         }
         let mut out = Table::default();
         let mut seen = std::collections::HashSet::new();
-        let source = source_column.iter().map(|c| Column::untyped(c));
+        let source = source_column.iter().map(Column::untyped);
         for c in source.chain(parts.iter().flat_map(|(_, t)| t.columns.iter().cloned())) {
             if seen.insert(c.name.clone()) {
                 out.columns.push(c);
