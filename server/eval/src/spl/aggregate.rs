@@ -3,7 +3,9 @@
 //! `values` sorts its distinct values as text; `list` keeps order (first 100); `min`/`max`
 //! compare numbers numerically and fall back to text when no value is a number and keep the
 //! winning value as it was (so `min(_time)` is still a time); `dc` counts distinct texts
-//! exactly (Splunk's is exact as well unless `estdc` is used).
+//! exactly (Splunk's is exact as well unless `estdc` is used). Percentiles (`perc95`, `p95`,
+//! `exactperc95`, `upperperc95`) are exact, interpolating between the nearest ranks; Splunk
+//! estimates `perc` over large sets.
 
 use std::cmp::Ordering;
 
@@ -48,6 +50,8 @@ enum AggKind {
     VarP,
     Median,
     Mode,
+    /// `percN`/`pN`/`exactpercN`/`upperpercN`, N in hundredths (99.5 is 9950).
+    Percentile(u32),
 }
 
 impl AggSpec {
@@ -120,6 +124,9 @@ impl AggSpec {
 }
 
 fn kind_of(name: &str) -> Option<AggKind> {
+    if let Some(p) = percentile(name) {
+        return Some(AggKind::Percentile(p));
+    }
     Some(match name {
         "count" | "c" => AggKind::Count,
         "dc" | "distinct_count" => AggKind::DistinctCount,
@@ -142,6 +149,15 @@ fn kind_of(name: &str) -> Option<AggKind> {
         "mode" => AggKind::Mode,
         _ => return None,
     })
+}
+
+/// `perc95`, `p99.5`, `exactperc50`, `upperperc90` -> the percentile in hundredths.
+fn percentile(name: &str) -> Option<u32> {
+    let digits =
+        ["exactperc", "upperperc", "perc", "p"].iter().find_map(|p| name.strip_prefix(p))?;
+    let value: f64 = digits.parse().ok()?;
+    (digits.starts_with(|c: char| c.is_ascii_digit()) && (0.0..=100.0).contains(&value))
+        .then(|| (value * 100.0).round() as u32)
 }
 
 /// `eval(expr)` as an argument is the expression itself.
@@ -192,6 +208,7 @@ fn fold(kind: AggKind, values: Vec<Value>) -> Value {
         AggKind::Stdev | AggKind::StdevP | AggKind::Var | AggKind::VarP => spread(kind, &values),
         AggKind::Median => median(&values),
         AggKind::Mode => mode(values),
+        AggKind::Percentile(p) => percentile_of(&values, f64::from(p) / 100.0),
         _ => Value::Null,
     }
 }
@@ -217,6 +234,15 @@ fn median(values: &[Value]) -> Value {
     let Some(mut ns) = numbers(values) else { return Value::Null };
     ns.sort_by(|a, b| a.partial_cmp(b).unwrap_or(Ordering::Equal));
     from_number(ns[(ns.len() - 1) / 2])
+}
+
+/// The `p`-th percentile, interpolating linearly between the two nearest ranks.
+fn percentile_of(values: &[Value], p: f64) -> Value {
+    let Some(mut ns) = numbers(values) else { return Value::Null };
+    ns.sort_by(|a, b| a.partial_cmp(b).unwrap_or(Ordering::Equal));
+    let rank = p / 100.0 * (ns.len() - 1) as f64;
+    let (low, high) = (rank.floor() as usize, rank.ceil() as usize);
+    from_number(ns[low] + (ns[high] - ns[low]) * (rank - low as f64))
 }
 
 /// The most frequent value (the first seen among equals).
@@ -338,6 +364,15 @@ mod tests {
     }
 
     #[test]
+    fn percentiles_interpolate() {
+        let out = run("| stats perc50(bytes) p100(bytes) exactperc0(bytes) perc25(bytes)");
+        let values: Vec<Value> = out.into_iter().map(|(_, v)| v).collect();
+        assert_eq!(values, [Value::Real(7.5), Value::Long(10), Value::Long(5), Value::Real(6.25)]);
+        assert!(percentile("perc101").is_none() && percentile("pages").is_none());
+        assert_eq!(percentile("p99.5"), Some(9950));
+    }
+
+    #[test]
     fn time_aggregations_keep_times() {
         let out =
             run("| stats min(_time) as first earliest(user) latest(user) first(user) last(user)");
@@ -356,9 +391,9 @@ mod tests {
 
     #[test]
     fn unknown_aggregations_are_named() {
-        let parse = qlint_grammar::spl::parse("| stats perc95(x)");
+        let parse = qlint_grammar::spl::parse("| stats estdc(x)");
         let CommandKind::Stats(s) = &parse.tree.commands[0].kind else { panic!() };
-        let err = AggSpec::compile(&s.aggregations[0], "| stats perc95(x)").unwrap_err();
-        assert!(err.message.contains("`perc95`"), "{}", err.message);
+        let err = AggSpec::compile(&s.aggregations[0], "| stats estdc(x)").unwrap_err();
+        assert!(err.message.contains("`estdc`"), "{}", err.message);
     }
 }
