@@ -41,7 +41,12 @@ fn main() {
             let Ok(record) = serde_json::from_str::<serde_json::Value>(line) else { continue };
             let Some(query) = record["query"].as_str() else { continue };
             total += 1;
-            match run_query(Language::Kql, query, &data, now, &knowledge) {
+            let started = std::time::Instant::now();
+            let result = run_query(Language::Kql, query, &data, now, &knowledge);
+            if started.elapsed().as_secs_f64() > 1.0 {
+                eprintln!("slow ({:.1}s): {}", started.elapsed().as_secs_f64(), record["id"]);
+            }
+            match result {
                 Ok(_) => ran += 1,
                 Err(e) if e.message.contains("not supported") => {
                     *unsupported.entry(construct(&e.message)).or_default() += 1

@@ -205,7 +205,15 @@ fn compare(op: BinaryOp, a: &Value, b: &Value) -> Value {
     }))
 }
 
+/// `v between (lo .. hi)`, bounds included; a timespan upper bound after a datetime lower
+/// bound counts from it (`between (start .. 1h)`).
 fn between(v: &Value, lo: &Value, hi: &Value) -> Option<bool> {
+    let hi = &match (scalarize(lo.clone()), scalarize(hi.clone())) {
+        (Value::DateTime(start), Value::Timespan(span)) => {
+            Value::DateTime(start.saturating_add(span))
+        }
+        (_, hi) => hi,
+    };
     let above = order(v, lo)? != std::cmp::Ordering::Less;
     let below = order(v, hi)? != std::cmp::Ordering::Greater;
     Some(above && below)

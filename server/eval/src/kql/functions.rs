@@ -155,7 +155,7 @@ fn builtin(c: &Call) -> Option<R> {
         }
         "coalesce" => coalesce(c),
         "toscalar" => toscalar(c),
-        "column_ifexists" => column_ifexists(c),
+        "column_ifexists" | "columnifexists" => column_ifexists(c),
         "abs" => c.arity(1, 1).and_then(|_| math(c.get(0)?, f64::abs, i64::wrapping_abs)),
         "round" => round(c),
         "min_of" => extreme_of(c, std::cmp::Ordering::Less),

@@ -186,9 +186,10 @@ impl Evaluator<'_> {
             "max" => extreme(arg(0)?, std::cmp::Ordering::Greater),
             "minif" => extreme(with_if(arg(0)?, 1)?, std::cmp::Ordering::Less),
             "maxif" => extreme(with_if(arg(0)?, 1)?, std::cmp::Ordering::Greater),
-            "make_set" => make_set(arg(0)?, limit(1)?),
+            "make_set" | "makeset" => make_set(arg(0)?, limit(1)?),
+            "make_bag" => make_bag(arg(0)?),
             "make_set_if" => make_set(with_if(arg(0)?, 1)?, limit(2)?),
-            "make_list" => make_list(arg(0)?, limit(1)?),
+            "make_list" | "makelist" => make_list(arg(0)?, limit(1)?),
             "make_list_if" => make_list(with_if(arg(0)?, 1)?, limit(2)?),
             "take_any" | "any" => arg(0)?.into_iter().find(|v| !v.is_null()).unwrap_or(Value::Null),
             _ => return err_at(span, format!("the aggregation `{name}` is not supported")),
@@ -273,8 +274,9 @@ fn by_name(item: &NamedExpr, index: usize, table: &Table) -> String {
 fn aggregate_name(expr: &Expr, index: usize) -> String {
     let Expr::Call { callee, args, .. } = expr else { return format!("Column{}", index + 1) };
     let prefix = match callee.name.as_str() {
-        "make_set" | "make_set_if" => "set",
-        "make_list" | "make_list_if" => "list",
+        "make_set" | "make_set_if" | "makeset" => "set",
+        "make_list" | "make_list_if" | "makelist" => "list",
+        "make_bag" => "bag",
         "take_any" => "any",
         other => other,
     };
@@ -359,6 +361,19 @@ fn make_set(values: Vec<Value>, limit: usize) -> Value {
         }
     }
     Value::Dynamic(Json::Array(items))
+}
+
+/// `make_bag`: the property bags merged (the first value of a key wins).
+fn make_bag(values: Vec<Value>) -> Value {
+    let mut bag = serde_json::Map::new();
+    for v in values {
+        if let Value::Dynamic(Json::Object(map)) = v {
+            for (k, item) in map {
+                bag.entry(k).or_insert(item);
+            }
+        }
+    }
+    Value::Dynamic(Json::Object(bag))
 }
 
 fn make_list(values: Vec<Value>, limit: usize) -> Value {

@@ -84,6 +84,8 @@ fn arithmetic_over_numbers_datetimes_and_timespans() {
         "datetime(2024-07-15 11:30) between (datetime(2024-07-15 11:00) .. 1h + datetime(2024-07-15 11:00))"
     ));
     assert!(yes("5 !between (1 .. 4)"));
+    assert!(yes("datetime(2024-07-15 11:30) between (datetime(2024-07-15 11:00) .. 1h)"));
+    assert!(!yes("datetime(2024-07-15 12:30) between (datetime(2024-07-15 11:00) .. 1h)"));
 }
 
 #[test]
@@ -122,6 +124,31 @@ fn string_functions() {
     assert_eq!(text(r#"replace_regex("user=bob", @"user=(\w+)", @"name:\1")"#), "name:bob");
     assert_eq!(text(r#"trim(@"\s+", "  x  ")"#), "x");
     assert_eq!(text(r#"base64_decode_tostring("aGVsbG8=")"#), "hello");
+}
+
+#[test]
+fn arrays_sets_counts_and_date_differences() {
+    assert_eq!(text(r#"strcat_array(dynamic(["a", "b"]), "-")"#), "a-b");
+    assert_eq!(text(r#"array_slice(dynamic([1, 2, 3, 4]), 1, -2)"#), "[2,3]");
+    assert_eq!(text(r#"array_concat(dynamic([1]), dynamic([2]))"#), "[1,2]");
+    assert_eq!(text(r#"set_union(dynamic([1, 2]), dynamic([2, 3]))"#), "[1,2,3]");
+    assert_eq!(text(r#"set_difference(dynamic([1, 2, 3]), dynamic([2]))"#), "[1,3]");
+    assert_eq!(text(r#"countof("The cat sat on the mat", "at")"#), "3");
+    assert_eq!(text(r#"countof("aaaa", "aa")"#), "3");
+    assert_eq!(text(r#"countof("aaaa", "aa", "regex")"#), "2");
+    assert_eq!(text("tohex(255)"), "ff");
+    assert_eq!(text("datetime_diff('year', datetime(2017-01-01), datetime(2000-12-31))"), "17");
+    assert_eq!(text("datetime_diff('month', datetime(2017-01-01), datetime(2016-12-31))"), "1");
+    assert_eq!(
+        text("datetime_diff('hour', datetime(2017-10-31 01:00), datetime(2017-10-30 23:59))"),
+        "2"
+    );
+    assert_eq!(
+        text(
+            "datetime_diff('minute', datetime(2017-10-30 23:05:01), datetime(2017-10-30 23:00:59))"
+        ),
+        "5"
+    );
 }
 
 #[test]

@@ -17,8 +17,17 @@ pub(super) fn builtin(c: &Call) -> Option<R> {
         "todatetime" => one(c, to_datetime),
         "totimespan" | "totime" => one(c, to_timespan),
         "toguid" => one(c, |v| Value::String(v.to_text())),
-        "parse_json" | "todynamic" | "toobject" => one(c, parse_json),
-        "array_length" => one(c, |v| match v {
+        "parse_json" | "todynamic" | "toobject" | "parsejson" => one(c, parse_json),
+        "tohex" => one(c, |v| match v {
+            Value::Long(i) => Value::String(format!("{i:x}")),
+            _ => Value::Null,
+        }),
+        "array_slice" => array_slice(c),
+        "array_concat" => array_concat(c),
+        "set_union" => set_op(c, SetOp::Union),
+        "set_difference" => set_op(c, SetOp::Difference),
+        "set_intersect" => set_op(c, SetOp::Intersect),
+        "array_length" | "arraylength" => one(c, |v| match v {
             Value::Dynamic(Json::Array(a)) => Value::Long(a.len() as i64),
             _ => Value::Null,
         }),
@@ -126,6 +135,68 @@ fn array_items(v: Value) -> Vec<Value> {
         }
         _ => Vec::new(),
     }
+}
+
+fn array_slice(c: &Call) -> R {
+    c.arity(3, 3)?;
+    let Value::Dynamic(Json::Array(items)) = c.get(0)? else { return Ok(Value::Null) };
+    let len = items.len() as i64;
+    let at = |i: Option<i64>| i.map(|i| if i < 0 { len + i } else { i });
+    let (Some(start), Some(end)) = (at(c.long(1)?), at(c.long(2)?)) else { return Ok(Value::Null) };
+    let (start, end) = (start.max(0), end.min(len - 1));
+    let slice =
+        if start > end { Vec::new() } else { items[start as usize..=end as usize].to_vec() };
+    Ok(Value::Dynamic(Json::Array(slice)))
+}
+
+fn array_concat(c: &Call) -> R {
+    let mut out = Vec::new();
+    for i in 0..c.len() {
+        match c.get(i)? {
+            Value::Dynamic(Json::Array(items)) => out.extend(items),
+            _ => return Ok(Value::Null),
+        }
+    }
+    Ok(Value::Dynamic(Json::Array(out)))
+}
+
+#[derive(PartialEq)]
+enum SetOp {
+    Union,
+    Difference,
+    Intersect,
+}
+
+/// `set_union`, `set_difference`, `set_intersect`: distinct items, first-seen order.
+fn set_op(c: &Call, op: SetOp) -> R {
+    if c.len() < 2 {
+        return err_at(c.span, format!("`{}` takes at least two arrays", c.name));
+    }
+    let arrays = (0..c.len()).map(|i| c.get(i)).collect::<Result<Vec<_>, _>>()?;
+    let arrays: Vec<Vec<Json>> = arrays
+        .into_iter()
+        .map(|v| match v {
+            Value::Dynamic(Json::Array(items)) => items,
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut out: Vec<Json> = Vec::new();
+    let candidates: Vec<&Json> = match op {
+        SetOp::Union => arrays.iter().flatten().collect(),
+        _ => arrays[0].iter().collect(),
+    };
+    for item in candidates {
+        let elsewhere = |a: &Vec<Json>| a.contains(item);
+        let keep = match op {
+            SetOp::Union => true,
+            SetOp::Difference => !arrays[1..].iter().any(elsewhere),
+            SetOp::Intersect => arrays[1..].iter().all(elsewhere),
+        };
+        if keep && !out.contains(item) {
+            out.push(item.clone());
+        }
+    }
+    Ok(Value::Dynamic(Json::Array(out)))
 }
 
 fn set_has_element(c: &Call) -> R {

@@ -39,10 +39,43 @@ pub(super) fn builtin(c: &Call) -> Option<R> {
             one_time(c, |t| Value::Long(i64::from(civil_from_days(t.div_euclid(TICKS_PER_DAY)).1)))
         }
         "getyear" => one_time(c, |t| Value::Long(civil_from_days(t.div_euclid(TICKS_PER_DAY)).0)),
+        "datetime_diff" => datetime_diff(c),
         "unixtime_seconds_todatetime" => epoch(c, TICKS_PER_SECOND as f64),
         "unixtime_milliseconds_todatetime" => epoch(c, 10_000.0),
         _ => return None,
     })
+}
+
+/// `datetime_diff(period, a, b)`: how many period boundaries lie between `b` and `a`.
+fn datetime_diff(c: &Call) -> R {
+    c.arity(3, 3)?;
+    let period = c.text(0)?.to_ascii_lowercase();
+    let (Value::DateTime(a), Value::DateTime(b)) = (scalarize(c.get(1)?), scalarize(c.get(2)?))
+    else {
+        return Ok(Value::Null);
+    };
+    let ymd = |t: i64| civil_from_days(t.div_euclid(TICKS_PER_DAY));
+    let months = |t: i64| {
+        let (y, m, _) = ymd(t);
+        y * 12 + i64::from(m) - 1
+    };
+    let units = |t: i64, per: i64| t.div_euclid(per);
+    let weeks = |t: i64| (t.div_euclid(TICKS_PER_DAY) + 4).div_euclid(7);
+    let value = match period.as_str() {
+        "year" => ymd(a).0 - ymd(b).0,
+        "quarter" => months(a).div_euclid(3) - months(b).div_euclid(3),
+        "month" => months(a) - months(b),
+        "week" => weeks(a) - weeks(b),
+        "day" => units(a, TICKS_PER_DAY) - units(b, TICKS_PER_DAY),
+        "hour" => units(a, TICKS_PER_HOUR) - units(b, TICKS_PER_HOUR),
+        "minute" => units(a, TICKS_PER_SECOND * 60) - units(b, TICKS_PER_SECOND * 60),
+        "second" => units(a, TICKS_PER_SECOND) - units(b, TICKS_PER_SECOND),
+        "millisecond" => units(a, 10_000) - units(b, 10_000),
+        "microsecond" => units(a, 10) - units(b, 10),
+        "nanosecond" => (a - b).saturating_mul(100),
+        _ => return err_at(c.expr(0).span(), format!("unknown period `{period}`")),
+    };
+    Ok(Value::Long(value))
 }
 
 fn now(c: &Call) -> R {

@@ -13,6 +13,9 @@ pub(super) fn builtin(c: &Call) -> Option<R> {
         "tostring" => one_text(c, |s| s),
         "tolower" => one_text(c, |s| s.to_lowercase()),
         "toupper" => one_text(c, |s| s.to_uppercase()),
+        "string_size" => c.arity(1, 1).and_then(|_| Ok(Value::Long(c.text(0)?.len() as i64))),
+        "strcat_array" => strcat_array(c),
+        "countof" => countof(c),
         "strlen" => c.arity(1, 1).and_then(|_| Ok(Value::Long(c.text(0)?.chars().count() as i64))),
         "strcat" => {
             (0..c.len()).map(|i| c.text(i)).collect::<Result<String, _>>().map(Value::String)
@@ -46,6 +49,30 @@ fn strcat_delim(c: &Call) -> R {
     let delim = c.text(0)?;
     let parts = (1..c.len()).map(|i| c.text(i)).collect::<Result<Vec<_>, _>>()?;
     Ok(Value::String(parts.join(&delim)))
+}
+
+fn strcat_array(c: &Call) -> R {
+    c.arity(2, 2)?;
+    let Value::Dynamic(Json::Array(items)) = c.get(0)? else { return Ok(Value::str("")) };
+    let parts: Vec<String> = items.iter().map(|j| Value::Dynamic(j.clone()).to_text()).collect();
+    Ok(Value::String(parts.join(&c.text(1)?)))
+}
+
+/// `countof(text, search[, kind])`: plain matches may overlap; `regex` matches do not.
+fn countof(c: &Call) -> R {
+    c.arity(2, 3)?;
+    let text = c.text(0)?;
+    let search = c.text(1)?;
+    let regex_kind = c.len() == 3 && c.text(2)? == "regex";
+    if regex_kind {
+        let regex = c.eval.regex(&search, c.expr(1).span())?;
+        return Ok(Value::Long(regex.find_iter(&text).count() as i64));
+    }
+    if search.is_empty() {
+        return Ok(Value::Long(0));
+    }
+    let count = text.char_indices().filter(|(i, _)| text[*i..].starts_with(&search)).count();
+    Ok(Value::Long(count as i64))
 }
 
 fn substring(c: &Call) -> R {
