@@ -90,6 +90,9 @@ fn field_sample(msg: &UdmMessage) -> String {
 /// Hover for the field segment or function name at `offset` in a YARA-L text: markdown and
 /// the span it is about.
 pub fn hover(text: &str, offset: u32) -> Option<(String, Span)> {
+    if let Some(section) = hover_section(text, offset) {
+        return Some(section);
+    }
     let parse = yaral::parse(text);
     let mut found = None;
     for rule in &parse.tree.rules {
@@ -109,6 +112,41 @@ pub fn hover(text: &str, offset: u32) -> Option<(String, Span)> {
         }
     }
     found
+}
+
+/// Hover for a section header (`events:`): what the section holds.
+fn hover_section(text: &str, offset: u32) -> Option<(String, Span)> {
+    let tokens = yaral::lex(text);
+    let i = tokens.iter().position(|t| t.span.start <= offset && offset <= t.span.end)?;
+    let token = tokens[i];
+    if token.kind != K::Ident || tokens.get(i + 1).is_none_or(|t| t.kind != K::Colon) {
+        return None;
+    }
+    let kind = yaral::ast::SectionKind::from_keyword(token.span.text(text))?;
+    Some((format!("**{}:** — {}", kind.keyword(), section_doc(kind)), token.span))
+}
+
+fn section_doc(kind: yaral::ast::SectionKind) -> &'static str {
+    use yaral::ast::SectionKind as S;
+    match kind {
+        S::Meta => {
+            "descriptive `key = value` pairs (author, severity, MITRE ids); they do not change what the rule matches."
+        }
+        S::Events => {
+            "the conditions on UDM events, one statement per line, all of which must hold. `$e.field` ties a condition to the event variable `$e`; `$name = ...` binds a placeholder that can join events."
+        }
+        S::Match => {
+            "groups matching events by placeholders within a time window (`$user over 10m`, `by` for fixed windows, `after`/`before` for sliding ones). Needed when a rule correlates several events."
+        }
+        S::Outcome => {
+            "values computed for each detection (`$risk = max(...)`, `count_distinct(...)`), shown with it and usable in `condition`."
+        }
+        S::Condition => {
+            "when the rule fires: event variables that must have matched (`$e`, `#e > 5`), absent events (`!$e2`), tests on outcome variables."
+        }
+        S::Options => "switches for how the rule runs, such as `allow_zero_values = true`.",
+        S::Error => "a section that could not be read.",
+    }
 }
 
 fn hover_path(path: &FieldPath, offset: u32) -> Option<(String, Span)> {
@@ -442,6 +480,10 @@ mod tests {
         let at = RULE.find("regex").unwrap() as u32;
         let (md, _) = hover(RULE, at).unwrap();
         assert!(md.contains("takes 2"), "{md}");
+        let at = RULE.find("condition").unwrap() as u32 + 3;
+        let (md, span) = hover(RULE, at).unwrap();
+        assert!(md.starts_with("**condition:**") && md.contains("fires"), "{md}");
+        assert_eq!(span.text(RULE), "condition");
     }
 
     #[test]
