@@ -35,8 +35,8 @@ export interface SettingsReading {
   problems: string[];
 }
 
-/** A rule code (`KQL301`, `YL201`) or a code prefix (`KQL3`, `SPL`, `YL`, `SIG1`, `QL0`). */
-const RULE_SELECTOR = /^(KQL|SPL|YL|SIG|QL)[0-9]{0,3}$/;
+/** A rule code (`KQL301`, `SIG201`) or a code prefix (`KQL3`, `SPL`, `SIG1`, `YL`, `QL0`). */
+const RULE_SELECTOR = /^(KQL|SPL|SIG|YL|QL)[0-9]{0,3}$/;
 
 /** Reads and validates the `qlint.*` settings; invalid entries are dropped and reported. */
 export function readSettings(get: SettingGetter): SettingsReading {
