@@ -119,12 +119,9 @@ describe("readSettings", () => {
 
   it("keeps rule codes and prefixes, upper-cased and once, and rejects the rest", () => {
     const { settings: s, problems } = readSettings(
-      getter({
-        select: ["kql301", "KQL301", "SPL", "QL0", "yl2", "SIG401", "KQL4011", "E501", "KQL 3"],
-        ignore: ["ql003"],
-      }),
+      getter({ select: ["kql301", "KQL301", "SPL", "QL0", "sig201", "YL", "KQL4011", "E501", "KQL 3"], ignore: ["ql003"] }),
     );
-    assert.deepEqual(s.select, ["KQL301", "SPL", "QL0", "YL2", "SIG401"]);
+    assert.deepEqual(s.select, ["KQL301", "SPL", "QL0", "SIG201", "YL"]);
     assert.deepEqual(s.ignore, ["QL003"]);
     assert.equal(problems.length, 3, problems.join("\n"));
     assert.ok(problems.every((p) => p.startsWith("qlint.select:")));
