@@ -93,6 +93,9 @@ pub fn hover(text: &str, offset: u32) -> Option<(String, Span)> {
     if let Some(section) = hover_section(text, offset) {
         return Some(section);
     }
+    if let Some(variable) = hover_variable(text, offset) {
+        return Some(variable);
+    }
     let parse = yaral::parse(text);
     let mut found = None;
     for rule in &parse.tree.rules {
@@ -112,6 +115,43 @@ pub fn hover(text: &str, offset: u32) -> Option<(String, Span)> {
         }
     }
     found
+}
+
+/// Hover for `$x` / `#x`: what kind of variable it is and the line that binds it.
+fn hover_variable(text: &str, offset: u32) -> Option<(String, Span)> {
+    let token = yaral::lex(text).into_iter().find(|t| {
+        matches!(t.kind, K::Variable | K::Count) && t.span.start <= offset && offset <= t.span.end
+    })?;
+    let written = token.span.text(text);
+    let name = &written[1..];
+    let bound = definition(text, offset)?;
+    let after = &text[bound.end as usize..];
+    let kind = if in_outcome(text, bound) {
+        "outcome variable"
+    } else if after.starts_with('.') {
+        "event variable"
+    } else {
+        "placeholder"
+    };
+    let line_start = text[..bound.start as usize].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = after.find('\n').map_or(text.len(), |i| bound.end as usize + i);
+    let line = text[line_start..line_end].trim();
+    let count = if token.kind == K::Count {
+        format!(" `#{name}` is the number of events it matched.")
+    } else {
+        String::new()
+    };
+    let markdown = format!("**${name}** — {kind}, bound by\n\n```yaral\n{line}\n```{count}");
+    Some((markdown, token.span))
+}
+
+/// True when `span` lies in an `outcome:` section.
+fn in_outcome(text: &str, span: Span) -> bool {
+    yaral::parse(text).tree.rules.iter().flat_map(|r| &r.sections).any(|s| {
+        s.kind == yaral::ast::SectionKind::Outcome
+            && s.span.start <= span.start
+            && span.end <= s.span.end
+    })
 }
 
 /// Hover for a section header (`events:`): what the section holds.
@@ -483,6 +523,21 @@ mod tests {
         let at = RULE.find("condition").unwrap() as u32 + 3;
         let (md, span) = hover(RULE, at).unwrap();
         assert!(md.starts_with("**condition:**") && md.contains("fires"), "{md}");
+        let text = "rule r {\n events:\n  $e.principal.hostname = $host\n match:\n  $host over 5m\n \
+                    outcome:\n  $n = count($e.metadata.id)\n condition:\n  #e > 1 and $n > 2\n}\n";
+        let hover_at = |needle: &str| {
+            let at = text.rfind(needle).unwrap() as u32 + 1;
+            hover(text, at).unwrap().0
+        };
+        let md = hover_at("$host");
+        assert!(md.contains("placeholder") && md.contains("$e.principal.hostname = $host"), "{md}");
+        let md = hover_at("#e");
+        assert!(md.contains("event variable") && md.contains("number of events"), "{md}");
+        let md = hover_at("$n");
+        assert!(
+            md.contains("outcome variable") && md.contains("$n = count($e.metadata.id)"),
+            "{md}"
+        );
         assert_eq!(span.text(RULE), "condition");
     }
 
