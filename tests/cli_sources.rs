@@ -271,8 +271,7 @@ fn yaral_misspellings_show_their_place_and_a_suggestion() {
     assert_eq!(code, 1, "{stderr}");
     let lines: Vec<&str> = stdout.lines().map(str::trim_end).collect();
     for expected in [
-        "  × `USER_LOGON` is not a value of `metadata.event_type` (enum `metadata.event_type`); did \
-         you mean `USER_LOGIN`?",
+        "  × `USER_LOGON` is not a value of `metadata.event_type`; did you mean `USER_LOGIN`?",
         "   ╭─[logins.yaral:3:30]",
         " 3 │     $e.metadata.event_type = \"USER_LOGON\"",
         "  × unknown UDM field `hostnme` in `noun`; did you mean `hostname`?",
@@ -290,8 +289,8 @@ fn yaral_misspellings_show_their_place_and_a_suggestion() {
     assert_eq!(
         concise.lines().collect::<Vec<_>>(),
         [
-            "logins.yaral:3:30: YL202 `USER_LOGON` is not a value of `metadata.event_type` (enum \
-             `metadata.event_type`); did you mean `USER_LOGIN`?",
+            "logins.yaral:3:30: YL202 `USER_LOGON` is not a value of `metadata.event_type`; did you \
+             mean `USER_LOGIN`?",
             "logins.yaral:4:18: YL201 unknown UDM field `hostnme` in `noun`; did you mean \
              `hostname`?",
         ]

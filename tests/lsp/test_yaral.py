@@ -1,5 +1,5 @@
 """End-to-end tests of the YARA-L editor features (issue 12): diagnostics at the misspelt
-field or value with a suggestion, hover on UDM fields and functions, completion of UDM paths
+field or value with a suggestion, hover on UDM fields, functions, sections and variables, completion of UDM paths
 field by field, of enum values and of functions, go-to-definition of variables, the outline,
 semantic tokens, and a quick fix."""
 
@@ -73,7 +73,7 @@ async def test_language_id_is_enough_for_an_untitled_rule(client: LanguageClient
     assert "YL201" in {d.code for d in published.diagnostics}
 
 
-async def test_hover_on_udm_fields_and_functions(client: LanguageClient, workspace):
+async def test_hover_on_udm_fields_functions_and_sections(client: LanguageClient, workspace):
     await start(client, workspace)
     uri = open_doc(client, workspace / "rules" / "logins.yaral", RULE, "yaral")
     md = await hover_at(client, uri, RULE, "event_type", 2)
@@ -82,6 +82,10 @@ async def test_hover_on_udm_fields_and_functions(client: LanguageClient, workspa
     assert "target.process.command_line" in md and "string" in md
     md = await hover_at(client, uri, RULE, "regex(", 2)
     assert "re.regex" in md and "takes 2" in md
+    md = await hover_at(client, uri, RULE, "match:", 2)
+    assert md.startswith("**match:**") and "time window" in md
+    md = await hover_at(client, uri, RULE, "$host, $user", 2)
+    assert "placeholder" in md and "$login.principal.hostnme = $host" in md
 
 
 async def test_completion_of_paths_field_by_field_values_and_functions(

@@ -90,6 +90,12 @@ fn field_sample(msg: &UdmMessage) -> String {
 /// Hover for the field segment or function name at `offset` in a YARA-L text: markdown and
 /// the span it is about.
 pub fn hover(text: &str, offset: u32) -> Option<(String, Span)> {
+    if let Some(section) = hover_section(text, offset) {
+        return Some(section);
+    }
+    if let Some(variable) = hover_variable(text, offset) {
+        return Some(variable);
+    }
     let parse = yaral::parse(text);
     let mut found = None;
     for rule in &parse.tree.rules {
@@ -109,6 +115,78 @@ pub fn hover(text: &str, offset: u32) -> Option<(String, Span)> {
         }
     }
     found
+}
+
+/// Hover for `$x` / `#x`: what kind of variable it is and the line that binds it.
+fn hover_variable(text: &str, offset: u32) -> Option<(String, Span)> {
+    let token = yaral::lex(text).into_iter().find(|t| {
+        matches!(t.kind, K::Variable | K::Count) && t.span.start <= offset && offset <= t.span.end
+    })?;
+    let written = token.span.text(text);
+    let name = &written[1..];
+    let bound = definition(text, offset)?;
+    let after = &text[bound.end as usize..];
+    let kind = if in_outcome(text, bound) {
+        "outcome variable"
+    } else if after.starts_with('.') {
+        "event variable"
+    } else {
+        "placeholder"
+    };
+    let line_start = text[..bound.start as usize].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = after.find('\n').map_or(text.len(), |i| bound.end as usize + i);
+    let line = text[line_start..line_end].trim();
+    let count = if token.kind == K::Count {
+        format!(" `#{name}` is the number of events it matched.")
+    } else {
+        String::new()
+    };
+    let markdown = format!("**${name}** — {kind}, bound by\n\n```yaral\n{line}\n```{count}");
+    Some((markdown, token.span))
+}
+
+/// True when `span` lies in an `outcome:` section.
+fn in_outcome(text: &str, span: Span) -> bool {
+    yaral::parse(text).tree.rules.iter().flat_map(|r| &r.sections).any(|s| {
+        s.kind == yaral::ast::SectionKind::Outcome
+            && s.span.start <= span.start
+            && span.end <= s.span.end
+    })
+}
+
+/// Hover for a section header (`events:`): what the section holds.
+fn hover_section(text: &str, offset: u32) -> Option<(String, Span)> {
+    let tokens = yaral::lex(text);
+    let i = tokens.iter().position(|t| t.span.start <= offset && offset <= t.span.end)?;
+    let token = tokens[i];
+    if token.kind != K::Ident || tokens.get(i + 1).is_none_or(|t| t.kind != K::Colon) {
+        return None;
+    }
+    let kind = yaral::ast::SectionKind::from_keyword(token.span.text(text))?;
+    Some((format!("**{}:** — {}", kind.keyword(), section_doc(kind)), token.span))
+}
+
+fn section_doc(kind: yaral::ast::SectionKind) -> &'static str {
+    use yaral::ast::SectionKind as S;
+    match kind {
+        S::Meta => {
+            "descriptive `key = value` pairs (author, severity, MITRE ids); they do not change what the rule matches."
+        }
+        S::Events => {
+            "the conditions on UDM events, one statement per line, all of which must hold. `$e.field` ties a condition to the event variable `$e`; `$name = ...` binds a placeholder that can join events."
+        }
+        S::Match => {
+            "groups matching events by placeholders within a time window (`$user over 10m`, `by` for fixed windows, `after`/`before` for sliding ones). Needed when a rule correlates several events."
+        }
+        S::Outcome => {
+            "values computed for each detection (`$risk = max(...)`, `count_distinct(...)`), shown with it and usable in `condition`."
+        }
+        S::Condition => {
+            "when the rule fires: event variables that must have matched (`$e`, `#e > 5`), absent events (`!$e2`), tests on outcome variables."
+        }
+        S::Options => "switches for how the rule runs, such as `allow_zero_values = true`.",
+        S::Error => "a section that could not be read.",
+    }
 }
 
 fn hover_path(path: &FieldPath, offset: u32) -> Option<(String, Span)> {
@@ -442,6 +520,25 @@ mod tests {
         let at = RULE.find("regex").unwrap() as u32;
         let (md, _) = hover(RULE, at).unwrap();
         assert!(md.contains("takes 2"), "{md}");
+        let at = RULE.find("condition").unwrap() as u32 + 3;
+        let (md, span) = hover(RULE, at).unwrap();
+        assert!(md.starts_with("**condition:**") && md.contains("fires"), "{md}");
+        let text = "rule r {\n events:\n  $e.principal.hostname = $host\n match:\n  $host over 5m\n \
+                    outcome:\n  $n = count($e.metadata.id)\n condition:\n  #e > 1 and $n > 2\n}\n";
+        let hover_at = |needle: &str| {
+            let at = text.rfind(needle).unwrap() as u32 + 1;
+            hover(text, at).unwrap().0
+        };
+        let md = hover_at("$host");
+        assert!(md.contains("placeholder") && md.contains("$e.principal.hostname = $host"), "{md}");
+        let md = hover_at("#e");
+        assert!(md.contains("event variable") && md.contains("number of events"), "{md}");
+        let md = hover_at("$n");
+        assert!(
+            md.contains("outcome variable") && md.contains("$n = count($e.metadata.id)"),
+            "{md}"
+        );
+        assert_eq!(span.text(RULE), "condition");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! nothing.
 
 use qlint_grammar::Span;
-use qlint_grammar::yaral::ast::{Expr, Rule};
+use qlint_grammar::yaral::ast::{Expr, Rule, SectionBody};
 
 use crate::analysis::yaral::top_level;
 use crate::analysis::yaral_logic::rule_logic;
@@ -30,7 +30,8 @@ matches — a regex (`$e.f = /.../`, `re.regex($e.f, ...)`), `strings.contains`,
 paths and names, command lines, file paths, URLs, registry keys, user agents, ...) and
 excludes nothing: no `!=`, no `not`, no `not ... in %allow_list`, and no event that must be
 absent (`!$e2` in the condition). It is reported once per rule, at the first broad match,
-naming the field to tune.
+naming the field to tune: a warning when the rule's `meta` says it alerts (`type = "alert"`
+or `"detection"`), information otherwise (a hunt).
 
 Left alone, as for KQL and SPL: a rule that also pins an entity field to an exact value
 (`$e.target.process.file.full_path = "C:\\Windows\\System32\\certutil.exe" nocase`),
@@ -91,11 +92,28 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             1 => String::new(),
             n => format!(" ({n} broad matches)"),
         };
-        out.push(META.diagnostic(
+        let mut diagnostic = META.diagnostic(
             span,
             format!("`{written}` is a broad match and the rule excludes nothing: {tune}{more}"),
-        ));
+        );
+        if raises_alerts(rule) {
+            diagnostic.severity = Severity::Warning;
+        }
+        out.push(diagnostic);
     }
+}
+
+/// True when the rule's `meta` says it alerts (`type = "alert"` or `"detection"`, any case),
+/// as KQL403 and SPL403 warn in alerting rules and stay informational in hunts.
+fn raises_alerts(rule: &Rule) -> bool {
+    rule.sections.iter().any(|section| {
+        let SectionBody::Meta(pairs) = &section.body else { return false };
+        pairs.iter().any(|pair| {
+            pair.target.text == "type"
+                && matches!(&pair.value, Expr::String(l)
+                    if l.value.eq_ignore_ascii_case("alert") || l.value.eq_ignore_ascii_case("detection"))
+        })
+    })
 }
 
 /// The span of the call (`re.regex(...)`, `strings.contains(...)`) around `inner`, if any.
@@ -123,5 +141,27 @@ fn one_line(text: &str) -> String {
         format!("{}...", cut.trim_end())
     } else {
         line.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use qlint_knowledge::Knowledge;
+
+    use crate::{Language, Severity, lint_query};
+
+    fn severity(kind: &str) -> Option<Severity> {
+        let text = format!(
+            "rule r {{\n  meta:\n    type = \"{kind}\"\n  events:\n    $e.target.process.command_line = /mimi/\n  condition:\n    $e\n}}\n"
+        );
+        let found = lint_query(Language::Yaral, &text, &Knowledge::builtin());
+        found.iter().find(|d| d.code == "YL403").map(|d| d.severity)
+    }
+
+    #[test]
+    fn a_warning_in_alerting_rules_information_in_hunts() {
+        assert_eq!(severity("Alert"), Some(Severity::Warning));
+        assert_eq!(severity("detection"), Some(Severity::Warning));
+        assert_eq!(severity("hunt"), Some(Severity::Info));
     }
 }
