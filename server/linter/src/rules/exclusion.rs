@@ -224,8 +224,10 @@ fn is_broad(c: &Comparison, text: &str) -> bool {
         OpKind::Equal | OpKind::Term | OpKind::In | OpKind::Order | OpKind::Between => false,
     };
     let exact_regex = c.op.kind == OpKind::Regex && c.values.iter().all(is_exact_pattern);
-    // A list that is mostly domains or addresses is an indicator list, odd entries and all.
-    let indicators = c.values.iter().filter(|v| is_indicator_literal(v)).count();
+    // A list that is mostly domains, addresses or exploit strings is an indicator list, odd
+    // entries and all.
+    let indicators =
+        c.values.iter().filter(|v| is_indicator_literal(v) || is_attack_string(&v.value)).count();
     let indicator_list = indicators > 0 && indicators * 2 >= c.values.len();
     broad_operator && !exact_regex && !indicator_list && values_are_broad(c) && !is_sanity_match(c)
 }
@@ -301,9 +303,15 @@ fn has_guid(value: &str) -> bool {
     })
 }
 
-/// A sweep for published indicators: the text holds a file hash (32, 40 or 64 hex digits).
+/// A sweep for published indicators: the text holds a file hash (32, 40 or 64 hex digits) or
+/// reads an IoC feed with `externaldata`.
 /// Such a query matches what a report named; there is nothing benign to exclude.
 fn is_indicator_sweep(text: &str) -> bool {
+    // `externaldata(...)` of an IoC feed (`let iocs = externaldata(IoC: string, ...)`).
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("externaldata") && lower.contains("ioc") {
+        return true;
+    }
     text.split(|c: char| !c.is_ascii_alphanumeric()).any(|word| {
         matches!(word.len(), 32 | 40 | 64)
             && word.bytes().all(|b| b.is_ascii_hexdigit())
