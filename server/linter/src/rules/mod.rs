@@ -15,6 +15,7 @@ use qlint_knowledge::Knowledge;
 
 pub mod detection;
 pub mod exclusion;
+pub mod indicators;
 pub mod kql;
 pub mod meta;
 pub mod sigma;
@@ -116,6 +117,7 @@ const RULES: &[(RuleMeta, Check)] = &[
     (kql::kql201_unknown_table::META, kql::kql201_unknown_table::check),
     (kql::kql202_unknown_column::META, kql::kql202_unknown_column::check),
     (kql::kql203_unknown_function::META, kql::kql203_unknown_function::check),
+    (kql::kql204_unlisted_column::META, kql::kql204_unlisted_column::check),
     (kql::kql301_contains_vs_has::META, kql::kql301_contains_vs_has::check),
     (
         kql::kql310_let_reused_without_materialize::META,
