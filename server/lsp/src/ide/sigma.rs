@@ -1,8 +1,8 @@
 //! Editor features for Sigma rule documents: hover on modifiers, taxonomy fields and the
 //! search identifiers of a condition; go-to-definition from a condition to its selection;
 //! completion of modifiers after `|`, of taxonomy field names under a selection, of
-//! `logsource:` values and of search identifiers in `condition:`; the outline's children. Offsets are
-//! region (document) offsets; the caller maps spans to the file.
+//! `logsource:` values and of search identifiers in `condition:`; the outline's children.
+//! Offsets are region (document) offsets; the caller maps spans to the file.
 
 use qlint_grammar::Span;
 use qlint_grammar::sigma::ast::Reference;
