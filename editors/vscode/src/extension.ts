@@ -35,6 +35,8 @@ const DOCUMENT_SELECTOR = [
   { scheme: "untitled", language: "kql" },
   { scheme: "file", language: "spl" },
   { scheme: "untitled", language: "spl" },
+  { scheme: "file", language: "yaral" },
+  { scheme: "untitled", language: "yaral" },
   { scheme: "file", language: "markdown" },
   { scheme: "file", language: "yaml" },
   { scheme: "file", pattern: "**/{savedsearches,macros}.conf" },
@@ -73,7 +75,7 @@ export function deactivate(): Thenable<void> | undefined {
 
 /**
  * The extension also activates for every YAML file (`onLanguage:yaml`), but the server starts
- * only when there is a reason: a `qlint.toml` in the workspace, or an open KQL or SPL file, or
+ * only when there is a reason: a `qlint.toml` in the workspace, or an open KQL, SPL or YARA-L file, or
  * a YAML file that is a Sigma rule (while `qlint.sigma.startServer` is on). Without one yet,
  * the first such document opened starts it.
  */
@@ -82,7 +84,7 @@ async function startWhenNeeded(context: vscode.ExtensionContext): Promise<void> 
     enqueue(() => start(context));
     return;
   }
-  output?.info("Waiting for a KQL or SPL file or a Sigma rule before starting the server");
+  output?.info("Waiting for a KQL, SPL or YARA-L file or a Sigma rule before starting the server");
   waitingForDocument = vscode.workspace.onDidOpenTextDocument((document) => {
     if (waitingForDocument === undefined || !startsServer(document)) return;
     stopWaiting();

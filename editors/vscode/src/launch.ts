@@ -347,6 +347,6 @@ export interface OpenDocument {
  * `qlint.toml` starts the server on its own; other YAML files do not.)
  */
 export function documentStartsServer(document: OpenDocument, sigmaStart: boolean): boolean {
-  if (document.languageId === "kql" || document.languageId === "spl") return true;
+  if (document.languageId === "kql" || document.languageId === "spl" || document.languageId === "yaral") return true;
   return document.languageId === "yaml" && sigmaStart && isSigmaRuleText(document.getText());
 }

@@ -326,6 +326,7 @@ describe("which documents start the server", () => {
   it("starts for KQL and SPL always, for Sigma YAML only with the setting on", () => {
     assert.ok(documentStartsServer(doc("kql", ""), false));
     assert.ok(documentStartsServer(doc("spl", ""), false));
+    assert.ok(documentStartsServer(doc("yaral", ""), false));
     assert.ok(documentStartsServer(doc("yaml", sigma), true));
     assert.ok(!documentStartsServer(doc("yaml", sigma), false));
     assert.ok(!documentStartsServer(doc("yaml", "name: ci\n"), true));

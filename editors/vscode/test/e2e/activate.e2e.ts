@@ -145,7 +145,7 @@ describe("the bundled extension under a stand-in VS Code", { skip }, () => {
     extension.activate(context);
     assert.ok(recorder.commands.has("qlint.restartServer"));
     assert.ok(recorder.commands.has("qlint.showOutput"));
-    await waitFor("the waiting line", () => recorder.log.find((l) => l.includes("Waiting for a KQL or SPL file")));
+    await waitFor("the waiting line", () => recorder.log.find((l) => l.includes("Waiting for a KQL, SPL or YARA-L file")));
     openDocument(path.join(dir, ".github", "workflows", "ci.yml"), "yaml", WORKFLOW_YAML);
     changeSettings({ "qlint.sigma.startServer": false });
     openDocument(path.join(dir, "rules", "off.yml"), "yaml", SIGMA_RULE);

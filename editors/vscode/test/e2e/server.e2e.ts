@@ -29,7 +29,7 @@ function configuredPath(): string | undefined {
 }
 
 const { settings } = readSettings((key) =>
-  key === "server.path" ? configuredPath() : key === "select" ? ["KQL", "SIG"] : key === "schemas" ? ["schemas/extra.json"] : undefined,
+  key === "server.path" ? configuredPath() : key === "select" ? ["KQL", "SIG", "YL"] : key === "schemas" ? ["schemas/extra.json"] : undefined,
 );
 const launch = {
   platform: process.platform,
@@ -162,6 +162,27 @@ describe("the resolved qlint server", { skip }, () => {
       assert.ok(
         sigmaFound.some((d) => d.code === "SIG104" && d.range.start.line === 6),
         "a misspelt Sigma modifier is reported on its line",
+      );
+
+      // A YARA-L rule in an unsaved editor: only the language id says what it is.
+      const rule = "untitled:Untitled-yaral";
+      await connection.sendNotification("textDocument/didOpen", {
+        textDocument: {
+          uri: rule,
+          languageId: "yaral",
+          version: 1,
+          text: 'rule r {\n  events:\n    $e.principal.hostnme = "h"\n  condition:\n    $e\n}\n',
+        },
+      });
+      const ruleDeadline = Date.now() + 10_000;
+      while (Date.now() < ruleDeadline && !diagnostics.some((d) => d.uri === rule)) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const ruleMessages = diagnostics.filter((d) => d.uri === rule).flatMap((d) => d.diagnostics.map((x) => x.message));
+      console.log(`# diagnostics for a YARA-L rule: ${JSON.stringify(ruleMessages)}`);
+      assert.ok(
+        ruleMessages.some((m) => m.includes("did you mean `hostname`?")),
+        `no YL201 for a misspelt UDM field: ${JSON.stringify(ruleMessages)}`,
       );
 
       await timeout(connection.sendRequest("shutdown") as Promise<unknown>, "shutdown");

@@ -217,9 +217,13 @@ const RULES: &[(RuleMeta, Check)] = &[
     (yaral::yl105_unused_event_variable::META, yaral::yl105_unused_event_variable::check),
     (yaral::yl106_unassigned_match_variable::META, yaral::yl106_unassigned_match_variable::check),
     (yaral::yl107_multi_event_without_match::META, yaral::yl107_multi_event_without_match::check),
+    (yaral::yl108_type_mismatch::META, yaral::yl108_type_mismatch::check),
+    (yaral::yl109_nocase_without_effect::META, yaral::yl109_nocase_without_effect::check),
+    (yaral::yl110_match_window_out_of_range::META, yaral::yl110_match_window_out_of_range::check),
     (yaral::yl201_unknown_udm_field::META, yaral::yl201_unknown_udm_field::check),
     (yaral::yl202_unknown_enum_value::META, yaral::yl202_unknown_enum_value::check),
     (yaral::yl401_case_sensitive_exclusion::META, yaral::yl401_case_sensitive_exclusion::check),
+    (yaral::yl403_missing_exclusion::META, yaral::yl403_missing_exclusion::check),
 ];
 
 static ALL: [RuleMeta; RULES.len()] = {

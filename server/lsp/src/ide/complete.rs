@@ -106,6 +106,9 @@ pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec
             })
             .collect();
     }
+    if cur.region.language == Language::Yaral {
+        return yaral_completions(&cur, q);
+    }
     // The partial word under the cursor, if any.
     let at = token_at(&cur.tokens, q).filter(|&i| {
         let t = cur.tokens[i];
@@ -126,24 +129,7 @@ pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec
     match cur.region.language {
         Language::Kql => complete_kql(&cur, start, prev, catalog, &mut sink),
         Language::Spl => complete_spl(&cur, at, start, prev, catalog, &mut sink),
-        Language::Sigma => {}
-        Language::Yaral => {
-            // The partial word `start` is the one `complete` replaces too.
-            let (_, items) = super::yaral::complete(cur.text(), &cur.tokens, q);
-            for (label, detail, is_function) in items {
-                let kind =
-                    if is_function { CompletionKind::Function } else { CompletionKind::Field };
-                sink.out.push(CompletionEntry {
-                    label,
-                    kind,
-                    detail,
-                    doc: String::new(),
-                    replace,
-                    rank: 0,
-                    snippet: None,
-                });
-            }
-        }
+        Language::Sigma | Language::Yaral => {}
     }
     let mut out = sink.out;
     out.sort_by(|a, b| {
@@ -152,6 +138,29 @@ pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec
     let mut seen = std::collections::HashSet::new();
     out.retain(|c| seen.insert((c.label.clone(), c.kind as u8)));
     out
+}
+
+/// YARA-L proposals: UDM fields, functions, enum values (inside a string too).
+fn yaral_completions(cur: &Cursor<'_>, q: u32) -> Vec<CompletionEntry> {
+    use super::yaral::ProposalKind;
+    let (span, items) = super::yaral::complete(cur.text(), &cur.tokens, q);
+    let replace = cur.region.span_to_file(span);
+    items
+        .into_iter()
+        .map(|(label, detail, kind)| CompletionEntry {
+            label,
+            kind: match kind {
+                ProposalKind::Field => CompletionKind::Field,
+                ProposalKind::Function => CompletionKind::Function,
+                ProposalKind::Value => CompletionKind::Value,
+            },
+            detail,
+            doc: String::new(),
+            replace,
+            rank: 0,
+            snippet: None,
+        })
+        .collect()
 }
 
 /// Snippets of the tabular operators most hunts use, and their rank after `|`.

@@ -441,6 +441,10 @@ pub fn definition(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Opti
         let span = super::sigma::definition(cur.text(), cur.offset)?;
         return Some(Target { path: None, span: cur.region.span_to_file(span) });
     }
+    if cur.region.language == Language::Yaral {
+        let span = super::yaral::definition(cur.text(), cur.offset)?;
+        return Some(Target { path: None, span: cur.region.span_to_file(span) });
+    }
     let idx = token_at(&cur.tokens, cur.offset)?;
     let tok = cur.tokens[idx];
     match (cur.region.language, tok.kind) {
