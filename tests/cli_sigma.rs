@@ -76,7 +76,7 @@ SIG116
 
 SIG115
 
-  ⚠ `*` in a regular expression repeats `\\`; for any text write `.*`
+  ⚠ `*` in a regular expression repeats `\\`: write `.*` for any text, or `\*` for a literal star
     ╭─[rules/office_child.yml:14:37]
  13 │             - '\powershell.exe'
  14 │         CommandLine|re: 'C:\\Users\\*\\AppData'

@@ -168,6 +168,7 @@ const RULES: &[(RuleMeta, Check)] = &[
     (sigma::sig114_escaped_wildcard::META, sigma::sig114_escaped_wildcard::check),
     (sigma::sig115_wildcard_in_regex::META, sigma::sig115_wildcard_in_regex::check),
     (sigma::sig116_cased_misuse::META, sigma::sig116_cased_misuse::check),
+    (sigma::sig117_control_character::META, sigma::sig117_control_character::check),
     (sigma::sig201_unknown_taxonomy_field::META, sigma::sig201_unknown_taxonomy_field::check),
     (sigma::sig202_unknown_logsource::META, sigma::sig202_unknown_logsource::check),
     (

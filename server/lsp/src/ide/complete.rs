@@ -90,10 +90,12 @@ pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec
         return super::sigma::completions(cur.text(), q)
             .into_iter()
             .map(|(label, doc, span)| CompletionEntry {
-                kind: if doc == "search identifier" {
-                    CompletionKind::Variable
-                } else {
-                    CompletionKind::Operator
+                kind: match doc.as_str() {
+                    "search identifier" => CompletionKind::Variable,
+                    "condition keyword" => CompletionKind::Keyword,
+                    d if d.starts_with("field of") => CompletionKind::Field,
+                    d if d.starts_with("Sigma ") => CompletionKind::Value,
+                    _ => CompletionKind::Operator,
                 },
                 detail: label.clone(),
                 label,

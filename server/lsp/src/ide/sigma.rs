@@ -1,11 +1,13 @@
 //! Editor features for Sigma rule documents: hover on modifiers, taxonomy fields and the
 //! search identifiers of a condition; go-to-definition from a condition to its selection;
-//! completion of modifiers after `|` and of search identifiers in `condition:`. Offsets are
-//! region (document) offsets; the caller maps spans to the file.
+//! completion of modifiers after `|`, of taxonomy field names under a selection, of
+//! `logsource:` values and of search identifiers in `condition:`; the outline's children.
+//! Offsets are region (document) offsets; the caller maps spans to the file.
 
 use qlint_grammar::Span;
 use qlint_grammar::sigma::ast::Reference;
 use qlint_grammar::sigma::pattern_matches;
+use qlint_knowledge::{SourceKind, sigma_products, sigma_sources};
 use qlint_linter::analysis::sigma::{self, SigmaRule};
 use qlint_linter::rules::sigma::{MODIFIER_DOCS, fields_of};
 
@@ -86,6 +88,10 @@ pub(super) fn completions(text: &str, q: u32) -> Vec<(String, String, Span)> {
             .map(|(m, doc)| (m.to_string(), doc.to_string(), replace))
             .collect();
     }
+    // `product:`, `category:` or `service:` under `logsource:`: the taxonomy's names.
+    if let Some(names) = logsource_completions(text, q, line_start, line) {
+        return names;
+    }
     // A key under a search identifier: the field names of the logsource's taxonomy.
     if let Some(fields) = field_completions(text, q, line_start, line) {
         return fields;
@@ -125,6 +131,66 @@ pub(super) fn completions(text: &str, q: u32) -> Vec<(String, String, Span)> {
         return out;
     }
     Vec::new()
+}
+
+/// Products, categories or services for a `logsource:` value being typed (categories and
+/// services of the rule's product when it names one).
+fn logsource_completions(
+    text: &str,
+    q: u32,
+    line_start: usize,
+    line: &str,
+) -> Option<Vec<(String, String, Span)>> {
+    let trimmed = line.trim_start();
+    let (key, partial) = trimmed.split_once(':')?;
+    let partial = partial.trim_start();
+    if !partial.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
+        return None;
+    }
+    let indent = line.len() - trimmed.len();
+    if enclosing_keys(&text[..line_start], indent).first().map(String::as_str) != Some("logsource")
+    {
+        return None;
+    }
+    let product = logsource_product(&text[..line_start], text[line_start..].split('\n').skip(1));
+    let names: Vec<&str> = match key {
+        "product" => sigma_products().to_vec(),
+        "category" | "service" => {
+            let kind = if key == "category" { SourceKind::Category } else { SourceKind::Service };
+            let mut names: Vec<&str> = Vec::new();
+            let sources = [product.as_deref(), None].map(|p| sigma_sources(p, kind));
+            for source in sources.iter().flatten() {
+                if !names.contains(&source.name) {
+                    names.push(source.name);
+                }
+            }
+            names
+        }
+        _ => return None,
+    };
+    let replace = Span::new(q - partial.len() as u32, q);
+    let detail = format!("Sigma {key}");
+    Some(
+        names
+            .into_iter()
+            .filter(|n| n.starts_with(partial))
+            .map(|n| (n.to_owned(), detail.clone(), replace))
+            .collect(),
+    )
+}
+
+/// The `product:` written beside the line being edited (before or after it).
+fn logsource_product<'a>(before: &str, after: impl Iterator<Item = &'a str>) -> Option<String> {
+    let value = |line: &str| {
+        let rest = line.trim_start().strip_prefix("product:")?;
+        Some(rest.trim().trim_matches(['\'', '"']).to_ascii_lowercase())
+    };
+    before
+        .lines()
+        .rev()
+        .take_while(|l| l.starts_with(' ') || l.starts_with('\t'))
+        .find_map(value)
+        .or_else(|| after.take_while(|l| l.starts_with(' ')).find_map(value))
 }
 
 /// Field names for a key being typed directly under a search identifier of `detection:`.
@@ -302,5 +368,24 @@ mod tests {
         let rule = "title: t\nlogsource:\n  product: mine\ndetection:\n  selection:\n    Im\n  condition: selection\n";
         let q = rule.find("Im\n").unwrap() as u32 + 2;
         assert!(completions(rule, q).is_empty());
+    }
+
+    #[test]
+    fn completion_of_logsource_values() {
+        let labels = |text: &str, needle: &str| -> Vec<String> {
+            let q = (text.find(needle).unwrap() + needle.len()) as u32;
+            completions(text, q).into_iter().map(|c| c.0).collect()
+        };
+        let rule = "title: t\nlogsource:\n  product: windows\n  category: registry_s\ndetection:\n";
+        assert_eq!(labels(rule, "registry_s"), ["registry_set"]);
+        let rule = "title: t\nlogsource:\n  service: ntl\n  product: windows\n";
+        assert_eq!(labels(rule, "ntl"), ["ntlm"]);
+        let rule = "title: t\nlogsource:\n  product: mac\n";
+        assert_eq!(labels(rule, "mac"), ["macos"]);
+        let rule = "title: t\nlogsource:\n  category: prox\n";
+        assert_eq!(labels(rule, "prox"), ["proxy"]);
+        // Not outside `logsource:`.
+        let rule = "title: t\ndetection:\n  sel:\n    category: prox\n";
+        assert!(labels(rule, "prox").is_empty());
     }
 }

@@ -26,6 +26,7 @@ pub mod sig113_pointless_modifier;
 pub mod sig114_escaped_wildcard;
 pub mod sig115_wildcard_in_regex;
 pub mod sig116_cased_misuse;
+pub mod sig117_control_character;
 pub mod sig201_unknown_taxonomy_field;
 pub mod sig202_unknown_logsource;
 pub mod sig401_broad_match_without_exclusion;

@@ -69,7 +69,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     out.push(META.diagnostic(
                         span,
                         format!(
-                            "`*` in a regular expression repeats `{}`; for any text write `.*`",
+                            "`*` in a regular expression repeats `{}`: write `.*` for any text, or `\\*` for a literal star",
                             repeated(value, at)
                         ),
                     ));
