@@ -13,6 +13,9 @@
 use qlint_grammar::Span;
 
 use crate::analysis::logic::{Comparison, Condition, Literal, LiteralKind, LogicModel, OpKind};
+use crate::rules::indicators::{
+    is_indicator_literal, is_indicator_test, names_tool, regex_literal_words,
+};
 
 /// Words of field names that hold the things a detection is tuned on: processes, files,
 /// paths, command lines, URLs, domains, registry keys, services, scripts
@@ -28,7 +31,6 @@ const ENTITY_WORDS: &[&str] = &[
     "url",
     "uri",
     "domain",
-    "query",
     "registry",
     "useragent",
     "user_agent",
@@ -57,9 +59,10 @@ const SELECTOR_WORDS: &[&str] = &[
     "description",
 ];
 
-/// Fields named like entities that select the data source: Syslog's `ProcessName` is the
-/// daemon that logged the line.
-const SCOPING_FIELDS: &[&str] = &["processname", "process_name_s"];
+/// Fields named like entities that select the data source or the operation: Syslog's
+/// `ProcessName` is the daemon that logged the line.
+/// Graph activity logs' `RequestUri` names the API that was called: an operation, not an entity.
+const SCOPING_FIELDS: &[&str] = &["processname", "process_name_s", "requesturi"];
 
 /// A broad inclusion in a query that excludes nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +83,13 @@ pub fn missing_exclusion(logic: &LogicModel, text: &str) -> Option<MissingExclus
         return None;
     }
     let positives = positive_tests(logic);
+    // `SHA256 in (hashes)`, `RemoteIP in (iocs)`, `cmdline contains "xmrig"`: a sweep for
+    // indicators or a tool, whatever else it matches.
+    let sweep =
+        |c: &Comparison| is_indicator_test(c) || c.values.iter().any(|v| names_tool(&v.value));
+    if logic.comparisons().iter().any(|(c, positive, _)| *positive && sweep(c)) {
+        return None;
+    }
     // An exact value on an entity field (`FileName =~ "certutil.exe"`) already pins the
     // detection down; the broad matches only refine it.
     if positives.iter().any(|c| is_exact_entity_test(c, text)) {
@@ -154,16 +164,35 @@ fn is_entity_field(name: &str) -> bool {
     let identifier = ["id", "guid", "pid"].iter().any(|suffix| lower.ends_with(suffix));
     !identifier
         && !SCOPING_FIELDS.contains(&lower.as_str())
-        && ENTITY_WORDS.iter().any(|w| lower.contains(w))
+        && (ENTITY_WORDS.iter().any(|w| lower.contains(w)) || is_dns_query_field(&lower))
         && !SELECTOR_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// `Query`, `DnsQuery`, `QueryName`, `query_name`: the name a DNS lookup asked for (not the
+/// text of an SQL or API query, `QUERY_TEXT_s`).
+fn is_dns_query_field(lower: &str) -> bool {
+    matches!(
+        lower,
+        "query" | "dnsquery" | "queryname" | "query_name" | "dns_query" | "dnsqueryname"
+    )
 }
 
 /// A literal that names something worth excluding around: at least two letters or digits
 /// besides wildcards. Single characters, emoji and homoglyph lists (`has_any ("а", "е")`),
 /// UNC and path markers (`startswith @"\\"`) and shape checks (`contains "@"`) are not.
-fn is_meaningful(literal: &Literal) -> bool {
-    literal.kind == LiteralKind::String
-        && literal.value.chars().filter(|c| c.is_alphanumeric()).count() >= 2
+/// A regular expression must match at least two letters literally, besides `http`: the
+/// shape checks `\d{1,3}\.\d{1,3}` (an IP address) or `[a-z0-9]{1,3}\.\w+` name nothing.
+fn is_meaningful(literal: &Literal, op: OpKind) -> bool {
+    if literal.kind != LiteralKind::String {
+        return false;
+    }
+    if op == OpKind::Regex {
+        return regex_literal_words(&literal.value).iter().any(|word| {
+            word.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                && !matches!(word.to_ascii_lowercase().as_str(), "http" | "https")
+        });
+    }
+    literal.value.chars().filter(|c| c.is_alphanumeric()).count() >= 2
 }
 
 /// A positive test on an entity field (or an SPL term on the raw event) that matches more
@@ -195,10 +224,23 @@ fn is_broad(c: &Comparison, text: &str) -> bool {
         OpKind::Equal | OpKind::Term | OpKind::In | OpKind::Order | OpKind::Between => false,
     };
     let exact_regex = c.op.kind == OpKind::Regex && c.values.iter().all(is_exact_pattern);
-    broad_operator
-        && !exact_regex
-        && c.values.iter().any(|v| is_meaningful(v) && !is_specific(v))
-        && !is_sanity_match(c)
+    // A list that is mostly domains, addresses or exploit strings is an indicator list, odd
+    // entries and all.
+    let indicators =
+        c.values.iter().filter(|v| is_indicator_literal(v) || is_attack_string(&v.value)).count();
+    let indicator_list = indicators > 0 && indicators * 2 >= c.values.len();
+    broad_operator && !exact_regex && !indicator_list && values_are_broad(c) && !is_sanity_match(c)
+}
+
+/// Whether the values leave the match broad: one broad value is enough in a list of
+/// alternatives, while `has_all` is as narrow as its most specific value.
+fn values_are_broad(c: &Comparison) -> bool {
+    let broad = |v: &Literal| is_meaningful(v, c.op.kind) && !is_specific(v);
+    if c.op.kind == OpKind::HasAll {
+        c.values.iter().any(broad) && !c.values.iter().any(is_specific)
+    } else {
+        c.values.iter().any(broad)
+    }
 }
 
 /// `^PowerShell\.exe$`, `(?i)^winword\.exe$`: a regex anchored at both ends with no
@@ -232,7 +274,24 @@ fn is_specific(literal: &Literal) -> bool {
     let value = &literal.value;
     let multi_word = value.split_whitespace().count() >= 3
         && value.chars().filter(|c| c.is_alphanumeric()).count() >= 15;
-    multi_word || value.contains("${") || has_guid(value)
+    multi_word || value.contains("${") || has_guid(value) || is_attack_string(value)
+}
+
+/// Exploit payloads as they appear in requests and command lines: percent-encoded bytes
+/// (`/%2e%2e/`), path traversal, `/etc/passwd`, script injection, and a base64-encoded PE
+/// header (`TVqQAAMAAAAEAAA`). Benign traffic does not carry them.
+fn is_attack_string(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    let percent_encoded = lower
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit());
+    let markers =
+        ["../", "..\\", "/etc/passwd", "/etc/shadow", "<script", "alert(", "union select"];
+    percent_encoded
+        || markers.iter().any(|m| lower.contains(m))
+        || (value.len() >= 8
+            && ["TVqQ", "TVpQ", "TVoA", "TVro"].iter().any(|p| value.starts_with(p)))
 }
 
 /// `c08afd90-f2a1-11d1-8455-00a0c91f3880`: hex groups of 8-4-4-4-12.
@@ -244,9 +303,15 @@ fn has_guid(value: &str) -> bool {
     })
 }
 
-/// A sweep for published indicators: the text holds a file hash (32, 40 or 64 hex digits).
+/// A sweep for published indicators: the text holds a file hash (32, 40 or 64 hex digits) or
+/// reads an IoC feed with `externaldata`.
 /// Such a query matches what a report named; there is nothing benign to exclude.
 fn is_indicator_sweep(text: &str) -> bool {
+    // `externaldata(...)` of an IoC feed (`let iocs = externaldata(IoC: string, ...)`).
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("externaldata") && lower.contains("ioc") {
+        return true;
+    }
     text.split(|c: char| !c.is_ascii_alphanumeric()).any(|word| {
         matches!(word.len(), 32 | 40 | 64)
             && word.bytes().all(|b| b.is_ascii_hexdigit())
@@ -255,18 +320,37 @@ fn is_indicator_sweep(text: &str) -> bool {
 }
 
 /// `FileName =~ "certutil.exe"`, `Image in ("...")`: a positive test of exact values on an
-/// entity field.
+/// entity field. On a process or file field (not a command line), `has "rundll32.exe"`,
+/// `has_any ("cmd.exe", "powershell.exe")` and `endswith @"\certutil.exe"` name whole
+/// files: as good as `=~` for pinning the detection down.
 fn is_exact_entity_test(c: &Comparison, text: &str) -> bool {
+    let Some(subject) = subject_of(c, text) else { return false };
     let exact = match c.op.kind {
-        OpKind::Equal | OpKind::Term => {
+        OpKind::Equal | OpKind::Term | OpKind::In => {
             !c.op.wildcards || c.values.iter().all(|v| !v.value.contains('*'))
         }
-        OpKind::In => !c.op.wildcards || c.values.iter().all(|v| !v.value.contains('*')),
+        OpKind::Has | OpKind::HasAny | OpKind::HasSuffix | OpKind::Contains | OpKind::EndsWith => {
+            !is_command_line(&subject)
+                && c.values.iter().all(|v| is_file_name(v.value.trim_start_matches(['\\', '/'])))
+        }
         _ => false,
     };
-    exact
-        && c.values.iter().any(|v| !v.value.trim().is_empty())
-        && subject_of(c, text).is_some_and(|name| is_entity_field(&name))
+    exact && c.values.iter().any(|v| !v.value.trim().is_empty()) && is_entity_field(&subject)
+}
+
+/// `ProcessCommandLine`, `cmdline`, `CommandLine`: where a file name is only an argument.
+fn is_command_line(field: &str) -> bool {
+    let lower = field.to_ascii_lowercase();
+    lower.contains("command") || lower.contains("cmdline") || lower.contains("url")
+}
+
+/// `certutil.exe`, `MsMpEng.exe`: one file name with an extension, nothing else.
+fn is_file_name(value: &str) -> bool {
+    let Some((stem, extension)) = value.rsplit_once('.') else { return false };
+    !stem.is_empty()
+        && stem.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && (2..=4).contains(&extension.len())
+        && extension.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// Matches that check a value is well formed rather than select events: `startswith "http"`,

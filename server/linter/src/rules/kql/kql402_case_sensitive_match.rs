@@ -25,8 +25,9 @@ pub const META: RuleMeta = RuleMeta {
 pub const DOCS: &str = r#"## What it does
 Finds positive matches written with a case-sensitive operator (`==`, `in`, `has_cs`,
 `startswith_cs`, ...) against a literal that contains capital letters, on a value that is
-case-insensitive in practice: a file or process name, a Windows path, a registry key, a host
-or domain name, a Windows account or UPN. Left alone: `OriginalFileName` columns (the
+case-insensitive in practice: a file or process name, a Windows path, a host or domain
+name, a Windows account or UPN. Left alone: registry keys (they reach the log as Windows
+stores them, with the root spelt by the sensor, so a key copied from the telemetry matches), `OriginalFileName` columns (the
 vendor's fixed spelling, so an exact match is intended), placeholders such as `Unknown`
 or `N/A`, which parsers write in one spelling, and values whose spelling the product fixes
 (processes Windows or a service manager starts such as `WmiPrvSE.exe` or `WerFault.exe`,
@@ -89,6 +90,12 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         else {
             continue;
         };
+        // Registry keys reach the log as Windows stores them and the sensor normalises
+        // their root (`HKEY_LOCAL_MACHINE\SYSTEM\...`, Sysmon's `HKLM\System\...`): an
+        // inclusion spelt as the product writes it misses nothing.
+        if kind == fields::CaseInsensitive::Registry {
+            continue;
+        }
         let Some(replacement) = case_insensitive_operator(&c.op.text) else { continue };
         out.push(
             META.diagnostic(

@@ -29,13 +29,22 @@ first broad match, naming the field to tune.
 
 Left alone, because a reviewer would not ask for an exclusion there:
 - matches on what happened rather than who did it (`ActionType`, `EventID`, `Category`,
-  `SyslogMessage`, a vendor's alert text) and on Syslog's `ProcessName`;
+  `SyslogMessage`, a vendor's alert text), on Syslog's `ProcessName`, on the API a Graph
+  activity log names (`RequestUri`) and on the text of an SQL query (`QUERY_TEXT_s`);
 - a query that also tests an exact value of an entity field (`FileName =~ "certutil.exe"`,
-  `Process in~ ("cmd.exe")`, an `in~` list is exact): that test pins the detection down;
-- published indicators: a query holding a file hash, a literal that is a GUID, an exploit
-  string (`${jndi:`) or a command-line fragment of three words or more;
+  `Process in~ ("cmd.exe")`, an `in~` list is exact): that test pins the detection down. On
+  a process or file field (not a command line or URL) a whole file name is as exact:
+  `Process has "certutil.exe"`, `has_any ("cmd.exe", "powershell.exe")`;
+- sweeps for published indicators and tools: a query holding a file hash, reading an IoC
+  feed with `externaldata`, or testing a hash or IP column (`SHA256 in (iocs)`); a literal
+  that names offensive software (`mimikatz`, `sekurlsa::`, `xmrig`, `nikto`; dual-use
+  tools such as `psexec` are not among them), a list that is mostly domain names, IP
+  addresses or exploit strings, a GUID, an exploit string (`${jndi:`, percent-encoded
+  bytes, `../`, `/etc/passwd`, a base64 PE header `TVqQ...`) or a command-line fragment of
+  three words or more; `has_all` is as narrow as its most specific term;
 - literals with fewer than two letters or digits (single characters, emoji and homoglyph
-  lists, `startswith @"\\"` for UNC paths, `contains "@"`) and `startswith "http"`;
+  lists, `startswith @"\\"` for UNC paths, `contains "@"`), `startswith "http"`, and
+  regexes that only check a shape (`\d{1,3}\.\d{1,3}...` matches any IP address);
 - parser and function bodies (`ParserQuery`, `FunctionQuery`).
 `!= ""` and `isnotempty()` only drop empty values: they are not exclusions.
 

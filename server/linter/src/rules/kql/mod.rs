@@ -13,6 +13,7 @@ pub mod kql114_extract_missing_group;
 pub mod kql201_unknown_table;
 pub mod kql202_unknown_column;
 pub mod kql203_unknown_function;
+pub mod kql204_unlisted_column;
 pub mod kql301_contains_vs_has;
 pub mod kql310_let_reused_without_materialize;
 pub mod kql311_search_all_tables;

@@ -19,7 +19,9 @@ pub const META: RuleMeta = RuleMeta {
 /// `qlint rule SIG113`.
 pub const DOCS: &str = r#"## What it does
 Reports modifiers that have no effect, or not the intended one, where they stand: `|all` with
-a single value; `|windash` on a field that holds a path, a name or a hash (`Image`, `TargetFilename`, ...); `|base64offset`
+a single value; `|all` with `|windash` (each dash variant would have to match at once) or
+without `|contains` on a field (the whole field would have to equal every value; a keyword
+list `'|all':` is fine); a modifier written twice; `|windash` on a field that holds a path, a name or a hash (`Image`, `TargetFilename`, ...); `|base64offset`
 without `|contains` after it; `|wide`/`|utf16*` without `|base64` or `|base64offset`;
 `|contains` together with `|startswith` or `|endswith`.
 
@@ -106,6 +108,15 @@ fn after(field: &FieldMatch, first: &str, then: &[&str]) -> bool {
         .is_some_and(|i| names[i + 1..].iter().any(|m| then.contains(m)))
 }
 
+/// A modifier written more than once (`|base64` may repeat: it encodes again).
+fn repeated(field: &FieldMatch) -> Option<&'static str> {
+    let names: Vec<&str> = field.modifiers.iter().map(|m| m.name.as_str()).collect();
+    super::MODIFIERS
+        .iter()
+        .copied()
+        .find(|m| *m != "base64" && names.iter().filter(|n| *n == m).count() > 1)
+}
+
 fn problems(field: &FieldMatch) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     if field.has("all") && field.values.len() == 1 {
@@ -138,6 +149,27 @@ fn problems(field: &FieldMatch) -> Vec<(&'static str, String)> {
                 format!("`|{encoding}` only matters before `|base64` or `|base64offset`"),
             ));
         }
+    }
+    if field.has("all") && field.has("windash") {
+        out.push((
+            "all",
+            "`|windash` with `|all`: every dash variant of each value would have to match at once, so the key never matches"
+                .to_owned(),
+        ));
+    } else if field.has("all")
+        && !field.field.is_empty()
+        && field.values.len() > 1
+        && !field.has("contains")
+        && !field.has("re")
+    {
+        out.push((
+            "all",
+            "`|all` without `|contains`: the whole field would have to match every value at once"
+                .to_owned(),
+        ));
+    }
+    if let Some(twice) = repeated(field) {
+        out.push((twice, format!("`|{twice}` is written twice; once is enough")));
     }
     if field.has("contains") && (field.has("startswith") || field.has("endswith")) {
         out.push((

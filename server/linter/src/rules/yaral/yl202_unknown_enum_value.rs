@@ -69,13 +69,13 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let suggestion = qlint_knowledge::suggest(value, values.iter().map(String::as_str));
+        let dotted = path.dotted();
+        // Name the enum only when it is not the field's own path (`extensions.auth.mechanism`
+        // holds `authentication.mechanism` values).
+        let of_enum = if *name == dotted { String::new() } else { format!(" (enum `{name}`)") };
         out.push(META.diagnostic(
             span,
-            format!(
-                "`{value}` is not a value of `{}` (enum `{name}`){}",
-                path.dotted(),
-                did_you_mean(suggestion)
-            ),
+            format!("`{value}` is not a value of `{dotted}`{of_enum}{}", did_you_mean(suggestion)),
         ));
     }
 }
