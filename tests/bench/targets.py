@@ -162,6 +162,7 @@ def or_terms(count):
 
 def linear(args, tmp):
     cases = [
+        ("0.25 MB query (let statements)", big_query(0.25)),
         ("1 MB query (let statements)", big_query(1)),
         ("10 MB query", big_query(10)),
         ("50 MB query", big_query(50)),
@@ -174,8 +175,10 @@ def linear(args, tmp):
         path = tmp / "big.kql"
         path.write_text(text, encoding="utf-8")
         mb = len(text.encode()) / 1e6
-        wall, cpu, rss, code = run([str(args.qlint), "check", "--no-progress", "--format", "concise", str(path)])
-        print(f"  {name:<32} {mb:7.2f} {wall:8.2f} {cpu:8.2f} {cpu / mb:9.3f} {rss:7.0f}  (exit {code})")
+        limit = ["timeout", str(args.linear_limit)]
+        wall, cpu, rss, code = run(limit + [str(args.qlint), "check", "--no-progress", "--format", "concise", str(path)])
+        note = f"TIMED OUT after {args.linear_limit} s" if code == 124 else f"exit {code}"
+        print(f"  {name:<32} {mb:7.2f} {wall:8.2f} {cpu:8.2f} {cpu / mb:9.3f} {rss:7.0f}  ({note})")
 
 
 class Lsp:
@@ -302,6 +305,7 @@ def main():
     parser.add_argument("--full-sample", type=int, default=1500)
     parser.add_argument("--keystrokes", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=21)
+    parser.add_argument("--linear-limit", type=int, default=300, help="seconds per linear case")
     parser.add_argument("sections", nargs="*", choices=[[], *SECTIONS], default=[])
     args = parser.parse_args()
     if not (args.shared / "corpus").is_dir():
