@@ -132,19 +132,7 @@ impl Region {
         }
         match &self.map {
             RegionMap::Shift(start) => Some((offset - start).min(self.len())),
-            RegionMap::Decoded(map) => {
-                // The map is monotone: the last query offset that maps at or before `offset`.
-                let (mut lo, mut hi) = (0u32, self.len());
-                while lo < hi {
-                    let mid = lo + (hi - lo).div_ceil(2);
-                    if map.to_file_start(mid) <= offset {
-                        lo = mid;
-                    } else {
-                        hi = mid - 1;
-                    }
-                }
-                Some(lo)
-            }
+            RegionMap::Decoded(map) => Some(map.to_query_offset(offset, &self.text)),
         }
     }
 }
