@@ -3,6 +3,7 @@ macro, extract let, extend types, macro expansions) and the LSP formatting of is
 
 from __future__ import annotations
 
+import asyncio
 import pathlib
 import subprocess
 
@@ -234,3 +235,24 @@ async def test_range_formatting_in_a_sentinel_rule_reindents_the_block(client: L
     assert apply_edits(text, edits) == (
         'id: 1\nname: "a | b"\nquery: |\n  SigninLogs\n  | where ResultType == 50126\n  | take 5\nseverity: Low\n'
     )
+
+
+async def test_formatting_follows_qlint_toml_and_says_what_it_left(client: LanguageClient, workspace):
+    (workspace / "qlint.toml").write_text('[format]\nspl-command-case = "lower"\n')
+    await start(client, workspace)
+    text = "index=edr | STATS count BY Host | Table Host\n"
+    uri = open_doc(client, workspace / "hunts" / "l.spl", text, "spl")
+    assert apply_edits(text, await format_doc(client, uri)) == (
+        "index=edr\n| stats count BY Host\n| table Host\n"
+    )
+    # A search in a quoted YAML string keeps its layout, and the user is told why and where.
+    quoted = "name: x\nsearch: '| tstats count from datamodel=Endpoint.Processes by Processes.dest | `x_filter`'\n"
+    uri = open_doc(client, workspace / "hunts" / "d.yml", quoted, "yaml")
+    assert not await format_doc(client, uri)
+    for _ in range(100):
+        if client.messages:
+            break
+        await asyncio.sleep(0.02)
+    message = client.messages[-1]
+    assert message.type == types.MessageType.Warning
+    assert "line 2" in message.message and "block scalar" in message.message, message.message
