@@ -165,11 +165,16 @@ fn write_back(
             "a query in a quoted or plain YAML scalar keeps its layout (use a YAML block scalar `|`)",
         ));
     }
-    // Only the part from the first to the last non-blank character changes; what surrounds it
-    // (a block scalar's chomping, a file's final newline) stays.
+    // The part from the first to the last non-blank character changes, with the spaces beside
+    // it on its first and last lines (the formatter drops them, except inside a comment that
+    // ends the query); what surrounds it (a block scalar's chomping, a file's final newline)
+    // stays.
     let core = |text: &str| {
         let start = text.len() - text.trim_start().len();
         let end = text.trim_end().len().max(start);
+        let blank = |b: &u8| matches!(b, b' ' | b'\t');
+        let start = start - text[..start].bytes().rev().take_while(blank).count();
+        let end = end + text[end..].bytes().take_while(blank).count();
         (start, end)
     };
     let (old_start, old_end) = core(&query.text);
@@ -300,5 +305,14 @@ mod tests {
             out.text,
             "# Hunt\n\n> ```spl\n> index=edr process_name=psexec.exe\n> | stats count by host\n> ```\n"
         );
+    }
+
+    #[test]
+    fn spaces_after_the_last_token_go_with_the_old_layout() {
+        let fenced = "# H\n\n```kql\nT | take 1  \n```\n";
+        let out = format(SourceKind::Markdown, fenced);
+        assert_eq!(out.text, "# H\n\n```kql\nT\n| take 1\n```\n", "{:?}", out.skipped);
+        let file = format(SourceKind::Query(Language::Kql), " T | take 1 ");
+        assert_eq!(file.text, "T\n| take 1", "{:?}", file.skipped);
     }
 }
