@@ -185,7 +185,7 @@ fn write_back(
     if conf {
         // Every line break becomes a `\` continuation; the read-back check catches the rest.
         let encoded = query.encoding.encode(body).ok_or(Refusal::Encoding(
-            "a .conf value whose formatted text ends with `\\` keeps its layout",
+            "a .conf value with a line that ends with `\\` keeps its layout",
         ))?;
         return Ok((span, encoded));
     }

@@ -45,8 +45,12 @@ impl Encoding {
     pub fn encode(self, replacement: &str) -> Option<String> {
         match self {
             Encoding::Verbatim => Some(replacement.to_owned()),
-            // A value whose last line ends with `\` would swallow the next setting.
-            Encoding::ConfValue if replacement.contains('\r') || replacement.ends_with('\\') => {
+            // A line that already ends with `\` would read as `\\` + line break, which Splunk may
+            // take for an escaped backslash; on the last line it would swallow the next setting.
+            Encoding::ConfValue
+                if replacement.contains('\r')
+                    || replacement.split('\n').any(|line| line.ends_with('\\')) =>
+            {
                 None
             }
             Encoding::ConfValue => Some(replacement.replace('\n', "\\\n")),
