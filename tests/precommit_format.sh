@@ -68,7 +68,8 @@ YAML
   printf 'T\n| where a == 1\n' > broken.kql
   git add -A
   "$precommit" run --all-files || fail "$hook: second run failed"
-  [[ -z "$(git status --porcelain)" ]] || fail "$hook: second run changed files: $(git status --porcelain)"
+  # The first run's changes are staged; the second run must not touch the working tree.
+  git diff --quiet || fail "$hook: second run changed files: $(git diff --stat)"
   cd "$root"
 }
 
