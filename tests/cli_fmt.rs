@@ -255,3 +255,23 @@ fn a_savedsearches_conf_keeps_its_continuations() {
     let (_, stdout, _) = qlint(dir.path(), &["check", "--select", "SPL001", "."], None);
     assert!(!stdout.contains("SPL001"), "{stdout}");
 }
+
+#[test]
+fn yaral_files_and_fences_are_laid_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let messy = "rule r\n{\nevents:\n$e.metadata.event_type = \"PROCESS_LAUNCH\"\n      $e.principal.hostname = $host\nmatch: $host over 5m\ncondition:\n$e }\n";
+    let tidy = "rule r {\n  events:\n    $e.metadata.event_type = \"PROCESS_LAUNCH\"\n    $e.principal.hostname = $host\n\n  match:\n    $host over 5m\n\n  condition:\n    $e\n}\n";
+    fs::write(dir.path().join("r.yaral"), messy).unwrap();
+    fs::write(dir.path().join("notes.md"), format!("# Hunt\n\n```yara-l\n{messy}```\n")).unwrap();
+    let (code, _, stderr) = qlint(dir.path(), &["fmt", "."], None);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(fs::read_to_string(dir.path().join("r.yaral")).unwrap(), tidy);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("notes.md")).unwrap(),
+        format!("# Hunt\n\n```yara-l\n{tidy}```\n")
+    );
+    let (code, stdout, _) = qlint(dir.path(), &["fmt", "--lang", "yaral", "-"], Some(messy));
+    assert_eq!((code, stdout.as_str()), (0, tidy));
+    let (code, _, stderr) = qlint(dir.path(), &["fmt", "--check", "."], None);
+    assert_eq!(code, 0, "{stderr}");
+}

@@ -255,6 +255,49 @@ fn yaral_files_and_fences_report_file_positions() {
     );
 }
 
+/// What a user sees for a misspelt UDM field and enum value: the place, the source line with a
+/// mark under the offending text, and the suggestion.
+#[test]
+fn yaral_misspellings_show_their_place_and_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "logins.yaral",
+        "rule logins {\n  events:\n    $e.metadata.event_type = \"USER_LOGON\"\n    \
+         $e.principal.hostnme = \"kiosk-01\"\n  condition:\n    $e\n}\n",
+    );
+    let (code, stdout, stderr) =
+        cli::run(dir.path(), &["check", "--select", "YL", "logins.yaral"], None, true);
+    assert_eq!(code, 1, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().map(str::trim_end).collect();
+    for expected in [
+        "  × `USER_LOGON` is not a value of `metadata.event_type` (enum `metadata.event_type`); did \
+         you mean `USER_LOGIN`?",
+        "   ╭─[logins.yaral:3:30]",
+        " 3 │     $e.metadata.event_type = \"USER_LOGON\"",
+        "  × unknown UDM field `hostnme` in `noun`; did you mean `hostname`?",
+        "   ╭─[logins.yaral:4:18]",
+        " 4 │     $e.principal.hostnme = \"kiosk-01\"",
+    ] {
+        assert!(lines.contains(&expected), "missing {expected:?} in:\n{stdout}");
+    }
+    let (_, concise, _) = cli::run(
+        dir.path(),
+        &["check", "--select", "YL", "--format", "concise", "logins.yaral"],
+        None,
+        true,
+    );
+    assert_eq!(
+        concise.lines().collect::<Vec<_>>(),
+        [
+            "logins.yaral:3:30: YL202 `USER_LOGON` is not a value of `metadata.event_type` (enum \
+             `metadata.event_type`); did you mean `USER_LOGIN`?",
+            "logins.yaral:4:18: YL201 unknown UDM field `hostnme` in `noun`; did you mean \
+             `hostname`?",
+        ]
+    );
+}
+
 #[test]
 fn sigma_rules_catalog_logic_and_configured_keys() {
     let dir = tempfile::tempdir().unwrap();

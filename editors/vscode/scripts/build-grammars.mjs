@@ -6,15 +6,18 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { kql } from "./grammars/kql.mjs";
 import { spl } from "./grammars/spl.mjs";
-import { kqlMarkdown, splMarkdown } from "./grammars/markdown.mjs";
+import { yaral } from "./grammars/yaral.mjs";
+import { kqlMarkdown, splMarkdown, yaralMarkdown } from "./grammars/markdown.mjs";
 import { detectionYaml } from "./grammars/yaml.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outputs = {
   "syntaxes/kql.tmLanguage.json": kql,
   "syntaxes/spl.tmLanguage.json": spl,
+  "syntaxes/yaral.tmLanguage.json": yaral,
   "syntaxes/kql.markdown.tmLanguage.json": kqlMarkdown,
   "syntaxes/spl.markdown.tmLanguage.json": splMarkdown,
+  "syntaxes/yaral.markdown.tmLanguage.json": yaralMarkdown,
   "syntaxes/queries.yaml.tmLanguage.json": detectionYaml,
 };
 

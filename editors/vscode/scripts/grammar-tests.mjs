@@ -22,7 +22,7 @@ const update = process.argv.includes("--update") ? ["--updateSnapshot"] : [];
 const steps = [
   ["grammars are generated from scripts/grammars", [join(root, "scripts", "build-grammars.mjs"), "--check"]],
   ["assertion fixtures", [unit, "-g", markdown, "-g", yaml, "test/grammar/*.test.*"]],
-  ["KQL and SPL snapshots", [snap, ...update, "test/snapshots/*.kql", "test/snapshots/*.spl"]],
+  ["KQL, SPL and YARA-L snapshots", [snap, ...update, "test/snapshots/*.kql", "test/snapshots/*.spl", "test/snapshots/*.yaral"]],
   ["Markdown snapshots", [snap, ...update, "-s", "text.html.markdown", "-g", markdown, "test/snapshots/*.md"]],
   ["YAML snapshots", [snap, ...update, "-s", "source.yaml", "-g", yaml, "test/snapshots/*.yaml"]],
 ];

@@ -17,9 +17,11 @@ import {
   QlintSettings,
   bundledServerPath,
   describeLaunch,
+  documentStartsServer,
   fileSystemProbe,
   reactToChange,
   readSettings,
+  readSigmaStart,
   resolveServer,
   serverConfiguration,
 } from "./launch";
@@ -33,6 +35,8 @@ const DOCUMENT_SELECTOR = [
   { scheme: "untitled", language: "kql" },
   { scheme: "file", language: "spl" },
   { scheme: "untitled", language: "spl" },
+  { scheme: "file", language: "yaral" },
+  { scheme: "untitled", language: "yaral" },
   { scheme: "file", language: "markdown" },
   { scheme: "file", language: "yaml" },
   { scheme: "file", pattern: "**/{savedsearches,macros}.conf" },
@@ -41,6 +45,8 @@ const DOCUMENT_SELECTOR = [
 let output: vscode.LogOutputChannel | undefined;
 let client: LanguageClient | undefined;
 let current: QlintSettings | undefined;
+/** Listens for the first document that is a reason to start, until the server has started. */
+let waitingForDocument: vscode.Disposable | undefined;
 /** Serialises start, stop and restart so that two restarts never race. */
 let queue: Promise<void> = Promise.resolve();
 
@@ -59,11 +65,48 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidChangeWorkspaceFolders(() => enqueue(() => applySettingsChange(context, true))),
   );
 
-  enqueue(() => start(context));
+  void startWhenNeeded(context);
 }
 
 export function deactivate(): Thenable<void> | undefined {
+  stopWaiting();
   return enqueue(stop);
+}
+
+/**
+ * The extension also activates for every YAML file (`onLanguage:yaml`), but the server starts
+ * only when there is a reason: a `qlint.toml` in the workspace, or an open KQL, SPL or YARA-L file, or
+ * a YAML file that is a Sigma rule (while `qlint.sigma.startServer` is on). Without one yet,
+ * the first such document opened starts it.
+ */
+async function startWhenNeeded(context: vscode.ExtensionContext): Promise<void> {
+  if (vscode.workspace.textDocuments.some(startsServer) || (await hasQlintToml())) {
+    enqueue(() => start(context));
+    return;
+  }
+  output?.info("Waiting for a KQL, SPL or YARA-L file or a Sigma rule before starting the server");
+  waitingForDocument = vscode.workspace.onDidOpenTextDocument((document) => {
+    if (waitingForDocument === undefined || !startsServer(document)) return;
+    stopWaiting();
+    output?.info(`Starting for ${document.uri.fsPath}`);
+    enqueue(() => start(context));
+  });
+  context.subscriptions.push({ dispose: stopWaiting });
+}
+
+function startsServer(document: vscode.TextDocument): boolean {
+  const config = vscode.workspace.getConfiguration("qlint");
+  return document.uri.scheme !== "git" && documentStartsServer(document, readSigmaStart((key) => config.get(key)));
+}
+
+async function hasQlintToml(): Promise<boolean> {
+  const found = await vscode.workspace.findFiles("**/qlint.toml", "**/node_modules/**", 1);
+  return found.length > 0;
+}
+
+function stopWaiting(): void {
+  waitingForDocument?.dispose();
+  waitingForDocument = undefined;
 }
 
 function enqueue(task: () => Promise<void>): Promise<void> {
@@ -109,6 +152,7 @@ function makeBundledServerExecutable(context: vscode.ExtensionContext): void {
 }
 
 async function start(context: vscode.ExtensionContext): Promise<void> {
+  stopWaiting();
   const settings = loadSettings();
   current = settings;
   const launch = launchEnvironment(context);
@@ -187,6 +231,8 @@ async function restart(context: vscode.ExtensionContext): Promise<void> {
 }
 
 async function applySettingsChange(context: vscode.ExtensionContext, foldersChanged = false): Promise<void> {
+  // Not started yet: the settings are read when a document starts it.
+  if (waitingForDocument !== undefined) return;
   const before = current;
   const after = loadSettings();
   const reaction = before === undefined || client === undefined ? "restart" : reactToChange(before, after);

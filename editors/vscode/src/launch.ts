@@ -35,8 +35,8 @@ export interface SettingsReading {
   problems: string[];
 }
 
-/** A rule code (`KQL301`) or a code prefix (`KQL3`, `SPL`, `QL0`). */
-const RULE_SELECTOR = /^(KQL|SPL|QL)[0-9]{0,3}$/;
+/** A rule code (`KQL301`, `SIG201`) or a code prefix (`KQL3`, `SPL`, `SIG1`, `YL`, `QL0`). */
+const RULE_SELECTOR = /^(KQL|SPL|SIG|YL|QL)[0-9]{0,3}$/;
 
 /** Reads and validates the `qlint.*` settings; invalid entries are dropped and reported. */
 export function readSettings(get: SettingGetter): SettingsReading {
@@ -310,4 +310,43 @@ export function describeLaunch(resolution: ServerResolution & { found: true }): 
     resolution.source
   ];
   return `Starting ${[resolution.command, ...resolution.args].join(" ")} (${from})`;
+}
+
+/** `qlint.sigma.startServer`: start the server for YAML files that are Sigma rules (default on). */
+export function readSigmaStart(get: SettingGetter): boolean {
+  const value = get("sigma.startServer");
+  return typeof value === "boolean" ? value : true;
+}
+
+/** A top-level YAML key: at column 0, plain or quoted, followed by `:`. */
+const TOP_LEVEL_KEY = /^["']?([A-Za-z_][A-Za-z0-9_-]*)["']?[ \t]*:(?:[ \t]|$)/gm;
+
+/**
+ * True when a YAML text holds a Sigma rule as the server recognises one (`kind_of` in the
+ * linter's Sigma model): a `correlation:`, a `detection:` beside `logsource:` or `title:`, or a
+ * `filter:` beside `logsource:`. The top-level keys of every document are pooled, so a rule
+ * collection whose `action: global` document carries the `logsource:` counts too.
+ */
+export function isSigmaRuleText(text: string): boolean {
+  const keys = new Set<string>();
+  for (const match of text.matchAll(TOP_LEVEL_KEY)) keys.add(match[1]);
+  if (keys.has("correlation")) return true;
+  if (keys.has("detection") && (keys.has("logsource") || keys.has("title"))) return true;
+  return keys.has("filter") && keys.has("logsource");
+}
+
+/** What the extension knows about an open document when it decides to start the server. */
+export interface OpenDocument {
+  languageId: string;
+  getText(): string;
+}
+
+/**
+ * Whether opening `document` is a reason to start the server: a KQL or SPL file always, a YAML
+ * file when it is a Sigma rule and `qlint.sigma.startServer` is on. (A workspace with a
+ * `qlint.toml` starts the server on its own; other YAML files do not.)
+ */
+export function documentStartsServer(document: OpenDocument, sigmaStart: boolean): boolean {
+  if (document.languageId === "kql" || document.languageId === "spl" || document.languageId === "yaral") return true;
+  return document.languageId === "yaml" && sigmaStart && isSigmaRuleText(document.getText());
 }

@@ -2,7 +2,8 @@
 // Code uses, and checks what a reader would notice:
 // - a query that Microsoft's parser accepts ends with every string, comment and subsearch
 //   closed (nothing spills into the next query);
-// - the word after a pipe is highlighted as a tabular operator (KQL) or a command (SPL).
+// - the word after a pipe is highlighted as a tabular operator (KQL) or a command (SPL);
+// - every YARA-L rule closes its comments and strings and has its section headers highlighted.
 // The corpus lives outside the repository, in ../shared next to the checkout; without it the
 // tests are skipped with a message. QLINT_SHARED_DIR points elsewhere.
 
@@ -40,6 +41,7 @@ async function loadRegistry(): Promise<textmate.Registry> {
   const files: { [scope: string]: string } = {
     "source.kql": "kql.tmLanguage.json",
     "source.spl": "spl.tmLanguage.json",
+    "source.yaral": "yaral.tmLanguage.json",
   };
   return new textmate.Registry({
     onigLib: Promise.resolve({
@@ -162,5 +164,38 @@ describe("grammars over the shared corpus", { skip }, () => {
     assert.deepEqual(leaking, [], "searches whose comment, string or subsearch never closed");
     assert.equal(unknownCount, 0, `words after a pipe that are not commands: ${JSON.stringify([...unknown.entries()])}`);
     assert.ok(custom <= pipes * 0.001, `too many unknown commands (${custom}): is the command list incomplete?`);
+  });
+  it("closes every construct of Google's YARA-L rules and highlights their section headers", async () => {
+    const grammar = await registry.loadGrammar("source.yaral");
+    assert.ok(grammar);
+    const file = path.join(corpusDir, "yaral", "chronicle.jsonl");
+    if (!fs.existsSync(file)) {
+      console.log(`# YARA-L corpus test skipped: no ${file}`);
+      return;
+    }
+    let checked = 0;
+    let headers = 0;
+    const leaking: string[] = [];
+    const plainHeaders: string[] = [];
+    for (const record of readJsonl<{ id: string; rule: string }>(file)) {
+      checked++;
+      const { closed } = tokenize(grammar, record.rule);
+      if (!closed) leaking.push(record.id);
+      let stack = textmate.INITIAL;
+      for (const line of record.rule.split(/\r?\n/)) {
+        const result = grammar.tokenizeLine(line, stack);
+        stack = result.ruleStack;
+        const header = /^\s*(meta|events|match|outcome|condition|options)\s*:/.exec(line);
+        if (!header) continue;
+        headers++;
+        const at = line.indexOf(header[1]);
+        const token = result.tokens.find((t) => t.startIndex <= at && at < t.endIndex);
+        if (!token?.scopes.includes("keyword.control.section.yaral")) plainHeaders.push(`${record.id}: ${line.trim()}`);
+      }
+    }
+    console.log(`# YARA-L: ${checked} rules, ${leaking.length} left a construct open; ${headers} section headers, ${plainHeaders.length} not highlighted`);
+    assert.ok(checked > 800, `expected Google's rules, got ${checked}`);
+    assert.deepEqual(leaking, [], "rules whose comment or string never closed");
+    assert.deepEqual(plainHeaders.slice(0, 10), [], "section headers without the section scope");
   });
 });

@@ -7,11 +7,14 @@ import {
   FileProbe,
   LaunchEnvironment,
   QlintSettings,
+  documentStartsServer,
   expandPath,
+  isSigmaRuleText,
   fileSystemProbe,
   pathCandidates,
   reactToChange,
   readSettings,
+  readSigmaStart,
   resolveServer,
   serverConfiguration,
 } from "../src/launch";
@@ -119,9 +122,9 @@ describe("readSettings", () => {
 
   it("keeps rule codes and prefixes, upper-cased and once, and rejects the rest", () => {
     const { settings: s, problems } = readSettings(
-      getter({ select: ["kql301", "KQL301", "SPL", "QL0", "KQL4011", "E501", "KQL 3"], ignore: ["ql003"] }),
+      getter({ select: ["kql301", "KQL301", "SPL", "QL0", "sig201", "YL", "KQL4011", "E501", "KQL 3"], ignore: ["ql003"] }),
     );
-    assert.deepEqual(s.select, ["KQL301", "SPL", "QL0"]);
+    assert.deepEqual(s.select, ["KQL301", "SPL", "QL0", "SIG201", "YL"]);
     assert.deepEqual(s.ignore, ["QL003"]);
     assert.equal(problems.length, 3, problems.join("\n"));
     assert.ok(problems.every((p) => p.startsWith("qlint.select:")));
@@ -293,5 +296,46 @@ describe("reactToChange", () => {
   it("leaves tracing to the language client", () => {
     assert.equal(reactToChange(settings(), settings({ trace: "messages" })), "none");
     assert.equal(reactToChange(settings({ select: ["KQL"] }), settings({ select: ["KQL"] })), "none");
+  });
+});
+
+describe("which documents start the server", () => {
+  const doc = (languageId: string, text: string) => ({ languageId, getText: () => text });
+  const sigma = "title: t\nlogsource:\n  product: windows\ndetection:\n  sel:\n    Image: x\n  condition: sel\n";
+
+  it("recognises the three kinds of Sigma rule as the server does", () => {
+    assert.ok(isSigmaRuleText(sigma));
+    assert.ok(isSigmaRuleText("detection:\n  sel: x\n  condition: sel\ntitle: only a title\n"));
+    assert.ok(isSigmaRuleText("title: c\ncorrelation:\n  type: event_count\n"));
+    assert.ok(isSigmaRuleText("title: f\nlogsource:\n  product: windows\nfilter:\n  rules: [a]\n"));
+    assert.ok(isSigmaRuleText('"title": q\n"logsource": {}\n"detection": {}\n'), "quoted keys");
+  });
+
+  it("pools the documents of a rule collection", () => {
+    const collection = "action: global\ntitle: t\nlogsource:\n  product: windows\n---\ndetection:\n  sel: x\n  condition: sel\n";
+    assert.ok(isSigmaRuleText(collection));
+  });
+
+  it("leaves other YAML alone, including nested detection keys", () => {
+    assert.ok(!isSigmaRuleText("name: ci\non: [push]\njobs:\n  detection:\n    logsource: x\n"));
+    assert.ok(!isSigmaRuleText("query: |\n  SecurityEvent\nname: Sentinel rule\n"));
+    assert.ok(!isSigmaRuleText("filter: x\ntitle: no logsource\n"));
+    assert.ok(!isSigmaRuleText("detection_notes: x\nlogsource_name: y\n"), "keys are whole words");
+  });
+
+  it("starts for KQL and SPL always, for Sigma YAML only with the setting on", () => {
+    assert.ok(documentStartsServer(doc("kql", ""), false));
+    assert.ok(documentStartsServer(doc("spl", ""), false));
+    assert.ok(documentStartsServer(doc("yaral", ""), false));
+    assert.ok(documentStartsServer(doc("yaml", sigma), true));
+    assert.ok(!documentStartsServer(doc("yaml", sigma), false));
+    assert.ok(!documentStartsServer(doc("yaml", "name: ci\n"), true));
+    assert.ok(!documentStartsServer(doc("markdown", sigma), true));
+  });
+
+  it("reads qlint.sigma.startServer, on unless set to false", () => {
+    assert.equal(readSigmaStart(getter({})), true);
+    assert.equal(readSigmaStart(getter({ "sigma.startServer": false })), false);
+    assert.equal(readSigmaStart(getter({ "sigma.startServer": "no" })), true);
   });
 });

@@ -12,11 +12,15 @@ const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "ut
 const readJson = (relative: string) => JSON.parse(fs.readFileSync(path.join(root, relative), "utf8"));
 
 describe("package.json contributions", () => {
-  it("declares KQL and SPL with their file extensions", () => {
+  it("declares KQL, SPL and YARA-L with their file extensions", () => {
     const languages = Object.fromEntries(
       manifest.contributes.languages.map((l: { id: string; extensions: string[] }) => [l.id, l.extensions]),
     );
-    assert.deepEqual(languages, { kql: [".kql", ".csl", ".kusto"], spl: [".spl"] });
+    assert.deepEqual(languages, {
+      kql: [".kql", ".csl", ".kusto"],
+      spl: [".spl"],
+      yaral: [".yaral", ".yl2"],
+    });
   });
 
   it("points every grammar at a file whose scopeName matches", () => {
@@ -36,18 +40,21 @@ describe("package.json contributions", () => {
     assert.deepEqual(scopes, [
       "markdown.kql.codeblock",
       "markdown.spl.codeblock",
+      "markdown.yaral.codeblock",
       "source.kql",
       "source.spl",
+      "source.yaral",
       "yaml.qlint.queries",
     ]);
   });
 
-  it("gives KQL a // line comment and SPL a ``` block comment", () => {
+  it("gives KQL a // line comment, SPL a ``` block comment and YARA-L both C comments", () => {
     const configs = Object.fromEntries(
       manifest.contributes.languages.map((l: { id: string; configuration: string }) => [l.id, readJson(l.configuration)]),
     );
     assert.deepEqual(configs.kql.comments, { lineComment: "//" });
     assert.deepEqual(configs.spl.comments, { blockComment: ["```", "```"] });
+    assert.deepEqual(configs.yaral.comments, { lineComment: "//", blockComment: ["/*", "*/"] });
     for (const config of Object.values(configs) as { brackets: string[][]; autoClosingPairs: { open: string }[] }[]) {
       assert.ok(config.brackets.some(([open]) => open === "("));
       assert.ok(config.autoClosingPairs.some((p) => p.open === '"'));
@@ -63,10 +70,27 @@ describe("package.json contributions", () => {
       "qlint.select",
       "qlint.server.extraArgs",
       "qlint.server.path",
+      "qlint.sigma.startServer",
       "qlint.trace.server",
     ]);
     const defaults = readSettings((key) => properties[`qlint.${key}`]?.default);
     assert.deepEqual(defaults.problems, []);
+  });
+
+  it("activates for YAML (Sigma rules are checked before the server starts) and accepts SIG/YL codes", () => {
+    assert.deepEqual(manifest.activationEvents, [
+      "onLanguage:kql",
+      "onLanguage:spl",
+      "onLanguage:yaral",
+      "onLanguage:yaml",
+      "workspaceContains:**/qlint.toml",
+    ]);
+    const properties = manifest.contributes.configuration.properties;
+    for (const key of ["qlint.select", "qlint.ignore"]) {
+      const pattern = new RegExp(properties[key].items.pattern);
+      for (const code of ["SIG201", "sig1", "YL101", "KQL3", "QL0"]) assert.ok(pattern.test(code), `${key} ${code}`);
+      assert.ok(!pattern.test("E501"));
+    }
   });
 
   it("lets an untrusted workspace choose no program to run", () => {
@@ -74,6 +98,13 @@ describe("package.json contributions", () => {
       "qlint.server.extraArgs",
       "qlint.server.path",
     ]);
+  });
+
+  it("starts the language client for YARA-L files, saved and untitled", () => {
+    assert.ok(manifest.activationEvents.includes("onLanguage:yaral"));
+    const source = fs.readFileSync(path.join(root, "src", "extension.ts"), "utf8");
+    assert.ok(source.includes('{ scheme: "file", language: "yaral" }'));
+    assert.ok(source.includes('{ scheme: "untitled", language: "yaral" }'));
   });
 
   it("registers the commands the extension implements", () => {

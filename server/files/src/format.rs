@@ -64,13 +64,13 @@ pub struct Formatted {
     pub skipped: Vec<Skipped>,
 }
 
-/// The formatter's dialect for a language it lays out (Sigma rules are YAML and YARA-L has no
-/// layout yet: both are left alone).
+/// The formatter's dialect for a language it lays out (Sigma rules are YAML: left alone).
 fn dialect(language: Language) -> Option<Dialect> {
     match language {
         Language::Kql => Some(Dialect::Kql),
         Language::Spl => Some(Dialect::Spl),
-        Language::Sigma | Language::Yaral => None,
+        Language::Yaral => Some(Dialect::Yaral),
+        Language::Sigma => None,
     }
 }
 

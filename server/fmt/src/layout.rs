@@ -450,7 +450,8 @@ fn chunks(piece: &[usize], cuts: &[usize]) -> Vec<Vec<usize>> {
 pub fn render(dialect: Dialect, text: &str, toks: &[Tok], options: &Options) -> String {
     let strategies: &'static [Breaks] = match dialect {
         Dialect::Kql => &KQL_STRATEGIES,
-        Dialect::Spl => &SPL_STRATEGIES,
+        // YARA-L has its own layout (`crate::yaral`) and never comes here.
+        Dialect::Spl | Dialect::Yaral => &SPL_STRATEGIES,
     };
     let lower_commands = dialect == Dialect::Spl && options.spl_command_case == CommandCase::Lower;
     let render = Render { strategies, lower_commands, text, toks, options };

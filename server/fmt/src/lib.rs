@@ -1,4 +1,4 @@
-//! `qlint fmt`: lays out KQL and SPL queries.
+//! `qlint fmt`: lays out KQL and SPL queries and YARA-L rules.
 //!
 //! The formatter works on the token stream the lexers keep, not on strings: it decides only
 //! the whitespace between tokens. Three properties follow from that and are tested on the
@@ -14,6 +14,7 @@
 
 mod layout;
 mod tokens;
+mod yaral;
 
 use qlint_grammar::{Span, kql, spl};
 
@@ -26,6 +27,9 @@ pub enum Dialect {
     Kql,
     /// Splunk Search Processing Language.
     Spl,
+    /// YARA-L 2.0 (Google SecOps rules). Its layout (module `yaral`) keeps the author's line breaks,
+    /// re-indents them and ignores `line_width` and `indent`.
+    Yaral,
 }
 
 /// Why a text was left as it is.
@@ -51,6 +55,7 @@ pub fn format(dialect: Dialect, text: &str, options: &Options) -> Result<String,
     let first_error = match dialect {
         Dialect::Kql => kql::parse(text).errors.into_iter().next(),
         Dialect::Spl => spl::parse(text).errors.into_iter().next(),
+        Dialect::Yaral => qlint_grammar::yaral::parse(text).errors.into_iter().next(),
     };
     if let Some(error) = first_error {
         return Err(FormatError { span: error.span, message: error.message });
@@ -58,19 +63,35 @@ pub fn format(dialect: Dialect, text: &str, options: &Options) -> Result<String,
     let toks = match dialect {
         Dialect::Kql => tokens::kql(text),
         Dialect::Spl => tokens::spl(text),
+        Dialect::Yaral => return Ok(format_yaral(text)),
     };
     let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
         return Ok(text.to_owned());
     };
-    let head = &text[..first.start];
+    let body = layout::render(dialect, text, &toks, options);
+    Ok(wrap(text, first.start, last.end, &body))
+}
+
+fn format_yaral(text: &str) -> String {
+    let toks = qlint_grammar::yaral::lex(text);
+    let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
+        return text.to_owned();
+    };
+    let (start, end) = (first.span.start as usize, last.span.end as usize);
+    wrap(text, start, end, &yaral::render(&text[start..end]))
+}
+
+/// The laid-out `body` (the text from `start` to `end`) with the whitespace before and after
+/// it kept up to the nearest line break.
+fn wrap(text: &str, first: usize, last: usize, body: &str) -> String {
+    let head = &text[..first];
     let head = &head[..head.rfind('\n').map_or(0, |i| i + 1)];
-    let tail = &text[last.end..];
+    let tail = &text[last..];
     let tail = tail.find('\n').map_or("", |i| {
         let i = if tail[..i].ends_with('\r') { i - 1 } else { i };
         &tail[i..]
     });
-    let body = layout::render(dialect, text, &toks, options);
-    Ok(format!("{head}{body}{tail}"))
+    format!("{head}{body}{tail}")
 }
 
 #[cfg(test)]

@@ -133,3 +133,49 @@ fn spl_command_names_are_lowered_only_when_asked() {
     let kql = "T | where X == 1 | invoke MyFunc()";
     assert_eq!(format(Dialect::Kql, kql, &lower), format(Dialect::Kql, kql, &Options::default()));
 }
+
+fn yaral(text: &str) -> String {
+    format(Dialect::Yaral, text, &Options::default()).unwrap()
+}
+
+#[test]
+fn yaral_sections_and_event_lines_are_indented_consistently() {
+    let text = "/* header\n   kept as written */\nrule  rare_child\n{\nmeta:\n      author = \"qlint\"\n  events:\n$e.metadata.event_type = \"PROCESS_LAUNCH\"   // launches\n        $e.principal.hostname=$host\n   re.regex($e.target.process.command_line,`-enc`) nocase\n  ($e.target.process.file.full_path = /cmd\\.exe$/ or\n $e.target.process.file.full_path = /powershell\\.exe$/)\n\n\n  match:   $host over 10m\n outcome:\n$n = count_distinct(\n$e.target.process.pid\n)\n  condition: $e and $n > 2 }\n";
+    insta::assert_snapshot!(yaral(text), @r#"
+    /* header
+       kept as written */
+    rule rare_child {
+      meta:
+        author = "qlint"
+
+      events:
+        $e.metadata.event_type = "PROCESS_LAUNCH" // launches
+        $e.principal.hostname=$host
+        re.regex($e.target.process.command_line, `-enc`) nocase
+        ($e.target.process.file.full_path = /cmd\.exe$/ or
+          $e.target.process.file.full_path = /powershell\.exe$/)
+
+      match:
+        $host over 10m
+
+      outcome:
+        $n = count_distinct(
+          $e.target.process.pid
+        )
+
+      condition:
+        $e and $n > 2
+    }
+    "#);
+}
+
+#[test]
+fn yaral_is_idempotent_and_refuses_broken_rules() {
+    let text = "rule a {\n  events:\n    $e.principal.hostname = \"h\"\n  condition:\n    $e\n}\n\n\n\nrule b { events: $f.target.ip = \"1.2.3.4\" condition: $f }";
+    let once = yaral(text);
+    assert_eq!(yaral(&once), once);
+    assert!(once.contains("}\n\nrule b {\n  events:\n    $f.target.ip"), "{once}");
+    let broken =
+        "rule a {\n  events:\n    $e.principal.hostname = (\"h\"\n  condition:\n    $e\n}\n";
+    assert!(format(Dialect::Yaral, broken, &Options::default()).is_err());
+}

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use qlint_fmt::{Dialect, Options, format};
-use qlint_grammar::{kql, spl};
+use qlint_grammar::{kql, spl, yaral};
 
 fn shared_dir() -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -28,7 +28,8 @@ fn queries(dir: &Path) -> Vec<(String, String)> {
         let text = std::fs::read_to_string(&file).expect("corpus file is readable");
         for (n, line) in text.lines().enumerate() {
             let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else { continue };
-            let Some(query) = value.get("query").and_then(|q| q.as_str()) else { continue };
+            let query = value.get("query").or_else(|| value.get("rule"));
+            let Some(query) = query.and_then(|q| q.as_str()) else { continue };
             out.push((format!("{}:{}", file.display(), n + 1), query.to_owned()));
         }
     }
@@ -47,14 +48,18 @@ fn shape(dialect: Dialect, text: &str) -> Vec<(String, bool)> {
         Dialect::Spl => {
             spl::lex(text).iter().map(|t| (t.span.start as usize, t.span.end as usize)).collect()
         }
+        Dialect::Yaral => {
+            yaral::lex(text).iter().map(|t| (t.span.start as usize, t.span.end as usize)).collect()
+        }
     };
     let mut previous = None;
     spans
         .into_iter()
         .map(|(start, end)| {
             let token = &text[start..end];
-            let after_bracket =
-                previous.is_some_and(|p: usize| text[..p].ends_with(['(', '[', '{', '|', ';']));
+            // YARA-L: a comma is always followed by a space.
+            let after_bracket = previous
+                .is_some_and(|p: usize| text[..p].ends_with(['(', '[', '{', '|', ';', ',']));
             let bracket = matches!(token, ")" | "]" | "}" | "|") || after_bracket;
             let touches = previous == Some(start) && !bracket;
             previous = Some(end);
@@ -67,7 +72,22 @@ fn parses(dialect: Dialect, text: &str) -> bool {
     match dialect {
         Dialect::Kql => kql::parse(text).is_ok(),
         Dialect::Spl => spl::parse(text).is_ok(),
+        Dialect::Yaral => yaral::parse(text).is_ok(),
     }
+}
+
+/// The YARA-L tree with its spans left out: formatting must not change it.
+fn yaral_tree(text: &str) -> String {
+    let tree = format!("{:?}", yaral::parse(text).tree);
+    let mut out = String::with_capacity(tree.len());
+    let mut rest = tree.as_str();
+    while let Some(at) = rest.find("Span { start: ") {
+        out.push_str(&rest[..at]);
+        let end = rest[at..].find('}').map_or(rest.len(), |i| at + i + 1);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn check_corpus(dialect: Dialect, folder: &str) {
@@ -85,10 +105,19 @@ fn check_corpus(dialect: Dialect, folder: &str) {
         };
         formatted += 1;
         changed += usize::from(once != query);
-        if shape(dialect, &once) != shape(dialect, &query) {
-            failures.push(format!("{id}: tokens changed"));
+        let (before, after) = (shape(dialect, &query), shape(dialect, &once));
+        if before != after {
+            let at = before.iter().zip(&after).position(|(a, b)| a != b).unwrap_or(0);
+            let near = |s: &[(String, bool)]| format!("{:?}", &s[at..(at + 3).min(s.len())]);
+            failures.push(format!(
+                "{id}: tokens changed at token {at}: {} became {}",
+                near(&before),
+                near(&after)
+            ));
         } else if !parses(dialect, &once) {
             failures.push(format!("{id}: no longer parses"));
+        } else if dialect == Dialect::Yaral && yaral_tree(&once) != yaral_tree(&query) {
+            failures.push(format!("{id}: the syntax tree changed"));
         } else if format(dialect, &once, &options).as_deref() != Ok(once.as_str()) {
             failures.push(format!("{id}: not idempotent"));
         }
@@ -113,4 +142,9 @@ fn kql_corpus_keeps_tokens_parses_and_is_idempotent() {
 #[test]
 fn spl_corpus_keeps_tokens_parses_and_is_idempotent() {
     check_corpus(Dialect::Spl, "spl");
+}
+
+#[test]
+fn yaral_corpus_keeps_tokens_and_tree_parses_and_is_idempotent() {
+    check_corpus(Dialect::Yaral, "yaral");
 }

@@ -1,5 +1,5 @@
 //! The built-in catalog: generated facts from `corpus/catalog/*.tsv` (see
-//! `scripts/gen_catalog.py` for the format) merged with our docs from `corpus/docs/`.
+//! `corpus/scripts/gen_catalog.py` for the format) merged with our docs from `corpus/docs/`.
 //! Everything is compiled in and parsed once, on first use.
 
 use std::collections::HashMap;

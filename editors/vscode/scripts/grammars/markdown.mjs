@@ -63,3 +63,10 @@ export const splMarkdown = fenceInjection({
   embeddedScope: "source.spl",
   language: "spl",
 });
+
+export const yaralMarkdown = fenceInjection({
+  scopeName: "markdown.yaral.codeblock",
+  tags: ["yara-l", "yaral", "yl2"],
+  embeddedScope: "source.yaral",
+  language: "yaral",
+});

@@ -1,5 +1,6 @@
 // Activates the packaged bundle (dist/extension.js) under plain node, with a stand-in for the
-// `vscode` module, and checks the whole client path: settings are read and validated, the
+// `vscode` module, and checks the whole client path: activated by a YAML file, the extension
+// waits until a Sigma rule (not any YAML file) is opened, settings are read and validated, the
 // server named by qlint.server.path is spawned as `<path> lsp`, vscode-languageclient sends it
 // `initialize` with our initializationOptions, settings changes reach the running server, the
 // restart command starts a new process, a wrong path produces the error message, and
@@ -13,7 +14,24 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { installFakeVscode, recorder } from "./fake-vscode";
+import { installFakeVscode, openDocument, recorder } from "./fake-vscode";
+
+const SIGMA_RULE = `title: Whoami
+logsource:
+  category: process_creation
+  product: windows
+detection:
+  selection:
+    Image|endswith: '\\\\whoami.exe'
+  condition: selection
+`;
+
+const WORKFLOW_YAML = `name: ci
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+`;
 
 const extensionRoot = path.resolve(__dirname, "..", "..", "..");
 const bundle = path.join(extensionRoot, "dist", "extension.js");
@@ -123,10 +141,23 @@ describe("the bundled extension under a stand-in VS Code", { skip }, () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("starts `<qlint.server.path> lsp` and initializes it with the validated settings", async () => {
+  it("waits for a Sigma rule: a plain YAML file, or any with qlint.sigma.startServer off, starts nothing", async () => {
     extension.activate(context);
     assert.ok(recorder.commands.has("qlint.restartServer"));
     assert.ok(recorder.commands.has("qlint.showOutput"));
+    await waitFor("the waiting line", () => recorder.log.find((l) => l.includes("Waiting for a KQL, SPL or YARA-L file")));
+    openDocument(path.join(dir, ".github", "workflows", "ci.yml"), "yaml", WORKFLOW_YAML);
+    changeSettings({ "qlint.sigma.startServer": false });
+    openDocument(path.join(dir, "rules", "off.yml"), "yaml", SIGMA_RULE);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(messages(), [], "no server for a workflow file, nor for a Sigma rule with the setting off");
+    changeSettings({ "qlint.sigma.startServer": true });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(messages(), [], "changing a setting alone starts nothing");
+  });
+
+  it("starts `<qlint.server.path> lsp` for a Sigma rule and initializes it with the validated settings", async () => {
+    openDocument(path.join(dir, "rules", "whoami.yml"), "yaml", SIGMA_RULE);
 
     const init = await waitFor("initialize", () => messages().find((m) => m.method === "initialize"));
     assert.deepEqual(init.argv, ["lsp", "--stdio-test"]);
@@ -185,5 +216,35 @@ describe("the bundled extension under a stand-in VS Code", { skip }, () => {
     changeSettings({ "qlint.server.path": missing });
     const message = await waitFor("an error message", () => recorder.errors.find((e) => e.includes(missing)));
     assert.match(message, /qlint\.server\.path is set to/);
+  });
+});
+
+describe("a workspace with a qlint.toml", { skip }, () => {
+  let dir: string;
+  let extension: { activate(context: unknown): void; deactivate(): Thenable<void> | undefined };
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "qlint-activate-toml-"));
+    process.env.QLINT_FAKE_LSP_LOG = path.join(dir, "messages.jsonl");
+    recorder.workspaceFolder = dir;
+    recorder.workspaceFiles = ["detections/qlint.toml"];
+    recorder.documents = [];
+    recorder.settings = { "qlint.server.path": writeRecordingServer(dir) };
+    installFakeVscode();
+    extension = require(bundle);
+  });
+
+  after(async () => {
+    await extension?.deactivate();
+    recorder.workspaceFiles = [];
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("starts the server without waiting for a document", async () => {
+    extension.activate({ subscriptions: [], extensionPath: extensionRoot });
+    const log = path.join(dir, "messages.jsonl");
+    await waitFor("initialize", () =>
+      fs.existsSync(log) && fs.readFileSync(log, "utf8").includes('"method":"initialize"') ? true : undefined,
+    );
   });
 });

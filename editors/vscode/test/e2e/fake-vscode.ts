@@ -13,6 +13,26 @@ export interface Recorder {
   errors: string[];
   log: string[];
   configurationListeners: ((event: { affectsConfiguration(section: string): boolean }) => unknown)[];
+  /** Files `workspace.findFiles` finds, relative to the workspace folder. */
+  workspaceFiles: string[];
+  /** `workspace.textDocuments`. */
+  documents: FakeDocument[];
+  openListeners: ((document: FakeDocument) => unknown)[];
+}
+
+/** The part of a TextDocument the extension reads before the client has started. */
+export interface FakeDocument {
+  uri: Uri;
+  languageId: string;
+  version: number;
+  getText(): string;
+}
+
+/** Opens a document: lists it in `workspace.textDocuments` and tells the listeners. */
+export function openDocument(file: string, languageId: string, text: string): void {
+  const document = { uri: Uri.file(file), languageId, version: 1, getText: () => text };
+  recorder.documents.push(document);
+  for (const listener of [...recorder.openListeners]) listener(document);
 }
 
 export const recorder: Recorder = {
@@ -22,6 +42,9 @@ export const recorder: Recorder = {
   errors: [],
   log: [],
   configurationListeners: [],
+  workspaceFiles: [],
+  documents: [],
+  openListeners: [],
 };
 
 const disposable = { dispose() {} };
@@ -165,7 +188,15 @@ const api = {
       return [{ uri: Uri.file(recorder.workspaceFolder), name: "hunts", index: 0 }];
     },
     getWorkspaceFolder: () => undefined,
-    textDocuments: [],
+    get textDocuments() {
+      return recorder.documents;
+    },
+    findFiles: (include: string) =>
+      Promise.resolve(
+        recorder.workspaceFiles
+          .filter((f) => include === "**/qlint.toml" && (f === "qlint.toml" || f.endsWith("/qlint.toml")))
+          .map((f) => Uri.file(`${recorder.workspaceFolder}/${f}`)),
+      ),
     notebookDocuments: [],
     getConfiguration: (section?: string) => ({
       get: (key: string, fallback?: unknown) => {
@@ -178,7 +209,15 @@ const api = {
     }),
     onDidChangeConfiguration: event(recorder.configurationListeners),
     onDidChangeWorkspaceFolders: event(),
-    onDidOpenTextDocument: event(),
+    onDidOpenTextDocument: (listener: (document: FakeDocument) => unknown) => {
+      recorder.openListeners.push(listener);
+      return {
+        dispose: () => {
+          const at = recorder.openListeners.indexOf(listener);
+          if (at >= 0) recorder.openListeners.splice(at, 1);
+        },
+      };
+    },
     onDidCloseTextDocument: event(),
     onDidChangeTextDocument: event(),
     onDidSaveTextDocument: event(),

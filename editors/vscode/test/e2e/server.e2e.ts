@@ -29,7 +29,7 @@ function configuredPath(): string | undefined {
 }
 
 const { settings } = readSettings((key) =>
-  key === "server.path" ? configuredPath() : key === "select" ? ["KQL"] : key === "schemas" ? ["schemas/extra.json"] : undefined,
+  key === "server.path" ? configuredPath() : key === "select" ? ["KQL", "SIG"] : key === "schemas" ? ["schemas/extra.json"] : undefined,
 );
 const launch = {
   platform: process.platform,
@@ -54,7 +54,7 @@ describe("the resolved qlint server", { skip }, () => {
     let child: ChildProcess;
     let connection: rpc.MessageConnection;
     const stderr: string[] = [];
-    const diagnostics: { uri: string; diagnostics: { message: string }[] }[] = [];
+    const diagnostics: { uri: string; diagnostics: { message: string; code?: string; range: { start: { line: number } } }[] }[] = [];
 
     before(() => {
       assert.ok(resolution.found);
@@ -143,6 +143,26 @@ describe("the resolved qlint server", { skip }, () => {
         `# diagnostics for a broken query: ${JSON.stringify(published.flatMap((d) => d.diagnostics.map((x) => x.message)))}`,
       );
       assert.ok(published.length > 0, "the server published no diagnostics for an opened document");
+
+      // A Sigma rule in a YAML file (what the extension now starts the server for): the
+      // misspelt modifier is reported on its own line.
+      const sigmaUri = `file://${path.join(os.tmpdir(), "qlint-e2e-sigma.yml")}`;
+      const sigma = "title: t\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  selection:\n    Image|endswiht: 'x.exe'\n  condition: selection\n";
+      await connection.sendNotification("textDocument/didOpen", {
+        textDocument: { uri: sigmaUri, languageId: "yaml", version: 1, text: sigma },
+      });
+      const sigmaDeadline = Date.now() + 10_000;
+      while (Date.now() < sigmaDeadline && !diagnostics.some((d) => d.uri === sigmaUri)) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const sigmaFound = diagnostics
+        .filter((d) => d.uri === sigmaUri)
+        .flatMap((d) => d.diagnostics);
+      console.log(`# diagnostics for a Sigma rule: ${JSON.stringify(sigmaFound.map((d) => d.code))}`);
+      assert.ok(
+        sigmaFound.some((d) => d.code === "SIG104" && d.range.start.line === 6),
+        "a misspelt Sigma modifier is reported on its line",
+      );
 
       await timeout(connection.sendRequest("shutdown") as Promise<unknown>, "shutdown");
       await connection.sendNotification("exit");

@@ -4,6 +4,7 @@ mod check;
 mod fmt;
 mod output;
 mod rule;
+mod test;
 mod walk;
 
 use std::path::PathBuf;
@@ -37,6 +38,8 @@ enum Command {
     Fmt(FmtArgs),
     /// Print a rule's documentation, or list every rule with `--all`.
     Rule(RuleArgs),
+    /// Run detection unit tests (`*.test.yaml`) over their sample events, offline.
+    Test(TestArgs),
     /// Run the language server on stdin/stdout.
     Lsp(LspArgs),
 }
@@ -147,6 +150,34 @@ pub struct FmtArgs {
     line_width: Option<usize>,
 }
 
+/// Output formats of `qlint test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// One line per test; failures show expected and actual rows.
+    Human,
+    /// `{"tests": [{"file", "name", "status", "message", "rows"}]}`.
+    Json,
+    /// JUnit XML for CI.
+    Junit,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Test files (`*.test.yaml`, `*.test.yml`) or folders to search. Defaults to the current
+    /// folder.
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: TestFormat,
+    /// Run the query of this test file over each test's data and print the result tables
+    /// (for writing expectations); no pass/fail.
+    #[arg(long, value_name = "FILE", conflicts_with = "paths")]
+    show: Option<PathBuf>,
+    /// Use this configuration file instead of the nearest qlint.toml.
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct RuleArgs {
     /// The rule code, e.g. KQL001.
@@ -170,6 +201,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Rule(args) => rule::run(&args),
+        Command::Test(args) => test::run(args),
         Command::Lsp(_) => match qlint_lsp::serve_stdio() {
             Ok(()) => EXIT_CLEAN,
             Err(error) => {

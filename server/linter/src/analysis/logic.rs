@@ -201,6 +201,8 @@ pub enum FilterOrigin {
     SplTstatsWhere,
     /// SPL `| regex field="re"` / `field!="re"` (a regex: case matters unless `(?i)`).
     SplRegex,
+    /// A statement of a YARA-L rule's `events:` section.
+    YaralEvents,
 }
 
 /// One filter of a query.

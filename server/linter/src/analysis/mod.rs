@@ -11,6 +11,7 @@ pub mod regex;
 pub mod sigma;
 pub mod spl;
 pub mod yaral;
+pub mod yaral_logic;
 
 use qlint_grammar::Span;
 

@@ -163,11 +163,17 @@ const RULES: &[(RuleMeta, Check)] = &[
     (sigma::sig111_duplicate_key::META, sigma::sig111_duplicate_key::check),
     (sigma::sig112_empty_or_duplicate_value::META, sigma::sig112_empty_or_duplicate_value::check),
     (sigma::sig113_pointless_modifier::META, sigma::sig113_pointless_modifier::check),
+    (sigma::sig114_escaped_wildcard::META, sigma::sig114_escaped_wildcard::check),
+    (sigma::sig115_wildcard_in_regex::META, sigma::sig115_wildcard_in_regex::check),
+    (sigma::sig116_cased_misuse::META, sigma::sig116_cased_misuse::check),
     (sigma::sig201_unknown_taxonomy_field::META, sigma::sig201_unknown_taxonomy_field::check),
+    (sigma::sig202_unknown_logsource::META, sigma::sig202_unknown_logsource::check),
     (
         sigma::sig401_broad_match_without_exclusion::META,
         sigma::sig401_broad_match_without_exclusion::check,
     ),
+    (sigma::sig402_contains_on_image_path::META, sigma::sig402_contains_on_image_path::check),
+    (sigma::sig403_match_never_succeeds::META, sigma::sig403_match_never_succeeds::check),
     (spl::spl001_syntax_error::META, no_check),
     (spl::spl101_invalid_regex::META, spl::spl101_invalid_regex::check),
     (spl::spl102_undefined_macro::META, spl::spl102_undefined_macro::check),
@@ -210,9 +216,13 @@ const RULES: &[(RuleMeta, Check)] = &[
     (yaral::yl105_unused_event_variable::META, yaral::yl105_unused_event_variable::check),
     (yaral::yl106_unassigned_match_variable::META, yaral::yl106_unassigned_match_variable::check),
     (yaral::yl107_multi_event_without_match::META, yaral::yl107_multi_event_without_match::check),
+    (yaral::yl108_type_mismatch::META, yaral::yl108_type_mismatch::check),
+    (yaral::yl109_nocase_without_effect::META, yaral::yl109_nocase_without_effect::check),
+    (yaral::yl110_match_window_out_of_range::META, yaral::yl110_match_window_out_of_range::check),
     (yaral::yl201_unknown_udm_field::META, yaral::yl201_unknown_udm_field::check),
     (yaral::yl202_unknown_enum_value::META, yaral::yl202_unknown_enum_value::check),
     (yaral::yl401_case_sensitive_exclusion::META, yaral::yl401_case_sensitive_exclusion::check),
+    (yaral::yl403_missing_exclusion::META, yaral::yl403_missing_exclusion::check),
 ];
 
 static ALL: [RuleMeta; RULES.len()] = {

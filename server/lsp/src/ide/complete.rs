@@ -15,7 +15,7 @@ use super::features::{CompletionEntry, CompletionKind, Cursor, macro_markdown, p
 use super::kql::{self, LetBinding};
 use super::operators::{self, SCALAR_OPERATORS};
 use super::scan::{TokenKind, previous_significant, token_at};
-use super::source::SourceFile;
+use super::source::{FileKind, SourceFile};
 use super::{spl, spl_fields};
 
 /// Collects proposals that all replace the same bytes.
@@ -55,9 +55,36 @@ fn detail_or_name(e: &Entry) -> String {
     if e.detail.is_empty() { e.name.clone() } else { e.detail.clone() }
 }
 
+/// A Sigma key being typed (`    Parent`, `    Image|ends`) has no `:` yet, so the YAML does
+/// not parse and the file has no Sigma region: complete as if the line ended with `:`. The
+/// text up to the end of that line keeps its offsets, so the proposals' spans stay true.
+fn sigma_key_being_typed(
+    file: &SourceFile,
+    offset: u32,
+    catalog: &dyn Catalog,
+) -> Vec<CompletionEntry> {
+    let at = offset as usize;
+    if !matches!(file.kind, FileKind::Container(_)) || !file.text.is_char_boundary(at) {
+        return Vec::new();
+    }
+    let line_start = file.text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = file.text[at..].find('\n').map_or(file.text.len(), |i| at + i);
+    if file.text[line_start..line_end].contains([':', '#']) {
+        return Vec::new();
+    }
+    let patched = format!("{}:{}", &file.text[..line_end], &file.text[line_end..]);
+    let retry = SourceFile::new(file.path.clone(), "yaml", patched);
+    match Cursor::new(&retry, offset) {
+        Some(cur) if cur.region.language == Language::Sigma => completions(&retry, offset, catalog),
+        _ => Vec::new(),
+    }
+}
+
 /// Completion proposals at a file offset, best first.
 pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec<CompletionEntry> {
-    let Some(cur) = Cursor::new(file, offset) else { return Vec::new() };
+    let Some(cur) = Cursor::new(file, offset) else {
+        return sigma_key_being_typed(file, offset, catalog);
+    };
     let q = cur.offset;
     if cur.region.language == Language::Sigma {
         return super::sigma::completions(cur.text(), q)
@@ -76,6 +103,9 @@ pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec
                 snippet: None,
             })
             .collect();
+    }
+    if cur.region.language == Language::Yaral {
+        return yaral_completions(&cur, q);
     }
     // The partial word under the cursor, if any.
     let at = token_at(&cur.tokens, q).filter(|&i| {
@@ -97,24 +127,7 @@ pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec
     match cur.region.language {
         Language::Kql => complete_kql(&cur, start, prev, catalog, &mut sink),
         Language::Spl => complete_spl(&cur, at, start, prev, catalog, &mut sink),
-        Language::Sigma => {}
-        Language::Yaral => {
-            // The partial word `start` is the one `complete` replaces too.
-            let (_, items) = super::yaral::complete(cur.text(), &cur.tokens, q);
-            for (label, detail, is_function) in items {
-                let kind =
-                    if is_function { CompletionKind::Function } else { CompletionKind::Field };
-                sink.out.push(CompletionEntry {
-                    label,
-                    kind,
-                    detail,
-                    doc: String::new(),
-                    replace,
-                    rank: 0,
-                    snippet: None,
-                });
-            }
-        }
+        Language::Sigma | Language::Yaral => {}
     }
     let mut out = sink.out;
     out.sort_by(|a, b| {
@@ -123,6 +136,29 @@ pub fn completions(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Vec
     let mut seen = std::collections::HashSet::new();
     out.retain(|c| seen.insert((c.label.clone(), c.kind as u8)));
     out
+}
+
+/// YARA-L proposals: UDM fields, functions, enum values (inside a string too).
+fn yaral_completions(cur: &Cursor<'_>, q: u32) -> Vec<CompletionEntry> {
+    use super::yaral::ProposalKind;
+    let (span, items) = super::yaral::complete(cur.text(), &cur.tokens, q);
+    let replace = cur.region.span_to_file(span);
+    items
+        .into_iter()
+        .map(|(label, detail, kind)| CompletionEntry {
+            label,
+            kind: match kind {
+                ProposalKind::Field => CompletionKind::Field,
+                ProposalKind::Function => CompletionKind::Function,
+                ProposalKind::Value => CompletionKind::Value,
+            },
+            detail,
+            doc: String::new(),
+            replace,
+            rank: 0,
+            snippet: None,
+        })
+        .collect()
 }
 
 /// Snippets of the tabular operators most hunts use, and their rank after `|`.

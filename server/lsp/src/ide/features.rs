@@ -441,6 +441,10 @@ pub fn definition(file: &SourceFile, offset: u32, catalog: &dyn Catalog) -> Opti
         let span = super::sigma::definition(cur.text(), cur.offset)?;
         return Some(Target { path: None, span: cur.region.span_to_file(span) });
     }
+    if cur.region.language == Language::Yaral {
+        let span = super::yaral::definition(cur.text(), cur.offset)?;
+        return Some(Target { path: None, span: cur.region.span_to_file(span) });
+    }
     let idx = token_at(&cur.tokens, cur.offset)?;
     let tok = cur.tokens[idx];
     match (cur.region.language, tok.kind) {
@@ -516,8 +520,26 @@ pub fn symbols(file: &SourceFile) -> Vec<Symbol> {
                 kind: SymbolKind::Query,
                 span: region.span_in_file,
                 selection,
-                children: let_symbols(region),
+                children: match region.language {
+                    Language::Sigma => sigma_symbols(region),
+                    _ => let_symbols(region),
+                },
             }
+        })
+        .collect()
+}
+
+/// The search identifiers of a Sigma rule, children of its symbol.
+fn sigma_symbols(region: &Region) -> Vec<Symbol> {
+    super::sigma::outline(&region.text)
+        .into_iter()
+        .map(|(name, span, key)| Symbol {
+            name,
+            detail: Some("search identifier".into()),
+            kind: SymbolKind::Variable,
+            span: region.span_to_file(span),
+            selection: region.span_to_file(key),
+            children: Vec::new(),
         })
         .collect()
 }

@@ -65,9 +65,13 @@ pub fn semantic_tokens(file: &SourceFile, catalog: &dyn Catalog) -> Vec<(Span, S
         let kinds = match region.language {
             Language::Kql => kql_kinds(&region.text, &tokens, region, catalog),
             Language::Spl => spl_kinds(&region.text, &tokens),
-            // A Sigma rule is YAML: the editor's YAML grammar colours it. YARA-L has no
-            // semantic tokens yet.
-            Language::Sigma | Language::Yaral => continue,
+            Language::Yaral => {
+                let kinds = super::yaral::semantic_kinds(&region.text);
+                out.extend(kinds.into_iter().map(|(s, k)| (region.span_to_file(s), k)));
+                continue;
+            }
+            // A Sigma rule is YAML: the editor's YAML grammar colours it.
+            Language::Sigma => continue,
         };
         for (i, kind) in kinds.into_iter().enumerate() {
             if let Some(kind) = kind {

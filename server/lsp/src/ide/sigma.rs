@@ -49,6 +49,17 @@ pub(super) fn hover(text: &str, q: u32) -> Option<(String, Span)> {
     Some((markdown, span))
 }
 
+/// The search identifiers of a rule for the outline: name, whole span (key and value), key span.
+pub(super) fn outline(text: &str) -> Vec<(String, Span, Span)> {
+    let Some(rule) = sigma::analyze(text).rule else { return Vec::new() };
+    let Some(detection) = rule.detection else { return Vec::new() };
+    detection
+        .searches
+        .into_iter()
+        .map(|s| (s.name, Span::new(s.span.start, s.value_span.end.max(s.span.end)), s.span))
+        .collect()
+}
+
 /// The selection a condition identifier names: its key span.
 pub(super) fn definition(text: &str, q: u32) -> Option<Span> {
     let rule = sigma::analyze(text).rule?;
@@ -74,6 +85,10 @@ pub(super) fn completions(text: &str, q: u32) -> Vec<(String, String, Span)> {
             .filter(|(m, _)| m.starts_with(partial))
             .map(|(m, doc)| (m.to_string(), doc.to_string(), replace))
             .collect();
+    }
+    // A key under a search identifier: the field names of the logsource's taxonomy.
+    if let Some(fields) = field_completions(text, q, line_start, line) {
+        return fields;
     }
     // In a `condition:` value: search identifiers.
     if let Some(rest) = line.trim_start().strip_prefix("condition:") {
@@ -112,6 +127,82 @@ pub(super) fn completions(text: &str, q: u32) -> Vec<(String, String, Span)> {
     Vec::new()
 }
 
+/// Field names for a key being typed directly under a search identifier of `detection:`.
+fn field_completions(
+    text: &str,
+    q: u32,
+    line_start: usize,
+    line: &str,
+) -> Option<Vec<(String, String, Span)>> {
+    let trimmed = line.trim_start();
+    let mut indent = line.len() - trimmed.len();
+    let partial = match trimmed.strip_prefix("- ") {
+        Some(rest) => {
+            indent += 2;
+            rest
+        }
+        None => trimmed,
+    };
+    if !partial.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
+        return None;
+    }
+    let parents = enclosing_keys(&text[..line_start], indent);
+    let [search, detection, ..] = parents.as_slice() else { return None };
+    if detection != "detection" || ["condition", "timeframe"].contains(&search.as_str()) {
+        return None;
+    }
+    // The key being typed has no `:` yet, which is no YAML: read the rule without that line.
+    let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+    let rest = format!("{}{}", &text[..line_start], &text[line_end..]);
+    let rule = sigma::analyze(&rest).rule?;
+    let known = fields_of(&rule.logsource)?;
+    let replace = Span::new(q - partial.len() as u32, q);
+    let lower = partial.to_ascii_lowercase();
+    let detail = format!("field of the {} taxonomy", known.label.replace('`', ""));
+    Some(
+        known
+            .fields
+            .iter()
+            .filter(|f| f.to_ascii_lowercase().starts_with(&lower))
+            .map(|f| (f.to_string(), detail.clone(), replace))
+            .collect(),
+    )
+}
+
+/// The keys enclosing a line indented by `indent`, innermost first (`["selection",
+/// "detection"]`), read from the lines before it.
+fn enclosing_keys(before: &str, mut indent: usize) -> Vec<String> {
+    let mut keys = Vec::new();
+    for line in before.lines().rev() {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let at = line.len() - trimmed.len();
+        if let Some(item) = trimmed.strip_prefix("- ") {
+            // A list item: a sibling when its content lines up, else the sequence's item.
+            if at + 2 + (item.len() - item.trim_start().len()) < indent {
+                indent = at;
+            }
+            continue;
+        }
+        if at >= indent {
+            continue;
+        }
+        let Some(key) =
+            trimmed.strip_suffix(':').or_else(|| trimmed.split_once(": ").map(|(k, _)| k))
+        else {
+            return keys;
+        };
+        keys.push(key.trim().trim_matches(['\'', '"']).to_owned());
+        indent = at;
+        if at == 0 {
+            break;
+        }
+    }
+    keys
+}
+
 enum Target {
     Name(String),
     Pattern(String),
@@ -137,15 +228,14 @@ fn reference_at(rule: &SigmaRule, q: u32) -> Option<(Target, Span)> {
 }
 
 fn field_hover(rule: &SigmaRule, field: &str) -> Option<String> {
-    let product = rule.logsource.product.as_deref()?;
-    let category = rule.logsource.category.as_deref()?;
-    let known = fields_of(product, category)?;
-    Some(if known.contains(&field) {
-        format!("**`{field}`**: a field of the `{product}` `{category}` taxonomy")
+    let known = fields_of(&rule.logsource)?;
+    Some(if known.fields.contains(&field) {
+        format!("**`{field}`**: a field of the {} taxonomy", known.label)
     } else {
         format!(
-            "**`{field}`** is not in the `{product}` `{category}` taxonomy, whose fields are: {}",
-            known.join(", ")
+            "**`{field}`** is not in the {} taxonomy, whose fields are: {}",
+            known.label,
+            known.fields.join(", ")
         )
     })
 }
@@ -163,7 +253,10 @@ mod tests {
         assert!(md.contains("`|endswith`"), "{md}");
         assert_eq!(span.text(RULE), "endswith");
         let (md, _) = hover(RULE, at("Image")).unwrap();
-        assert!(md.contains("a field of the `windows` `process_creation` taxonomy"), "{md}");
+        assert!(
+            md.contains("a field of the `windows` `process_creation` category taxonomy"),
+            "{md}"
+        );
         let (md, span) = hover(RULE, RULE.rfind("selection_img").unwrap() as u32 + 2).unwrap();
         assert_eq!(span.text(RULE), "selection_img");
         assert!(md.contains("Image|endswith"), "{md}");
@@ -187,5 +280,27 @@ mod tests {
         let text = "detection:\n  selection:\n    Image: x\n  filter:\n    User: y\n  condition: selection and not fi";
         let found = completions(text, text.len() as u32);
         assert_eq!(found.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(), ["filter"]);
+    }
+
+    #[test]
+    fn completion_of_field_names_from_the_logsource() {
+        let rule = "title: t\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  selection:\n    Image|endswith: x\n    Comm\n  condition: selection\n";
+        let q = rule.find("Comm").unwrap() as u32 + 4;
+        let found = completions(rule, q);
+        let labels: Vec<&str> = found.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(labels, ["CommandLine"]);
+        assert_eq!(found[0].2.text(rule), "Comm");
+        assert!(found[0].1.contains("windows process_creation"), "{}", found[0].1);
+        // In a list of maps, and for a service with a field list.
+        let rule = "title: t\nlogsource:\n  product: windows\n  service: ntlm\ndetection:\n  selection:\n    - WorkstationName: x\n      Client\n  condition: selection\n";
+        let q = rule.find("Client").unwrap() as u32 + 6;
+        let labels: Vec<String> = completions(rule, q).into_iter().map(|c| c.0).collect();
+        assert_eq!(labels, ["ClientDomainName", "ClientLUID", "ClientUserName"]);
+        // Not for the logsource's own keys, nor without a taxonomy.
+        let rule = "title: t\nlogsource:\n  product: windows\n  cat\n";
+        assert!(completions(rule, rule.len() as u32 - 1).is_empty());
+        let rule = "title: t\nlogsource:\n  product: mine\ndetection:\n  selection:\n    Im\n  condition: selection\n";
+        let q = rule.find("Im\n").unwrap() as u32 + 2;
+        assert!(completions(rule, q).is_empty());
     }
 }

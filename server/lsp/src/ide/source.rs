@@ -29,6 +29,7 @@ impl FileKind {
         let kind = by_path.or_else(|| match language_id.to_ascii_lowercase().as_str() {
             "kql" | "kusto" | "csl" => Some(SourceKind::Query(Language::Kql)),
             "spl" | "splunk" | "splunk_search" => Some(SourceKind::Query(Language::Spl)),
+            "yaral" | "yara-l" | "yl2" => Some(SourceKind::Query(Language::Yaral)),
             "markdown" => Some(SourceKind::Markdown),
             "yaml" => Some(SourceKind::Yaml),
             _ => None,

@@ -133,7 +133,7 @@ mod tests {
         };
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let output = std::process::Command::new("node")
-            .arg(root.join("scripts/gen_kql_functions.js"))
+            .arg(root.join("corpus/scripts/gen_kql_functions.js"))
             .arg(&oracle)
             .output();
         let Ok(output) = output else {
@@ -145,8 +145,8 @@ mod tests {
         assert_eq!(
             builtin_names(&fresh),
             builtin_names(BUILTINS),
-            "rerun scripts/gen_kql_functions.js"
+            "rerun corpus/scripts/gen_kql_functions.js"
         );
-        assert_eq!(fresh, BUILTINS, "rerun scripts/gen_kql_functions.js");
+        assert_eq!(fresh, BUILTINS, "rerun corpus/scripts/gen_kql_functions.js");
     }
 }

@@ -23,9 +23,16 @@ pub mod sig110_malformed_tag;
 pub mod sig111_duplicate_key;
 pub mod sig112_empty_or_duplicate_value;
 pub mod sig113_pointless_modifier;
+pub mod sig114_escaped_wildcard;
+pub mod sig115_wildcard_in_regex;
+pub mod sig116_cased_misuse;
 pub mod sig201_unknown_taxonomy_field;
+pub mod sig202_unknown_logsource;
 pub mod sig401_broad_match_without_exclusion;
+pub mod sig402_contains_on_image_path;
+pub mod sig403_match_never_succeeds;
 pub mod taxonomy;
+mod values;
 
 pub use taxonomy::fields_of;
 

@@ -19,7 +19,8 @@ pub const META: RuleMeta = RuleMeta {
 /// `qlint rule SIG105`.
 pub const DOCS: &str = r#"## What it does
 Reports modifier combinations that pySigma refuses: `re` together with `contains`,
-`startswith` or `endswith` (a regular expression is not a wildcard string); a regex flag (`i`,
+`startswith` or `endswith` (a regular expression is not a wildcard string), or with `cased`
+(a regular expression is case-sensitive already); a regex flag (`i`,
 `m`, `s`) without `re`; `exists` with any other modifier; a comparison (`lt`, `gte`, ...)
 together with a string modifier.
 
@@ -81,6 +82,12 @@ fn conflict(field: &FieldMatch) -> Option<String> {
             return Some(format!(
                 "`|re` cannot be combined with `|{other}`: a regular expression is not anchored, so drop `|{other}` (or write `^`/`$` in the pattern)"
             ));
+        }
+        if field.has("cased") {
+            return Some(
+                "`|re` cannot be combined with `|cased`: a regular expression is case-sensitive already (add `|i` to ignore case)"
+                    .to_owned(),
+            );
         }
     } else if let Some(flag) = first(field, REGEX_FLAGS) {
         return Some(format!("the regex flag `|{flag}` needs `|re` before it"));

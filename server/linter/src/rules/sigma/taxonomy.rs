@@ -1,325 +1,53 @@
-//! Facts about Sigma's field taxonomy: the fields of the Windows and Linux log source
-//! categories (from SigmaHQ's field lists, `tests/logsource.json`), and small text helpers.
+//! Sigma's field taxonomy as the rules read it (the facts live in `qlint-knowledge`, from
+//! SigmaHQ's `tests/logsource.json`), and small text helpers.
 
-/// Fields every Windows event has, whatever the category.
-pub(crate) const WINDOWS_COMMON: &[&str] =
-    &["EventID", "Provider_Name", "Channel", "Computer", "Security_UserID"];
+use qlint_knowledge::{SourceKind, sigma_logsource, sigma_products, sigma_sources};
 
-/// `(category, fields)` for `product: windows`.
-pub(crate) const WINDOWS: &[(&str, &[&str])] = &[
-    (
-        "process_creation",
-        &[
-            "CommandLine",
-            "Company",
-            "CurrentDirectory",
-            "Description",
-            "FileVersion",
-            "Hashes",
-            "Image",
-            "IntegrityLevel",
-            "LogonGuid",
-            "LogonId",
-            "OriginalFileName",
-            "ParentCommandLine",
-            "ParentImage",
-            "ParentProcessGuid",
-            "ParentProcessId",
-            "ParentUser",
-            "ProcessGuid",
-            "ProcessId",
-            "Product",
-            "TerminalSessionId",
-            "User",
-            "GrandParentImage",
-        ],
-    ),
-    (
-        "file_change",
-        &[
-            "CreationUtcTime",
-            "Image",
-            "PreviousCreationUtcTime",
-            "ProcessGuid",
-            "ProcessId",
-            "TargetFilename",
-            "User",
-        ],
-    ),
-    (
-        "network_connection",
-        &[
-            "DestinationHostname",
-            "DestinationIp",
-            "DestinationIsIpv6",
-            "DestinationPort",
-            "DestinationPortName",
-            "Image",
-            "Initiated",
-            "ProcessGuid",
-            "ProcessId",
-            "Protocol",
-            "SourceHostname",
-            "SourceIp",
-            "SourceIsIpv6",
-            "SourcePort",
-            "SourcePortName",
-            "User",
-            "ParentImage",
-        ],
-    ),
-    (
-        "sysmon_status",
-        &["Configuration", "ConfigurationFileHash", "SchemaVersion", "State", "Version"],
-    ),
-    ("process_termination", &["Image", "ProcessGuid", "ProcessId", "User"]),
-    ("driver_load", &["Hashes", "ImageLoaded", "Signature", "SignatureStatus", "Signed"]),
-    (
-        "image_load",
-        &[
-            "Company",
-            "Description",
-            "FileVersion",
-            "Hashes",
-            "Image",
-            "ImageLoaded",
-            "OriginalFileName",
-            "ProcessGuid",
-            "ProcessId",
-            "Product",
-            "Signature",
-            "SignatureStatus",
-            "Signed",
-            "User",
-        ],
-    ),
-    (
-        "create_remote_thread",
-        &[
-            "NewThreadId",
-            "SourceImage",
-            "SourceProcessGuid",
-            "SourceProcessId",
-            "SourceUser",
-            "StartAddress",
-            "StartFunction",
-            "StartModule",
-            "TargetImage",
-            "TargetProcessGuid",
-            "TargetProcessId",
-            "TargetUser",
-        ],
-    ),
-    ("raw_access_thread", &["Device", "Image", "ProcessGuid", "ProcessId", "User"]),
-    (
-        "process_access",
-        &[
-            "CallTrace",
-            "GrantedAccess",
-            "SourceImage",
-            "SourceProcessGUID",
-            "SourceProcessId",
-            "SourceThreadId",
-            "SourceUser",
-            "TargetImage",
-            "TargetProcessGUID",
-            "TargetProcessId",
-            "TargetUser",
-        ],
-    ),
-    (
-        "raw_access_read",
-        &["CreationUtcTime", "Image", "ProcessGuid", "ProcessId", "TargetFilename", "User"],
-    ),
-    (
-        "file_event",
-        &["ProcessGuid", "ProcessId", "Image", "TargetFilename", "CreationUtcTime", "User"],
-    ),
-    (
-        "file_executable_detected",
-        &["ProcessGuid", "ProcessId", "Image", "TargetFilename", "Hashes", "User"],
-    ),
-    ("registry_add", &["EventType", "ProcessGuid", "ProcessId", "Image", "TargetObject", "User"]),
-    (
-        "registry_delete",
-        &["Details", "EventType", "Image", "ProcessGuid", "ProcessId", "TargetObject"],
-    ),
-    (
-        "registry_set",
-        &["Details", "EventType", "Image", "ProcessGuid", "ProcessId", "TargetObject", "User"],
-    ),
-    (
-        "registry_rename",
-        &["EventType", "Image", "NewName", "ProcessGuid", "ProcessId", "TargetObject", "User"],
-    ),
-    (
-        "registry_event",
-        &[
-            "Details",
-            "EventType",
-            "Image",
-            "NewName",
-            "ProcessGuid",
-            "ProcessId",
-            "TargetObject",
-            "User",
-        ],
-    ),
-    (
-        "create_stream_hash",
-        &[
-            "Contents",
-            "CreationUtcTime",
-            "Hash",
-            "Image",
-            "ProcessGuid",
-            "ProcessId",
-            "TargetFilename",
-            "User",
-        ],
-    ),
-    ("pipe_created", &["EventType", "Image", "PipeName", "ProcessGuid", "ProcessId", "User"]),
-    (
-        "wmi_event",
-        &[
-            "Consumer",
-            "Destination",
-            "EventNamespace",
-            "EventType",
-            "Filter",
-            "Name",
-            "Operation",
-            "Query",
-            "Type",
-            "User",
-        ],
-    ),
-    (
-        "dns_query",
-        &["Image", "ProcessGuid", "ProcessId", "QueryName", "QueryResults", "QueryStatus", "User"],
-    ),
-    (
-        "file_delete",
-        &[
-            "Archived",
-            "Hashes",
-            "Image",
-            "IsExecutable",
-            "ProcessGuid",
-            "ProcessId",
-            "TargetFilename",
-            "User",
-        ],
-    ),
-    (
-        "clipboard_capture",
-        &[
-            "Archived",
-            "ClientInfo",
-            "Hashes",
-            "Image",
-            "ProcessGuid",
-            "ProcessId",
-            "Session",
-            "User",
-        ],
-    ),
-    ("process_tampering", &["Image", "ProcessGuid", "ProcessId", "Type", "User"]),
-    ("file_block", &["Hashes", "Image", "ProcessGuid", "ProcessId", "TargetFilename", "User"]),
-    ("ps_module", &["ContextInfo", "UserData", "Payload"]),
-    ("ps_script", &["MessageNumber", "MessageTotal", "ScriptBlockText", "ScriptBlockId", "Path"]),
-];
+use crate::analysis::sigma::Logsource;
 
-/// `(category, fields)` for `product: linux`.
-pub(crate) const LINUX: &[(&str, &[&str])] = &[
-    (
-        "process_creation",
-        &[
-            "ProcessGuid",
-            "ProcessId",
-            "Image",
-            "FileVersion",
-            "Description",
-            "Product",
-            "Company",
-            "OriginalFileName",
-            "CommandLine",
-            "CurrentDirectory",
-            "User",
-            "LogonGuid",
-            "LogonId",
-            "TerminalSessionId",
-            "IntegrityLevel",
-            "Hashes",
-            "ParentProcessGuid",
-            "ParentProcessId",
-            "ParentImage",
-            "ParentCommandLine",
-            "ParentUser",
-        ],
-    ),
-    (
-        "network_connection",
-        &[
-            "ProcessGuid",
-            "ProcessId",
-            "Image",
-            "User",
-            "Protocol",
-            "Initiated",
-            "SourceIsIpv6",
-            "SourceIp",
-            "SourceHostname",
-            "SourcePort",
-            "SourcePortName",
-            "DestinationIsIpv6",
-            "DestinationIp",
-            "DestinationHostname",
-            "DestinationPort",
-            "DestinationPortName",
-        ],
-    ),
-    ("process_termination", &["ProcessGuid", "ProcessId", "Image", "User"]),
-    ("raw_access_read", &["ProcessGuid", "ProcessId", "Image", "Device", "User"]),
-    (
-        "file_event",
-        &["ProcessGuid", "ProcessId", "Image", "TargetFilename", "CreationUtcTime", "User"],
-    ),
-    (
-        "file_delete",
-        &[
-            "ProcessGuid",
-            "ProcessId",
-            "User",
-            "Image",
-            "TargetFilename",
-            "Hashes",
-            "IsExecutable",
-            "Archived",
-        ],
-    ),
-];
-
-/// The known fields of a logsource (common fields included), when qlint has its list.
-pub fn fields_of(product: &str, category: &str) -> Option<Vec<&'static str>> {
-    let (table, common): (&[(&str, &[&str])], &[&str]) = match product {
-        "windows" => (WINDOWS, WINDOWS_COMMON),
-        "linux" => (LINUX, &[]),
-        _ => return None,
-    };
-    let (_, fields) = table.iter().find(|(c, _)| *c == category)?;
-    Some(fields.iter().chain(common).copied().collect())
+/// The taxonomy's fields for a rule's log source.
+#[derive(Debug, Clone)]
+pub struct TaxonomyFields {
+    /// How messages name the source: `` `windows` `process_creation` ``.
+    pub label: String,
+    /// The fields it defines (the product's common fields included).
+    pub fields: &'static [&'static str],
 }
 
-/// True when `field` is a field of some category of `product` (a field used outside its usual
-/// category is usually deliberate: an EDR that adds `CommandLine` to network events).
-pub(crate) fn known_anywhere(product: &str, field: &str) -> bool {
-    let table: &[(&str, &[&str])] = match product {
-        "windows" => WINDOWS,
-        "linux" => LINUX,
-        _ => return false,
+/// The product as the taxonomy is looked up: a product the taxonomy does not know reads as
+/// none, so that its generic sources (`category: proxy`) still apply, as in SigmaHQ's tests.
+fn taxonomy_product(logsource: &Logsource) -> Option<&str> {
+    let product = logsource.product.as_deref()?;
+    sigma_products().contains(&product).then_some(product)
+}
+
+/// The known fields of a rule's log source, when the taxonomy lists them.
+pub fn fields_of(logsource: &Logsource) -> Option<TaxonomyFields> {
+    let product = taxonomy_product(logsource);
+    let source =
+        sigma_logsource(product, logsource.category.as_deref(), logsource.service.as_deref())?;
+    if source.fields.is_empty() {
+        return None;
+    }
+    let kind = match source.kind {
+        SourceKind::Category => "category",
+        SourceKind::Service => "service",
     };
-    table.iter().any(|(_, fields)| fields.contains(&field))
+    let label = match product {
+        Some(p) => format!("`{p}` `{}` {kind}", source.name),
+        None => format!("`{}` {kind}", source.name),
+    };
+    Some(TaxonomyFields { label, fields: &source.fields })
+}
+
+/// True when `field` is a field of some source of the rule's product (a field used outside its
+/// usual category is usually deliberate: an EDR that adds `CommandLine` to network events).
+pub(crate) fn known_anywhere(logsource: &Logsource, field: &str) -> bool {
+    let product = taxonomy_product(logsource);
+    [SourceKind::Category, SourceKind::Service]
+        .into_iter()
+        .flat_map(|kind| sigma_sources(product, kind))
+        .any(|s| s.fields.contains(&field))
 }
 
 /// A value as messages quote it: one line, at most 40 characters.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks the arities in corpus/docs/kql_functions.md against Kusto.Language (the KQL oracle).
 
-Usage: scripts/check_kql_arities.py ORACLE_DIR
+Usage: corpus/scripts/check_kql_arities.py ORACLE_DIR
   ORACLE_DIR holds the oracle's check.js with its node_modules installed (`npm ci`), e.g. a
   copy of ../shared/oracles/kusto.
 
@@ -19,7 +19,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DOCS = os.path.join(HERE, "..", "corpus", "docs", "kql_functions.md")
+DOCS = os.path.join(HERE, "..", "..", "corpus", "docs", "kql_functions.md")
 SCHEMA = {"tables": [{"name": "T", "columns": [{"name": "x", "type": "long"}]}]}
 COUNTS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 20]
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Release helpers for .github/workflows/release.yml (Python 3.11+, no dependencies).
 
-    scripts/release.py check v0.2.0   # the tag matches every version in the repository
-    scripts/release.py notes 0.2.0    # the changelog section of a version, for release notes
+    server/cli/release.py check v0.2.0   # the tag matches every version in the repository
+    server/cli/release.py notes 0.2.0    # the changelog section of a version, for release notes
 
 `check` compares the tag with the workspace version (Cargo.toml), the pre-commit shim
 (pyproject.toml: its version and its qlint-cli pin), the VS Code extension (package.json) and
@@ -15,7 +15,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHANGELOG = ROOT / "server" / "cli" / "CHANGELOG.md"
 
 
