@@ -1,12 +1,13 @@
 -- qlint for Neovim 0.7 and later, without plugins: put this file in your config
 -- (e.g. ~/.config/nvim/lua/qlint.lua and `require("qlint")` from init.lua).
 
--- File types: Neovim does not know KQL or SPL.
+-- File types: Neovim does not know KQL, SPL or YARA-L.
 vim.cmd([[
   augroup qlint_filetypes
     autocmd!
     autocmd BufRead,BufNewFile *.kql,*.csl,*.kusto setfiletype kql
     autocmd BufRead,BufNewFile *.spl setfiletype spl
+    autocmd BufRead,BufNewFile *.yaral,*.yl2 setfiletype yaral
   augroup END
 ]])
 
@@ -37,6 +38,6 @@ local function start_qlint(args)
 end
 
 vim.api.nvim_create_autocmd("FileType", {
-  pattern = { "kql", "spl", "markdown", "yaml" },
+  pattern = { "kql", "spl", "yaral", "markdown", "yaml" },
   callback = start_qlint,
 })
