@@ -11,6 +11,7 @@ pub mod document;
 mod framing;
 pub mod ide;
 mod server;
+mod testrun;
 #[cfg(test)]
 mod tests;
 mod workspace;
