@@ -229,3 +229,71 @@ pub fn summary(passed: usize, failed: usize, errors: usize) -> String {
             .collect();
     if parts.is_empty() { "no tests".to_owned() } else { parts.join(", ") }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::Settings;
+
+    fn repo() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    #[test]
+    fn the_sample_hunts_get_a_lens_per_tested_query() {
+        let hunt = repo().join("corpus/hunts/markdown/credential_access_hunts.md");
+        let text = std::fs::read_to_string(&hunt).unwrap();
+        let candidates = test_files(&[repo().join("corpus/tests")]);
+        let found = lenses(&hunt, &text, &Config::default(), &candidates);
+        let lines: Vec<u32> = found.iter().map(|l| l.line).collect();
+        let first_lines: Vec<&str> =
+            lines.iter().map(|&l| text.lines().nth(l as usize).unwrap()).collect();
+        assert_eq!(
+            first_lines,
+            [
+                "DeviceEvents",
+                "SecurityEvent",
+                "index=wineventlog EventCode=4769 Ticket_Encryption_Type=0x17"
+            ]
+        );
+        assert!(found.iter().all(|l| l.files.len() == 1 && l.tests >= 2));
+    }
+
+    #[test]
+    fn the_sample_hunt_tests_pass_when_run_from_the_server() {
+        let workspace = Workspace::load(vec![repo()], Settings::default());
+        let read = |p: &Path| std::fs::read_to_string(p).ok();
+        for file in test_files(&[repo().join("corpus/tests")]) {
+            let run = run_file(&file, &workspace, &read);
+            assert_eq!(run.problems, [], "{}", file.display());
+            assert!(run.passed >= 1);
+        }
+    }
+
+    #[test]
+    fn a_broken_rule_reference_is_an_error_at_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let test = dir.path().join("x.test.yaml");
+        std::fs::write(&test, "now: 2024-01-01T00:00:00Z\nrule: missing.kql\ntests: []\n").unwrap();
+        let workspace = Workspace::load(vec![dir.path().to_path_buf()], Settings::default());
+        let run = run_file(&test, &workspace, &|p: &Path| std::fs::read_to_string(p).ok());
+        assert_eq!(run.errors, 1);
+        assert_eq!(run.problems[0].line, 2);
+        assert!(run.problems[0].message.contains("cannot read the rule"), "{:?}", run.problems);
+    }
+
+    #[test]
+    fn summaries_name_only_what_happened() {
+        assert_eq!(summary(3, 1, 0), "3 passed, 1 failed");
+        assert_eq!(summary(0, 0, 2), "2 errors");
+        assert_eq!(summary(0, 0, 0), "no tests");
+    }
+
+    #[test]
+    fn a_rule_without_a_number_needs_a_single_query() {
+        assert_eq!(pick(None, 1), Some(0));
+        assert_eq!(pick(None, 2), None);
+        assert_eq!(pick(Some(2), 2), Some(1));
+        assert_eq!(pick(Some(3), 2), None);
+    }
+}
