@@ -120,3 +120,17 @@ async def test_no_lens_without_a_test_file(client: LanguageClient, tmp_path):
     await start(client, tmp_path)
     uri = open_doc(client, hunt, HUNT, "markdown")
     assert await lenses(client, uri) == []
+
+
+async def test_runs_use_the_unsaved_text_of_the_rule(client: LanguageClient, tmp_path):
+    hunt, test_file = workspace(tmp_path, count=0)  # passes against the saved hunt
+    await start(client, tmp_path)
+    edited = HUNT.replace('"MsMpEng.exe", "svchost.exe"', '"MsMpEng.exe"')
+    uri = open_doc(client, hunt, edited, "markdown")  # the exclusion is gone, not saved
+    [lens] = await lenses(client, uri)
+    seen = len(client.published)
+    assert await run(client, lens) == "1 passed, 1 failed"
+    published = await last_published(client, test_file.as_uri(), seen)
+    assert [d.message for d in published.diagnostics] == [
+        "svchost is excluded: expected 0 rows, got 1"
+    ]

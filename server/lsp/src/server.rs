@@ -269,16 +269,12 @@ impl Backend {
         let open: HashMap<PathBuf, String> = self
             .open_texts()
             .into_iter()
-            .filter_map(|(uri, (_, text))| Some((uri.to_file_path()?.into_owned(), text)))
+            .filter_map(|(uri, (_, text))| Some((canonical(&uri.to_file_path()?), text)))
             .collect();
         let enc = snap_enc(&self.state);
         let runs = blocking(move || {
             let text_of = |p: &Path| {
-                let key = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-                open.get(&key)
-                    .or_else(|| open.get(p))
-                    .cloned()
-                    .or_else(|| std::fs::read_to_string(p).ok())
+                open.get(&canonical(p)).cloned().or_else(|| std::fs::read_to_string(p).ok())
             };
             files
                 .into_iter()
@@ -307,6 +303,11 @@ impl Backend {
         }
         testrun::summary(passed, failed, errors)
     }
+}
+
+/// `path` with links and `..` resolved, when it exists.
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// The "Run tests (N)" lens above a query.
