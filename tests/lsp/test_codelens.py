@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import pathlib
 
-from conftest import open_doc, start
+from conftest import open_doc, start, wait_published
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -134,3 +134,17 @@ async def test_runs_use_the_unsaved_text_of_the_rule(client: LanguageClient, tmp
     assert [d.message for d in published.diagnostics] == [
         "svchost is excluded: expected 0 rows, got 1"
     ]
+
+
+async def test_results_survive_on_an_open_test_file(client: LanguageClient, tmp_path):
+    hunt, test_file = workspace(tmp_path, count=1)
+    await start(client, tmp_path)
+    test_uri = open_doc(client, test_file, test_file.read_text(), "yaml")
+    await wait_published(client, test_uri)  # its own lint, before any test run
+    uri = open_doc(client, hunt, HUNT, "markdown")
+    [lens] = await lenses(client, uri)
+    seen = len(client.published)
+    assert await run(client, lens) == "1 passed, 1 failed"
+    published = await last_published(client, test_uri, seen)
+    assert [d.code for d in published.diagnostics] == ["test-failed"]
+    assert published.version == 1  # merged into the open document's lint results
