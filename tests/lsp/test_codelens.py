@@ -71,7 +71,9 @@ async def run(client: LanguageClient, lens: types.CodeLens):
     return await client.workspace_execute_command_async(params)
 
 
-async def last_published(client: LanguageClient, uri: str, after: int) -> types.PublishDiagnosticsParams:
+async def last_published(
+    client: LanguageClient, uri: str, after: int
+) -> types.PublishDiagnosticsParams:
     for _ in range(500):
         found = [p for p in client.published[after:] if p.uri == uri]
         if found:
@@ -80,7 +82,9 @@ async def last_published(client: LanguageClient, uri: str, after: int) -> types.
     raise AssertionError(f"no diagnostics published for {uri}")
 
 
-async def test_lens_runs_tests_and_marks_the_failing_expectation(client: LanguageClient, tmp_path):
+async def test_lens_runs_tests_and_marks_the_failing_expectation(
+    client: LanguageClient, tmp_path
+):
     hunt, test_file = workspace(tmp_path, count=1)  # the exclusion test wrongly expects a hit
     result = await start(client, tmp_path)
     assert result.capabilities.code_lens_provider is not None
