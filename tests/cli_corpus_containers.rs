@@ -431,3 +431,161 @@ fn lint_shared_corpus_through_containers() {
     assert!(facts_differ.is_empty(), "{} files: facts differ from the record", facts_differ.len());
     assert!(!by_code.contains_key("QL001") && !by_code.contains_key("QL002"), "{by_code:?}");
 }
+
+/// The syntax findings of `qlint check` over `root`, by path: the files that do not parse.
+fn unparsed_files(root: &Path) -> std::collections::BTreeSet<String> {
+    let output = Command::new(env!("CARGO_BIN_EXE_qlint"))
+        .args(["check", "--format", "json", "--no-progress", "--select", "KQL001,SPL001,QL"])
+        .arg(root)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| matches!(d["code"].as_str(), Some("KQL001" | "SPL001" | "QL002" | "QL004")))
+        .map(|d| d["path"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn run_fix(root: &Path) -> (std::time::Duration, String) {
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_qlint"))
+        .args(["check", "--fix", "--format", "concise", "--no-progress"])
+        .arg(root)
+        .output()
+        .unwrap();
+    (started.elapsed(), String::from_utf8_lossy(&output.stderr).trim().to_owned())
+}
+
+fn read_tree(root: &Path, tree: &Tree) -> BTreeMap<PathBuf, String> {
+    tree.files.keys().map(|p| (p.clone(), std::fs::read_to_string(root.join(p)).unwrap())).collect()
+}
+
+/// Kusto.Language's syntax verdict (true: no syntax error) for each query, or `None` when
+/// node or the oracle's `node_modules` is missing.
+fn kusto_accepts(shared: &Path, queries: &[String]) -> Option<Vec<bool>> {
+    let oracle = shared.join("oracles/kusto");
+    if !oracle.join("node_modules").is_dir() {
+        return None;
+    }
+    let mut input = String::new();
+    for (i, query) in queries.iter().enumerate() {
+        let line = serde_json::json!({"id": i.to_string(), "query": query});
+        writeln!(input, "{line}").unwrap();
+    }
+    let mut child = Command::new("node")
+        .arg(oracle.join("check.js"))
+        .arg("-")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write as _;
+        stdin.write_all(input.as_bytes()).unwrap();
+    });
+    let output = child.wait_with_output().ok()?;
+    writer.join().unwrap();
+    let verdicts: Vec<bool> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["syntax_errors"].as_array().is_some_and(Vec::is_empty) && v.get("crash").is_none()
+        })
+        .collect();
+    (verdicts.len() == queries.len()).then_some(verdicts)
+}
+
+/// `--fix` over the whole corpus in its containers: the second run changes nothing, no file
+/// stops parsing, and every KQL query the fixes changed is still valid for Kusto.Language when
+/// its original was (checked with `../shared/oracles/kusto`, after `npm ci` there).
+#[test]
+#[ignore = "slow: fixes the whole shared corpus; run with --ignored --nocapture"]
+fn fix_shared_corpus_through_containers() {
+    let Some(shared) = shared::shared_dir() else {
+        println!("SKIP: ../shared/corpus not found; nothing to fix");
+        return;
+    };
+    let tree = build(&shared.join("corpus"));
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path();
+    for (path, text) in &tree.files {
+        let full = root.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(&full, text).unwrap();
+    }
+    let unparsed_before = unparsed_files(root);
+    let (first_wall, first_summary) = run_fix(root);
+    let after_first = read_tree(root, &tree);
+    let (second_wall, second_summary) = run_fix(root);
+    let after_second = read_tree(root, &tree);
+    let unparsed_after = unparsed_files(root);
+
+    let changed: Vec<&PathBuf> =
+        tree.files.iter().filter(|(p, text)| &after_first[*p] != *text).map(|(p, _)| p).collect();
+    let changed_again: Vec<&PathBuf> =
+        after_first.iter().filter(|(p, text)| &after_second[*p] != *text).map(|(p, _)| p).collect();
+    let stopped_parsing: Vec<&String> = unparsed_after.difference(&unparsed_before).collect();
+    println!(
+        "{} files; first --fix: {first_wall:.2?}, {} files changed ({first_summary})",
+        tree.files.len(),
+        changed.len()
+    );
+    println!(
+        "second --fix: {second_wall:.2?}, {} files changed ({second_summary})",
+        changed_again.len()
+    );
+    println!(
+        "files with syntax errors: {} before, {} after; {} stopped parsing",
+        unparsed_before.len(),
+        unparsed_after.len(),
+        stopped_parsing.len()
+    );
+
+    // The KQL queries the fixes changed, before and after.
+    let (mut before, mut after) = (Vec::new(), Vec::new());
+    for path in &changed {
+        let kind = SourceKind::of_path(path).unwrap();
+        let old = sources::extract(kind, &tree.files[*path]).queries;
+        let new = sources::extract(kind, &after_first[*path]).queries;
+        for (o, n) in old.iter().zip(&new) {
+            if o.language == qlint_linter::Language::Kql && o.text != n.text {
+                before.push(o.text.clone());
+                after.push(n.text.clone());
+            }
+        }
+    }
+    let mut rejected = Vec::new();
+    match (kusto_accepts(&shared, &before), kusto_accepts(&shared, &after)) {
+        (Some(old), Some(new)) => {
+            for (i, (o, n)) in old.iter().zip(&new).enumerate() {
+                if *o && !*n {
+                    rejected.push(after[i].clone());
+                }
+            }
+            let valid_before = old.iter().filter(|v| **v).count();
+            let valid_after = new.iter().filter(|v| **v).count();
+            println!(
+                "{} KQL queries changed by fixes: Kusto.Language accepts {valid_before} before, \
+                 {valid_after} after; {} valid before and not after",
+                before.len(),
+                rejected.len()
+            );
+        }
+        _ => println!(
+            "{} KQL queries changed by fixes; Kusto.Language not checked (node or `npm ci` in \
+             ../shared/oracles/kusto missing)",
+            before.len()
+        ),
+    }
+    assert!(changed_again.is_empty(), "second --fix changed {changed_again:?}");
+    assert!(stopped_parsing.is_empty(), "stopped parsing: {stopped_parsing:?}");
+    assert!(
+        rejected.is_empty(),
+        "Kusto.Language rejects fixed queries: {:#?}",
+        &rejected[..rejected.len().min(3)]
+    );
+}

@@ -11,8 +11,8 @@ use crate::config::{Config, RuleSelection};
 use crate::sources::{self, EmbeddedQuery, SourceKind};
 use qlint_knowledge::Knowledge;
 use qlint_linter::diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
-use qlint_linter::lint_query_with;
 use qlint_linter::suppression::{self, Scope};
+use qlint_linter::{lint_query_with, syntax_errors};
 
 /// The diagnostics of one file, in file byte offsets, sorted by position then code.
 #[derive(Debug, Clone, Default)]
@@ -117,6 +117,16 @@ fn guarded<T>(span: Span, work: impl FnOnce() -> T) -> Result<T, Diagnostic> {
     })
 }
 
+/// True when `selection` turns on a rule that needs analysis: anything but the syntax codes
+/// and the `QL` codes, which this crate reports itself.
+fn selects_rules(selection: &RuleSelection) -> bool {
+    const SYNTAX: [&str; 3] = ["KQL001", "SPL001", "YL001"];
+    qlint_linter::rules::all()
+        .iter()
+        .filter(|rule| !SYNTAX.contains(&rule.code) && !rule.code.starts_with("QL"))
+        .any(|rule| selection.is_enabled(rule.code))
+}
+
 /// Sorts by position, then code, then message.
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
@@ -147,7 +157,15 @@ fn check_query(
     knowledge: &Knowledge,
     selection: &RuleSelection,
 ) -> (Vec<Diagnostic>, bool) {
-    let found = lint_query_with(query.language, &query.text, knowledge, &query.facts);
+    let found = if selects_rules(selection) {
+        lint_query_with(query.language, &query.text, knowledge, &query.facts)
+    } else {
+        // Only syntax codes are on: parsing alone gives every finding (issue 15's
+        // syntax-only runs spent most of their time in analysis and rules).
+        syntax_errors(query.language, &query.text).unwrap_or_else(|| {
+            lint_query_with(query.language, &query.text, knowledge, &query.facts)
+        })
+    };
     let syntax_errors = found.iter().any(|d| d.category == Category::Syntax);
     let suppressions = suppression::scan(query.language, &query.text);
     let mut used: Vec<Vec<bool>> =
@@ -188,6 +206,10 @@ fn suppress(
     suppressions: &[suppression::Suppression],
     used: &mut [Vec<bool>],
 ) -> bool {
+    if suppressions.is_empty() {
+        // The common case; counting lines per finding made big queries quadratic.
+        return false;
+    }
     let line = suppression::line_of(text, diagnostic.span.start);
     let mut suppressed = false;
     for (index, s) in suppressions.iter().enumerate() {
@@ -283,6 +305,34 @@ fn map_edit_span(query: &EmbeddedQuery, span: Span) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// With only syntax codes selected the queries are parsed, not analysed; the findings are
+    /// the same as a full check's syntax findings.
+    #[test]
+    fn a_syntax_only_selection_finds_what_a_full_check_finds() {
+        use crate::config::CliOverrides;
+        let knowledge = Knowledge::builtin();
+        let only = |codes: &[&str]| {
+            let select = codes.iter().map(|c| (*c).to_owned()).collect();
+            Config::default().with_cli(CliOverrides { select, ..CliOverrides::default() })
+        };
+        let all = only(&["ALL"]);
+        for (name, text) in [
+            ("q.kql", "SecurityEvent\n| where EventID == \n| project"),
+            ("q.kql", "SecurityEvent | where Account == \"X\""),
+            ("q.spl", "index=main | stats count by"),
+            ("r.yaml", "name: x\nquery: |\n  T | where a ==\n"),
+        ] {
+            let path = Path::new(name);
+            let syntax = only(&["KQL001", "SPL001"]);
+            assert!(!selects_rules(&syntax.selection_for(path)));
+            let fast = check_text(path, text, &knowledge, &syntax);
+            let mut full = check_text(path, text, &knowledge, &all);
+            full.diagnostics.retain(|d| d.code == "KQL001" || d.code == "SPL001");
+            assert_eq!(fast.diagnostics, full.diagnostics, "{text}");
+            assert_eq!(fast.has_syntax_errors, full.has_syntax_errors, "{text}");
+        }
+    }
 
     #[test]
     fn a_panic_on_one_query_becomes_ql004_at_that_query() {

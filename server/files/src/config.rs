@@ -19,6 +19,7 @@
 //! [format]                          # qlint fmt
 //! line-width = 120
 //! indent = 4
+//! spl-command-case = "as-written"  # or "lower": `| STATS` becomes `| stats`
 //! ```
 //!
 //! Without `select`, the default rule set runs: every rule whose `RuleMeta::default_enabled`
@@ -97,6 +98,15 @@ struct RawConfig {
 struct RawFormat {
     line_width: Option<usize>,
     indent: Option<usize>,
+    spl_command_case: Option<RawCommandCase>,
+}
+
+/// `spl-command-case = "as-written" | "lower"`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum RawCommandCase {
+    AsWritten,
+    Lower,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -299,6 +309,10 @@ impl Config {
         if let Some(raw_format) = raw.format {
             format.line_width = raw_format.line_width.unwrap_or(format.line_width).max(20);
             format.indent = raw_format.indent.unwrap_or(format.indent).min(16);
+            format.spl_command_case = match raw_format.spl_command_case {
+                Some(RawCommandCase::Lower) => qlint_fmt::CommandCase::Lower,
+                Some(RawCommandCase::AsWritten) | None => qlint_fmt::CommandCase::AsWritten,
+            };
         }
         Ok(Config {
             format,

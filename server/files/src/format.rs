@@ -2,8 +2,10 @@
 //! container's encoding, or leave the file as it is.
 //!
 //! A query is written back only where its file bytes can hold the new layout: a whole file, a
-//! Markdown fence, a YAML literal block (`|`, `|-`, `|+`, each line re-indented). Queries in
-//! quoted or plain YAML scalars and in `.conf` values stay as they are (reported as skipped).
+//! Markdown fence, a YAML literal block (`|`, `|-`, `|+`, each line re-indented), a `.conf`
+//! value (each line break a `\` continuation). Queries in quoted or plain YAML scalars stay as
+//! they are (reported as skipped: a quoted scalar could hold the layout only as escapes or
+//! folded blank lines, which nobody could review).
 //! After the edits the file is extracted again, and unless every query reads back exactly as
 //! formatted (and every other query as before), nothing is changed: the formatter never
 //! writes a file it cannot read back.
@@ -19,7 +21,7 @@ use crate::sources::{self, EmbeddedQuery, Encoding, SourceKind};
 pub enum Refusal {
     /// It does not parse; the message names the first syntax error.
     Syntax(String),
-    /// Its container cannot hold a multi-line layout (a quoted YAML scalar, a `.conf` value).
+    /// Its container cannot hold a multi-line layout (a quoted or plain YAML scalar).
     Encoding(&'static str),
     /// The container itself is malformed (e.g. YAML that does not parse).
     Container(String),
@@ -74,6 +76,17 @@ fn dialect(language: Language) -> Option<Dialect> {
 
 /// Formats every query of a file of the given kind.
 pub fn format_file(kind: SourceKind, text: &str, options: &Options) -> Formatted {
+    format_file_where(kind, text, options, |_| true)
+}
+
+/// Formats the queries of a file whose file span `wanted` accepts (the editor's range
+/// formatting: the queries a selection touches); the others stay as they are.
+pub fn format_file_where(
+    kind: SourceKind,
+    text: &str,
+    options: &Options,
+    wanted: impl Fn(Span) -> bool,
+) -> Formatted {
     let extraction = sources::extract(kind, text);
     let mut outcome = Formatted {
         text: text.to_owned(),
@@ -92,7 +105,7 @@ pub fn format_file(kind: SourceKind, text: &str, options: &Options) -> Formatted
     let mut edits: Vec<(Span, String)> = Vec::new();
     let mut expected: Vec<String> = Vec::new();
     for query in &extraction.queries {
-        let Some(dialect) = dialect(query.language) else {
+        let Some(dialect) = dialect(query.language).filter(|_| wanted(query.span_in_file)) else {
             expected.push(query.text.clone());
             continue;
         };
@@ -146,16 +159,22 @@ fn write_back(
     query: &EmbeddedQuery,
     formatted: &str,
 ) -> Result<(Span, String), Refusal> {
-    if query.encoding != Encoding::Verbatim || !query.exact {
+    let conf = query.encoding == Encoding::ConfValue;
+    if !(query.encoding == Encoding::Verbatim || conf) || !query.exact {
         return Err(Refusal::Encoding(
-            "a query in a quoted or plain YAML scalar or a .conf value keeps its layout (use a YAML block scalar `|`)",
+            "a query in a quoted or plain YAML scalar keeps its layout (use a YAML block scalar `|`)",
         ));
     }
-    // Only the part from the first to the last non-blank character changes; what surrounds it
-    // (a block scalar's chomping, a file's final newline) stays.
+    // The part from the first to the last non-blank character changes, with the spaces beside
+    // it on its first and last lines (the formatter drops them, except inside a comment that
+    // ends the query); what surrounds it (a block scalar's chomping, a file's final newline)
+    // stays.
     let core = |text: &str| {
         let start = text.len() - text.trim_start().len();
         let end = text.trim_end().len().max(start);
+        let blank = |b: &u8| matches!(b, b' ' | b'\t');
+        let start = start - text[..start].bytes().rev().take_while(blank).count();
+        let end = end + text[end..].bytes().take_while(blank).count();
         (start, end)
     };
     let (old_start, old_end) = core(&query.text);
@@ -163,27 +182,36 @@ fn write_back(
     let span = query.map.to_file_span(Span::new(old_start as u32, old_end as u32));
     let in_file = &file[span.start as usize..span.end as usize];
     let body = &formatted[new_start..new_end];
-    if in_file != &query.text[old_start..old_end] && kind != SourceKind::Yaml {
-        return Err(Refusal::RoundTrip);
+    if conf {
+        // Every line break becomes a `\` continuation; the read-back check catches the rest.
+        let encoded = query.encoding.encode(body).ok_or(Refusal::Encoding(
+            "a .conf value with a line that ends with `\\` keeps its layout",
+        ))?;
+        return Ok((span, encoded));
     }
-    if kind != SourceKind::Yaml {
+    let markdown = kind == SourceKind::Markdown;
+    if kind != SourceKind::Yaml && !markdown {
+        if in_file != &query.text[old_start..old_end] {
+            return Err(Refusal::RoundTrip);
+        }
         return Ok((span, body.to_owned()));
     }
-    // A YAML literal block: every line after the first carries the block's indentation.
+    // A YAML literal block, or a Markdown fence (perhaps inside a list item or a `>` quote):
+    // every line after the first carries the prefix of the first.
     let line_start = file[..span.start as usize].rfind('\n').map_or(0, |i| i + 1);
     let indent = &file[line_start..span.start as usize];
-    if !indent.bytes().all(|b| b == b' ') {
+    if !indent.bytes().all(|b| b == b' ' || (markdown && b == b'>')) {
         return Err(Refusal::RoundTrip);
     }
+    // A blank line inside a quote keeps its `>`, or the quote would end there.
+    let blank = if markdown { indent.trim_end() } else { "" };
     let newline = if in_file.contains("\r\n") { "\r\n" } else { "\n" };
     let mut encoded = String::with_capacity(body.len() + body.len() / 4);
     for (n, line) in body.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if n > 0 {
             encoded.push_str(newline);
-            if !line.is_empty() {
-                encoded.push_str(indent);
-            }
+            encoded.push_str(if line.is_empty() { blank } else { indent });
         }
         encoded.push_str(line);
     }
@@ -249,5 +277,42 @@ mod tests {
             format(SourceKind::Yaml, block).text,
             "name: X\nsearch: |-\n    | tstats count from datamodel=Endpoint.Processes by Processes.dest\n    | `x_filter`\nhow_to_implement: y\n"
         );
+    }
+
+    #[test]
+    fn a_conf_search_keeps_its_continuations() {
+        let text = "[Psexec]\nsearch = index=edr process_name=psexec.exe | stats count by host \\\n| where count > 5\ncron_schedule = */5 * * * *\n";
+        let out = format(SourceKind::SavedSearches, text);
+        assert_eq!(out.changed, 1, "{:?}", out.skipped);
+        assert_eq!(
+            out.text,
+            "[Psexec]\nsearch = index=edr process_name=psexec.exe\\\n| stats count by host\\\n| where count > 5\ncron_schedule = */5 * * * *\n"
+        );
+        assert_eq!(format(SourceKind::SavedSearches, &out.text).changed, 0);
+        let queries = sources::extract(SourceKind::SavedSearches, &out.text).queries;
+        assert_eq!(
+            queries[0].text,
+            "index=edr process_name=psexec.exe\n| stats count by host\n| where count > 5"
+        );
+    }
+
+    #[test]
+    fn a_fence_in_a_quote_keeps_its_quote_marks() {
+        let text = "# Hunt\n\n> ```spl\n> index=edr process_name=psexec.exe | stats count by host\n> ```\n";
+        let out = format(SourceKind::Markdown, text);
+        assert_eq!(out.changed, 1, "{:?}", out.skipped);
+        assert_eq!(
+            out.text,
+            "# Hunt\n\n> ```spl\n> index=edr process_name=psexec.exe\n> | stats count by host\n> ```\n"
+        );
+    }
+
+    #[test]
+    fn spaces_after_the_last_token_go_with_the_old_layout() {
+        let fenced = "# H\n\n```kql\nT | take 1  \n```\n";
+        let out = format(SourceKind::Markdown, fenced);
+        assert_eq!(out.text, "# H\n\n```kql\nT\n| take 1\n```\n", "{:?}", out.skipped);
+        let file = format(SourceKind::Query(Language::Kql), " T | take 1 ");
+        assert_eq!(file.text, "T\n| take 1", "{:?}", file.skipped);
     }
 }

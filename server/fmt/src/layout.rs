@@ -18,11 +18,24 @@ pub struct Options {
     pub line_width: usize,
     /// Spaces per indentation level.
     pub indent: usize,
+    /// How SPL command names are written.
+    pub spl_command_case: CommandCase,
+}
+
+/// How SPL command names (the word after each `|`) are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CommandCase {
+    /// As the author wrote them (`| STATS` stays).
+    #[default]
+    AsWritten,
+    /// Lowercase, as Splunk's documentation and its published content write them
+    /// (`| STATS` becomes `| stats`). Command names are matched without regard to case.
+    Lower,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { line_width: 120, indent: 4 }
+        Self { line_width: 120, indent: 4, spl_command_case: CommandCase::AsWritten }
     }
 }
 
@@ -259,6 +272,8 @@ const SPL_STRATEGIES: [Breaks; 7] = [
 
 struct Render<'a> {
     strategies: &'static [Breaks],
+    /// Lowercase SPL command names.
+    lower_commands: bool,
     text: &'a str,
     toks: &'a [Tok],
     options: &'a Options,
@@ -402,8 +417,20 @@ impl Render<'_> {
             if k > 0 && !self.toks[i].touches {
                 out.push(' ');
             }
-            out.push_str(self.tok(i));
+            let tok = self.tok(i);
+            if self.lower_commands && self.is_command_name(i) {
+                out.push_str(&tok.to_ascii_lowercase());
+            } else {
+                out.push_str(tok);
+            }
         }
+    }
+
+    /// An SPL command name: a plain word right after a `|` (not a macro, not a quoted text).
+    fn is_command_name(&self, i: usize) -> bool {
+        i > 0
+            && self.toks[i - 1].class == Class::Pipe
+            && self.tok(i).bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
     }
 }
 
@@ -426,7 +453,8 @@ pub fn render(dialect: Dialect, text: &str, toks: &[Tok], options: &Options) -> 
         // YARA-L has its own layout (`crate::yaral`) and never comes here.
         Dialect::Spl | Dialect::Yaral => &SPL_STRATEGIES,
     };
-    let render = Render { strategies, text, toks, options };
+    let lower_commands = dialect == Dialect::Spl && options.spl_command_case == CommandCase::Lower;
+    let render = Render { strategies, lower_commands, text, toks, options };
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     for (n, line) in logical_lines(text, toks).iter().enumerate() {

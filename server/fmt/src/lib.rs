@@ -3,7 +3,8 @@
 //! The formatter works on the token stream the lexers keep, not on strings: it decides only
 //! the whitespace between tokens. Three properties follow from that and are tested on the
 //! whole shared corpus:
-//! - the tokens and comments stay the same and in the same order;
+//! - the tokens and comments stay the same and in the same order (SPL command names may be
+//!   lowered when [`Options::spl_command_case`] asks for it);
 //! - two tokens that touch keep touching and two that are apart stay apart (SPL glues touching
 //!   tokens into one search term, so this keeps the meaning), so only the amount and kind of
 //!   whitespace changes;
@@ -17,7 +18,7 @@ mod yaral;
 
 use qlint_grammar::{Span, kql, spl};
 
-pub use layout::Options;
+pub use layout::{CommandCase, Options};
 
 /// The language of a query text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ fn spl(text: &str) -> String {
 }
 
 fn narrow(dialect: Dialect, text: &str) -> String {
-    format(dialect, text, &Options { line_width: 60, indent: 4 }).unwrap()
+    format(dialect, text, &Options { line_width: 60, ..Options::default() }).unwrap()
 }
 
 #[test]
@@ -111,6 +111,27 @@ fn formatting_twice_changes_nothing() {
             assert_eq!(format(dialect, &once, &Options::default()).unwrap(), once, "{text}");
         }
     }
+}
+
+#[test]
+fn spl_command_names_are_lowered_only_when_asked() {
+    let text =
+        "index=edr Image=\"*\\\\Psexec.exe\" | STATS count BY Host | `My_Macro` | Table Host";
+    assert_eq!(
+        spl(text),
+        "index=edr Image=\"*\\\\Psexec.exe\"\n| STATS count BY Host\n| `My_Macro`\n| Table Host"
+    );
+    let lower = Options { spl_command_case: CommandCase::Lower, ..Options::default() };
+    let once = format(Dialect::Spl, text, &lower).unwrap();
+    // Only the command names: field names, values, `BY` and macros stay as written.
+    assert_eq!(
+        once,
+        "index=edr Image=\"*\\\\Psexec.exe\"\n| stats count BY Host\n| `My_Macro`\n| table Host"
+    );
+    assert_eq!(format(Dialect::Spl, &once, &lower).unwrap(), once);
+    // KQL is case-sensitive: the option does not touch it.
+    let kql = "T | where X == 1 | invoke MyFunc()";
+    assert_eq!(format(Dialect::Kql, kql, &lower), format(Dialect::Kql, kql, &Options::default()));
 }
 
 fn yaral(text: &str) -> String {

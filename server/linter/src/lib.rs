@@ -16,5 +16,5 @@ pub mod stack;
 pub mod suppression;
 
 pub use diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
-pub use lint::{lint_query, lint_query_with};
+pub use lint::{lint_query, lint_query_with, syntax_errors};
 pub use query::{Language, Parameter, ParameterType, QueryFacts, QueryRole, TimeWindow};

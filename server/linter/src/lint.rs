@@ -26,6 +26,28 @@ pub fn lint_query_with(
     with_stack_for(text, || lint_on_this_stack(language, text, knowledge, facts))
 }
 
+/// The syntax errors of one query only (`KQL001`, `SPL001`, `YL001`), without analysis or
+/// rules: what `lint_query` reports under those codes, for runs that select nothing else.
+/// `None` for Sigma, whose syntax findings come from reading the YAML document.
+pub fn syntax_errors(language: Language, text: &str) -> Option<Vec<Diagnostic>> {
+    let (code, errors) = with_stack_for(text, || match language {
+        Language::Kql => Some(("KQL001", kql::parse(text).errors)),
+        Language::Spl => Some(("SPL001", spl::parse(text).errors)),
+        Language::Yaral => Some(("YL001", yaral::parse(text).errors)),
+        Language::Sigma => None,
+    })?;
+    let mut diagnostics: Vec<Diagnostic> = errors
+        .into_iter()
+        .map(|error| {
+            let span = error.span.widen_empty(text);
+            Diagnostic::new(code, Category::Syntax, Severity::Error, span, error.message)
+        })
+        .collect();
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    diagnostics.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
+    Some(diagnostics)
+}
+
 fn lint_on_this_stack(
     language: Language,
     text: &str,
@@ -129,6 +151,24 @@ mod tests {
 
     fn codes(found: &[Diagnostic]) -> Vec<&'static str> {
         found.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn syntax_errors_are_the_syntax_findings_of_a_full_lint() {
+        let knowledge = Knowledge::builtin();
+        for (language, text) in [
+            (Language::Kql, "SecurityEvent\n| where EventID == \n| project"),
+            (Language::Spl, "index=main | stats count by"),
+            (Language::Yaral, "rule r {\n events:\n $e.metadata = \n condition:\n}"),
+            (Language::Kql, "SecurityEvent | take 1"),
+        ] {
+            let full: Vec<_> = lint_query(language, text, &knowledge)
+                .into_iter()
+                .filter(|d| d.category == Category::Syntax)
+                .collect();
+            assert_eq!(syntax_errors(language, text).unwrap(), full, "{text}");
+        }
+        assert!(syntax_errors(Language::Sigma, "title: x").is_none());
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Deep trees need deep stacks: parsing and analysing a long query may recurse as deep as its
 //! longest operator chain.
 
+use std::sync::OnceLock;
+
 /// Texts up to this size are analysed on the caller's stack.
 const INLINE_TEXT: usize = 4 << 10;
-/// The stack of the helper thread for longer texts.
+/// The stack of each deep-query thread.
 const DEEP_STACK: usize = 256 << 20;
 
 /// Runs `work` (parsing and analysing `text`) where the stack is big enough for it.
@@ -11,28 +13,73 @@ const DEEP_STACK: usize = 256 << 20;
 /// Trees are as deep as their longest operator chain (`a or b or c ...` nests to the left),
 /// the parser allows 20,000 operators in a statement, and the walkers over the tree (and its
 /// drop) recurse. A short text cannot hold a deep chain, so it runs inline; a longer one runs
-/// on a scoped helper thread with a large stack, so that callers on small stacks (the
+/// on one of a few long-lived threads with large stacks, so that callers on small stacks (the
 /// language server's blocking pool, rayon workers, test threads) never overflow.
+///
+/// The threads live as long as the process: each builds the grammars once (they are kept per
+/// thread) and keeps them. A thread per call would build them again every time and leak them
+/// when it ends, since chumsky's recursive parsers hold reference cycles.
 pub fn with_stack_for<T: Send>(text: &str, work: impl FnOnce() -> T + Send) -> T {
     if text.len() <= INLINE_TEXT {
         return work();
     }
-    let mut work = Some(work);
-    let outcome = std::thread::scope(|scope| {
-        let spawned = std::thread::Builder::new()
-            .name("qlint-deep-query".into())
+    match deep_pool() {
+        // `install` blocks until `work` is done and re-raises a panic in the caller.
+        Some(pool) => pool.install(work),
+        // The threads could not start: run here rather than not at all.
+        None => work(),
+    }
+}
+
+fn deep_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8);
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
             .stack_size(DEEP_STACK)
-            .spawn_scoped(scope, || work.take().map(|work| work()));
-        spawned.ok().map(|handle| handle.join())
-    });
-    match (outcome, work.take()) {
-        (Some(Ok(Some(result))), _) => result,
-        // A panic in the work is the caller's, as if it had run inline.
-        (Some(Err(panic)), _) => std::panic::resume_unwind(panic),
-        // The thread could not start: run here rather than not at all.
-        (_, Some(work)) => work(),
-        (Some(Ok(None)), None) | (None, None) => {
-            unreachable!("the work either ran on the helper thread or is still here")
-        }
+            .thread_name(|i| format!("qlint-deep-query-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_stack_for;
+
+    fn depth(n: u32) -> u32 {
+        if n == 0 { 0 } else { 1 + std::hint::black_box(depth(n - 1)) }
+    }
+
+    #[test]
+    fn long_texts_run_on_a_deep_stack_and_short_ones_inline() {
+        let long = "x".repeat(8 << 10);
+        let here = std::thread::current().id();
+        let (ran_on, levels) =
+            with_stack_for(&long, || (std::thread::current().id(), depth(200_000)));
+        assert_ne!(ran_on, here);
+        assert_eq!(levels, 200_000);
+        assert_eq!(with_stack_for("short", || std::thread::current().id()), here);
+    }
+
+    #[test]
+    fn the_same_threads_serve_every_long_text() {
+        let long = "x".repeat(8 << 10);
+        let names: std::collections::BTreeSet<String> = (0..20)
+            .map(|_| {
+                with_stack_for(&long, || std::thread::current().name().unwrap_or("").to_owned())
+            })
+            .collect();
+        assert!(names.iter().all(|n| n.starts_with("qlint-deep-query-")), "{names:?}");
+        assert!(names.len() <= 8);
+    }
+
+    #[test]
+    #[should_panic(expected = "inside the work")]
+    fn a_panic_in_the_work_reaches_the_caller() {
+        let long = "x".repeat(8 << 10);
+        with_stack_for(&long, || panic!("inside the work"));
     }
 }

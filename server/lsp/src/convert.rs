@@ -7,6 +7,8 @@ use tower_lsp_server::ls_types::{
     WorkspaceEdit,
 };
 
+use crate::ide::actions::{Refactor, RefactorKind};
+use crate::ide::hints::{Hint, HintKind};
 use crate::ide::{CompletionEntry, CompletionKind, Symbol, SymbolKind};
 use qlint_linter::diagnostic::{Applicability, Diagnostic, Severity};
 
@@ -134,4 +136,79 @@ pub fn symbol(rope: &Rope, s: &Symbol, enc: PositionEncoding) -> DocumentSymbol 
         selection_range: range(rope, s.selection, enc),
         children: (!children.is_empty()).then_some(children),
     }
+}
+
+/// A refactoring as a code action.
+pub fn refactor(rope: &Rope, uri: &Uri, r: &Refactor, enc: PositionEncoding) -> CodeAction {
+    let edits = r
+        .edits
+        .iter()
+        .map(|(span, new_text)| TextEdit {
+            range: range(rope, *span, enc),
+            new_text: new_text.clone(),
+        })
+        .collect();
+    CodeAction {
+        title: r.title.clone(),
+        kind: Some(match r.kind {
+            RefactorKind::Inline => CodeActionKind::REFACTOR_INLINE,
+            RefactorKind::Extract => CodeActionKind::REFACTOR_EXTRACT,
+        }),
+        edit: Some(WorkspaceEdit {
+            changes: Some([(uri.clone(), edits)].into_iter().collect()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// An inlay hint.
+pub fn inlay_hint(rope: &Rope, h: &Hint, enc: PositionEncoding) -> lsp::InlayHint {
+    let at = range(rope, Span::new(h.offset, h.offset), enc).start;
+    lsp::InlayHint {
+        position: at,
+        label: lsp::InlayHintLabel::String(h.label.clone()),
+        kind: Some(match h.kind {
+            HintKind::Type => lsp::InlayHintKind::TYPE,
+            HintKind::Expansion => lsp::InlayHintKind::PARAMETER,
+        }),
+        text_edits: None,
+        tooltip: h.tooltip.clone().map(lsp::InlayHintTooltip::String),
+        padding_left: Some(h.kind == HintKind::Expansion),
+        padding_right: None,
+        data: None,
+    }
+}
+
+/// One edit that turns `old` into `new`: the part between their common prefix and suffix
+/// (`None` when they are equal).
+pub fn whole_text_edit(
+    rope: &Rope,
+    old: &str,
+    new: &str,
+    enc: PositionEncoding,
+) -> Option<TextEdit> {
+    if old == new {
+        return None;
+    }
+    let mut prefix = old.bytes().zip(new.bytes()).take_while(|(a, b)| a == b).count();
+    while !old.is_char_boundary(prefix) || !new.is_char_boundary(prefix) {
+        prefix -= 1;
+    }
+    let max_suffix = old.len().min(new.len()) - prefix;
+    let mut suffix = old
+        .bytes()
+        .rev()
+        .zip(new.bytes().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix) {
+        suffix -= 1;
+    }
+    let span = Span::new(prefix as u32, (old.len() - suffix) as u32);
+    Some(TextEdit {
+        range: range(rope, span, enc),
+        new_text: new[prefix..new.len() - suffix].to_owned(),
+    })
 }

@@ -8,7 +8,8 @@
 
 mod convert;
 pub mod document;
-mod framing;
+#[doc(hidden)]
+pub mod framing; // public for the fuzz target in tests/fuzz
 pub mod ide;
 mod server;
 mod testrun;

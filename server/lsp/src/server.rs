@@ -236,6 +236,49 @@ impl Backend {
         self.relint_all();
     }
 
+    /// `textDocument/formatting` (no range) and `rangeFormatting`: the queries of the document
+    /// (or those the range touches) laid out with the `[format]` options of the nearest
+    /// `qlint.toml`, as one edit over the part that changed. A query that does not parse, or
+    /// that its container cannot hold re-laid out, is left alone and the user is told why.
+    async fn format(&self, uri: &Uri, range: Option<Range>) -> Result<Option<Vec<TextEdit>>> {
+        let Some(snap) = self.snapshot(uri) else { return Ok(None) };
+        let outcome = blocking(move || {
+            let file = snap.source_file();
+            let kind = file.kind.source_kind()?;
+            let wanted = range.map(|r| (snap.offset(r.start), snap.offset(r.end)));
+            let profile = snap.profile();
+            let formatted = qlint_files::format::format_file_where(
+                kind,
+                &file.text,
+                &profile.config.format,
+                |span| wanted.is_none_or(|(start, end)| span.start <= end && start <= span.end),
+            );
+            let skipped: Vec<String> = formatted
+                .skipped
+                .iter()
+                .map(|s| {
+                    let at = (s.span.start as usize).min(snap.rope.len_bytes());
+                    let line = snap.rope.byte_to_line(at) + 1;
+                    format!("line {line}: {}", s.reason)
+                })
+                .collect();
+            let edit = convert::whole_text_edit(&snap.rope, &file.text, &formatted.text, snap.enc);
+            Some((edit, skipped))
+        })
+        .await
+        .flatten();
+        let Some((edit, skipped)) = outcome else { return Ok(None) };
+        if !skipped.is_empty() {
+            let message = format!(
+                "qlint fmt left {} query(s) as they are: {}",
+                skipped.len(),
+                skipped.join("; ")
+            );
+            self.client.show_message(MessageType::WARNING, message).await;
+        }
+        Ok(Some(edit.into_iter().collect()))
+    }
+
     async fn register_watchers(&self) {
         if !read(&self.state.watch_registration) {
             return;
@@ -442,7 +485,11 @@ impl LanguageServer for Backend {
             ),
             document_symbol_provider: Some(OneOf::Left(true)),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-                code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                code_action_kinds: Some(vec![
+                    CodeActionKind::QUICKFIX,
+                    CodeActionKind::REFACTOR_INLINE,
+                    CodeActionKind::REFACTOR_EXTRACT,
+                ]),
                 ..Default::default()
             })),
             code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
@@ -450,6 +497,9 @@ impl LanguageServer for Backend {
                 commands: vec![RUN_TESTS.to_owned()],
                 ..Default::default()
             }),
+            inlay_hint_provider: Some(OneOf::Left(true)),
+            document_formatting_provider: Some(OneOf::Left(true)),
+            document_range_formatting_provider: Some(OneOf::Left(true)),
             ..Default::default()
         };
         Ok(InitializeResult {
@@ -628,16 +678,34 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let Some(snap) = self.snapshot(&uri) else { return Ok(None) };
         let range = params.range;
+        let only = params.context.only;
+        let wants = move |kind: &CodeActionKind| {
+            only.as_ref()
+                .is_none_or(|only| only.iter().any(|o| kind.as_str().starts_with(o.as_str())))
+        };
         let actions = blocking(move || {
             let file = snap.source_file();
             let (start, end) = (snap.offset(range.start), snap.offset(range.end));
+            let (start, end) = (start.min(end), start.max(end));
             let profile = snap.profile();
-            ide::diagnostics(&file, &profile.knowledge, &profile.config)
-                .iter()
-                .filter(|d| d.span.start <= end.max(start) && start.min(end) <= d.span.end)
-                .filter_map(|d| convert::code_action(&snap.rope, &uri, d, snap.enc))
-                .map(CodeActionOrCommand::CodeAction)
-                .collect::<Vec<_>>()
+            let mut actions = Vec::new();
+            if wants(&CodeActionKind::QUICKFIX) {
+                actions.extend(
+                    ide::diagnostics(&file, &profile.knowledge, &profile.config)
+                        .iter()
+                        .filter(|d| d.span.start <= end && start <= d.span.end)
+                        .filter_map(|d| convert::code_action(&snap.rope, &uri, d, snap.enc))
+                        .map(CodeActionOrCommand::CodeAction),
+                );
+            }
+            actions.extend(
+                ide::actions::refactors(&file, start, end, &profile.knowledge)
+                    .iter()
+                    .map(|r| convert::refactor(&snap.rope, &uri, r, snap.enc))
+                    .filter(|a| a.kind.as_ref().is_some_and(&wants))
+                    .map(CodeActionOrCommand::CodeAction),
+            );
+            actions
         })
         .await
         .unwrap_or_default();
@@ -758,6 +826,38 @@ impl LanguageServer for Backend {
         let summary = self.run_tests(files).await;
         self.client.show_message(MessageType::INFO, format!("qlint tests: {summary}")).await;
         Ok(Some(serde_json::Value::String(summary)))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let Some(snap) = self.snapshot(&params.text_document.uri) else { return Ok(None) };
+        let range = params.range;
+        let hints = blocking(move || {
+            let file = snap.source_file();
+            let settings = snap.workspace.settings.inlay_hints;
+            let options = ide::hints::HintOptions {
+                extend_types: settings.extend_types,
+                macro_expansion: settings.macro_expansion,
+            };
+            let (start, end) = (snap.offset(range.start), snap.offset(range.end));
+            ide::hints::inlay_hints(&file, start, end, &snap.profile().knowledge, options)
+                .iter()
+                .map(|h| convert::inlay_hint(&snap.rope, h, snap.enc))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        Ok(Some(hints))
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        self.format(&params.text_document.uri, None).await
+    }
+
+    async fn range_formatting(
+        &self,
+        params: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        self.format(&params.text_document.uri, Some(params.range)).await
     }
 
     async fn semantic_tokens_full(

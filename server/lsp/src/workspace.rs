@@ -26,6 +26,24 @@ pub struct Settings {
     pub select: Vec<String>,
     /// Rule codes or prefixes never to report (wins over `qlint.toml`, like `--ignore`).
     pub ignore: Vec<String>,
+    /// Which inlay hints to show (`{"inlayHints": {"macroExpansion": true}}`).
+    pub inlay_hints: InlayHintSettings,
+}
+
+/// `inlayHints` settings.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InlayHintSettings {
+    /// The inferred type after each column a KQL `extend` defines (default on).
+    pub extend_types: bool,
+    /// The expanded text after each SPL macro call (default off: it can be long).
+    pub macro_expansion: bool,
+}
+
+impl Default for InlayHintSettings {
+    fn default() -> Self {
+        Self { extend_types: true, macro_expansion: false }
+    }
 }
 
 impl Settings {

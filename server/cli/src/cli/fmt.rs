@@ -91,7 +91,7 @@ fn report(args: &FmtArgs, outcomes: &[Outcome], files: usize) -> u8 {
     }
     if kept > 0 {
         summary.push_str(&format!(
-            "; {kept} queries in quoted YAML strings or .conf values keep their layout"
+            "; {kept} queries in quoted or plain YAML strings keep their layout (a block scalar `|` takes one)"
         ));
     }
     eprintln!("{summary}");

@@ -86,7 +86,7 @@ pub(super) fn extract(text: &str, key: &str) -> Vec<EmbeddedQuery> {
             text: query,
             name: stanza.clone(),
             map,
-            encoding: Encoding::SingleLine,
+            encoding: Encoding::ConfValue,
             exact: true,
             facts: QueryFacts::default(),
         });

@@ -125,6 +125,25 @@ impl OffsetMap {
         }
     }
 
+    /// The query offset of a file offset: the last char boundary of `query` that maps at or
+    /// before `file_offset` (the map is monotone). The inverse of [`Self::to_file_start`] on
+    /// char boundaries; an offset inside an escape (`\u00e9` for `é`) gives the character's start.
+    pub fn to_query_offset(&self, file_offset: u32, query: &str) -> u32 {
+        let (mut lo, mut hi) = (0u32, query.len() as u32);
+        while lo < hi {
+            let mid = lo + (hi - lo).div_ceil(2);
+            if self.to_file_start(mid) <= file_offset {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        while !query.is_char_boundary(lo as usize) {
+            lo -= 1;
+        }
+        lo
+    }
+
     /// Maps a query span to a file span; empty spans stay empty.
     pub fn to_file_span(&self, span: Span) -> Span {
         let start = self.to_file_start(span.start);
@@ -139,6 +158,23 @@ impl OffsetMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An offset inside an escape maps back to the start of the character it decodes to,
+    /// never into the middle of it (found by the container property test).
+    #[test]
+    fn file_offsets_inside_an_escape_map_to_the_character_start() {
+        // `"\u0080x"` at file offset 10: the escape (6 bytes) decodes to 2 bytes.
+        let query = "\u{80}x";
+        let mut map = OffsetMap::default();
+        map.push(0, 2, 11, 6);
+        map.push(2, 1, 17, 1);
+        map.set_file_end(18);
+        for file_offset in 11..17 {
+            assert_eq!(map.to_query_offset(file_offset, query), 0, "{file_offset}");
+        }
+        assert_eq!(map.to_query_offset(17, query), 2);
+        assert_eq!(map.to_query_offset(18, query), 3);
+    }
 
     #[test]
     fn verbatim_runs_map_one_to_one() {

@@ -33,8 +33,11 @@ pub enum Encoding {
     YamlDoubleQuoted,
     /// A YAML single-quoted scalar: `'` is doubled.
     YamlSingleQuoted,
-    /// A YAML plain scalar or a `.conf` value: single-line edits only.
+    /// A YAML plain scalar: single-line edits only.
     SingleLine,
+    /// A `.conf` value: a line break is written as `\` at the end of the line (a
+    /// continuation), which the reader turns back into a line break.
+    ConfValue,
 }
 
 impl Encoding {
@@ -42,6 +45,15 @@ impl Encoding {
     pub fn encode(self, replacement: &str) -> Option<String> {
         match self {
             Encoding::Verbatim => Some(replacement.to_owned()),
+            // A line that already ends with `\` would read as `\\` + line break, which Splunk may
+            // take for an escaped backslash; on the last line it would swallow the next setting.
+            Encoding::ConfValue
+                if replacement.contains('\r')
+                    || replacement.split('\n').any(|line| line.ends_with('\\')) =>
+            {
+                None
+            }
+            Encoding::ConfValue => Some(replacement.replace('\n', "\\\n")),
             _ if replacement.contains(['\n', '\r']) => None,
             Encoding::YamlDoubleQuoted => {
                 Some(replacement.replace('\\', "\\\\").replace('"', "\\\""))

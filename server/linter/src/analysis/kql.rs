@@ -49,6 +49,9 @@ pub struct KqlAnalysis {
     pub symbols: Vec<Symbol>,
     /// The columns in scope at each operator, for completion.
     pub scopes: Vec<Scope>,
+    /// The name of every column an `extend` defines as `Name = expr` whose type the analysis
+    /// inferred, with that type (for the editor's inlay hints).
+    pub extended: Vec<(Span, ScalarType)>,
 }
 
 /// A column in scope.
@@ -689,7 +692,14 @@ impl<'a> Analyzer<'a> {
                 for item in columns {
                     // Each column of an extend sees the ones defined before it.
                     match self.output_column(item, &schema, env) {
-                        Some(cols) => cols.into_iter().for_each(|c| schema.set(c)),
+                        Some(cols) => {
+                            if let ([name], [ColumnInfo { ty: Some(ty), .. }]) =
+                                (item.names.as_slice(), cols.as_slice())
+                            {
+                                self.out.extended.push((name.span, *ty));
+                            }
+                            cols.into_iter().for_each(|c| schema.set(c));
+                        }
                         None => schema = Schema::Open,
                     }
                 }

@@ -453,7 +453,117 @@ pub fn report(
     if cx.facts.role == QueryRole::Alert {
         diagnostic.severity = crate::diagnostic::Severity::Warning;
     }
+    if let Some(fix) = exclusion_skeleton(cx, &found) {
+        diagnostic = diagnostic.with_fix(fix);
+    }
     out.push(diagnostic);
+}
+
+/// The placeholder the skeleton puts where the known-good values go.
+const PLACEHOLDER: &str = "known-good value";
+
+/// An editor-only fix: a new pipeline stage right after the stage that holds the broad match,
+/// excluding placeholder values of its field without regard to case (KQL `!in~`, SPL `search`,
+/// whose value matches ignore case). Unsafe: it changes what the query returns.
+fn exclusion_skeleton(
+    cx: &crate::rules::Context<'_>,
+    found: &MissingExclusion,
+) -> Option<crate::diagnostic::Fix> {
+    use crate::diagnostic::{Applicability, Edit, Fix};
+    use crate::rules::Syntax;
+    let (stage, title) = match (&cx.syntax, &found.field) {
+        (Syntax::Kql(_), Some(field)) => (
+            format!("| where {field} !in~ (\"{PLACEHOLDER}\")"),
+            format!("Add a case-insensitive exclusion of `{field}` values"),
+        ),
+        (Syntax::Spl(_), Some(field)) => (
+            format!("| search NOT {field} IN (\"{PLACEHOLDER}\")"),
+            format!("Add a case-insensitive exclusion of `{field}` values"),
+        ),
+        (Syntax::Spl(_), None) => (
+            format!("| search NOT \"{PLACEHOLDER}\""),
+            "Add a case-insensitive exclusion of known-good terms".to_owned(),
+        ),
+        _ => return None,
+    };
+    let at = stage_end(cx, found.span.end)?;
+    let line_start = cx.text[..at as usize].rfind('\n').map_or(0, |i| i + 1);
+    // Line the new stage up with the stage it follows when that one starts its line.
+    let indent: String =
+        cx.text[line_start..].chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+    Some(Fix {
+        title,
+        applicability: Applicability::Unsafe,
+        edits: vec![Edit { span: Span::new(at, at), replacement: format!("\n{indent}{stage}") }],
+    })
+}
+
+/// The end of the last token of the pipeline stage that holds `offset`: before the next `|`
+/// at the same bracket depth, the bracket that closes the stage's pipeline, a `;`, or the end.
+fn stage_end(cx: &crate::rules::Context<'_>, offset: u32) -> Option<u32> {
+    use crate::rules::Syntax;
+    // Every token's span, its bracket step (+1 opens, -1 closes) and whether it separates stages.
+    let tokens: Vec<(Span, i8, bool)> = match cx.syntax {
+        Syntax::Kql(_) => {
+            use qlint_grammar::kql::lexer::TokenKind as K;
+            qlint_grammar::kql::lex(cx.text)
+                .into_iter()
+                .filter(|t| t.kind != K::Comment)
+                .map(|t| {
+                    let depth = match t.kind {
+                        K::LParen | K::LBracket | K::LBrace => 1,
+                        K::RParen | K::RBracket | K::RBrace => -1,
+                        _ => 0,
+                    };
+                    (t.span, depth, matches!(t.kind, K::Pipe | K::Semi))
+                })
+                .collect()
+        }
+        Syntax::Spl(_) => {
+            use qlint_grammar::spl::lexer::TokenKind as K;
+            qlint_grammar::spl::lex(cx.text)
+                .into_iter()
+                .filter(|t| t.kind != K::Comment)
+                .map(|t| {
+                    let depth = match t.kind {
+                        K::LParen | K::LBracket => 1,
+                        K::RParen | K::RBracket => -1,
+                        _ => 0,
+                    };
+                    (t.span, depth, t.kind == K::Pipe)
+                })
+                .collect()
+        }
+        _ => return None,
+    };
+    // Which bracket levels before `offset` hold a pipeline: the stage is in the innermost one.
+    let mut levels = vec![false];
+    let (before, after): (Vec<_>, Vec<_>) =
+        tokens.into_iter().partition(|(s, ..)| s.start < offset);
+    for (_, step, separator) in before {
+        match step {
+            1 => levels.push(false),
+            -1 if levels.len() > 1 => {
+                levels.pop();
+            }
+            _ if separator => *levels.last_mut()? = true,
+            _ => {}
+        }
+    }
+    let stage_level = levels.iter().rposition(|has_pipe| *has_pipe).unwrap_or(0);
+    let mut depth = levels.len() - 1;
+    let mut last_end = None;
+    for (span, step, separator) in after {
+        match step {
+            1 => depth += 1,
+            -1 if depth <= stage_level => break,
+            -1 => depth -= 1,
+            _ if separator && depth == stage_level => break,
+            _ => {}
+        }
+        last_end = Some(span.end);
+    }
+    Some(last_end.unwrap_or(offset))
 }
 
 #[cfg(test)]
@@ -538,5 +648,45 @@ mod tests {
         assert_eq!(emptiness_test("isempty(x)"), Some(true));
         assert_eq!(emptiness_test("isnotnull (x)"), Some(false));
         assert_eq!(emptiness_test("strlen(x) > 3"), None);
+    }
+
+    fn skeleton(language: crate::Language, text: &str) -> String {
+        let knowledge = qlint_knowledge::Knowledge::builtin();
+        let found = crate::lint::lint_query(language, text, &knowledge);
+        let d = found.iter().find(|d| d.code.ends_with("403")).expect("a 403 finding");
+        let fix = d.fix.as_ref().expect("a skeleton fix");
+        assert_eq!(fix.applicability, crate::diagnostic::Applicability::Unsafe);
+        let edit = &fix.edits[0];
+        let mut out = text.to_owned();
+        out.replace_range(edit.span.start as usize..edit.span.end as usize, &edit.replacement);
+        assert!(
+            crate::lint::lint_query(language, &out, &knowledge)
+                .iter()
+                .all(|d| !d.code.ends_with("403")),
+            "{out}"
+        );
+        out
+    }
+
+    #[test]
+    fn the_skeleton_follows_the_stage_with_the_broad_match() {
+        assert_eq!(
+            skeleton(
+                crate::Language::Kql,
+                "DeviceProcessEvents\n| where (FileName startswith \"psexec\")\n| take 10"
+            ),
+            "DeviceProcessEvents\n| where (FileName startswith \"psexec\")\n| where FileName !in~ (\"known-good value\")\n| take 10"
+        );
+        assert_eq!(
+            skeleton(
+                crate::Language::Kql,
+                "T\n| join (DeviceProcessEvents | where FileName startswith \"psexec\") on DeviceId"
+            ),
+            "T\n| join (DeviceProcessEvents | where FileName startswith \"psexec\"\n| where FileName !in~ (\"known-good value\")) on DeviceId"
+        );
+        assert_eq!(
+            skeleton(crate::Language::Spl, "index=edr process_name=*psexec* | stats count by host"),
+            "index=edr process_name=*psexec*\n| search NOT process_name IN (\"known-good value\") | stats count by host"
+        );
     }
 }

@@ -4,9 +4,11 @@
 //! Every function takes file byte offsets and returns file byte spans; the language server
 //! converts them to line/column at its edge. None of them does IO.
 
+pub mod actions;
 pub mod catalog;
 mod complete;
 mod features;
+pub mod hints;
 pub mod knowledge_catalog;
 pub mod kql;
 pub mod operators;

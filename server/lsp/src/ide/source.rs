@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use qlint_grammar::Span;
 
-use qlint_files::sources::{self, EmbeddedQuery, OffsetMap, SourceKind};
+use qlint_files::sources::{self, EmbeddedQuery, Encoding, OffsetMap, SourceKind};
 use qlint_linter::{Language, QueryFacts};
 
 /// What kind of document a file is.
@@ -73,6 +73,10 @@ pub struct Region {
     pub span_in_file: Span,
     /// What the container says about the query (time window, declared parameters).
     pub facts: QueryFacts,
+    /// How the container holds the query text (verbatim, a quoted YAML scalar, one line).
+    pub encoding: Encoding,
+    /// False when the offset map is only approximate: no edit may be written through it.
+    pub exact: bool,
     map: RegionMap,
 }
 
@@ -86,6 +90,8 @@ impl Region {
             name,
             span_in_file: Span::new(start, end),
             facts: QueryFacts::default(),
+            encoding: Encoding::Verbatim,
+            exact: true,
             map: RegionMap::Shift(start),
         }
     }
@@ -97,6 +103,8 @@ impl Region {
             name: query.name,
             span_in_file: query.span_in_file,
             facts: query.facts,
+            encoding: query.encoding,
+            exact: query.exact,
             map: RegionMap::Decoded(query.map),
             text: query.text,
         }
@@ -125,6 +133,32 @@ impl Region {
         }
     }
 
+    /// The file edit that replaces the query bytes `span` with `replacement`, encoded for the
+    /// container: escapes in a quoted YAML scalar, each new line carrying the prefix of the
+    /// line it starts on (a block scalar's indentation, a Markdown quote's `> `). `None` when
+    /// the container cannot hold it (a line break in a one-line value) or the map is not exact.
+    pub fn edit(&self, file: &str, span: Span, replacement: &str) -> Option<(Span, String)> {
+        if !self.exact {
+            return None;
+        }
+        let file_span = self.span_to_file(span);
+        let mut encoded = self.encoding.encode(replacement)?;
+        if encoded.contains('\n')
+            && self.encoding == Encoding::Verbatim
+            && matches!(self.map, RegionMap::Decoded(_))
+        {
+            let line_start = self.text[..span.start as usize].rfind('\n').map_or(0, |i| i + 1);
+            let file_line = self.to_file(line_start as u32) as usize;
+            let file_line_start = file.get(..file_line)?.rfind('\n').map_or(0, |i| i + 1);
+            let prefix = file.get(file_line_start..file_line)?;
+            if prefix.contains(|c: char| !matches!(c, ' ' | '\t' | '>')) {
+                return None;
+            }
+            encoded = encoded.replace('\n', &format!("\n{prefix}"));
+        }
+        Some((file_span, encoded))
+    }
+
     /// Query offset of a file offset, when the file offset lies in this region.
     pub fn to_query(&self, offset: u32) -> Option<u32> {
         if !self.span_in_file.contains_offset(offset) {
@@ -132,19 +166,7 @@ impl Region {
         }
         match &self.map {
             RegionMap::Shift(start) => Some((offset - start).min(self.len())),
-            RegionMap::Decoded(map) => {
-                // The map is monotone: the last query offset that maps at or before `offset`.
-                let (mut lo, mut hi) = (0u32, self.len());
-                while lo < hi {
-                    let mid = lo + (hi - lo).div_ceil(2);
-                    if map.to_file_start(mid) <= offset {
-                        lo = mid;
-                    } else {
-                        hi = mid - 1;
-                    }
-                }
-                Some(lo)
-            }
+            RegionMap::Decoded(map) => Some(map.to_query_offset(offset, &self.text)),
         }
     }
 }

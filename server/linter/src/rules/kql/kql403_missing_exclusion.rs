@@ -52,6 +52,10 @@ The severity follows what the query is: a **warning** in an alerting rule (a Sen
 `kind: Scheduled` or `NRT` rule), **info** in a hunt (a `.kql` file, a Markdown fence, a
 hunting query).
 
+In the editor the finding has a quick fix that adds a skeleton exclusion stage after the broad
+match, `| where Field !in~ ("known-good value")` (which ignores case), for you to fill in;
+`--fix` never applies it.
+
 ## Why is this bad?
 A broad match catches the attack and every benign tool that looks like it: `startswith
 "psexec"` matches the administrators' PsExec as well as the attacker's. A rule with no

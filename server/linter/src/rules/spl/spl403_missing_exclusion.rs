@@ -41,6 +41,10 @@ detection of `type: TTP`, `Anomaly` or `Correlation`, a `savedsearches.conf` sta
 alert action or `alert.*` settings), **info** otherwise (a `.spl` file, a Markdown fence, an
 ESCU `Hunting` search).
 
+In the editor the finding has a quick fix that adds a skeleton exclusion stage after the broad
+match, `| search NOT field IN ("known-good value")` (which ignores case), for you to fill in;
+`--fix` never applies it.
+
 ## Why is this bad?
 A wildcard matches the attack and every benign tool that looks like it. A detection with no
 exclusion has nowhere to put the first false positive, so the usual reaction is to disable
