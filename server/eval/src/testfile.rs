@@ -4,6 +4,7 @@
 //! ([`Located`]), and a malformed file gives a [`TestFileError`] with the position.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -122,6 +123,17 @@ impl fmt::Display for TestFileError {
 /// True for the file names `qlint test` picks up (`*.test.yaml`, `*.test.yml`).
 pub fn is_test_file_name(name: &str) -> bool {
     name.ends_with(".test.yaml") || name.ends_with(".test.yml")
+}
+
+/// Where a test file's `rule:` points: `rule: ../x.md#2` in `dir/t.test.yaml` is
+/// `(dir/../x.md, Some(2))`, the path joined to the test file's folder and the 1-based query
+/// number (`None` when the rule names no number).
+pub fn rule_target(test_path: &Path, rule: &str) -> (PathBuf, Option<usize>) {
+    let (file, index) = match rule.rsplit_once('#') {
+        Some((file, n)) if n.parse::<usize>().is_ok() => (file, n.parse().ok()),
+        _ => (rule, None),
+    };
+    (test_path.parent().unwrap_or(Path::new(".")).join(file), index)
 }
 
 /// Parses the text of a test file.

@@ -12,6 +12,7 @@ pub mod document;
 pub mod framing; // public for the fuzz target in tests/fuzz
 pub mod ide;
 mod server;
+mod testrun;
 #[cfg(test)]
 mod tests;
 mod workspace;

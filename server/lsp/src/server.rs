@@ -10,7 +10,7 @@
 //! if no newer change arrived, tagged with the version they were computed for.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -23,9 +23,13 @@ use crate::ide::{self, SourceFile};
 
 use super::convert;
 use super::document::{Document, PositionEncoding, offset_of_position};
+use super::testrun;
 use super::workspace::{Profile, Settings, Workspace};
 
 const DEFAULT_DEBOUNCE_MS: u64 = 150;
+
+/// The command behind the "Run tests" code lens; its arguments are test-file URIs.
+const RUN_TESTS: &str = "qlint.runTests";
 
 /// One open document and its lint bookkeeping.
 struct Entry {
@@ -74,6 +78,8 @@ struct State {
     snippets: RwLock<bool>,
     /// The client answers `workspace/configuration`.
     pull_configuration: RwLock<bool>,
+    /// Results of the last `qlint.runTests` per test file, published with its lint results.
+    test_diagnostics: Mutex<HashMap<Uri, Vec<Diagnostic>>>,
 }
 
 /// The qlint language server.
@@ -190,6 +196,9 @@ impl Backend {
             if current(&state).is_none() {
                 return;
             }
+            let mut diagnostics = diagnostics;
+            diagnostics
+                .extend(lock(&state.test_diagnostics).get(&uri).cloned().unwrap_or_default());
             client.publish_diagnostics(uri, diagnostics, Some(version)).await;
         });
     }
@@ -296,6 +305,100 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// Runs the test files, publishes their failures as diagnostics, returns the summary.
+    async fn run_tests(&self, files: Vec<PathBuf>) -> String {
+        let workspace = read(&self.state.workspace);
+        let open: HashMap<PathBuf, String> = self
+            .open_texts()
+            .into_iter()
+            .filter_map(|(uri, (_, text))| Some((canonical(&uri.to_file_path()?), text)))
+            .collect();
+        let enc = snap_enc(&self.state);
+        let runs = blocking(move || {
+            let text_of = |p: &Path| {
+                open.get(&canonical(p)).cloned().or_else(|| std::fs::read_to_string(p).ok())
+            };
+            files
+                .into_iter()
+                .map(|f| {
+                    let run = testrun::run_file(&f, &workspace, &text_of);
+                    let diagnostics = test_diagnostics(&f, &run, enc);
+                    (f, run, diagnostics)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        let (mut passed, mut failed, mut errors) = (0, 0, 0);
+        for (path, run, diagnostics) in runs {
+            passed += run.passed;
+            failed += run.failed;
+            errors += run.errors;
+            let Some(uri) = Uri::from_file_path(&path) else { continue };
+            lock(&self.state.test_diagnostics).insert(uri.clone(), diagnostics.clone());
+            let open = lock(&self.state.docs).get_mut(&uri).map(|e| e.generation += 1).is_some();
+            if open {
+                self.schedule_lint(uri, Duration::ZERO);
+            } else {
+                self.client.publish_diagnostics(uri, diagnostics, None).await;
+            }
+        }
+        testrun::summary(passed, failed, errors)
+    }
+}
+
+/// `path` with links and `..` resolved, when it exists.
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The "Run tests (N)" lens above a query.
+fn run_tests_lens(lens: testrun::Lens) -> Option<CodeLens> {
+    let uris: Vec<serde_json::Value> = lens
+        .files
+        .iter()
+        .filter_map(|f| Some(serde_json::Value::String(Uri::from_file_path(f)?.to_string())))
+        .collect();
+    let at = Position::new(lens.line, 0);
+    Some(CodeLens {
+        range: Range::new(at, at),
+        command: Some(Command {
+            title: format!("Run tests ({})", lens.tests),
+            command: RUN_TESTS.to_owned(),
+            arguments: Some(uris),
+        }),
+        data: None,
+    })
+}
+
+/// A test file's failures (`test-failed`) and tests that could not run (`test-error`).
+fn test_diagnostics(path: &Path, run: &testrun::FileRun, enc: PositionEncoding) -> Vec<Diagnostic> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    run.problems
+        .iter()
+        .map(|p| {
+            let line = p.line.saturating_sub(1);
+            let content = lines.get(line as usize).copied().unwrap_or("");
+            let width = match enc {
+                PositionEncoding::Utf8 => content.len(),
+                _ => content.encode_utf16().count(),
+            };
+            Diagnostic {
+                range: Range::new(Position::new(line, 0), Position::new(line, width as u32)),
+                severity: Some(DiagnosticSeverity::ERROR),
+                source: Some("qlint test".to_owned()),
+                code: Some(NumberOrString::String(
+                    if p.error { "test-error" } else { "test-failed" }.to_owned(),
+                )),
+                message: p.message.clone(),
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let utf8 = params
@@ -389,6 +492,11 @@ impl LanguageServer for Backend {
                 ]),
                 ..Default::default()
             })),
+            code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+            execute_command_provider: Some(ExecuteCommandOptions {
+                commands: vec![RUN_TESTS.to_owned()],
+                ..Default::default()
+            }),
             inlay_hint_provider: Some(OneOf::Left(true)),
             document_formatting_provider: Some(OneOf::Left(true)),
             document_range_formatting_provider: Some(OneOf::Left(true)),
@@ -685,6 +793,39 @@ impl LanguageServer for Backend {
                 .collect();
             WorkspaceEdit { changes: Some(changes), ..Default::default() }
         }))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let Some(snap) = self.snapshot(&params.text_document.uri) else { return Ok(None) };
+        let Some(path) = snap.file_path.clone() else { return Ok(None) };
+        let lenses = blocking(move || {
+            let profile = snap.profile();
+            let candidates = testrun::test_files(&snap.workspace.roots);
+            testrun::lenses(&path, &snap.rope.to_string(), &profile.config, &candidates)
+        })
+        .await
+        .unwrap_or_default();
+        Ok(Some(lenses.into_iter().filter_map(run_tests_lens).collect()))
+    }
+
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        if params.command != RUN_TESTS {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "unknown command `{}`",
+                params.command
+            )));
+        }
+        let files: Vec<PathBuf> = params
+            .arguments
+            .iter()
+            .filter_map(|a| a.as_str()?.parse::<Uri>().ok()?.to_file_path().map(|p| p.into_owned()))
+            .collect();
+        let summary = self.run_tests(files).await;
+        self.client.show_message(MessageType::INFO, format!("qlint tests: {summary}")).await;
+        Ok(Some(serde_json::Value::String(summary)))
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {

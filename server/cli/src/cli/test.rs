@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use qlint_eval::Language as EvalLanguage;
 use qlint_eval::runner::{CaseOutcome, QuerySpec, Status, run_case};
-use qlint_eval::testfile::{TestFile, is_test_file_name, parse_test_file};
+use qlint_eval::testfile::{TestFile, is_test_file_name, parse_test_file, rule_target};
 use qlint_files::config::{CliOverrides, line_column};
 use qlint_files::sources::{self, OffsetMap, SourceKind};
 use qlint_knowledge::Knowledge;
@@ -201,7 +201,7 @@ fn prepare(path: &Path, resolver: &Resolver, workspace: &mut Workspaces) -> Prep
     let text = std::fs::read_to_string(path).map_err(|e| (format!("cannot read: {e}"), 0))?;
     let file = parse_test_file(&text).map_err(|e| (e.message, e.line))?;
     if let Some(rule) = &file.rule {
-        let (rule_path, index) = split_rule(path, &rule.value);
+        let (rule_path, index) = rule_target(path, &rule.value);
         let (query, origin) =
             rule_query(&rule_path, index, resolver).map_err(|m| (m, rule.line))?;
         let knowledge = workspace.knowledge(resolver, &rule_path);
@@ -216,15 +216,6 @@ fn prepare(path: &Path, resolver: &Resolver, workspace: &mut Workspaces) -> Prep
     let origin = Origin::Inline { line: query.line };
     let knowledge = workspace.knowledge(resolver, path);
     Ok(Prepared { file, query: spec, origin, knowledge })
-}
-
-/// `rule: ../x.md#2` → the path relative to the test file and the 1-based query number.
-fn split_rule(test_path: &Path, rule: &str) -> (PathBuf, Option<usize>) {
-    let (file, index) = match rule.rsplit_once('#') {
-        Some((file, n)) if n.parse::<usize>().is_ok() => (file, n.parse().ok()),
-        _ => (rule, None),
-    };
-    (test_path.parent().unwrap_or(Path::new(".")).join(file), index)
 }
 
 fn rule_query(
