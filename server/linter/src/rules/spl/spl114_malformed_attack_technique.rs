@@ -35,13 +35,19 @@ ATT&CK coverage views from these ids; a malformed one annotates the risk event w
 technique, and `contentctl validate` rejects the detection.
 
 ## Example
-```spl
-`sysmon` EventCode=1 process_name=powershell.exe
+```yaml
+search: '`sysmon` EventCode=1 process_name=powershell.exe | `x_filter`'
+tags:
+  mitre_attack_id:
+    - T1059.01
 ```
 
 ## Use instead
-```spl
-`sysmon` EventCode=1 process_name=powershell.exe
+```yaml
+search: '`sysmon` EventCode=1 process_name=powershell.exe | `x_filter`'
+tags:
+  mitre_attack_id:
+    - T1059.001
 ```
 
 ## References
