@@ -67,8 +67,8 @@ pub(crate) fn malformed_techniques_message(facts: &QueryFacts, key: &str) -> Opt
     }
     let noun = if bad.len() == 1 { "entry" } else { "entries" };
     Some(format!(
-        "{key} has {} malformed {noun}: {}; ATT&CK coverage reports and the portal's MITRE \
-         view skip them",
+        "{key} has {} malformed {noun}: {}; ATT&CK coverage views map the rule to no \
+         technique for them",
         bad.len(),
         bad.join(", ")
     ))
