@@ -3,9 +3,10 @@
 //! and `savedsearches.conf` in a temp folder, the decoded queries are checked against the
 //! originals, and the real binary is run over the folder. Prints wall time and counts.
 //!
-//! Sentinel YAML gets the record's `kind`, `queryFrequency`, `queryPeriod` and
-//! `FunctionParams`, so the container facts (time window, declared parameters) that the
-//! extractor reads from the file must equal those `rule_stats` reads from the record.
+//! Sentinel YAML gets the record's `kind`, `queryFrequency`, `queryPeriod`,
+//! `relevantTechniques` and `FunctionParams`, so the container facts (time window, declared
+//! parameters, schedule, ATT&CK ids) that the extractor reads from the file must equal those
+//! `rule_stats` reads from the record.
 //!
 //! Ignored by default (it takes a while in debug builds). Run it with
 //! `cargo test --release -p qlint --test cli_corpus_containers -- --ignored --nocapture`.
@@ -124,14 +125,19 @@ fn yaml_value(value: &str) -> String {
 }
 
 /// The keys of a Sentinel file that state facts about its query, written from the record:
-/// `kind`, `queryFrequency`, `queryPeriod`, and `FunctionParams` as a block sequence or
-/// (every other file) a flow sequence.
+/// `kind`, `queryFrequency`, `queryPeriod`, `relevantTechniques`, and `FunctionParams` as a
+/// block sequence or (every other file) a flow sequence.
 fn sentinel_fact_keys(record: &Value, style: usize) -> String {
     let mut out = String::new();
     for key in ["kind", "queryFrequency", "queryPeriod"] {
         if let Some(value) = record[key].as_str() {
             writeln!(out, "{key}: {}", yaml_value(value)).unwrap();
         }
+    }
+    if let Some(techniques) = record["relevantTechniques"].as_array() {
+        // A flow sequence; a `null` entry stays one (an empty list item in the file).
+        writeln!(out, "relevantTechniques: {}", serde_json::to_string(techniques).unwrap())
+            .unwrap();
     }
     if let Some(params) = record["FunctionParams"].as_array() {
         if style.is_multiple_of(2) {

@@ -30,12 +30,22 @@ pub struct QueryFacts {
     pub parameters: Option<Vec<Parameter>>,
     /// What the query is for: an alerting rule, a hunt, or a building block.
     pub role: QueryRole,
+    /// How often a Sentinel scheduled rule runs (`queryFrequency`), as written, when the
+    /// container sets it to a string.
+    pub query_frequency: Option<String>,
+    /// The MITRE ATT&CK technique ids the container lists (Sentinel `relevantTechniques`,
+    /// ESCU `tags.mitre_attack_id`), trimmed; an entry that is not a string is empty.
+    pub techniques: Vec<String>,
 }
 
 impl QueryFacts {
     /// True when the container says nothing about the query.
     pub fn is_empty(&self) -> bool {
-        self.time_window.is_none() && self.parameters.is_none() && self.role == QueryRole::Hunt
+        self.time_window.is_none()
+            && self.parameters.is_none()
+            && self.role == QueryRole::Hunt
+            && self.query_frequency.is_none()
+            && self.techniques.is_empty()
     }
 
     /// The declared parameters (empty when none are declared).

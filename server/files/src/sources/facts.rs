@@ -40,6 +40,16 @@ pub(super) struct ParamEntry {
 
 type ParamList = Lenient<Vec<Lenient<ParamEntry>>>;
 
+/// A list of ATT&CK technique ids; an entry that is not a string (a bare `-`) is kept as
+/// [`Lenient::Other`].
+pub(super) type TechniqueList = Lenient<Vec<Lenient<String>>>;
+
+/// The `tags:` mapping of an ESCU detection, for its `mitre_attack_id` list.
+#[derive(Debug, Deserialize)]
+pub(super) struct EscuTags {
+    mitre_attack_id: Option<TechniqueList>,
+}
+
 /// The keys of a Sentinel analytic rule, hunting query or parser (and the `type` of a Splunk
 /// security-content detection) that state facts about its query. Deserialize it from the
 /// rule file (or a record with the same keys) and call [`SentinelKeys::facts`].
@@ -50,10 +60,24 @@ pub struct SentinelKeys {
     rule_type: Option<Lenient<String>>,
     #[serde(rename = "queryPeriod")]
     query_period: Option<Lenient<String>>,
+    #[serde(rename = "queryFrequency")]
+    query_frequency: Option<Lenient<String>>,
     #[serde(rename = "FunctionParams")]
     function_params: Option<ParamList>,
     #[serde(rename = "ParserParams")]
     parser_params: Option<ParamList>,
+    #[serde(rename = "relevantTechniques")]
+    relevant_techniques: Option<TechniqueList>,
+    tags: Option<Lenient<EscuTags>>,
+}
+
+/// The keys of a rule file that carry its schedule and ATT&CK mapping, besides `kind`,
+/// `type` and `queryPeriod`.
+#[derive(Debug, Default)]
+pub(super) struct RuleMetadata {
+    pub(super) query_frequency: Option<Lenient<String>>,
+    pub(super) relevant_techniques: Option<TechniqueList>,
+    pub(super) tags: Option<Lenient<EscuTags>>,
 }
 
 impl SentinelKeys {
@@ -64,8 +88,19 @@ impl SentinelKeys {
         query_period: Option<Lenient<String>>,
         function_params: Option<ParamList>,
         parser_params: Option<ParamList>,
+        metadata: RuleMetadata,
     ) -> Self {
-        Self { kind, rule_type, query_period, function_params, parser_params }
+        let RuleMetadata { query_frequency, relevant_techniques, tags } = metadata;
+        Self {
+            kind,
+            rule_type,
+            query_period,
+            query_frequency,
+            function_params,
+            parser_params,
+            relevant_techniques,
+            tags,
+        }
     }
 
     /// The facts these keys state about the query under `query_key` (`query`,
@@ -90,6 +125,8 @@ impl SentinelKeys {
                 |p| TimeWindow::Lookback { setting: "queryPeriod", value: p.trim().to_owned() },
             )
         };
+        let query_frequency = self.query_frequency.and_then(Lenient::into_value);
+        let techniques = technique_ids(self.relevant_techniques, self.tags);
         let lists: Vec<Vec<Lenient<ParamEntry>>> = [self.function_params, self.parser_params]
             .into_iter()
             .flatten()
@@ -105,8 +142,16 @@ impl SentinelKeys {
             }
             parameters
         });
-        QueryFacts { time_window, parameters, role }
+        QueryFacts { time_window, parameters, role, query_frequency, techniques }
     }
+}
+
+/// The technique ids of Sentinel `relevantTechniques` or ESCU `tags.mitre_attack_id`,
+/// trimmed; an entry that is not a string becomes empty (so that rules can report it).
+fn technique_ids(relevant: Option<TechniqueList>, tags: Option<Lenient<EscuTags>>) -> Vec<String> {
+    let escu = tags.and_then(Lenient::into_value).and_then(|t| t.mitre_attack_id);
+    let Some(list) = relevant.or(escu).and_then(Lenient::into_value) else { return Vec::new() };
+    list.into_iter().map(|entry| entry.into_value().unwrap_or_default().trim().to_owned()).collect()
 }
 
 /// `Alert` for a Sentinel `kind: Scheduled` / `NRT` rule or an ESCU `type: TTP` / `Anomaly` /

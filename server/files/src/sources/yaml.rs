@@ -11,7 +11,9 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_saphyr::Spanned;
 
-use super::facts::{Lenient, ParamEntry, SentinelKeys, for_query_key};
+use super::facts::{
+    EscuTags, Lenient, ParamEntry, RuleMetadata, SentinelKeys, TechniqueList, for_query_key,
+};
 use super::{ContainerError, Decoder, EmbeddedQuery, Encoding, Extraction, OffsetMap, lines_in};
 use qlint_linter::{Language, Parameter};
 
@@ -54,6 +56,11 @@ struct RuleFile {
     rule_type: Option<Lenient<String>>,
     #[serde(rename = "queryPeriod")]
     query_period: Option<Lenient<String>>,
+    #[serde(rename = "queryFrequency")]
+    query_frequency: Option<Lenient<String>>,
+    #[serde(rename = "relevantTechniques")]
+    relevant_techniques: Option<TechniqueList>,
+    tags: Option<Lenient<EscuTags>>,
     #[serde(rename = "FunctionParams")]
     function_params: Option<Lenient<Vec<Lenient<ParamEntry>>>>,
     #[serde(rename = "ParserParams")]
@@ -104,6 +111,11 @@ pub(super) fn extract(text: &str) -> Extraction {
         rule.query_period,
         rule.function_params,
         rule.parser_params,
+        RuleMetadata {
+            query_frequency: rule.query_frequency,
+            relevant_techniques: rule.relevant_techniques,
+            tags: rule.tags,
+        },
     )
     .facts();
     if let Some(parameters) = &mut facts.parameters {

@@ -13,6 +13,7 @@ use crate::diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity
 use crate::query::QueryFacts;
 use qlint_knowledge::Knowledge;
 
+pub(crate) mod container;
 pub mod detection;
 pub mod exclusion;
 pub mod indicators;
@@ -114,6 +115,7 @@ const RULES: &[(RuleMeta, Check)] = &[
     (kql::kql112_unused_let::META, kql::kql112_unused_let::check),
     (kql::kql113_escape_in_path::META, kql::kql113_escape_in_path::check),
     (kql::kql114_extract_missing_group::META, kql::kql114_extract_missing_group::check),
+    (kql::kql115_malformed_attack_technique::META, kql::kql115_malformed_attack_technique::check),
     (kql::kql201_unknown_table::META, kql::kql201_unknown_table::check),
     (kql::kql202_unknown_column::META, kql::kql202_unknown_column::check),
     (kql::kql203_unknown_function::META, kql::kql203_unknown_function::check),
@@ -143,6 +145,7 @@ const RULES: &[(RuleMeta, Check)] = &[
         kql::kql416_lookback_beyond_query_period::check,
     ),
     (kql::kql417_empty_check_tautology::META, kql::kql417_empty_check_tautology::check),
+    (kql::kql418_frequency_exceeds_period::META, kql::kql418_frequency_exceeds_period::check),
     (meta::QL001_UNREADABLE_FILE, no_check),
     (meta::QL002_MALFORMED_CONTAINER, no_check),
     (meta::QL003_UNUSED_SUPPRESSION, no_check),
@@ -187,6 +190,7 @@ const RULES: &[(RuleMeta, Check)] = &[
     (spl::spl111_renamed_field_used::META, spl::spl111_renamed_field_used::check),
     (spl::spl112_rex_without_named_group::META, spl::spl112_rex_without_named_group::check),
     (spl::spl113_sort_without_limit::META, spl::spl113_sort_without_limit::check),
+    (spl::spl114_malformed_attack_technique::META, spl::spl114_malformed_attack_technique::check),
     (spl::spl201_unknown_datamodel::META, spl::spl201_unknown_datamodel::check),
     (spl::spl202_unknown_datamodel_field::META, spl::spl202_unknown_datamodel_field::check),
     (

@@ -10,6 +10,7 @@ pub mod kql111_join_without_kind;
 pub mod kql112_unused_let;
 pub mod kql113_escape_in_path;
 pub mod kql114_extract_missing_group;
+pub mod kql115_malformed_attack_technique;
 pub mod kql201_unknown_table;
 pub mod kql202_unknown_column;
 pub mod kql203_unknown_function;
@@ -33,6 +34,7 @@ pub mod kql414_fuzzy_union;
 pub mod kql415_take_in_scheduled_rule;
 pub mod kql416_lookback_beyond_query_period;
 pub mod kql417_empty_check_tautology;
+pub mod kql418_frequency_exceeds_period;
 
 /// The case-insensitive spelling of a case-sensitive KQL string operator.
 pub(crate) fn case_insensitive_operator(op: &str) -> Option<&'static str> {
