@@ -198,7 +198,7 @@ fn locate(origin: &Origin, offset: usize) -> String {
 type Prep<T> = Result<T, (String, u32)>;
 
 fn prepare(path: &Path, resolver: &Resolver, workspace: &mut Workspaces) -> Prep<Prepared> {
-    let text = std::fs::read_to_string(path).map_err(|e| (format!("cannot read: {e}"), 0))?;
+    let text = std::fs::read_to_string(path).map_err(|e| (format!("cannot read: {e}"), 1))?;
     let file = parse_test_file(&text).map_err(|e| (e.message, e.line))?;
     if let Some(rule) = &file.rule {
         let (rule_path, index) = rule_target(path, &rule.value);
