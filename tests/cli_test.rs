@@ -42,7 +42,7 @@ fn a_passing_test_prints_one_line_and_a_summary() {
     assert_eq!(code, 0, "{stdout}");
     assert_eq!(
         stdout,
-        "PASS  psexec.test.yaml:3: psexec fires\n1 tests: 1 passed, 0 failed, 0 errors\n"
+        "PASS  psexec.test.yaml:3: psexec fires\n1 test: 1 passed, 0 failed, 0 errors\n"
     );
 }
 
@@ -61,7 +61,7 @@ fn a_failing_expectation_shows_expected_and_actual_rows() {
     DeviceName | InitiatingProcessFileName
     ---------- | -------------------------
     h1         | cmd.exe
-1 tests: 0 passed, 1 failed, 0 errors
+1 test: 0 passed, 1 failed, 0 errors
 ";
     assert_eq!(stdout, expected);
 }

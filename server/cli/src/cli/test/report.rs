@@ -67,15 +67,17 @@ fn indent(out: &mut impl Write, text: &str) -> io::Result<()> {
     Ok(())
 }
 
-/// The summary line: `N tests: a passed, b failed, c errors`.
+/// The summary line: `N tests: a passed, b failed, c errors` (`1 test`, `1 error`).
 pub fn summary(reported: &[Reported]) -> String {
     let count = |s: Status| reported.iter().filter(|r| r.outcome.status == s).count();
+    let errors = count(Status::Error);
     format!(
-        "{} tests: {} passed, {} failed, {} errors",
+        "{} {}: {} passed, {} failed, {errors} {}",
         reported.len(),
+        if reported.len() == 1 { "test" } else { "tests" },
         count(Status::Passed),
         count(Status::Failed),
-        count(Status::Error)
+        if errors == 1 { "error" } else { "errors" }
     )
 }
 
