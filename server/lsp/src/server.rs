@@ -889,27 +889,9 @@ const MAX_WORKSPACE_FILES: usize = 5_000;
 
 /// Query files under `roots` (hidden folders, `target` and `node_modules` skipped).
 fn workspace_files(roots: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack: Vec<PathBuf> = roots.to_vec();
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if path.is_dir() {
-                if !name.starts_with('.') && name != "target" && name != "node_modules" {
-                    stack.push(path);
-                }
-            } else if qlint_files::sources::SourceKind::of_path(&path).is_some() {
-                out.push(path);
-                if out.len() >= MAX_WORKSPACE_FILES {
-                    return out;
-                }
-            }
-        }
-    }
-    out.sort();
-    out
+    crate::workspace::files_under(roots, MAX_WORKSPACE_FILES, |path| {
+        qlint_files::sources::SourceKind::of_path(path).is_some()
+    })
 }
 
 type Found = Vec<(Uri, Rope, Vec<qlint_grammar::Span>)>;

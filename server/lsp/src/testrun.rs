@@ -56,24 +56,9 @@ pub struct FileRun {
 /// `*.test.yaml` / `*.test.yml` files under `roots` (hidden folders, `target`, `node_modules`
 /// skipped), sorted.
 pub fn test_files(roots: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack: Vec<PathBuf> = roots.to_vec();
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if path.is_dir() {
-                if !name.starts_with('.') && name != "target" && name != "node_modules" {
-                    stack.push(path);
-                }
-            } else if is_test_file_name(&name) && out.len() < MAX_TEST_FILES {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
+    crate::workspace::files_under(roots, MAX_TEST_FILES, |path| {
+        path.file_name().is_some_and(|name| is_test_file_name(&name.to_string_lossy()))
+    })
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

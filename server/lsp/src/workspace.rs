@@ -189,6 +189,34 @@ fn build_profile(
     Profile { config: config.with_cli(overrides), knowledge }
 }
 
+/// Files under `roots` that `keep` accepts, at most `max` of them, sorted. Hidden folders,
+/// `target` and `node_modules` are skipped.
+pub fn files_under(roots: &[PathBuf], max: usize, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = roots.to_vec();
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if !name.starts_with('.') && name != "target" && name != "node_modules" {
+                    stack.push(path);
+                }
+            } else if keep(&path) {
+                out.push(path);
+                if out.len() >= max {
+                    out.sort();
+                    return out;
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
