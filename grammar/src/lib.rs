@@ -45,6 +45,28 @@ impl<T> Parse<T> {
     }
 }
 
+/// What a parse error says was expected, each described for a message (tokens by
+/// `describe_token`), sorted and without repeats.
+pub(crate) fn expected_items<'a, T: 'a>(
+    err: &chumsky::error::Rich<'a, T>,
+    describe_token: impl Fn(&T) -> String,
+) -> Vec<String> {
+    use chumsky::error::RichPattern;
+    let mut expected: Vec<String> = err
+        .expected()
+        .filter_map(|p| match p {
+            RichPattern::Label(l) => Some(l.to_string()),
+            RichPattern::Token(t) => Some(describe_token(t)),
+            RichPattern::Identifier(s) => Some(format!("`{s}`")),
+            RichPattern::EndOfInput => Some("end of input".into()),
+            _ => None,
+        })
+        .collect();
+    expected.sort();
+    expected.dedup();
+    expected
+}
+
 /// A token as messages quote it: its first line, at most 40 characters, with `…` when cut.
 /// Keeps one finding on one line of output whatever the token holds (a multi-line string).
 pub(crate) fn excerpt(token: &str) -> String {

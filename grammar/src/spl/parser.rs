@@ -4,7 +4,7 @@
 //! and parentheses (reporting unclosed and unmatched ones, inserting the missing closers) and
 //! cuts off nesting deeper than [`MAX_DEPTH`]. The grammar then recovers per pipe segment.
 
-use chumsky::error::{Rich, RichPattern, RichReason};
+use chumsky::error::{Rich, RichReason};
 use std::marker::PhantomData;
 
 use chumsky::DefaultExpected;
@@ -291,18 +291,7 @@ fn describe(err: &Rich<Tok>) -> String {
     if let RichReason::Custom(msg) = err.reason() {
         return msg.clone();
     }
-    let mut expected: Vec<String> = err
-        .expected()
-        .filter_map(|p| match p {
-            RichPattern::Label(l) => Some(l.to_string()),
-            RichPattern::Token(t) => Some(describe_tok(t)),
-            RichPattern::Identifier(s) => Some(format!("`{s}`")),
-            RichPattern::EndOfInput => Some("end of input".into()),
-            _ => None,
-        })
-        .collect();
-    expected.sort();
-    expected.dedup();
+    let expected = crate::expected_items(err, describe_tok);
     let found = err.found().map_or_else(|| "end of input".to_string(), describe_tok);
     if expected.iter().any(|e| e == "a command") {
         return if err.found().is_some_and(|t| t.kind == K::Pipe) {

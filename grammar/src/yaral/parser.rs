@@ -6,7 +6,7 @@
 //! (`events:`), which the grammar uses to recover: a broken statement is skipped up to the
 //! next line that starts a statement, a broken section up to the next header.
 
-use chumsky::error::{Rich, RichPattern, RichReason};
+use chumsky::error::{Rich, RichReason};
 use chumsky::input::MappedInput;
 use chumsky::prelude::*;
 
@@ -280,18 +280,7 @@ fn describe(err: &Rich<Tok>) -> String {
     if let RichReason::Custom(msg) = err.reason() {
         return msg.clone();
     }
-    let mut expected: Vec<String> = err
-        .expected()
-        .filter_map(|p| match p {
-            RichPattern::Label(l) => Some(l.to_string()),
-            RichPattern::Token(t) => Some(describe_tok(t)),
-            RichPattern::Identifier(s) => Some(format!("`{s}`")),
-            RichPattern::EndOfInput => Some("end of input".into()),
-            _ => None,
-        })
-        .collect();
-    expected.sort();
-    expected.dedup();
+    let expected = crate::expected_items(err, describe_tok);
     if let Some(t) = err.found().filter(|t| t.header && SectionKind::from_keyword(t.text).is_none())
     {
         return format!(
