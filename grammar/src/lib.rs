@@ -6,6 +6,7 @@
 pub mod kql;
 pub mod sigma;
 pub mod spl;
+pub mod stack;
 pub mod yaral;
 
 mod reuse;

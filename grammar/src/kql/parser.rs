@@ -1423,31 +1423,18 @@ pub fn parse(text: &str) -> crate::Parse<Query> {
         toks.push((Tk { kind, text: &text[range.clone()] }, SimpleSpan::from(range)));
     }
     // The recursive parser needs stack in proportion to the nesting depth (a lot of it in
-    // debug builds). Shallow texts parse on the caller's stack; deeper ones on a helper
-    // thread with a stack big enough for `MAX_DEPTH`, so callers on small stacks (test
-    // threads, async workers) are safe.
+    // debug builds). Shallow texts parse on the caller's stack; deeper ones on a deep-stack
+    // thread, so callers on small stacks (test threads, async workers) are safe.
     let statements = if max_depth(&toks) <= INLINE_DEPTH {
         parse_statements(&toks, text, &mut errors)
     } else {
-        let spawned = std::thread::scope(|scope| {
-            std::thread::Builder::new()
-                .name("qlint-kql-parse".into())
-                .stack_size(PARSER_STACK)
-                .spawn_scoped(scope, || {
-                    let mut errs = Vec::new();
-                    let statements = parse_statements(&toks, text, &mut errs);
-                    (statements, errs)
-                })
-                .ok()
-                .and_then(|handle| handle.join().ok())
+        let (statements, errs) = crate::stack::on_deep_stack(|| {
+            let mut errs = Vec::new();
+            let statements = parse_statements(&toks, text, &mut errs);
+            (statements, errs)
         });
-        match spawned {
-            Some((statements, errs)) => {
-                errors.extend(errs);
-                statements
-            }
-            None => parse_statements(&toks, text, &mut errors),
-        }
+        errors.extend(errs);
+        statements
     };
     errors.sort_by_key(|e| (e.span.start, e.span.end));
     for e in &mut errors {
@@ -1490,10 +1477,9 @@ fn check_escapes(span: Span, text: &str, errors: &mut Vec<SyntaxError>) {
     }
 }
 
-/// Nesting depth up to which parsing runs on the caller's stack.
+/// Nesting depth up to which parsing runs on the caller's stack; deeper texts go to
+/// [`crate::stack::on_deep_stack`].
 const INLINE_DEPTH: usize = 6;
-/// Stack size of the helper thread used for deeper texts.
-const PARSER_STACK: usize = 256 << 20;
 
 fn max_depth(toks: &[(Tk<'_>, SimpleSpan)]) -> usize {
     let (mut depth, mut max) = (0usize, 0usize);

@@ -20,11 +20,9 @@ use crate::{Span, SyntaxError};
 /// Deepest nesting of `(` (and of `not` in a row) the parser accepts.
 pub const MAX_DEPTH: usize = 64;
 
-/// Nesting up to which the parser runs on the caller's stack; deeper input gets its own thread.
+/// Nesting up to which the parser runs on the caller's stack; deeper input goes to
+/// [`crate::stack::on_deep_stack`].
 const INLINE_DEPTH: usize = 8;
-
-/// Stack of the helper thread for deeply nested conditions.
-const PARSER_STACK: usize = 64 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Tk<'a> {
@@ -320,25 +318,13 @@ pub fn parse(text: &str) -> crate::Parse<Condition> {
 }
 
 fn parse_on_big_stack(toks: &Toks<'_>, whole: Span, errors: &mut Vec<SyntaxError>) -> Condition {
-    let spawned = std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("qlint-sigma-parse".into())
-            .stack_size(PARSER_STACK)
-            .spawn_scoped(scope, || {
-                let mut errs = Vec::new();
-                let condition = parse_tokens(toks, whole, &mut errs);
-                (condition, errs)
-            })
-            .ok()
-            .and_then(|handle| handle.join().ok())
+    let (condition, errs) = crate::stack::on_deep_stack(|| {
+        let mut errs = Vec::new();
+        let condition = parse_tokens(toks, whole, &mut errs);
+        (condition, errs)
     });
-    match spawned {
-        Some((condition, errs)) => {
-            errors.extend(errs);
-            condition
-        }
-        None => parse_tokens(toks, whole, errors),
-    }
+    errors.extend(errs);
+    condition
 }
 
 fn parse_tokens(toks: &Toks<'_>, whole: Span, errors: &mut Vec<SyntaxError>) -> Condition {

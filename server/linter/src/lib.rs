@@ -12,7 +12,8 @@ pub mod fix;
 pub mod lint;
 pub mod query;
 pub mod rules;
-pub mod stack;
+/// The deep-stack helper lives with the parsers, which need it too.
+pub use qlint_grammar::stack;
 pub mod suppression;
 
 pub use diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};

@@ -1,5 +1,5 @@
-//! Deep trees need deep stacks: parsing and analysing a long query may recurse as deep as its
-//! longest operator chain.
+//! Deep trees need deep stacks: parsing and analysing a long or deeply nested query may recurse
+//! as deep as its longest operator chain or its deepest brackets.
 
 use std::sync::OnceLock;
 
@@ -23,7 +23,18 @@ pub fn with_stack_for<T: Send>(text: &str, work: impl FnOnce() -> T + Send) -> T
     if text.len() <= INLINE_TEXT {
         return work();
     }
+    on_deep_stack(work)
+}
+
+/// Runs `work` on one of the long-lived deep-stack threads, or right here when this already is
+/// one of them (a parse inside an analysis that [`with_stack_for`] moved there).
+///
+/// The parsers call this for a short text whose brackets nest deeply: before, each such parse
+/// started a thread of its own, built its grammars again and leaked them when it ended.
+pub fn on_deep_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     match deep_pool() {
+        // `install` runs `work` inline when called from one of the pool's own threads; from
+        // elsewhere it blocks until `work` is done and re-raises a panic in the caller.
         // `install` blocks until `work` is done and re-raises a panic in the caller.
         Some(pool) => pool.install(work),
         // The threads could not start: run here rather than not at all.
@@ -47,7 +58,7 @@ fn deep_pool() -> Option<&'static rayon::ThreadPool> {
 
 #[cfg(test)]
 mod tests {
-    use super::with_stack_for;
+    use super::{on_deep_stack, with_stack_for};
 
     fn depth(n: u32) -> u32 {
         if n == 0 { 0 } else { 1 + std::hint::black_box(depth(n - 1)) }
@@ -74,6 +85,15 @@ mod tests {
             .collect();
         assert!(names.iter().all(|n| n.starts_with("qlint-deep-query-")), "{names:?}");
         assert!(names.len() <= 8);
+    }
+
+    #[test]
+    fn deep_work_inside_deep_work_stays_on_the_same_thread() {
+        let outer = on_deep_stack(|| {
+            let here = std::thread::current().id();
+            (here, on_deep_stack(|| std::thread::current().id()))
+        });
+        assert_eq!(outer.0, outer.1);
     }
 
     #[test]
