@@ -208,8 +208,12 @@ fn build(corpus: &Path) -> Tree {
                     ));
                     let name =
                         serde_json::to_string(record["name"].as_str().unwrap_or("x")).unwrap();
+                    // The rule's own id when the record keeps it (for the duplicate checks).
+                    let rule_id = record["yaml_id"]
+                        .as_str()
+                        .map_or(style.to_string(), |id| serde_json::to_string(id).unwrap());
                     let text = format!(
-                        "id: {style}\nname: {name}\nseverity: Medium\n{}{}",
+                        "id: {rule_id}\nname: {name}\nseverity: Medium\n{}{}",
                         yaml_scalar(key, &query, style),
                         sentinel_fact_keys(&record, style)
                     );
@@ -256,8 +260,11 @@ fn build(corpus: &Path) -> Tree {
             let name = serde_json::to_string(record["name"].as_str().unwrap_or("x")).unwrap();
             // The record's `type` decides whether the search alerts (`TTP`) or is a hunt.
             let rule_type = yaml_value(record["type"].as_str().unwrap_or("TTP"));
+            let rule_id = record["detection_id"]
+                .as_str()
+                .map_or(style.to_string(), |id| serde_json::to_string(id).unwrap());
             let text = format!(
-                "name: {name}\nid: {style}\nversion: 1\ntype: {rule_type}\n{}how_to_implement: x\n",
+                "name: {name}\nid: {rule_id}\nversion: 1\ntype: {rule_type}\n{}how_to_implement: x\n",
                 yaml_scalar("search", &query, style)
             );
             tree.add(file, &text, vec![query]);

@@ -23,8 +23,8 @@ In a Sentinel analytic rule or hunting query, reports the entries of `relevantTe
 that are not ATT&CK technique ids: `T` and four digits, with an optional `.` and three digits
 for a sub-technique (`T1059`, `T1059.001`). A lowercase `t`, a tactic id (`TA0002`), a
 two-digit sub-technique (`T1059.01`) and an empty entry are reported, once per query with
-every bad entry named. Only the form is checked, not that the technique exists in the
-current ATT&CK release.
+every bad entry named. Only the form is checked here; whether the technique exists in the
+current ATT&CK release is checked by KQL116.
 
 This rule needs the rule file (`qlint check` on the YAML); on a bare query it stays silent.
 
