@@ -142,8 +142,8 @@ fn repeated_ids_names_and_queries_are_reported_once_at_the_later_file() {
         found[4].3.contains("`whoami_execution`") && found[4].3.contains("yaral/whoami.yaral:1")
     );
     // Not reported: a variant with another name and threshold, short queries repeated
-    // (`SigninLogs | take 10`), and a Splunk stanza named like a Sentinel rule (names are
-    // compared within one language).
+    // (`SigninLogs | take 10`), a Splunk stanza named like a Sentinel rule (names are
+    // compared within one language), and a hunting query named like an analytic rule.
 }
 
 #[test]

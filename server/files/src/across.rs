@@ -62,6 +62,9 @@ pub struct RuleIdentity {
     pub line: usize,
     /// The severity of the finding in this file, or `None` when its code is not selected here.
     pub severity: Option<Severity>,
+    /// True for an alerting rule. Sentinel keeps analytic rules and hunting queries apart, so
+    /// a KQL hunt may share its name with a rule (the hunt that led to it).
+    pub alerting: bool,
 }
 
 /// The identities of the rules in `queries` (extracted from `text`, of kind `kind`).
@@ -79,7 +82,7 @@ pub fn identities(
     };
     let mut out = Vec::new();
     let mut push =
-        |kind: IdentityKind, language: Language, key: String, shown: &str, span: Span| {
+        |kind: IdentityKind, language: Language, key: String, shown: &str, span: Span, alerting| {
             if key.is_empty() {
                 return;
             }
@@ -91,11 +94,12 @@ pub fn identities(
                 span,
                 line: line_of(text, span.start as usize),
                 severity: severity(kind),
+                alerting,
             });
         };
     if kind == SourceKind::Query(Language::Yaral) {
         for (name, span) in yaral_rule_names(text) {
-            push(IdentityKind::Name, Language::Yaral, fold(name), name, span);
+            push(IdentityKind::Name, Language::Yaral, fold(name), name, span, false);
         }
         return out;
     }
@@ -107,16 +111,17 @@ pub fn identities(
             continue;
         }
         let region = rule_region(text, query);
+        let alerting = facts.role == QueryRole::Alert;
         if let Some(id) = &facts.rule_id {
             let span = locate(text, region, id, kind);
-            push(IdentityKind::Id, query.language, fold(id), id, span);
+            push(IdentityKind::Id, query.language, fold(id), id, span, alerting);
         }
         if let Some(name) = &facts.rule_name {
             let span = locate(text, region, name, kind);
-            push(IdentityKind::Name, query.language, fold(name), name, span);
+            push(IdentityKind::Name, query.language, fold(name), name, span, alerting);
         }
         if let Some(normal) = normalise(query.language, &query.text) {
-            push(IdentityKind::Query, query.language, normal, "", query.span_in_file);
+            push(IdentityKind::Query, query.language, normal, "", query.span_in_file, alerting);
         }
     }
     out
@@ -127,14 +132,18 @@ pub fn identities(
 pub fn report(reports: &mut [FileReport]) {
     let mut order: Vec<usize> = (0..reports.len()).collect();
     order.sort_by(|&a, &b| reports[a].path.cmp(&reports[b].path));
-    type Key = (IdentityKind, Option<Language>, String);
+    type Key = (IdentityKind, Option<Language>, bool, String);
     let mut first: HashMap<Key, (usize, usize)> = HashMap::new();
     let mut found: Vec<(usize, Diagnostic)> = Vec::new();
     for &file in &order {
         for (index, identity) in reports[file].identities.iter().enumerate() {
             // Ids are unique across languages (GUIDs); names and queries within one.
             let language = (identity.kind != IdentityKind::Id).then_some(identity.language);
-            let key = (identity.kind, language, identity.key.clone());
+            // KQL names: analytic rules and hunting queries are separate namespaces.
+            let namespace = identity.kind == IdentityKind::Name
+                && identity.language == Language::Kql
+                && identity.alerting;
+            let key = (identity.kind, language, namespace, identity.key.clone());
             let Some(&(first_file, first_index)) = first.get(&key) else {
                 first.insert(key, (file, index));
                 continue;
@@ -153,13 +162,13 @@ pub fn report(reports: &mut [FileReport]) {
                     identity.shown
                 ),
                 IdentityKind::Name => format!(
-                    "rule name `{}` is also the name of the rule at {place}; alerts and \
-                     reports cannot tell the two apart",
+                    "rule name `{}` is also the name of the rule at {place}; alerts, reports \
+                     and searches cannot tell the two apart",
                     identity.shown
                 ),
                 IdentityKind::Query => format!(
                     "this query is the same as the one at {place} (ignoring whitespace and \
-                     comments); the two rules raise the same alerts"
+                     comments); a change made to one copy will be missing from the other"
                 ),
             };
             let category = Category::Correctness;
@@ -262,11 +271,13 @@ pub fn normalise(language: Language, query: &str) -> Option<String> {
     let mut out = String::with_capacity(query.len());
     let mut chars = query.char_indices().peekable();
     let mut quote: Option<char> = None;
+    let mut verbatim = false;
     let mut pending_space = false;
     while let Some((at, c)) = chars.next() {
         if let Some(q) = quote {
             out.push(c);
-            if c == '\\' && language == Language::Kql || c == '\\' && language == Language::Spl {
+            // KQL verbatim strings (`@"C:\"`) have no escapes.
+            if c == '\\' && !verbatim {
                 if let Some((_, next)) = chars.next() {
                     out.push(next);
                 }
@@ -304,6 +315,7 @@ pub fn normalise(language: Language, query: &str) -> Option<String> {
         pending_space = false;
         if c == '"' || c == '\'' {
             quote = Some(c);
+            verbatim = language == Language::Kql && out.ends_with('@');
         }
         out.push(c);
     }
@@ -330,6 +342,10 @@ mod tests {
         let spl2 = "index=windows   EventCode=4688\n| stats count by host, user, process_name | where count > 5";
         assert_eq!(normalise(Language::Spl, spl), normalise(Language::Spl, spl2));
         assert_eq!(normalise(Language::Sigma, "title: x"), None);
+        // A verbatim string ending in `\` ends there: the comment after it goes.
+        let verbatim = "DeviceFileEvents | where FolderPath startswith @\"C:\\Temp\\\" // tmp\n| project Timestamp, DeviceName, FolderPath";
+        let plain = "DeviceFileEvents | where FolderPath startswith @\"C:\\Temp\\\" | project Timestamp, DeviceName, FolderPath";
+        assert_eq!(normalise(Language::Kql, verbatim), normalise(Language::Kql, plain));
     }
 
     #[test]

@@ -22,7 +22,9 @@ Compares the names of the rules of one `qlint check` run — Sentinel and ESCU `
 within each language, ignoring case and runs of spaces, and reports a rule whose name an
 earlier file (in path order) already uses, once, at the later file, naming the file and line
 of the first. Two documents of one file (a Sigma collection sharing its title) are not
-compared with each other; parser and function bodies do not take part.
+compared with each other; parser and function bodies do not take part. In KQL, alerting
+rules and hunting queries are compared separately: Sentinel keeps analytic rules and hunting
+queries apart, and a hunt often carries the name of the rule it led to.
 
 This is a check across files: the CLI reports it; the language server does not.
 
