@@ -65,7 +65,14 @@ fn a_missing_exclusion_is_a_warning_in_a_custom_detection_and_a_note_in_a_hunt()
 #[test]
 fn attack_ids_of_the_alert_template_are_checked() {
     let found = findings(&fixtures(), "KQL115,KQL116");
-    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found.len(), 2, "{found:#?}");
+    // The YAML detection writes one id in lower case: KQL115, naming the Defender key.
+    assert_eq!((found[1].0.as_str(), found[1].1.as_str()), ("psexec_detection.yaml", "KQL115"));
+    assert!(
+        found[1].5.starts_with("mitreTechniques has 1 malformed entry: `t1021.002`"),
+        "{}",
+        found[1].5
+    );
     assert_eq!((found[0].0.as_str(), found[0].1.as_str()), ("psexec_detection.json", "KQL116"));
     assert!(
         found[0].5.starts_with("mitreTechniques has 1 id")
