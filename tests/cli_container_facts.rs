@@ -106,6 +106,9 @@ fn a_missing_exclusion_is_a_warning_in_alerting_rules_and_a_note_in_hunts() {
             // accounts, the TTP detection with its `_filter` macro, the parser, and the
             // `.kql` hunt that matches one exact name.
             row("psexec_scheduled.yaml", "KQL403", "warning", 9),
+            // The TTP detection's search is the hunting search's, word for word (QL103,
+            // a check across the files of the run).
+            row("psexec_ttp.yml", "QL103", "warning", 5),
             row("psexec_ttp.yml", "SPL403", "warning", 5),
             row("savedsearches.conf", "SPL403", "warning", 4),
             row("savedsearches.conf", "SPL403", "info", 8),
@@ -125,7 +128,7 @@ fn rules_outside_the_default_set_run_when_selected() {
     let found = default_set_findings(&["--extend-select", "KQL404"]);
     let kql404: Vec<_> = found.iter().filter(|f| f.1 == "KQL404").collect();
     assert_eq!(kql404, [&row("psexec_exact_hunt.kql", "KQL404", "info", 1)], "{found:?}");
-    assert_eq!(found.len(), 8, "the default set is still there: {found:?}");
+    assert_eq!(found.len(), 9, "the default set is still there: {found:?}");
     // `--select` replaces the default set.
     let found = default_set_findings(&["--select", "SPL"]);
     assert!(found.iter().all(|f| f.1.starts_with("SPL")), "{found:?}");

@@ -206,10 +206,16 @@ fn build(corpus: &Path) -> Tree {
                         "kql/{source}/{}.yaml",
                         safe_name(record["id"].as_str().unwrap_or(path))
                     ));
-                    let name =
-                        serde_json::to_string(record["name"].as_str().unwrap_or("x")).unwrap();
+                    // No `name:` when the record has none (a made-up one would repeat).
+                    let name_line = record["name"].as_str().map_or(String::new(), |name| {
+                        format!("name: {}\n", serde_json::to_string(name).unwrap())
+                    });
+                    // The rule's own id when the record keeps it (for the duplicate checks).
+                    let rule_id = record["yaml_id"]
+                        .as_str()
+                        .map_or(style.to_string(), |id| serde_json::to_string(id).unwrap());
                     let text = format!(
-                        "id: {style}\nname: {name}\nseverity: Medium\n{}{}",
+                        "id: {rule_id}\n{name_line}severity: Medium\n{}{}",
                         yaml_scalar(key, &query, style),
                         sentinel_fact_keys(&record, style)
                     );
@@ -256,8 +262,18 @@ fn build(corpus: &Path) -> Tree {
             let name = serde_json::to_string(record["name"].as_str().unwrap_or("x")).unwrap();
             // The record's `type` decides whether the search alerts (`TTP`) or is a hunt.
             let rule_type = yaml_value(record["type"].as_str().unwrap_or("TTP"));
+            let rule_id = record["detection_id"]
+                .as_str()
+                .map_or(style.to_string(), |id| serde_json::to_string(id).unwrap());
+            // The ATT&CK ids, for SPL114/SPL115.
+            let tags = match &record["mitre_attack_id"] {
+                Value::Array(ids) if !ids.is_empty() => {
+                    format!("tags:\n  mitre_attack_id: {}\n", Value::Array(ids.clone()))
+                }
+                _ => String::new(),
+            };
             let text = format!(
-                "name: {name}\nid: {style}\nversion: 1\ntype: {rule_type}\n{}how_to_implement: x\n",
+                "name: {name}\nid: {rule_id}\nversion: 1\ntype: {rule_type}\n{}how_to_implement: x\n{tags}",
                 yaml_scalar("search", &query, style)
             );
             tree.add(file, &text, vec![query]);
@@ -333,6 +349,10 @@ fn lint_shared_corpus_through_containers() {
                 for parameter in got.parameters.iter_mut().flatten() {
                     parameter.declared_at = None;
                 }
+                // The rule's id and name are read from the file's own keys, not the facts
+                // keys of the record.
+                got.rule_id = None;
+                got.rule_name = None;
                 if &got != want {
                     if facts_differ.is_empty() {
                         println!(

@@ -1,6 +1,8 @@
 //! The checks on a rule file's own metadata, run through `qlint check` on the YAML files of
-//! `tests/fixtures/rulefiles`: a Sentinel schedule whose runs leave gaps (KQL418) and
-//! malformed ATT&CK technique ids in Sentinel and ESCU files (KQL115, SPL114).
+//! `tests/fixtures/rulefiles`: a Sentinel schedule whose runs leave gaps (KQL418), malformed
+//! ATT&CK technique ids in Sentinel and ESCU files (KQL115, SPL114) and ids that ATT&CK does
+//! not list as current (KQL116, SPL115); and the checks across the files of one run on
+//! `tests/fixtures/duplicates` (QL101 id, QL102 name, QL103 query).
 
 #[path = "support/cli.rs"]
 mod cli;
@@ -12,8 +14,13 @@ use serde_json::Value;
 /// `(path, code, line, message)` of every finding of the rule-file checks.
 fn findings() -> Vec<(String, String, u64, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/rulefiles");
-    let args = ["check", "--format", "json", "--select", "KQL115,KQL418,SPL114", "."];
-    let (_, stdout, stderr) = cli::run(&dir, &args, None, true);
+    run_json(&dir, "KQL115,KQL116,KQL418,SPL114,SPL115")
+}
+
+/// `(path, code, line, message)` of every finding of the `select`ed codes in `dir`.
+fn run_json(dir: &Path, select: &str) -> Vec<(String, String, u64, String)> {
+    let args = ["check", "--format", "json", "--select", select, "."];
+    let (_, stdout, stderr) = cli::run(dir, &args, None, true);
     let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
     let mut found: Vec<_> = report["diagnostics"]
         .as_array()
@@ -57,7 +64,8 @@ fn a_run_frequency_longer_than_the_period_is_reported_on_the_query() {
 
 #[test]
 fn malformed_technique_ids_are_named_once_per_query() {
-    let found = findings();
+    let found: Vec<_> =
+        findings().into_iter().filter(|f| f.1 == "KQL115" || f.1 == "SPL114").collect();
     let sentinel: Vec<_> =
         in_file(&found, "gap_rule.yaml").into_iter().filter(|f| f.1 == "KQL115").collect();
     assert_eq!(sentinel.len(), 1, "{found:#?}");
@@ -71,4 +79,81 @@ fn malformed_technique_ids_are_named_once_per_query() {
     assert_eq!(escu.len(), 1, "{found:#?}");
     assert_eq!((escu[0].1.as_str(), escu[0].2), ("SPL114", 5));
     assert!(escu[0].3.starts_with("mitre_attack_id has 1 malformed entry: `T1027.10`"));
+}
+
+#[test]
+fn technique_ids_attack_does_not_list_are_named_with_the_reason() {
+    let found = findings();
+    let unknown: Vec<_> = found.iter().filter(|f| f.1 == "KQL116" || f.1 == "SPL115").collect();
+    assert_eq!(unknown.len(), 2, "{unknown:#?}");
+    let sentinel = in_file(&found, "revoked_rule.yaml");
+    assert_eq!(sentinel.len(), 1, "{found:#?}");
+    assert_eq!((sentinel[0].1.as_str(), sentinel[0].2), ("KQL116", 15));
+    let message = &sentinel[0].3;
+    assert!(message.starts_with("relevantTechniques has 4 ids that ATT&CK Enterprise v18.1"));
+    for part in [
+        "`T1002` (Data Compressed) was revoked; ATT&CK merged it into T1560 (Archive Collected Data)",
+        "`T1043` (Commonly Used Port) is deprecated",
+        "`T1059.099`: T1059 (Command and Scripting Interpreter) has no sub-technique .099",
+        "`T1999` is no ATT&CK Enterprise technique",
+    ] {
+        assert!(message.contains(part), "{part} in {message}");
+    }
+    // Current techniques and ICS ids are not named.
+    assert!(!message.contains("T1560.001") && !message.contains("T0866"), "{message}");
+    let escu = in_file(&found, "escu_unknown_technique.yml");
+    assert_eq!((escu[0].1.as_str(), escu[0].2), ("SPL115", 5));
+    assert!(
+        escu[0].3.ends_with("`T1003.099`: T1003 (OS Credential Dumping) has no sub-technique .099")
+    );
+    // Malformed ids are KQL115's and SPL114's alone; current ones are fine.
+    for quiet in ["gap_rule.yaml", "covered_rule.yaml", "escu_detection.yml"] {
+        assert!(
+            in_file(&found, quiet).iter().all(|f| f.1 != "KQL116" && f.1 != "SPL115"),
+            "{quiet}: {found:#?}"
+        );
+    }
+}
+
+#[test]
+fn repeated_ids_names_and_queries_are_reported_once_at_the_later_file() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/duplicates");
+    let found = run_json(&dir, "QL101,QL102,QL103");
+    let seen: Vec<(&str, &str, u64)> =
+        found.iter().map(|f| (f.0.as_str(), f.1.as_str(), f.2)).collect();
+    assert_eq!(
+        seen,
+        [
+            ("Solutions/Identity/spray_copy.yaml", "QL101", 1),
+            ("Solutions/Identity/spray_copy.yaml", "QL102", 2),
+            ("Solutions/Identity/spray_copy.yaml", "QL103", 7),
+            ("sigma/whoami_all.yml", "QL102", 1),
+            ("yaral/whoami_copy.yaral", "QL102", 1),
+        ],
+        "{found:#?}"
+    );
+    // Each names the first definition, file and line.
+    assert!(found[0].3.contains("`5A4B3C2D-1E0F-4A9B-8C7D-6E5F4A3B2C1D`"), "{}", found[0].3);
+    assert!(found[0].3.contains("at Detections/spray.yaml:1"), "{}", found[0].3);
+    assert!(found[1].3.contains("at Detections/spray.yaml:2"), "{}", found[1].3);
+    assert!(found[2].3.contains("same as the one at Detections/spray.yaml:7"), "{}", found[2].3);
+    assert!(found[3].3.contains("at sigma/whoami.yml:1"), "{}", found[3].3);
+    assert!(
+        found[4].3.contains("`whoami_execution`") && found[4].3.contains("yaral/whoami.yaral:1")
+    );
+    // Not reported: a variant with another name and threshold, short queries repeated
+    // (`SigninLogs | take 10`), a Splunk stanza named like a Sentinel rule (names are
+    // compared within one language), and a hunting query named like an analytic rule.
+}
+
+#[test]
+fn duplicate_checks_follow_the_selection() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/duplicates");
+    let found = run_json(&dir, "QL103");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].1, "QL103");
+    // A single file has nothing to repeat.
+    let args = ["check", "--format", "concise", "--select", "QL1", "Detections/spray.yaml"];
+    let (code, stdout, _) = cli::run(&dir, &args, None, true);
+    assert_eq!((code, stdout.as_str()), (0, ""));
 }

@@ -205,7 +205,7 @@ fn syntax_errors_inside_yaml_scalars_land_on_the_file_position() {
         "name: x\nquery: |\n  SecurityEvent\n  | where TimeGenerated > ago(1d)\n  | where EventID == \n  | take 10\n",
     );
     let quoted = "query: \"SecurityEvent | where Account != \\\"x\\\" and EventID == | take 1\"";
-    write(dir.path(), "quoted.yaml", &format!("name: x\n{quoted}\n"));
+    write(dir.path(), "quoted.yaml", &format!("name: quoted\n{quoted}\n"));
     write(
         dir.path(),
         "escu.yml",

@@ -186,7 +186,8 @@ fn section_block<'a>(docs: &'a str, heading: &str) -> Option<&'a str> {
 }
 
 /// Rules that only fire with the facts of a rule file (tested in their own files).
-const NEEDS_CONTAINER: &[&str] = &["KQL115", "KQL415", "KQL416", "KQL418", "SPL114"];
+const NEEDS_CONTAINER: &[&str] =
+    &["KQL115", "KQL116", "KQL415", "KQL416", "KQL418", "SPL114", "SPL115"];
 
 #[test]
 fn docs_examples_fire_and_alternatives_do_not() {

@@ -25,6 +25,9 @@ pub struct FileReport {
     pub queries: usize,
     /// True when a query or the container did not parse (fixes are then never applied).
     pub has_syntax_errors: bool,
+    /// What identifies each rule of the file (id, name, query), for the checks across the
+    /// files of a run ([`crate::across::report`]).
+    pub identities: Vec<crate::across::RuleIdentity>,
 }
 
 /// Checks `text` as the content of `path`; the kind of file comes from its name.
@@ -74,6 +77,7 @@ pub fn check_source(
             }
         }
     }
+    report.identities = crate::across::identities(kind, text, &extraction.queries, &selection);
     report.diagnostics = configure(report.diagnostics, &selection);
     sort_diagnostics(&mut report.diagnostics);
     report
@@ -92,6 +96,7 @@ pub fn unreadable(path: &Path, message: impl Into<String>) -> FileReport {
         )],
         queries: 0,
         has_syntax_errors: true,
+        identities: Vec::new(),
     }
 }
 

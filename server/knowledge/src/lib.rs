@@ -18,6 +18,7 @@ macro_rules! corpus_file {
     };
 }
 
+mod attack;
 mod catalog;
 mod datamodel;
 mod docs;
@@ -33,6 +34,7 @@ pub mod yaral;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+pub use attack::{ATTACK_VERSION, Technique, TechniqueStatus, attack_technique};
 pub use datamodel::parse_datamodel_json;
 pub use kql::{
     Column, Doc, Function, FunctionKind, Operator, OperatorKind, Param, RESOURCE_GRAPH_TABLES,

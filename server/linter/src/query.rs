@@ -36,6 +36,15 @@ pub struct QueryFacts {
     /// The MITRE ATT&CK technique ids the container lists (Sentinel `relevantTechniques`,
     /// ESCU `tags.mitre_attack_id`), trimmed; an entry that is not a string is empty.
     pub techniques: Vec<String>,
+    /// The key the technique ids come from, for messages, when it is not the language's
+    /// usual one (`mitreTechniques` of a Defender custom detection).
+    pub techniques_key: Option<&'static str>,
+    /// The rule's own id (Sentinel and ESCU `id`, Sigma `id`, Defender `detectorId`), trimmed,
+    /// when the container gives one as a string.
+    pub rule_id: Option<String>,
+    /// The rule's name (Sentinel and ESCU `name`, Sigma `title`, Defender `displayName`, a
+    /// YARA-L `rule` name, a saved-search stanza), trimmed, when the container gives one.
+    pub rule_name: Option<String>,
 }
 
 impl QueryFacts {
@@ -46,6 +55,8 @@ impl QueryFacts {
             && self.role == QueryRole::Hunt
             && self.query_frequency.is_none()
             && self.techniques.is_empty()
+            && self.rule_id.is_none()
+            && self.rule_name.is_none()
     }
 
     /// The declared parameters (empty when none are declared).

@@ -148,6 +148,12 @@ pub fn run(args: CheckArgs) -> u8 {
     io_error |= !problems.is_empty();
 
     checked.sort_by(|a, b| a.report.path.cmp(&b.report.path));
+    // Checks across the files of the run: repeated rule ids, names and queries.
+    let mut reports: Vec<_> = checked.iter_mut().map(|c| std::mem::take(&mut c.report)).collect();
+    qlint_files::across::report(&mut reports);
+    for (c, report) in checked.iter_mut().zip(reports) {
+        c.report = report;
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.diff {

@@ -572,6 +572,7 @@ mod tests {
             diagnostics: vec![diagnostic],
             queries: 1,
             has_syntax_errors: true,
+            identities: Vec::new(),
         };
         Checked { report, text: Some(text) }
     }

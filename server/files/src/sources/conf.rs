@@ -92,6 +92,9 @@ pub(super) fn extract(text: &str, key: &str) -> Vec<EmbeddedQuery> {
         });
     }
     for query in &mut queries {
+        if key == "search" {
+            query.facts.rule_name = query.name.clone();
+        }
         // The last setting in the stanza wins, as in Splunk; then the inherited one.
         let own = earliest.iter().rev().find(|(name, _)| *name == query.name);
         let value = own.map(|(_, v)| v).or(default_earliest.as_ref());
@@ -133,7 +136,11 @@ mod tests {
         let file_at = queries[0].map.to_file_start(at) as usize;
         assert_eq!(&conf[file_at..file_at + 5], "where");
         assert_eq!(queries[1].text, "foo");
-        assert!(queries.iter().all(|q| q.facts.is_empty()));
+        assert!(
+            queries
+                .iter()
+                .all(|q| q.facts.time_window.is_none() && q.facts.role == QueryRole::Hunt)
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub(super) enum Lenient<T> {
 }
 
 impl<T> Lenient<T> {
-    fn into_value(self) -> Option<T> {
+    pub(super) fn into_value(self) -> Option<T> {
         match self {
             Lenient::Value(value) => Some(value),
             Lenient::Other(_) => None,
@@ -142,7 +142,14 @@ impl SentinelKeys {
             }
             parameters
         });
-        QueryFacts { time_window, parameters, role, query_frequency, techniques }
+        QueryFacts {
+            time_window,
+            parameters,
+            role,
+            query_frequency,
+            techniques,
+            ..QueryFacts::default()
+        }
     }
 }
 

@@ -7,7 +7,9 @@
 
 mod conf;
 mod custom;
+mod defender;
 mod facts;
+mod json;
 mod kql_file;
 mod map;
 mod markdown;
@@ -35,6 +37,9 @@ pub enum Encoding {
     YamlSingleQuoted,
     /// A YAML plain scalar: single-line edits only.
     SingleLine,
+    /// The content of a JSON string (a Defender custom detection's `queryText`): `"`, `\`
+    /// and control characters are escaped, line breaks as `\n`.
+    JsonString,
     /// A `.conf` value: a line break is written as `\` at the end of the line (a
     /// continuation), which the reader turns back into a line break.
     ConfValue,
@@ -54,6 +59,7 @@ impl Encoding {
                 None
             }
             Encoding::ConfValue => Some(replacement.replace('\n', "\\\n")),
+            Encoding::JsonString => Some(json::escape(replacement)),
             _ if replacement.contains(['\n', '\r']) => None,
             Encoding::YamlDoubleQuoted => {
                 Some(replacement.replace('\\', "\\\\").replace('"', "\\\""))
@@ -124,6 +130,9 @@ pub enum SourceKind {
     Markdown,
     /// Sentinel or Splunk security-content YAML.
     Yaml,
+    /// JSON: Microsoft Defender XDR custom detections (Graph `detectionRule`); other JSON
+    /// holds no queries.
+    Json,
     /// Splunk `savedsearches.conf`.
     SavedSearches,
     /// Splunk `macros.conf`.
@@ -147,6 +156,7 @@ impl SourceKind {
             "yaral" | "yl2" => SourceKind::Query(Language::Yaral),
             "md" | "markdown" => SourceKind::Markdown,
             "yml" | "yaml" => SourceKind::Yaml,
+            "json" => SourceKind::Json,
             _ => return None,
         })
     }
@@ -185,6 +195,7 @@ pub fn extract(kind: SourceKind, text: &str) -> Extraction {
         },
         SourceKind::Markdown => Extraction { queries: markdown::extract(text), errors: Vec::new() },
         SourceKind::Yaml => yaml::extract(text),
+        SourceKind::Json => Extraction { queries: json::extract(text), errors: Vec::new() },
         SourceKind::SavedSearches => {
             Extraction { queries: conf::extract(text, "search"), errors: Vec::new() }
         }

@@ -38,12 +38,16 @@ pub(super) fn extract(text: &str) -> Vec<EmbeddedQuery> {
             runs.push(*global_span);
         }
         runs.push(span);
-        out.push(EmbeddedQuery {
+        let mut query = EmbeddedQuery {
             language: qlint_linter::Language::Sigma,
             name: title(&merged),
             span_in_file: span,
             ..joined(text, &runs)
-        });
+        };
+        query.facts.rule_name = query.name.as_deref().map(str::trim).map(str::to_owned);
+        query.facts.rule_id =
+            merged.get("id").and_then(Node::as_str).map(str::trim).map(str::to_owned);
+        out.push(query);
     }
     out
 }

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_saphyr::Spanned;
 
+use super::defender::{DefenderRule, defender_facts};
 use super::facts::{
     EscuTags, Lenient, ParamEntry, RuleMetadata, SentinelKeys, TechniqueList, for_query_key,
 };
@@ -38,6 +39,7 @@ impl Loose {
 /// ignored.
 #[derive(Deserialize)]
 struct RuleFile {
+    id: Option<Loose>,
     name: Option<Loose>,
     #[serde(rename = "Function")]
     function: Option<IgnoredAny>,
@@ -65,6 +67,77 @@ struct RuleFile {
     function_params: Option<Lenient<Vec<Lenient<ParamEntry>>>>,
     #[serde(rename = "ParserParams")]
     parser_params: Option<Lenient<Vec<Lenient<ParamEntry>>>>,
+    // A Defender XDR custom detection (the Graph `detectionRule` resource written as YAML).
+    #[serde(rename = "displayName")]
+    display_name: Option<Loose>,
+    #[serde(rename = "detectorId")]
+    detector_id: Option<Loose>,
+    #[serde(rename = "queryCondition")]
+    query_condition: Option<QueryCondition>,
+    schedule: Option<Lenient<Schedule>>,
+    #[serde(rename = "detectionAction")]
+    detection_action: Option<Lenient<DetectionAction>>,
+}
+
+/// `queryCondition` of a Defender custom detection.
+#[derive(Deserialize)]
+struct QueryCondition {
+    #[serde(rename = "queryText")]
+    query_text: Option<Spanned<Loose>>,
+}
+
+/// `schedule` of a Defender custom detection.
+#[derive(Deserialize)]
+struct Schedule {
+    period: Option<Loose>,
+    frequency: Option<Loose>,
+    lookback: Option<Loose>,
+}
+
+/// `detectionAction` of a Defender custom detection, for its ATT&CK mapping.
+#[derive(Deserialize)]
+struct DetectionAction {
+    #[serde(rename = "alertTemplate")]
+    alert_template: Option<Lenient<AlertTemplate>>,
+}
+
+#[derive(Deserialize)]
+struct AlertTemplate {
+    #[serde(rename = "mitreTechniques")]
+    mitre_techniques: Option<TechniqueList>,
+}
+
+/// The facts of a Defender custom detection read from YAML.
+fn defender_yaml_facts(
+    name: Option<Loose>,
+    id: Option<Loose>,
+    schedule: Option<Lenient<Schedule>>,
+    action: Option<Lenient<DetectionAction>>,
+) -> qlint_linter::QueryFacts {
+    let schedule = schedule.and_then(Lenient::into_value);
+    let (period, frequency, lookback) = match schedule {
+        Some(s) => (
+            s.period.and_then(Loose::into_text),
+            s.frequency.and_then(Loose::into_text),
+            s.lookback.and_then(Loose::into_text),
+        ),
+        None => (None, None, None),
+    };
+    let techniques = action
+        .and_then(Lenient::into_value)
+        .and_then(|a| a.alert_template)
+        .and_then(Lenient::into_value)
+        .and_then(|t| t.mitre_techniques)
+        .and_then(Lenient::into_value)
+        .map(|list| list.into_iter().map(|t| t.into_value().unwrap_or_default()).collect());
+    defender_facts(DefenderRule {
+        name: name.and_then(Loose::into_text),
+        id: id.and_then(Loose::into_text),
+        period,
+        frequency,
+        lookback,
+        techniques,
+    })
 }
 
 pub(super) fn extract(text: &str) -> Extraction {
@@ -104,6 +177,17 @@ pub(super) fn extract(text: &str) -> Extraction {
         return extraction;
     };
     let _ = rule.function;
+    if let Some(query_text) = rule.query_condition.and_then(|c| c.query_text) {
+        let facts = defender_yaml_facts(
+            rule.display_name,
+            rule.detector_id,
+            rule.schedule,
+            rule.detection_action,
+        );
+        let name = facts.rule_name.clone().or_else(|| Some("queryText".to_owned()));
+        extraction.queries.extend(embedded(text, query_text, Language::Kql, name, facts));
+        return extraction;
+    }
     let name = rule.name.and_then(Loose::into_text);
     let mut facts = SentinelKeys::new(
         rule.kind,
@@ -121,6 +205,8 @@ pub(super) fn extract(text: &str) -> Extraction {
     if let Some(parameters) = &mut facts.parameters {
         locate_parameters(text, parameters);
     }
+    facts.rule_id = rule.id.and_then(Loose::into_text).map(|id| id.trim().to_owned());
+    facts.rule_name = name.as_deref().map(|name| name.trim().to_owned());
     let logic_language =
         rule.logic_format.and_then(Loose::into_text).and_then(|f| logic_language(&f));
     let mut fields = vec![
@@ -135,33 +221,8 @@ pub(super) fn extract(text: &str) -> Extraction {
     for (field, language, key) in fields {
         let facts = for_query_key(facts.clone(), key);
         let Some(spanned) = field else { continue };
-        let Some(value) = spanned.value.into_text() else { continue };
-        let start =
-            spanned.referenced.span().byte_offset().map_or(0, |o| (o as usize).min(text.len()));
-        let mut query = match decode_scalar(text, start) {
-            Some(decoded) if decoded.text == value => EmbeddedQuery {
-                language,
-                text: decoded.text,
-                name: name.clone(),
-                span_in_file: decoded.span,
-                map: decoded.map,
-                encoding: decoded.encoding,
-                exact: true,
-                facts,
-            },
-            _ => {
-                let span = Span::new(start as u32, start as u32).widen_empty(text);
-                EmbeddedQuery {
-                    language,
-                    map: OffsetMap::coarse(value.len(), span),
-                    text: value,
-                    name: name.clone(),
-                    span_in_file: span,
-                    encoding: Encoding::Verbatim,
-                    exact: false,
-                    facts,
-                }
-            }
+        let Some(mut query) = embedded(text, spanned, language, name.clone(), facts) else {
+            continue;
         };
         if query.name.is_none() {
             query.name = Some(language_key(language).to_owned());
@@ -170,6 +231,44 @@ pub(super) fn extract(text: &str) -> Extraction {
     }
     extraction.queries.sort_by_key(|q| q.span_in_file.start);
     extraction
+}
+
+/// The query of a scalar `spanned` of the file, decoded with its map (or, when decoding
+/// disagrees with the YAML parser, mapped coarsely to the scalar's start).
+fn embedded(
+    text: &str,
+    spanned: Spanned<Loose>,
+    language: Language,
+    name: Option<String>,
+    facts: qlint_linter::QueryFacts,
+) -> Option<EmbeddedQuery> {
+    let value = spanned.value.into_text()?;
+    let start = spanned.referenced.span().byte_offset().map_or(0, |o| (o as usize).min(text.len()));
+    Some(match decode_scalar(text, start) {
+        Some(decoded) if decoded.text == value => EmbeddedQuery {
+            language,
+            text: decoded.text,
+            name,
+            span_in_file: decoded.span,
+            map: decoded.map,
+            encoding: decoded.encoding,
+            exact: true,
+            facts,
+        },
+        _ => {
+            let span = Span::new(start as u32, start as u32).widen_empty(text);
+            EmbeddedQuery {
+                language,
+                map: OffsetMap::coarse(value.len(), span),
+                text: value,
+                name,
+                span_in_file: span,
+                encoding: Encoding::Verbatim,
+                exact: false,
+                facts,
+            }
+        }
+    })
 }
 
 /// Finds where each parameter is named (`Name: starttime`) in the `FunctionParams` or

@@ -2,6 +2,7 @@
 //! ATT&CK mapping) rather than about the query text.
 
 use qlint_grammar::Span;
+use qlint_knowledge::{ATTACK_VERSION, TechniqueStatus, attack_technique};
 
 use crate::query::QueryFacts;
 
@@ -74,9 +75,100 @@ pub(crate) fn malformed_techniques_message(facts: &QueryFacts, key: &str) -> Opt
     ))
 }
 
+/// What is wrong with one well-formed technique id, or `None` when ATT&CK Enterprise lists
+/// it as current. ICS ids (`T0800`–`T0899`) belong to another matrix and are not judged.
+fn unknown_technique_problem(id: &str) -> Option<String> {
+    if id.starts_with("T0") {
+        return None;
+    }
+    if let Some(technique) = attack_technique(id) {
+        return match technique.status {
+            TechniqueStatus::Active => None,
+            TechniqueStatus::Revoked => {
+                Some(match technique.replaced_by.and_then(attack_technique) {
+                    Some(new) => format!(
+                        "`{id}` ({}) was revoked; ATT&CK merged it into {} ({})",
+                        technique.name, new.id, new.name
+                    ),
+                    None => format!("`{id}` ({}) was revoked", technique.name),
+                })
+            }
+            TechniqueStatus::Deprecated => {
+                Some(format!("`{id}` ({}) is deprecated, with no replacement", technique.name))
+            }
+        };
+    }
+    if let Some((parent, sub)) = id.split_once('.')
+        && let Some(parent) = attack_technique(parent)
+    {
+        return Some(format!(
+            "`{id}`: {} ({}) has no sub-technique .{sub}",
+            parent.id, parent.name
+        ));
+    }
+    Some(format!("`{id}` is no ATT&CK Enterprise technique"))
+}
+
+/// A message for the well-formed technique ids the container lists that ATT&CK Enterprise
+/// does not have as current techniques (unknown, revoked, deprecated, or a sub-technique its
+/// parent lacks), or `None` when there are none. Malformed ids are left to the format rules.
+pub(crate) fn unknown_techniques_message(facts: &QueryFacts, key: &str) -> Option<String> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut problems = Vec::new();
+    for id in facts.techniques.iter().filter(|id| is_technique_id(id)) {
+        if seen.contains(&id.as_str()) {
+            continue;
+        }
+        seen.push(id);
+        problems.extend(unknown_technique_problem(id));
+    }
+    if problems.is_empty() {
+        return None;
+    }
+    let noun = if problems.len() == 1 { "id" } else { "ids" };
+    Some(format!(
+        "{key} has {} {noun} that ATT&CK Enterprise v{ATTACK_VERSION} does not list as a current \
+         technique: {}",
+        problems.len(),
+        problems.join("; ")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_revoked_and_missing_sub_techniques_are_named() {
+        let facts = QueryFacts {
+            techniques: [
+                "T1059.001",
+                "T1002",
+                "T1043",
+                "T1059.099",
+                "T9999",
+                "T0866",
+                "t1",
+                "T1002",
+            ]
+            .map(String::from)
+            .to_vec(),
+            ..QueryFacts::default()
+        };
+        let message = unknown_techniques_message(&facts, "relevantTechniques").unwrap();
+        assert!(message.starts_with("relevantTechniques has 4 ids that ATT&CK Enterprise v"));
+        for part in [
+            "`T1002` (Data Compressed) was revoked; ATT&CK merged it into T1560 (Archive Collected Data)",
+            "`T1043` (Commonly Used Port) is deprecated",
+            "`T1059.099`: T1059 (Command and Scripting Interpreter) has no sub-technique .099",
+            "`T9999` is no ATT&CK Enterprise technique",
+        ] {
+            assert!(message.contains(part), "{part} in {message}");
+        }
+        assert!(!message.contains("T0866") && !message.contains("T1059.001"), "{message}");
+        let fine = QueryFacts { techniques: vec!["T1110.003".into()], ..QueryFacts::default() };
+        assert_eq!(unknown_techniques_message(&fine, "relevantTechniques"), None);
+    }
 
     #[test]
     fn technique_ids() {

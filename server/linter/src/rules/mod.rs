@@ -13,6 +13,7 @@ use crate::diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity
 use crate::query::QueryFacts;
 use qlint_knowledge::Knowledge;
 
+pub mod across;
 pub(crate) mod container;
 pub mod detection;
 pub mod exclusion;
@@ -116,6 +117,7 @@ const RULES: &[(RuleMeta, Check)] = &[
     (kql::kql113_escape_in_path::META, kql::kql113_escape_in_path::check),
     (kql::kql114_extract_missing_group::META, kql::kql114_extract_missing_group::check),
     (kql::kql115_malformed_attack_technique::META, kql::kql115_malformed_attack_technique::check),
+    (kql::kql116_unknown_attack_technique::META, kql::kql116_unknown_attack_technique::check),
     (kql::kql201_unknown_table::META, kql::kql201_unknown_table::check),
     (kql::kql202_unknown_column::META, kql::kql202_unknown_column::check),
     (kql::kql203_unknown_function::META, kql::kql203_unknown_function::check),
@@ -150,6 +152,9 @@ const RULES: &[(RuleMeta, Check)] = &[
     (meta::QL002_MALFORMED_CONTAINER, no_check),
     (meta::QL003_UNUSED_SUPPRESSION, no_check),
     (meta::QL004_INTERNAL_ERROR, no_check),
+    (across::ql101_duplicate_rule_id::META, no_check),
+    (across::ql102_duplicate_rule_name::META, no_check),
+    (across::ql103_duplicate_query::META, no_check),
     (sigma::sig001_condition_syntax_error::META, sigma::sig001_condition_syntax_error::check),
     (sigma::sig002_deprecated_aggregation::META, sigma::sig002_deprecated_aggregation::check),
     (
@@ -191,6 +196,7 @@ const RULES: &[(RuleMeta, Check)] = &[
     (spl::spl112_rex_without_named_group::META, spl::spl112_rex_without_named_group::check),
     (spl::spl113_sort_without_limit::META, spl::spl113_sort_without_limit::check),
     (spl::spl114_malformed_attack_technique::META, spl::spl114_malformed_attack_technique::check),
+    (spl::spl115_unknown_attack_technique::META, spl::spl115_unknown_attack_technique::check),
     (spl::spl201_unknown_datamodel::META, spl::spl201_unknown_datamodel::check),
     (spl::spl202_unknown_datamodel_field::META, spl::spl202_unknown_datamodel_field::check),
     (

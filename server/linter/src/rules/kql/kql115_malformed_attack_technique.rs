@@ -19,12 +19,13 @@ pub const META: RuleMeta = RuleMeta {
 
 /// `qlint rule KQL115`.
 pub const DOCS: &str = r#"## What it does
-In a Sentinel analytic rule or hunting query, reports the entries of `relevantTechniques`
+In a Sentinel analytic rule or hunting query (or a Defender custom detection's
+`mitreTechniques`), reports the entries of `relevantTechniques`
 that are not ATT&CK technique ids: `T` and four digits, with an optional `.` and three digits
 for a sub-technique (`T1059`, `T1059.001`). A lowercase `t`, a tactic id (`TA0002`), a
 two-digit sub-technique (`T1059.01`) and an empty entry are reported, once per query with
-every bad entry named. Only the form is checked, not that the technique exists in the
-current ATT&CK release.
+every bad entry named. Only the form is checked here; whether the technique exists in the
+current ATT&CK release is checked by KQL116.
 
 This rule needs the rule file (`qlint check` on the YAML); on a bare query it stays silent.
 
@@ -58,7 +59,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if cx.kql().is_none() {
         return;
     }
-    if let Some(message) = malformed_techniques_message(cx.facts, "relevantTechniques") {
+    let key = cx.facts.techniques_key.unwrap_or("relevantTechniques");
+    if let Some(message) = malformed_techniques_message(cx.facts, key) {
         out.push(META.diagnostic(first_line(cx.text), message));
     }
 }

@@ -11,6 +11,7 @@ pub mod kql112_unused_let;
 pub mod kql113_escape_in_path;
 pub mod kql114_extract_missing_group;
 pub mod kql115_malformed_attack_technique;
+pub mod kql116_unknown_attack_technique;
 pub mod kql201_unknown_table;
 pub mod kql202_unknown_column;
 pub mod kql203_unknown_function;

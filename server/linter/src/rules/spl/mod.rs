@@ -11,6 +11,7 @@ pub mod spl111_renamed_field_used;
 pub mod spl112_rex_without_named_group;
 pub mod spl113_sort_without_limit;
 pub mod spl114_malformed_attack_technique;
+pub mod spl115_unknown_attack_technique;
 pub mod spl201_unknown_datamodel;
 pub mod spl202_unknown_datamodel_field;
 pub mod spl210_tstats_field_without_dataset;

@@ -23,8 +23,8 @@ In a Splunk security-content (ESCU) detection, reports the entries of `tags.mitr
 that are not ATT&CK technique ids: `T` and four digits, with an optional `.` and three digits
 for a sub-technique (`T1059`, `T1059.001`). A lowercase `t`, a tactic id (`TA0002`), a
 two-digit sub-technique (`T1059.01`) and an empty entry are reported, once per search with
-every bad entry named. Only the form is checked, not that the technique exists in the
-current ATT&CK release.
+every bad entry named. Only the form is checked here; whether the technique exists in the
+current ATT&CK release is checked by SPL115.
 
 This rule needs the detection's YAML file (`qlint check` on it); on a bare search it stays
 silent.
