@@ -118,6 +118,9 @@ pub fn missing_exclusion(logic: &LogicModel, text: &str) -> Option<MissingExclus
     if positives.iter().any(|c| is_exact_entity_test(c, text)) {
         return None;
     }
+    if logic.filters.iter().any(|filter| pins_one_file(&filter.condition, text)) {
+        return None;
+    }
     let broad: Vec<&Comparison> = positives.iter().copied().filter(|c| is_broad(c, text)).collect();
     let first = broad.first()?;
     let end = first.values.first().map_or(first.span.end, |v| v.span.end);
@@ -270,6 +273,47 @@ fn is_signature_list(c: &Comparison, text: &str) -> bool {
     }
     let specific = c.values.iter().filter(|v| is_specific(v)).count();
     specific > 0 && specific * 2 >= c.values.len()
+}
+
+/// A file described by its folder, a piece of its name and its extension together, in one
+/// `and` (`FolderPath contains @"Windows\Temp" and FileName contains "output" and FileName
+/// endswith "dmp"`): one naming convention, a tool's output file, as narrow as an exact
+/// name. Folder and extension alone (`\Temp\` and `.exe`) are still broad.
+fn pins_one_file(condition: &Condition, text: &str) -> bool {
+    let mut found = false;
+    condition.walk(&mut |node| {
+        let Condition::And(items, _) = node else { return };
+        let tests: Vec<&Comparison> = items
+            .iter()
+            .filter_map(|item| match item {
+                Condition::Compare(c) if !c.op.negated && !c.values.is_empty() => Some(c),
+                _ => None,
+            })
+            .collect();
+        let named = |c: &Comparison, words: &[&str]| {
+            subject_of(c, text).is_some_and(|name| {
+                let lower = name.to_ascii_lowercase();
+                words.iter().any(|w| lower.contains(w))
+            })
+        };
+        let on_name = |c: &Comparison| named(c, &["filename", "file_name"]);
+        let folder = tests.iter().any(|c| !on_name(c) && named(c, &["folder", "path", "directory"]));
+        let extension = tests.iter().any(|c| {
+            on_name(c)
+                && c.op.kind == OpKind::EndsWith
+                && c.values.iter().all(|v| {
+                    let ext = v.value.trim_start_matches('.');
+                    (1..=5).contains(&ext.len()) && ext.chars().all(|ch| ch.is_ascii_alphanumeric())
+                })
+        });
+        let stem = tests.iter().any(|c| {
+            on_name(c)
+                && matches!(c.op.kind, OpKind::Contains | OpKind::StartsWith | OpKind::Has | OpKind::HasPrefix)
+                && c.values.iter().all(|v| is_meaningful(v, c.op.kind) && !v.value.starts_with('.'))
+        });
+        found |= folder && extension && stem;
+    });
+    found
 }
 
 /// A text with `$name$` tokens is a template (a drilldown, a macro body): a fragment of the

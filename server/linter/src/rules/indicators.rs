@@ -215,7 +215,7 @@ mod tests {
     fn regex_words() {
         assert_eq!(regex_literal_words(r"(10\.\d{1,3}\.\d{1,3})"), vec!["10"]);
         assert_eq!(regex_literal_words(r".*[lL]inux.*[kK]ali.*"), vec!["linux", "kali"]);
-        assert_eq!(regex_literal_words(r"[a-z]x[ab]"), vec!["x"]);
+        assert_eq!(regex_literal_words(r"[a-z]yz[ab]"), vec!["yz"]);
         assert_eq!(regex_literal_words(r"(?i)\.(?:dll|exe)$"), vec!["dll", "exe"]);
         assert!(regex_literal_words(r"\\[a-zA-Z0-9]\.[a-zA-Z0-9]{2,5}").is_empty());
     }
