@@ -15,13 +15,17 @@ use crate::analysis::logic::{
 use crate::analysis::{ArityProblem, RegexUse, Unresolved};
 use qlint_knowledge::{Knowledge, suggest};
 
-
 /// Data models that Splunk Enterprise Security adds to the CIM's ("Data models used by
 /// ES", dev.splunk.com): Assets and Identities, Domain Analysis, Incident Management, Threat
 /// Intelligence and User and Entity Behavior Analytics. Their datasets are not in the
 /// catalog, so a search on them is not checked (Risk is in the catalog).
-const ENTERPRISE_SECURITY_DATAMODELS: &[&str] =
-    &["Identity_Management", "Domain_Analysis", "Incident_Management", "Threat_Intelligence", "UEBA"];
+const ENTERPRISE_SECURITY_DATAMODELS: &[&str] = &[
+    "Identity_Management",
+    "Domain_Analysis",
+    "Incident_Management",
+    "Threat_Intelligence",
+    "UEBA",
+];
 
 /// A `tstats` command over a data model.
 #[derive(Debug, Clone, PartialEq, Eq)]

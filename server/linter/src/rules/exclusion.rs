@@ -157,8 +157,7 @@ fn let_lists(text: &str) -> Vec<(String, Vec<String>)> {
             continue;
         }
         let after = after.trim_start();
-        let name: String =
-            after.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let name: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
         if name.is_empty() {
             continue;
         }
@@ -203,8 +202,10 @@ fn lists_used_by<'a>(
     } else {
         ""
     };
-    let words: Vec<&str> =
-        right.split(|ch: char| !(ch.is_alphanumeric() || ch == '_')).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = right
+        .split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
     lists.iter().filter(move |(name, _)| words.contains(&name.as_str()))
 }
 
@@ -266,8 +267,10 @@ fn is_severity_test(c: &Comparison) -> bool {
 /// code, GUIDs, exploit strings): `has_any ("Net.We$()bClient", "$b,15,$b.Length-15", ...)`.
 fn is_signature_list(c: &Comparison, text: &str) -> bool {
     // An exact test (`Activity =~ "Deny List updated"`) selects events; it is no signature.
-    if matches!(c.op.kind, OpKind::Equal | OpKind::In | OpKind::Term | OpKind::Order | OpKind::Between)
-        || !subject_of(c, text).is_some_and(|name| is_entity_field(&name))
+    if matches!(
+        c.op.kind,
+        OpKind::Equal | OpKind::In | OpKind::Term | OpKind::Order | OpKind::Between
+    ) || !subject_of(c, text).is_some_and(|name| is_entity_field(&name))
     {
         return false;
     }
@@ -297,7 +300,8 @@ fn pins_one_file(condition: &Condition, text: &str) -> bool {
             })
         };
         let on_name = |c: &Comparison| named(c, &["filename", "file_name"]);
-        let folder = tests.iter().any(|c| !on_name(c) && named(c, &["folder", "path", "directory"]));
+        let folder =
+            tests.iter().any(|c| !on_name(c) && named(c, &["folder", "path", "directory"]));
         let extension = tests.iter().any(|c| {
             on_name(c)
                 && c.op.kind == OpKind::EndsWith
@@ -308,7 +312,10 @@ fn pins_one_file(condition: &Condition, text: &str) -> bool {
         });
         let stem = tests.iter().any(|c| {
             on_name(c)
-                && matches!(c.op.kind, OpKind::Contains | OpKind::StartsWith | OpKind::Has | OpKind::HasPrefix)
+                && matches!(
+                    c.op.kind,
+                    OpKind::Contains | OpKind::StartsWith | OpKind::Has | OpKind::HasPrefix
+                )
                 && c.values.iter().all(|v| is_meaningful(v, c.op.kind) && !v.value.starts_with('.'))
         });
         found |= folder && extension && stem;
@@ -413,9 +420,10 @@ fn is_meaningful(literal: &Literal, op: OpKind) -> bool {
 fn is_broad(c: &Comparison, text: &str) -> bool {
     let on_entity = match subject_of(c, text) {
         // `Query contains "sAMAccountType=805306369"`: an LDAP filter, not a DNS name.
-        Some(name) if is_dns_query_field(&name.to_ascii_lowercase()) => {
-            c.values.iter().any(|v| v.value.chars().all(|ch| ch.is_alphanumeric() || "*.-_".contains(ch)))
-        }
+        Some(name) if is_dns_query_field(&name.to_ascii_lowercase()) => c
+            .values
+            .iter()
+            .any(|v| v.value.chars().all(|ch| ch.is_alphanumeric() || "*.-_".contains(ch))),
         Some(name) => is_entity_field(&name),
         // An SPL bare term searches the whole raw event.
         None => c.op.kind == OpKind::Term,
@@ -491,7 +499,11 @@ fn is_specific(literal: &Literal) -> bool {
     let value = &literal.value;
     let multi_word = value.split_whitespace().count() >= 3
         && value.chars().filter(|c| c.is_alphanumeric()).count() >= 15;
-    multi_word || value.contains("${") || has_guid(value) || is_attack_string(value) || is_code(value)
+    multi_word
+        || value.contains("${")
+        || has_guid(value)
+        || is_attack_string(value)
+        || is_code(value)
 }
 
 /// Script code as an actor wrote it: a `$(...)` subexpression or two variables
@@ -971,7 +983,9 @@ mod tests {
 
     #[test]
     fn let_lists_and_code() {
-        let lists = let_lists("let a = dynamic(['x', \"y\"]);\nlet b=pack_array(\"z\"); let c = T | take 1;");
+        let lists = let_lists(
+            "let a = dynamic(['x', \"y\"]);\nlet b=pack_array(\"z\"); let c = T | take 1;",
+        );
         assert_eq!(
             lists,
             vec![
