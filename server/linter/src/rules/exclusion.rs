@@ -79,20 +79,46 @@ pub struct MissingExclusion {
 
 /// The first broad inclusion of a query that has no exclusion, if any.
 pub fn missing_exclusion(logic: &LogicModel, text: &str) -> Option<MissingExclusion> {
-    if is_template(text) || is_indicator_sweep(text) || excludes_something(logic, text) {
+    if is_template(text)
+        || is_indicator_sweep(text)
+        || excludes_something(logic, text)
+        || reads_inventory(logic)
+    {
         return None;
     }
     let positives = positive_tests(logic);
-    // `SHA256 in (hashes)`, `RemoteIP in (iocs)`, `cmdline contains "xmrig"`: a sweep for
-    // indicators or a tool, whatever else it matches.
-    let sweep =
-        |c: &Comparison| is_indicator_test(c) || c.values.iter().any(|v| names_tool(&v.value));
-    if logic.comparisons().iter().any(|(c, positive, _)| *positive && sweep(c)) {
+    let lists = let_lists(text);
+    // `SHA256 in (hashes)`, `RemoteIP in (iocs)`, `cmdline contains "xmrig"`, a list of
+    // COM class ids or an actor's command lines: a sweep for indicators, a tool or a
+    // signature, whatever else it matches.
+    let sweep = |c: &Comparison| {
+        is_indicator_test(c)
+            || c.values.iter().any(|v| names_tool(&v.value))
+            || (c.op.kind == OpKind::Regex
+                && c.values.iter().any(|v| names_tool(&regex_literal_words(&v.value).join(" "))))
+            || is_signature_list(c, text)
+            || lists_used_by(c, text, &lists).any(|(_, items)| {
+                let items: Vec<&str> = items.iter().map(String::as_str).collect();
+                items.iter().any(|i| has_guid(i) || is_hash(i))
+            })
+    };
+    if logic.comparisons().iter().any(|(c, positive, _)| *positive && !c.op.negated && sweep(c)) {
+        return None;
+    }
+    // Scoped to named hosts (`DeviceName in ("ws01")`, a `let` list of compromised devices)
+    // or to a product's alert feed (a `Severity` test): an investigation, or alerts
+    // already tuned where they were raised.
+    if logic.comparisons().iter().any(|(c, positive, _)| {
+        *positive && !c.op.negated && (is_host_scope(c, text, &lists) || is_severity_test(c))
+    }) {
         return None;
     }
     // An exact value on an entity field (`FileName =~ "certutil.exe"`) already pins the
     // detection down; the broad matches only refine it.
     if positives.iter().any(|c| is_exact_entity_test(c, text)) {
+        return None;
+    }
+    if logic.filters.iter().any(|filter| pins_one_file(&filter.condition, text)) {
         return None;
     }
     let broad: Vec<&Comparison> = positives.iter().copied().filter(|c| is_broad(c, text)).collect();
@@ -106,6 +132,195 @@ pub fn missing_exclusion(logic: &LogicModel, text: &str) -> Option<MissingExclus
         written: shorten(text.get(span.start as usize..span.end as usize).unwrap_or("")),
         count: broad.len(),
     })
+}
+
+/// The software and vulnerability inventory (`DeviceTvmSoftwareInventory`,
+/// `DeviceTvmSoftwareVulnerabilities`, ...): a query that reads it asks what is installed or
+/// exposed, not what happened, so it has no benign events to exclude.
+fn reads_inventory(logic: &LogicModel) -> bool {
+    logic.event_sources.iter().any(|(name, _)| name.to_ascii_lowercase().starts_with("devicetvm"))
+}
+
+/// `let name = dynamic([...])` / `pack_array(...)` lists of a text with their string items.
+fn let_lists(text: &str) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    let mut offset = 0;
+    while let Some(at) = rest.find("let ") {
+        let start = offset + at;
+        let before_ok = start == 0
+            || !text[..start].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let after = &text[start + 4..];
+        rest = after;
+        offset = start + 4;
+        if !before_ok {
+            continue;
+        }
+        let after = after.trim_start();
+        let name: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        if name.is_empty() {
+            continue;
+        }
+        let Some(body) = after[name.len()..].trim_start().strip_prefix('=') else { continue };
+        let body = body.trim_start();
+        let lower = body.to_ascii_lowercase();
+        let Some(open) = ["dynamic", "pack_array"]
+            .iter()
+            .find(|f| lower.starts_with(*f))
+            .and_then(|f| body[f.len()..].trim_start().starts_with('(').then_some(f.len()))
+        else {
+            continue;
+        };
+        let inner = &body[open..];
+        let end = inner.find(';').unwrap_or(inner.len());
+        out.push((name, string_items(&inner[..end])));
+    }
+    out
+}
+
+/// The quoted strings of a list text (`["a", 'b']`).
+fn string_items(list: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut chars = list.chars();
+    while let Some(c) = chars.next() {
+        if c == '"' || c == '\'' {
+            let item: String = chars.by_ref().take_while(|&d| d != c).collect();
+            items.push(item);
+        }
+    }
+    items
+}
+
+/// The `let` lists the right side of a test names: `DeviceName has_any (CompromisedDevices)`.
+fn lists_used_by<'a>(
+    c: &Comparison,
+    text: &str,
+    lists: &'a [(String, Vec<String>)],
+) -> impl Iterator<Item = &'a (String, Vec<String>)> {
+    let right = if c.values.is_empty() && c.op.span.end <= c.span.end {
+        text.get(c.op.span.end as usize..c.span.end as usize).unwrap_or("")
+    } else {
+        ""
+    };
+    let words: Vec<&str> = right
+        .split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    lists.iter().filter(move |(name, _)| words.contains(&name.as_str()))
+}
+
+/// A file hash: 32, 40 or 64 hex digits.
+fn is_hash(value: &str) -> bool {
+    let value = value.trim();
+    matches!(value.len(), 32 | 40 | 64) && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Fields naming one machine: `DeviceName`, `DeviceId`, `Computer`, `HostName`.
+const HOST_FIELDS: &[&str] = &[
+    "devicename",
+    "deviceid",
+    "computer",
+    "computername",
+    "hostname",
+    "host",
+    "machinename",
+    "machineid",
+    "dvchostname",
+];
+
+/// A positive test of exact host names, written out or from a `let` list of literals
+/// (`DeviceName =~ "ws01"`, `DeviceName has_any (CompromisedDevices)`): the query looks at
+/// machines an investigation named. A list computed by a sub-query (`DeviceId in
+/// (DomainControllers)`) is a class of hosts and does not count.
+fn is_host_scope(c: &Comparison, text: &str, lists: &[(String, Vec<String>)]) -> bool {
+    let Some(field) = &c.field else { return false };
+    if !HOST_FIELDS.contains(&field.base_name().to_ascii_lowercase().as_str()) {
+        return false;
+    }
+    let named = |v: &str| {
+        let v = v.trim();
+        !v.is_empty() && !v.contains('*') && v.chars().any(char::is_alphanumeric)
+    };
+    match c.op.kind {
+        OpKind::Equal | OpKind::In | OpKind::Has | OpKind::HasAny => {
+            if c.values.is_empty() {
+                lists_used_by(c, text, lists)
+                    .any(|(_, items)| !items.is_empty() && items.iter().all(|i| named(i)))
+            } else {
+                !c.op.wildcards && c.values.iter().all(|v| named(&v.value))
+            }
+        }
+        _ => false,
+    }
+}
+
+/// `Severity =~ "High"`, `AlertSeverity == "High"`: rows that carry a severity are a
+/// product's alerts; the broad matches pick which of them to forward.
+fn is_severity_test(c: &Comparison) -> bool {
+    c.field.as_ref().is_some_and(|f| {
+        let name = f.base_name().to_ascii_lowercase();
+        name == "severity" || name == "alertseverity"
+    }) && !c.values.is_empty()
+}
+
+/// A list most of whose values are signatures a report publishes (command-line fragments,
+/// code, GUIDs, exploit strings): `has_any ("Net.We$()bClient", "$b,15,$b.Length-15", ...)`.
+fn is_signature_list(c: &Comparison, text: &str) -> bool {
+    // An exact test (`Activity =~ "Deny List updated"`) selects events; it is no signature.
+    if matches!(
+        c.op.kind,
+        OpKind::Equal | OpKind::In | OpKind::Term | OpKind::Order | OpKind::Between
+    ) || !subject_of(c, text).is_some_and(|name| is_entity_field(&name))
+    {
+        return false;
+    }
+    let specific = c.values.iter().filter(|v| is_specific(v)).count();
+    specific > 0 && specific * 2 >= c.values.len()
+}
+
+/// A file described by its folder, a piece of its name and its extension together, in one
+/// `and` (`FolderPath contains @"Windows\Temp" and FileName contains "output" and FileName
+/// endswith "dmp"`): one naming convention, a tool's output file, as narrow as an exact
+/// name. Folder and extension alone (`\Temp\` and `.exe`) are still broad.
+fn pins_one_file(condition: &Condition, text: &str) -> bool {
+    let mut found = false;
+    condition.walk(&mut |node| {
+        let Condition::And(items, _) = node else { return };
+        let tests: Vec<&Comparison> = items
+            .iter()
+            .filter_map(|item| match item {
+                Condition::Compare(c) if !c.op.negated && !c.values.is_empty() => Some(c),
+                _ => None,
+            })
+            .collect();
+        let named = |c: &Comparison, words: &[&str]| {
+            subject_of(c, text).is_some_and(|name| {
+                let lower = name.to_ascii_lowercase();
+                words.iter().any(|w| lower.contains(w))
+            })
+        };
+        let on_name = |c: &Comparison| named(c, &["filename", "file_name"]);
+        let folder =
+            tests.iter().any(|c| !on_name(c) && named(c, &["folder", "path", "directory"]));
+        let extension = tests.iter().any(|c| {
+            on_name(c)
+                && c.op.kind == OpKind::EndsWith
+                && c.values.iter().all(|v| {
+                    let ext = v.value.trim_start_matches('.');
+                    (1..=5).contains(&ext.len()) && ext.chars().all(|ch| ch.is_ascii_alphanumeric())
+                })
+        });
+        let stem = tests.iter().any(|c| {
+            on_name(c)
+                && matches!(
+                    c.op.kind,
+                    OpKind::Contains | OpKind::StartsWith | OpKind::Has | OpKind::HasPrefix
+                )
+                && c.values.iter().all(|v| is_meaningful(v, c.op.kind) && !v.value.starts_with('.'))
+        });
+        found |= folder && extension && stem;
+    });
+    found
 }
 
 /// A text with `$name$` tokens is a template (a drilldown, a macro body): a fragment of the
@@ -162,7 +377,11 @@ fn is_entity_field(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     // `ProcessId`, `parent_process_id`, `ProcessGuid`: numbers, not names.
     let identifier = ["id", "guid", "pid"].iter().any(|suffix| lower.ends_with(suffix));
+    // `NewDomainValue`, `OldValue`: a setting's value in an audit record (registry values
+    // excepted: `RegistryValue` names the value of a key).
+    let setting = lower.ends_with("value") && !lower.contains("registry");
     !identifier
+        && !setting
         && !SCOPING_FIELDS.contains(&lower.as_str())
         && (ENTITY_WORDS.iter().any(|w| lower.contains(w)) || is_dns_query_field(&lower))
         && !SELECTOR_WORDS.iter().any(|w| lower.contains(w))
@@ -200,6 +419,11 @@ fn is_meaningful(literal: &Literal, op: OpKind) -> bool {
 /// `in~` is a list of exact values: no broader than `=~`.
 fn is_broad(c: &Comparison, text: &str) -> bool {
     let on_entity = match subject_of(c, text) {
+        // `Query contains "sAMAccountType=805306369"`: an LDAP filter, not a DNS name.
+        Some(name) if is_dns_query_field(&name.to_ascii_lowercase()) => c
+            .values
+            .iter()
+            .any(|v| v.value.chars().all(|ch| ch.is_alphanumeric() || "*.-_".contains(ch))),
         Some(name) => is_entity_field(&name),
         // An SPL bare term searches the whole raw event.
         None => c.op.kind == OpKind::Term,
@@ -237,7 +461,8 @@ fn is_broad(c: &Comparison, text: &str) -> bool {
 fn values_are_broad(c: &Comparison) -> bool {
     let broad = |v: &Literal| is_meaningful(v, c.op.kind) && !is_specific(v);
     if c.op.kind == OpKind::HasAll {
-        c.values.iter().any(broad) && !c.values.iter().any(is_specific)
+        c.values.iter().any(broad)
+            && !c.values.iter().any(|v| is_specific(v) || is_indicator_literal(v))
     } else {
         c.values.iter().any(broad)
     }
@@ -274,7 +499,22 @@ fn is_specific(literal: &Literal) -> bool {
     let value = &literal.value;
     let multi_word = value.split_whitespace().count() >= 3
         && value.chars().filter(|c| c.is_alphanumeric()).count() >= 15;
-    multi_word || value.contains("${") || has_guid(value) || is_attack_string(value)
+    multi_word
+        || value.contains("${")
+        || has_guid(value)
+        || is_attack_string(value)
+        || is_code(value)
+}
+
+/// Script code as an actor wrote it: a `$(...)` subexpression or two variables
+/// (`Net.We$()bClient`, `$b,15,$b.Length-15`). An option or a word (`$env`) is not.
+fn is_code(value: &str) -> bool {
+    let variables = value
+        .as_bytes()
+        .windows(2)
+        .filter(|w| w[0] == b'$' && (w[1].is_ascii_alphabetic() || w[1] == b'('))
+        .count();
+    value.contains("$(") || variables >= 2
 }
 
 /// Exploit payloads as they appear in requests and command lines: percent-encoded bytes
@@ -310,6 +550,10 @@ fn is_indicator_sweep(text: &str) -> bool {
     // `externaldata(...)` of an IoC feed (`let iocs = externaldata(IoC: string, ...)`).
     let lower = text.to_ascii_lowercase();
     if lower.contains("externaldata") && lower.contains("ioc") {
+        return true;
+    }
+    // A hunt for an exploit's payload (`${jndi:`): what it refines is attack traffic.
+    if lower.contains("${jndi") {
         return true;
     }
     text.split(|c: char| !c.is_ascii_alphanumeric()).any(|word| {
@@ -435,6 +679,9 @@ pub fn report(
         return;
     }
     let Some(found) = missing_exclusion(cx.analysis.logic(), cx.text) else { return };
+    if cx.facts.role != QueryRole::Alert && is_listing(cx, &found) {
+        return;
+    }
     let tune = match &found.field {
         Some(field) => format!("exclude the known-good values of `{field}`"),
         None => wording.without_field.to_owned(),
@@ -457,6 +704,87 @@ pub fn report(
         diagnostic = diagnostic.with_fix(fix);
     }
     out.push(diagnostic);
+}
+
+/// A hunt whose pipeline, after the broad match, ends in a listing with no threshold after
+/// it: `distinct`, a `summarize ... by` without aggregates, a `summarize` grouped by the
+/// matched field (or a column computed from it), or a `project` of only the fields the
+/// query tests. The analyst reads each distinct value once:
+/// that review is the tuning, and there are no events left to exclude.
+fn is_listing(cx: &crate::rules::Context<'_>, found: &MissingExclusion) -> bool {
+    use qlint_grammar::kql::ast::walk_pipelines;
+    let Some(query) = cx.kql() else { return false };
+    let Some(field) = &found.field else { return false };
+    // The innermost pipeline holding the broad match: (its length, whether it lists).
+    let tested: Vec<String> = cx
+        .analysis
+        .logic()
+        .comparisons()
+        .iter()
+        .filter(|(c, positive, _)| *positive && !c.op.negated)
+        .filter_map(|(c, _, _)| subject_of(c, cx.text))
+        .collect();
+    let mut best: Option<(u32, bool)> = None;
+    walk_pipelines(query, &mut |p| {
+        let inside = p.span.start <= found.span.start && found.span.end <= p.span.end;
+        let length = p.span.end - p.span.start;
+        if inside && best.is_none_or(|(l, _)| length <= l) {
+            best = Some((length, lists_after(p, found.span.end, field, &tested, cx.text)));
+        }
+    });
+    best.is_some_and(|(_, listing)| listing)
+}
+
+/// Whether the stages of `pipeline` after `offset` end in a listing of `field`'s values.
+fn lists_after(
+    pipeline: &qlint_grammar::kql::ast::Pipeline,
+    offset: u32,
+    field: &str,
+    tested: &[String],
+    text: &str,
+) -> bool {
+    use qlint_grammar::kql::ast::TabularOperator as Op;
+    let piece = |span: Span| text.get(span.start as usize..span.end as usize).unwrap_or("");
+    let mut names = vec![field.to_owned()];
+    let mut listing = false;
+    for op in pipeline.operators.iter().filter(|op| op.span().start >= offset) {
+        match op {
+            Op::Extend { columns, .. } => {
+                for column in columns {
+                    if names.iter().any(|n| mentions(piece(column.expr.span()), n)) {
+                        names.extend(column.names.iter().map(|i| i.name.clone()));
+                    }
+                }
+            }
+            // `project RegistryValueData, RegistryKey`: the output is only the values the
+            // query matched on, a listing of them.
+            Op::Project { columns, .. } => {
+                listing |= !columns.is_empty()
+                    && columns.iter().all(|column| {
+                        column.names.is_empty()
+                            && tested.iter().any(|t| piece(column.expr.span()).trim() == t)
+                    });
+            }
+            Op::Distinct { .. } => listing = true,
+            Op::Summarize { aggregates, by, .. } => {
+                let grouped_by_field =
+                    by.iter().any(|b| names.iter().any(|n| mentions(piece(b.span), n)));
+                listing = !by.is_empty() && (aggregates.is_empty() || grouped_by_field);
+            }
+            Op::Where { .. } => listing = false,
+            _ => {}
+        }
+    }
+    listing
+}
+
+/// Whether `text` names `name` as a whole word.
+fn mentions(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(at, _)| {
+        let word = |c: char| c.is_alphanumeric() || c == '_';
+        !text[..at].chars().next_back().is_some_and(word)
+            && !text[at + name.len()..].chars().next().is_some_and(word)
+    })
 }
 
 /// The placeholder the skeleton puts where the known-good values go.
@@ -633,6 +961,44 @@ mod tests {
         assert!(!is_exact_pattern(&literal(r"^.*\.exe$")));
         assert!(!is_exact_pattern(&literal(r"\d+\.EXE$")));
         assert!(!is_exact_pattern(&literal(r"^[0-9a-f]{32}$")));
+    }
+
+    /// A listing is a hunt's way of reviewing matches; in an alerting rule every row of it
+    /// raises an alert, so the finding stays.
+    #[test]
+    fn listings_are_left_alone_in_hunts_only() {
+        use crate::query::{QueryFacts, QueryRole};
+        let knowledge = qlint_knowledge::Knowledge::builtin();
+        let text = "DeviceProcessEvents\n| where Timestamp > ago(1d)\n| where ProcessCommandLine has \"curl\"\n| summarize count() by ProcessCommandLine";
+        let found = |role| {
+            let facts = QueryFacts { role, ..QueryFacts::default() };
+            crate::lint::lint_query_with(crate::Language::Kql, text, &knowledge, &facts)
+                .iter()
+                .filter(|d| d.code == "KQL403")
+                .count()
+        };
+        assert_eq!(found(QueryRole::Hunt), 0);
+        assert_eq!(found(QueryRole::Alert), 1);
+    }
+
+    #[test]
+    fn let_lists_and_code() {
+        let lists = let_lists(
+            "let a = dynamic(['x', \"y\"]);\nlet b=pack_array(\"z\"); let c = T | take 1;",
+        );
+        assert_eq!(
+            lists,
+            vec![
+                ("a".to_owned(), vec!["x".to_owned(), "y".to_owned()]),
+                ("b".to_owned(), vec!["z".to_owned()])
+            ]
+        );
+        assert!(is_code("Net.We$()bClient"));
+        assert!(is_code("$b,15,$b.Length-15"));
+        assert!(!is_code("$env"));
+        assert!(!is_code("-enc"));
+        assert!(mentions("tolower(FolderPath)", "FolderPath"));
+        assert!(!mentions("InitiatingProcessFolderPath", "FolderPath"));
     }
 
     #[test]

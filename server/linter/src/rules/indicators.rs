@@ -37,6 +37,7 @@ const TOOL_NAMES: &[&str] = &[
     "ethminer",
     "minerd",
     "equihash",
+    "kali",
     "xmr",
     "monero",
     "cryptonight",
@@ -137,6 +138,12 @@ pub fn regex_literal_words(pattern: &str) -> Vec<String> {
                 Some(e) => Some(e),
                 None => None,
             },
+            // `[kK]`: one letter in either case is that letter.
+            '[' if !in_class && one_letter_class(chars.clone()).is_some() => {
+                let letter = one_letter_class(chars.clone());
+                chars.nth(2);
+                letter
+            }
             '[' if !in_class => {
                 in_class = true;
                 None
@@ -174,6 +181,13 @@ pub fn regex_literal_words(pattern: &str) -> Vec<String> {
     words
 }
 
+/// The letter of a class `[kK]` / `[Kk]` (the text after the `[`), lowercased.
+fn one_letter_class(mut rest: std::str::Chars<'_>) -> Option<char> {
+    let (a, b, close) = (rest.next()?, rest.next()?, rest.next()?);
+    (close == ']' && a.is_ascii_alphabetic() && a != b && a.eq_ignore_ascii_case(&b))
+        .then(|| a.to_ascii_lowercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,7 +214,8 @@ mod tests {
     #[test]
     fn regex_words() {
         assert_eq!(regex_literal_words(r"(10\.\d{1,3}\.\d{1,3})"), vec!["10"]);
-        assert_eq!(regex_literal_words(r".*[lL]inux.*[kK]ali.*"), vec!["inux", "ali"]);
+        assert_eq!(regex_literal_words(r".*[lL]inux.*[kK]ali.*"), vec!["linux", "kali"]);
+        assert_eq!(regex_literal_words(r"[a-z]yz[ab]"), vec!["yz"]);
         assert_eq!(regex_literal_words(r"(?i)\.(?:dll|exe)$"), vec!["dll", "exe"]);
         assert!(regex_literal_words(r"\\[a-zA-Z0-9]\.[a-zA-Z0-9]{2,5}").is_empty());
     }

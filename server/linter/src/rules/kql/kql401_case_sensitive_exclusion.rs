@@ -29,7 +29,8 @@ parts of them are case-sensitive; so are `OriginalFileName` columns (the vendor'
 spelling), placeholders such as `Unknown` or `N/A`, and values whose spelling the product
 fixes: processes Windows or a service manager starts (`WmiPrvSE.exe`, `MsMpEng.exe`,
 `conhost.exe`), built-in accounts as Defender (`system`) or the event log (`SYSTEM`) write
-them, and service values the service control manager writes (`ImagePath`).
+them, service values the service control manager writes (`ImagePath`), and lowercase paths
+on Defender's `InitiatingProcessFolderPath`, which Defender writes in lowercase.
 
 ## Why is this bad?
 Windows does not care about case: `SHUTDOWN.EXE` and `shutdown.exe` are the same program.
@@ -74,6 +75,13 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         if !c.values.iter().any(|v| v.has_letters()) {
+            continue;
+        }
+        // Defender writes the initiating process's path in lowercase
+        // (`c:\windows\system32\svchost.exe`): a lowercase literal matches every event.
+        if field.base_name().eq_ignore_ascii_case("InitiatingProcessFolderPath")
+            && c.values.iter().all(|v| !v.has_uppercase())
+        {
             continue;
         }
         let Some(kind) =

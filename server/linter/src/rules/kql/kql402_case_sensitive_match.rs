@@ -29,7 +29,8 @@ case-insensitive in practice: a file or process name, a Windows path, a host or 
 name, a Windows account or UPN. Left alone: registry keys (they reach the log as Windows
 stores them, with the root spelt by the sensor, so a key copied from the telemetry matches), `OriginalFileName` columns (the
 vendor's fixed spelling, so an exact match is intended), placeholders such as `Unknown`
-or `N/A`, which parsers write in one spelling, and values whose spelling the product fixes
+or `N/A`, which parsers write in one spelling, a template's stand-in values (`Example.File`,
+`user@example.com`), and values whose spelling the product fixes
 (processes Windows or a service manager starts such as `WmiPrvSE.exe` or `WerFault.exe`,
 built-in accounts, service values such as `ImagePath`).
 
@@ -79,7 +80,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         let Some(field) = &c.field else { continue };
         if fields::has_vendor_fixed_spelling(&field.name)
-            || c.values.iter().any(|v| fields::is_placeholder(&v.value))
+            || c.values.iter().any(|v| fields::is_placeholder(&v.value) || is_example(&v.value))
             || c.values.iter().all(|v| fields::has_product_fixed_spelling(&v.value))
         {
             continue;
@@ -120,6 +121,11 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let folded = fold_literal(m.literal.span.text(cx.text), m.fold);
         out.push(fold_mismatch(&META, m, folded, cx.analysis.logic()));
     }
+}
+
+/// `Example.File`, `user@example.com`: a template's stand-in, to be replaced by a real value.
+fn is_example(value: &str) -> bool {
+    value.split(|c: char| !c.is_alphanumeric()).any(|part| part.eq_ignore_ascii_case("example"))
 }
 
 /// A KQL string literal as written (`"Abc"`, `'Abc'`, `@"C:\Abc"`, `h"Abc"`) with its text

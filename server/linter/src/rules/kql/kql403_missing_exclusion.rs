@@ -41,10 +41,24 @@ Left alone, because a reviewer would not ask for an exclusion there:
   tools such as `psexec` are not among them), a list that is mostly domain names, IP
   addresses or exploit strings, a GUID, an exploit string (`${jndi:`, percent-encoded
   bytes, `../`, `/etc/passwd`, a base64 PE header `TVqQ...`) or a command-line fragment of
-  three words or more; `has_all` is as narrow as its most specific term;
+  three words or more; `has_all` is as narrow as its most specific term (a domain or class
+  name such as `com.bea.console.handles.JndiBindingHandle` counts);
 - literals with fewer than two letters or digits (single characters, emoji and homoglyph
   lists, `startswith @"\\"` for UNC paths, `contains "@"`), `startswith "http"`, and
   regexes that only check a shape (`\d{1,3}\.\d{1,3}...` matches any IP address);
+- signatures: a list most of whose values are command-line fragments or an actor's code
+  (`$(...)` obfuscation, script variables), a `let` list of GUIDs or hashes, a hunt for an
+  exploit payload (`${jndi:`), a regex naming offensive software (`[kK]ali`);
+- investigations and inventories: a positive test of exact host names (`DeviceName =~
+  "ws01"`, `DeviceName has_any (CompromisedDevices)` with a `let` list of literals; a host
+  list computed by a sub-query is a class of machines and does not count), a query reading
+  the software and vulnerability inventory (`DeviceTvm*`), a product's alerts picked by
+  `Severity`; in a hunt (not an alerting rule), a pipeline that ends in a listing with no
+  threshold after it — `distinct`, `summarize ... by` without aggregates, or a `summarize`
+  grouped by the matched field — where the analyst reads each distinct value once;
+- fields that are not entities to tune: a setting's value in an audit record
+  (`NewDomainValue`), and `Query` holding an LDAP filter (`sAMAccountType=805306369`)
+  rather than a DNS name;
 - parser and function bodies (`ParserQuery`, `FunctionQuery`).
 `!= ""` and `isnotempty()` only drop empty values: they are not exclusions.
 

@@ -19,7 +19,9 @@ pub const META: RuleMeta = RuleMeta {
 pub const DOCS: &str = r#"## What it does
 Checks `from datamodel=Model.Dataset` (in `tstats`, `datamodel`, `from`) and `nodename=`
 against the Common Information Model data models and their datasets, and suggests the
-closest name.
+closest name. The data models Splunk Enterprise Security adds (`Identity_Management`,
+`Domain_Analysis`, `Incident_Management`, `Threat_Intelligence`, `UEBA`) are known by name
+only: their datasets are not checked. `Risk` is checked like a CIM model.
 
 ## Why is this bad?
 `tstats` on a data model or dataset that does not exist returns no results and no error:
@@ -37,6 +39,7 @@ the detection is silently blind.
 
 ## References
 - https://docs.splunk.com/Documentation/CIM/latest/User/Overview
+- https://dev.splunk.com/enterprise/docs/devtools/enterprisesecurity/datamodelsusedbyes
 "#;
 
 /// Reports unknown data models and datasets.
