@@ -177,17 +177,23 @@ impl TokenKind {
 /// characters that start no token become [`TokenKind::Error`] tokens.
 pub fn lex(text: &str) -> Vec<Token> {
     let mut out = Vec::with_capacity(text.len() / 4);
+    out.extend(tokens(text));
+    out
+}
+
+/// The tokens of [`lex`] one at a time, for callers that keep only some of them.
+pub fn tokens(text: &str) -> impl Iterator<Item = Token> + '_ {
     let mut lexer = TokenKind::lexer(text);
-    while let Some(result) = lexer.next() {
+    std::iter::from_fn(move || {
+        let result = lexer.next()?;
         let range = lexer.span();
         let kind = match result {
             Ok(kind) => kind,
             Err(()) if text[range.clone()].starts_with("```") => TokenKind::UnterminatedString,
             Err(()) => TokenKind::Error,
         };
-        out.push(Token { kind, span: Span::from(range) });
-    }
-    out
+        Some(Token { kind, span: Span::from(range) })
+    })
 }
 
 #[cfg(test)]

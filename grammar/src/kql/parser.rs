@@ -108,6 +108,62 @@ fn ident_from(text: &str, span: Span) -> Ident {
     Ident { name: text.to_string(), bracketed: false, span }
 }
 
+/// A name read where the parser may still back out (`name =` in an argument, `name(` of a
+/// call): the `Ident` is built only once the name is kept, so a failed guess allocates nothing.
+#[derive(Debug, Clone)]
+enum NameAt<'a> {
+    Plain(&'a str, Span),
+    Built(Ident),
+}
+
+impl NameAt<'_> {
+    fn ident(self) -> Ident {
+        match self {
+            NameAt::Plain(text, span) => ident_from(text, span),
+            NameAt::Built(ident) => ident,
+        }
+    }
+}
+
+/// The left side of `Name = expr` or `(A, B) = expr`.
+enum NamesAt<'a> {
+    One(NameAt<'a>),
+    Many(Vec<Ident>),
+}
+
+/// A dotted name (`hint.strategy`) from its words, as [`grammar`]'s `dotted` builds it.
+fn dotted_ident((first, rest): ((&str, Span), Vec<(&str, Span)>)) -> Ident {
+    let mut out = ident_from(first.0, first.1);
+    for (text, span) in rest {
+        out.name.push('.');
+        out.name.push_str(text);
+        out.span = out.span.cover(span);
+    }
+    out
+}
+
+/// Adjacent string literals as one value (`"a" "b"` is `"ab"`), joined as they are read
+/// rather than collected into a list first.
+#[derive(Default)]
+struct Joined {
+    value: String,
+    span: Option<Span>,
+}
+
+impl FromIterator<(String, Span)> for Joined {
+    fn from_iter<T: IntoIterator<Item = (String, Span)>>(parts: T) -> Self {
+        let mut out = Joined::default();
+        for (part, span) in parts {
+            match out.span {
+                None => out.value = part,
+                Some(_) => out.value.push_str(&part),
+            }
+            out.span = Some(out.span.map_or(span, |s| s.cover(span)));
+        }
+        out
+    }
+}
+
 /// Decodes a string token's text into its value.
 fn decode_string(text: &str) -> String {
     let (body, verbatim, quote) = {
@@ -189,6 +245,13 @@ where
     let any_word = select! {
         Tk { kind: TokenKind::Ident, text } = e => ident_from(text, sp(e.span())),
     };
+    // The same two as text and span, for the places that may back out (see `NameAt`).
+    let plain_name_at = select! {
+        Tk { kind: TokenKind::Ident, text } = e if !RESERVED.contains(&text) => NameAt::Plain(text, sp(e.span())),
+    };
+    let any_word_at = select! {
+        Tk { kind: TokenKind::Ident, text } = e => (text, sp(e.span())),
+    };
     let string_tok = select! {
         Tk { kind: TokenKind::String | TokenKind::MultilineString, text } => text,
     };
@@ -200,22 +263,16 @@ where
         },
     );
     let name = choice((plain_name, bracketed.clone())).labelled("a name").boxed();
+    let name_at =
+        choice((plain_name_at, bracketed.clone().map(NameAt::Built))).labelled("a name").boxed();
     // Any word, reserved or not, or a bracketed name (after `.` and in declarations).
     let word = choice((any_word, bracketed)).labelled("a name").boxed();
 
     // A dotted name such as `hint.strategy` (for operator parameters and `set`).
-    let dotted = any_word
-        .then(tok(TokenKind::Dot, "`.`").ignore_then(any_word).repeated().collect::<Vec<_>>())
-        .map(|(first, rest): (Ident, Vec<Ident>)| {
-            let mut out = first;
-            for r in rest {
-                out.name.push('.');
-                out.name.push_str(&r.name);
-                out.span = out.span.cover(r.span);
-            }
-            out
-        })
+    let dotted_at = any_word_at
+        .then(tok(TokenKind::Dot, "`.`").ignore_then(any_word_at).repeated().collect::<Vec<_>>())
         .boxed();
+    let dotted = dotted_at.clone().map(dotted_ident).boxed();
 
     // A wildcard column pattern: `Col*`, `*Suffix`, `Pre*Post`, or a bracketed name.
     let wildcard_name = choice((
@@ -241,11 +298,10 @@ where
         .map_with(|t, e| (decode_string(t), sp(e.span())))
         .repeated()
         .at_least(1)
-        .collect::<Vec<_>>()
-        .map(|parts: Vec<(String, Span)>| {
-            let span = parts[0].1.cover(parts[parts.len() - 1].1);
-            let value = parts.into_iter().map(|p| p.0).collect();
-            Expr::Literal(Literal { kind: LiteralKind::String { value }, span })
+        .collect::<Joined>()
+        .map(|joined: Joined| {
+            let span = joined.span.unwrap_or_default();
+            Expr::Literal(Literal { kind: LiteralKind::String { value: joined.value }, span })
         });
     let number = select! {
         Tk { kind: TokenKind::Int, text } = e => Expr::Literal(Literal {
@@ -293,11 +349,11 @@ where
         })
         .boxed();
 
-    let arg = name
+    let arg = name_at
         .clone()
         .then_ignore(assign.clone())
         .then(value.clone())
-        .map_with(|(n, v), e| Arg { name: Some(n), value: v, span: sp(e.span()) })
+        .map_with(|(n, v), e| Arg { name: Some(n.ident()), value: v, span: sp(e.span()) })
         .or(value.clone().map_with(|v, e| Arg { name: None, value: v, span: sp(e.span()) }));
     let args = arg
         .separated_by(comma.clone())
@@ -306,8 +362,8 @@ where
         .delimited_by(lparen.clone(), rparen.clone().labelled("`)` to close the argument list"))
         .boxed();
 
-    let call = any_word.then(args.clone()).map_with(|(callee, args), e| Expr::Call {
-        callee,
+    let call = any_word_at.then(args.clone()).map_with(|((text, at), args), e| Expr::Call {
+        callee: ident_from(text, at),
         args,
         span: sp(e.span()),
     });
@@ -524,14 +580,19 @@ where
     let expr_b = expr.clone().boxed();
     // `Name = expr`, `(A, B) = expr`, or `expr`.
     let names_lhs = choice((
-        name.clone().map(|n| vec![n]),
+        name_at.clone().map(NamesAt::One),
         name.clone()
             .separated_by(comma.clone())
             .at_least(1)
             .collect::<Vec<_>>()
-            .delimited_by(lparen.clone(), rparen.clone()),
+            .delimited_by(lparen.clone(), rparen.clone())
+            .map(NamesAt::Many),
     ))
-    .then_ignore(assign.clone());
+    .then_ignore(assign.clone())
+    .map(|names| match names {
+        NamesAt::One(n) => vec![n.ident()],
+        NamesAt::Many(names) => names,
+    });
     // A plain expression, not a `value`: a bare `X | op` here would swallow the operators that
     // follow the list when the operator sits inside a parenthesised sub-query (`by X | where`).
     // Sub-queries in a list must be parenthesised anyway: `(T | count)` is an atom.
@@ -560,14 +621,23 @@ where
     .labelled("a value")
     .boxed();
     let params = |allowed: &'static [&'static str]| {
-        dotted
+        dotted_at
             .clone()
-            .filter(move |n: &Ident| {
-                n.name.starts_with("hint.") || allowed.contains(&n.name.as_str())
+            .filter(move |(first, rest): &((&str, Span), Vec<(&str, Span)>)| {
+                if rest.is_empty() {
+                    first.0.starts_with("hint.") || allowed.contains(&first.0)
+                } else {
+                    let n = dotted_ident((*first, rest.clone()));
+                    n.name.starts_with("hint.") || allowed.contains(&n.name.as_str())
+                }
             })
             .then_ignore(assign.clone())
             .then(param_value.clone())
-            .map_with(|(name, value), e| OperatorParam { name, value, span: sp(e.span()) })
+            .map_with(|(name, value), e| OperatorParam {
+                name: dotted_ident(name),
+                value,
+                span: sp(e.span()),
+            })
             .repeated()
             .collect::<Vec<_>>()
             .boxed()
@@ -1130,6 +1200,19 @@ where
         evaluate.clone(),
     ))
     .boxed();
+    // The fast build (errors without detail, see `run`) tries them only after one of their
+    // words: a source that is an expression then skips eight failing keyword parsers. The
+    // build that explains errors keeps the plain choice, so messages do not change.
+    let source_op = if std::mem::size_of::<R>() == 0 {
+        select! {
+            Tk { kind: TokenKind::Ident, text } if matches!(text, "union" | "range" | "print" | "datatable" | "externaldata" | "search" | "find" | "evaluate") => (),
+        }
+        .rewind()
+        .ignore_then(source_op)
+        .boxed()
+    } else {
+        source_op
+    };
 
     operator.define(
         choice((
@@ -1393,10 +1476,9 @@ fn is_tabular_expr(e: &Expr) -> bool {
 
 /// Parses `text` into a tree and its errors. Never panics.
 pub fn parse(text: &str) -> crate::Parse<Query> {
-    let all = lexer::lex(text);
     let mut errors = Vec::new();
-    let mut toks: Vec<(Tk<'_>, SimpleSpan)> = Vec::with_capacity(all.len());
-    for t in &all {
+    let mut toks: Vec<(Tk<'_>, SimpleSpan)> = Vec::with_capacity(text.len() / 4);
+    for t in lexer::tokens(text) {
         let range = std::ops::Range::<usize>::from(t.span);
         match t.kind {
             TokenKind::Comment => continue,

@@ -205,7 +205,8 @@ fn lex_comment(lex: &mut Lexer<Raw>) -> bool {
 /// Splits `text` into tokens, comments included, whitespace skipped.
 pub fn lex(text: &str) -> Vec<Token> {
     let mut lexer = Raw::lexer(text);
-    let mut tokens = Vec::new();
+    // About one token per four bytes in real searches: one allocation, no regrowth.
+    let mut tokens = Vec::with_capacity(text.len() / 4 + 1);
     while let Some(raw) = lexer.next() {
         let span = Span::from(lexer.span());
         let kind = match raw {

@@ -949,10 +949,16 @@ impl<'a, R: GrammarError<'a>> G<'a, R> {
                     .then(any().filter(|t: &Tok| t.kind == K::LParen).rewind())
                     .ignored(),
             ));
+            // The name is read (and allocated) only once the arguments are there: most words
+            // that could start a call are fields.
             let call = call_name
-                .map_with(move |_, e| name_of(src(e), to_span(e.span()), None))
+                .map_with(|_, e| e.span())
                 .then(args.clone())
-                .map_with(|(name, args), e| Expr::Call { name, args, span: to_span(e.span()) })
+                .map_with(move |(name_span, args), e| Expr::Call {
+                    name: name_of(src(e), to_span(name_span), None),
+                    args,
+                    span: to_span(e.span()),
+                })
                 .boxed();
             let word = field_run
                 .map_with(move |(s, _), e| {

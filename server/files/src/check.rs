@@ -125,7 +125,21 @@ fn guarded<T>(span: Span, work: impl FnOnce() -> T) -> Result<T, Diagnostic> {
 /// True when `selection` turns on a rule that needs analysis: anything but the syntax codes
 /// and the `QL` codes, which this crate reports itself.
 fn selects_rules(selection: &RuleSelection) -> bool {
-    const SYNTAX: [&str; 3] = ["KQL001", "SPL001", "YL001"];
+    // The usual syntax-only selection (`--select KQL001`) answers without asking each rule:
+    // no default set, and every selector is a syntax code, which no other rule code starts
+    // with (`syntax_codes_prefix_no_other_code` below).
+    if !selection.default_set
+        && selection.select.iter().all(|s| SYNTAX.iter().any(|c| c.eq_ignore_ascii_case(s)))
+    {
+        return false;
+    }
+    asks_rules(selection)
+}
+
+const SYNTAX: [&str; 3] = ["KQL001", "SPL001", "YL001"];
+
+/// [`selects_rules`] asking every rule.
+fn asks_rules(selection: &RuleSelection) -> bool {
     qlint_linter::rules::all()
         .iter()
         .filter(|rule| !SYNTAX.contains(&rule.code) && !rule.code.starts_with("QL"))
@@ -311,6 +325,19 @@ fn map_edit_span(query: &EmbeddedQuery, span: Span) -> Span {
 mod tests {
     use super::*;
 
+    /// The quick answer of `selects_rules` for syntax-only selections holds only while no
+    /// other rule code starts with a syntax code.
+    #[test]
+    fn syntax_codes_prefix_no_other_code() {
+        for rule in qlint_linter::rules::all() {
+            for code in SYNTAX {
+                let starts = rule.code.len() >= code.len()
+                    && rule.code.as_bytes()[..code.len()].eq_ignore_ascii_case(code.as_bytes());
+                assert!(!starts || rule.code == code, "{} starts with {code}", rule.code);
+            }
+        }
+    }
+
     /// With only syntax codes selected the queries are parsed, not analysed; the findings are
     /// the same as a full check's syntax findings.
     #[test]
@@ -331,6 +358,8 @@ mod tests {
             let path = Path::new(name);
             let syntax = only(&["KQL001", "SPL001"]);
             assert!(!selects_rules(&syntax.selection_for(path)));
+            assert!(!asks_rules(&syntax.selection_for(path)));
+            assert!(selects_rules(&all.selection_for(path)));
             let fast = check_text(path, text, &knowledge, &syntax);
             let mut full = check_text(path, text, &knowledge, &all);
             full.diagnostics.retain(|d| d.code == "KQL001" || d.code == "SPL001");
