@@ -50,8 +50,13 @@ pub struct LineIndex {
 impl LineIndex {
     /// The index of `text`.
     pub fn new(text: &str) -> Self {
-        let bytes = text.as_bytes();
         let mut starts = vec![0];
+        if !text.contains('\r') {
+            // The common case, searched a word at a time.
+            starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+            return Self { starts };
+        }
+        let bytes = text.as_bytes();
         for (i, &b) in bytes.iter().enumerate() {
             if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
                 starts.push(i + 1);
@@ -277,16 +282,17 @@ mod tests {
 
     #[test]
     fn the_line_index_agrees_with_the_rope() {
-        let text = "a\r\nb😀c\rd\n\né\u{2028}f\r\n\r\n😀";
-        let rope = Rope::from_str(text);
-        let lines = LineIndex::new(text);
-        for enc in [PositionEncoding::Utf16, PositionEncoding::Utf8] {
-            for offset in 0..=text.len() + 2 {
-                assert_eq!(
-                    lines.position(text, offset, enc),
-                    position_of_offset(&rope, offset, enc),
-                    "{offset} {enc:?}"
-                );
+        for text in ["a\r\nb😀c\rd\n\né\u{2028}f\r\n\r\n😀", "a\nb😀c\n\né\u{2028}f\n", ""] {
+            let rope = Rope::from_str(text);
+            let lines = LineIndex::new(text);
+            for enc in [PositionEncoding::Utf16, PositionEncoding::Utf8] {
+                for offset in 0..=text.len() + 2 {
+                    assert_eq!(
+                        lines.position(text, offset, enc),
+                        position_of_offset(&rope, offset, enc),
+                        "{offset} {enc:?} {text:?}"
+                    );
+                }
             }
         }
     }

@@ -74,8 +74,10 @@ fn fails_early(body: &str, parts: &[Span]) -> bool {
     for token in &tokens {
         match token.kind {
             // Tokens whose extent may depend on text after the window.
-            TokenKind::Error => return false,
-            TokenKind::UnterminatedString if token.span.text(window).starts_with("```") => {
+            TokenKind::Error if token.span.text(window).contains('@') => return false,
+            TokenKind::Error | TokenKind::UnterminatedString
+                if token.span.end as usize == window.len() && end < last =>
+            {
                 return false;
             }
             TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => depth += 1,
@@ -121,6 +123,9 @@ struct RawPart {
     span: Span,
     /// It holds only comments (it then belongs to the next part).
     comments_only: bool,
+    /// It holds a `@` that starts no token: a verbatim string `@"` that does not close, which
+    /// a quote typed anywhere after it would close (so its extent depends on far-away text).
+    open_verbatim: bool,
 }
 
 /// What [`scan`] found in a stretch of text.
@@ -131,24 +136,20 @@ struct Scan {
     open: i32,
     glue_next: bool,
     last_end: Option<u32>,
-    /// A token whose extent may depend on text far after it: an unmatched character (`@`
-    /// before a verbatim string that never closes) or an unclosed ``` string.
-    far_reaching: bool,
+    /// A token runs to the end of the scanned text (an unclosed ``` string): in a longer
+    /// text it might have ended elsewhere.
+    open_at_end: bool,
 }
 
 /// The blank-line separated parts of `text` (which starts at `base` in the body), joined where
 /// a part plainly continues the one before.
 fn scan(text: &str, base: u32) -> Scan {
     let tokens = kql::lex(text);
-    let mut out = Scan {
-        parts: Vec::new(),
-        open: 0,
-        glue_next: false,
-        last_end: None,
-        far_reaching: false,
-    };
+    let mut out =
+        Scan { parts: Vec::new(), open: 0, glue_next: false, last_end: None, open_at_end: false };
     let mut start: Option<u32> = None;
     let mut comments_only = true;
+    let mut open_verbatim = false;
     for token in &tokens {
         let (s, e) = (token.span.start, token.span.end);
         if let Some(prev) = out.last_end
@@ -158,20 +159,20 @@ fn scan(text: &str, base: u32) -> Scan {
             && token.kind != TokenKind::Pipe
         {
             let span = Span::new(start.unwrap_or(0) + base, prev + base);
-            out.parts.push(RawPart { span, comments_only });
+            out.parts.push(RawPart { span, comments_only, open_verbatim });
             start = None;
             comments_only = true;
+            open_verbatim = false;
         }
         start.get_or_insert(s);
         match token.kind {
             TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => out.open += 1,
             TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => out.open -= 1,
-            TokenKind::Error => out.far_reaching = true,
-            TokenKind::UnterminatedString if token.span.text(text).starts_with("```") => {
-                out.far_reaching = true;
-            }
+            TokenKind::Error => open_verbatim |= token.span.text(text).contains('@'),
             _ => {}
         }
+        out.open_at_end |= e as usize == text.len()
+            && matches!(token.kind, TokenKind::Error | TokenKind::UnterminatedString);
         if token.kind != TokenKind::Comment {
             out.glue_next = dangling(token.kind, &text[s as usize..e as usize]);
             comments_only = false;
@@ -179,7 +180,8 @@ fn scan(text: &str, base: u32) -> Scan {
         out.last_end = Some(e);
     }
     if let (Some(s), Some(prev)) = (start, out.last_end) {
-        out.parts.push(RawPart { span: Span::new(s + base, prev + base), comments_only });
+        let span = Span::new(s + base, prev + base);
+        out.parts.push(RawPart { span, comments_only, open_verbatim });
     }
     out
 }
@@ -231,8 +233,6 @@ pub struct KqlSplit {
     skip: usize,
     /// The text's length.
     len: usize,
-    /// Some token's extent may depend on far-away text: edits rescan everything.
-    far_reaching: bool,
 }
 
 /// How many parts after an edit a rescan may grow to before it runs to the end of the text.
@@ -242,8 +242,7 @@ impl KqlSplit {
     /// The split of `text`.
     pub fn new(text: &str) -> Self {
         let skip = bom_len(text);
-        let scanned = scan(&text[skip..], 0);
-        Self { raw: scanned.parts, skip, len: text.len(), far_reaching: scanned.far_reaching }
+        Self { raw: scan(&text[skip..], 0).parts, skip, len: text.len() }
     }
 
     /// Takes the edit that replaced the bytes `start..old_end` of the previous text by
@@ -261,8 +260,9 @@ impl KqlSplit {
         let consistent = start <= old_end
             && old_end <= self.len
             && self.len - (old_end - start) + new_len == new_total;
-        // An edit at the start may add or remove a byte-order mark.
-        if self.far_reaching || !consistent || start < skip.max(1) {
+        // An edit at the start may add or remove a byte-order mark; an unclosed verbatim
+        // string may close at a quote typed anywhere after it.
+        if !consistent || start < skip.max(1) || self.raw.iter().any(|p| p.open_verbatim) {
             *self = Self::new(&slice(0, new_total));
             return;
         }
@@ -274,7 +274,6 @@ impl KqlSplit {
         let k = self.raw.partition_point(|p| p.span.start <= a);
         let first = k.saturating_sub(2);
         let ws = if k >= 2 { self.raw[first].span.start } else { 0 };
-        let first = if k >= 2 { first } else { 0 };
         // The first part that starts after the edit: it and those after it only move.
         let mut last = self.raw.partition_point(|p| p.span.start <= b);
         let mut growth = 0;
@@ -283,15 +282,14 @@ impl KqlSplit {
             let we = self.raw.get(last).map_or(body_len, |p| shift(p.span.start));
             let text = slice(ws as usize + skip, we as usize + skip);
             let scanned = scan(&text, ws);
-            if scanned.far_reaching {
-                *self = Self::new(&slice(0, new_total));
-                return;
-            }
             // The next part starts a part in the edited text too when nothing is left open
-            // before it and a blank line separates it from the last token.
+            // before it and a blank line separates it from the last token. (A scan to the
+            // end of the text is the scan of the whole text from `ws` on.)
             let clean_end = we == body_len
                 || (scanned.open == 0
                     && !scanned.glue_next
+                    && !scanned.open_at_end
+                    && !scanned.parts.iter().any(|p| p.open_verbatim)
                     && scanned.last_end.is_none_or(|e| has_blank_line(&text[e as usize..])));
             if clean_end {
                 break scanned;
@@ -416,6 +414,20 @@ mod tests {
         for (id, n) in split.iter().take(15) {
             eprintln!("  {id}: {n} parts");
         }
+    }
+
+    #[test]
+    fn a_statement_that_fails_near_the_start_settles_the_whole_text() {
+        let fails = |text: &str| fails_early(text, &merge(&scan(text, 0).parts));
+        // `T | take 1 let b = 2` is no statement.
+        let text = "let a = 1;\nT | take 1\n\nlet b = 2;\nU | take 2\n";
+        assert!(fails(text) && !parses(text));
+        // One statement, which parses: not settled early, and it does parse whole.
+        let text = "T\n| project\n\na, b\n";
+        assert!(!fails(text) && parses(text));
+        // The verbatim string closes only at the very end: unknown, not "fails".
+        let text = "let a = @\"x;\n\n";
+        assert!(!fails(&format!("{text}T | take 1;\n\nU\n")));
     }
 
     /// Applies `edits` one by one, keeping a split up to date, and compares it after each
