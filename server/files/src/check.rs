@@ -129,8 +129,11 @@ impl QueryLint {
 /// from an earlier run instead (the language server keeps one per open document).
 pub trait QueryMemo {
     /// The lint of `query`, from memory or from `lint`.
-    fn lint(&mut self, query: &EmbeddedQuery, lint: &dyn Fn(&EmbeddedQuery) -> QueryLint)
-    -> QueryLint;
+    fn lint(
+        &mut self,
+        query: &EmbeddedQuery,
+        lint: &dyn Fn(&EmbeddedQuery) -> QueryLint,
+    ) -> QueryLint;
 }
 
 /// Remembers nothing.

@@ -282,7 +282,8 @@ mod tests {
 
     #[test]
     fn the_line_index_agrees_with_the_rope() {
-        for text in ["a\r\nb😀c\rd\n\né\u{2028}f\r\n\r\n😀", "a\nb😀c\n\né\u{2028}f\n", ""] {
+        for text in ["a\r\nb😀c\rd\n\né\u{2028}f\r\n\r\n😀", "a\nb😀c\n\né\u{2028}f\n", ""]
+        {
             let rope = Rope::from_str(text);
             let lines = LineIndex::new(text);
             for enc in [PositionEncoding::Utf16, PositionEncoding::Utf8] {

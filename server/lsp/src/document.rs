@@ -58,11 +58,8 @@ impl Document {
         if self.rope.try_remove(start..end).is_err() {
             return TextEdit { start: start_byte, end: start_byte, inserted: 0 };
         }
-        let inserted = if self.rope.try_insert(start, &change.text).is_ok() {
-            change.text.len()
-        } else {
-            0
-        };
+        let inserted =
+            if self.rope.try_insert(start, &change.text).is_ok() { change.text.len() } else { 0 };
         TextEdit { start: start_byte, end: end_byte, inserted }
     }
 }

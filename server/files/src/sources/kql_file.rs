@@ -300,10 +300,11 @@ impl KqlSplit {
         let moved = self.raw.split_off(last);
         self.raw.truncate(first);
         self.raw.extend(scanned.parts);
-        self.raw.extend(moved.into_iter().map(|p| RawPart {
-            span: Span::new(shift(p.span.start), shift(p.span.end)),
-            ..p
-        }));
+        self.raw.extend(
+            moved
+                .into_iter()
+                .map(|p| RawPart { span: Span::new(shift(p.span.start), shift(p.span.end)), ..p }),
+        );
         self.len = new_total;
     }
 
@@ -441,8 +442,13 @@ mod tests {
             split.edit((start, end), insert.len(), text.len(), &|a, b| text[a..b].to_owned());
             let fresh = KqlSplit::new(&text);
             assert_eq!(split.parts(), fresh.parts(), "after {insert:?} at {start}: {text:?}");
-            let kept: Vec<_> = split.extract(&text, &mut |t| parses(t)).into_iter().map(|q| (q.span_in_file, q.text)).collect();
-            let full: Vec<_> = extract(&text).into_iter().map(|q| (q.span_in_file, q.text)).collect();
+            let kept: Vec<_> = split
+                .extract(&text, &mut |t| parses(t))
+                .into_iter()
+                .map(|q| (q.span_in_file, q.text))
+                .collect();
+            let full: Vec<_> =
+                extract(&text).into_iter().map(|q| (q.span_in_file, q.text)).collect();
             assert_eq!(kept, full, "after {insert:?} at {start}: {text:?}");
         }
     }
@@ -482,8 +488,24 @@ mod tests {
     fn random_edits_keep_the_split_exact() {
         // A fixed pseudo-random sequence (no dependency): insertions and deletions of pieces
         // that open and close brackets and strings, add and remove blank lines, dangle.
-        let pieces =
-            ["\n", "\n\n", " ", "(", ")", "and", "|", "// c\n", "T", "\"", "@\"", "```", ";", "let x = 1;", "\r\n", "é"];
+        let pieces = [
+            "\n",
+            "\n\n",
+            " ",
+            "(",
+            ")",
+            "and",
+            "|",
+            "// c\n",
+            "T",
+            "\"",
+            "@\"",
+            "```",
+            ";",
+            "let x = 1;",
+            "\r\n",
+            "é",
+        ];
         let mut text = "T\n| take 1\n\nU\n| where x == 1\n\nV | count\n\nW | take 2\n".repeat(3);
         let mut split = KqlSplit::new(&text);
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;

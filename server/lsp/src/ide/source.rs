@@ -182,7 +182,12 @@ fn query_file_regions(language: Language, text: &str) -> Vec<Region> {
 
 /// Region `n` of a query file whose queries start at `starts`: from the start of the text
 /// (after a byte-order mark) for the first, to the start of the next one or the end.
-pub(crate) fn query_file_region(language: Language, text: &str, starts: &[u32], n: usize) -> Region {
+pub(crate) fn query_file_region(
+    language: Language,
+    text: &str,
+    starts: &[u32],
+    n: usize,
+) -> Region {
     let start = if n == 0 { 0 } else { starts[n] };
     let end = starts.get(n + 1).map_or(text.len(), |&s| s as usize);
     // A byte-order mark stays outside the query.
