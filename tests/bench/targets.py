@@ -199,6 +199,14 @@ class Lsp:
     def notify(self, method, params):
         self.send({"jsonrpc": "2.0", "method": method, "params": params})
 
+    def cpu(self):
+        """CPU seconds (user + system) the server has used so far (Linux only; 0 elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            return 0.0
+
     def read(self):
         length = None
         while True:
@@ -245,6 +253,7 @@ def lsp(args, tmp):
     first = time.perf_counter() - start
     completion, diagnostics = [], []
     version = 1
+    cpu_before = server.cpu()
     targets = [i for i, l in enumerate(lines) if l.startswith("| where ")][:: 97][: args.keystrokes]
     for line in targets:
         version += 1
@@ -266,6 +275,8 @@ def lsp(args, tmp):
                 got_diagnostics = now
         completion.append(got_completion * 1000)
         diagnostics.append(got_diagnostics * 1000)
+    cpu_keystrokes = server.cpu() - cpu_before
+    load = os.getloadavg()[0]
     server.request("shutdown", None)
     server.notify("exit", None)
     server.proc.wait(timeout=10)
@@ -278,6 +289,7 @@ def lsp(args, tmp):
     print(f"  open to first diagnostics: {first * 1000:.0f} ms")
     print(f"  keystroke -> completion:   p50 {pct(completion, 50):6.1f} ms   p99 {pct(completion, 99):6.1f} ms")
     print(f"  keystroke -> diagnostics:  p50 {pct(diagnostics, 50):6.1f} ms   p99 {pct(diagnostics, 99):6.1f} ms")
+    print(f"  server CPU (user+sys) per keystroke: {cpu_keystrokes * 1000 / max(1, len(targets)):.1f} ms   load average {load:.1f}")
 
 
 def startup(args, tmp):

@@ -47,8 +47,20 @@ pub fn check_source(
     knowledge: &Knowledge,
     config: &Config,
 ) -> FileReport {
-    let selection = config.selection_for(path);
     let extraction = sources::extract_with(kind, text, &config.yaml_queries);
+    check_extraction(path, extraction, knowledge, config, &mut NoMemo)
+}
+
+/// Checks the queries `extraction` found in a file (`sources::extract_with` on its text, with
+/// the config's `[[yaml-queries]]`), asking `memo` for each query's lint first.
+pub fn check_extraction(
+    path: &Path,
+    extraction: sources::Extraction,
+    knowledge: &Knowledge,
+    config: &Config,
+    memo: &mut dyn QueryMemo,
+) -> FileReport {
+    let selection = config.selection_for(path);
     let mut report = FileReport {
         path: path.to_owned(),
         queries: extraction.queries.len(),
@@ -65,15 +77,18 @@ pub fn check_source(
         ));
     }
     for query in &extraction.queries {
-        match guarded(query.span_in_file, || check_query(query, knowledge, &selection)) {
-            Ok((diagnostics, syntax_errors)) => {
-                report.has_syntax_errors |= syntax_errors;
-                report.diagnostics.extend(diagnostics);
+        let lint = memo.lint(query, &|query| QueryLint::of(query, knowledge, &selection));
+        match lint.internal_error {
+            None => {
+                report.has_syntax_errors |= lint.syntax_errors;
+                report
+                    .diagnostics
+                    .extend(lint.diagnostics.into_iter().map(|d| map_to_file(d, query)));
             }
-            Err(internal) => {
+            Some(reason) => {
                 // Never write fixes into a file qlint did not fully understand.
                 report.has_syntax_errors = true;
-                report.diagnostics.push(internal);
+                report.diagnostics.push(internal_error(query.span_in_file, &reason));
             }
         }
     }
@@ -81,6 +96,61 @@ pub fn check_source(
     report.diagnostics = configure(report.diagnostics, &selection);
     sort_diagnostics(&mut report.diagnostics);
     report
+}
+
+/// What linting one query gives, in query offsets (suppressions applied), before it is
+/// mapped into its file. It depends only on the query's language, text and facts, the
+/// knowledge and the rule selection, so a caller may keep it while those stay the same.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryLint {
+    /// Findings in query offsets.
+    pub diagnostics: Vec<Diagnostic>,
+    /// True when the query did not parse.
+    pub syntax_errors: bool,
+    /// The reason qlint failed on the query (a panic), reported as `QL004`.
+    pub internal_error: Option<String>,
+}
+
+impl QueryLint {
+    /// Lints `query` (a panic in qlint becomes `internal_error`).
+    pub fn of(query: &EmbeddedQuery, knowledge: &Knowledge, selection: &RuleSelection) -> Self {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            check_query(query, knowledge, selection)
+        })) {
+            Ok((diagnostics, syntax_errors)) => {
+                Self { diagnostics, syntax_errors, internal_error: None }
+            }
+            Err(panic) => Self {
+                diagnostics: Vec::new(),
+                syntax_errors: true,
+                internal_error: Some(panic_reason(panic.as_ref())),
+            },
+        }
+    }
+}
+
+/// Where [`check_extraction`] gets each query's lint: `lint` computes it; a memo may answer
+/// from an earlier run instead (the language server keeps one per open document).
+pub trait QueryMemo {
+    /// The lint of `query`, from memory or from `lint`.
+    fn lint(
+        &mut self,
+        query: &EmbeddedQuery,
+        lint: &dyn Fn(&EmbeddedQuery) -> QueryLint,
+    ) -> QueryLint;
+}
+
+/// Remembers nothing.
+pub struct NoMemo;
+
+impl QueryMemo for NoMemo {
+    fn lint(
+        &mut self,
+        query: &EmbeddedQuery,
+        lint: &dyn Fn(&EmbeddedQuery) -> QueryLint,
+    ) -> QueryLint {
+        lint(query)
+    }
 }
 
 /// A report for a file that could not be read (`QL001`).
@@ -100,26 +170,35 @@ pub fn unreadable(path: &Path, message: impl Into<String>) -> FileReport {
     }
 }
 
-/// Runs `work` on one query; a panic in it (a bug in qlint) becomes a `QL004` finding at
-/// `span` instead of ending the run, so the other queries and files are still checked.
+/// The message of a caught panic.
+fn panic_reason(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+/// The `QL004` finding at `span` for a query qlint failed on (a bug in qlint): the other
+/// queries and files are still checked.
+fn internal_error(span: Span, reason: &str) -> Diagnostic {
+    Diagnostic::new(
+        "QL004",
+        Category::Meta,
+        Severity::Error,
+        span,
+        format!(
+            "qlint failed on this query (internal error: {reason}); it was not checked. \
+             Please report it with the query"
+        ),
+    )
+}
+
+/// Runs `work` on one query; a panic in it becomes a `QL004` finding at `span`.
+#[cfg(test)]
 fn guarded<T>(span: Span, work: impl FnOnce() -> T) -> Result<T, Diagnostic> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|panic| {
-        let reason = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
-        Diagnostic::new(
-            "QL004",
-            Category::Meta,
-            Severity::Error,
-            span,
-            format!(
-                "qlint failed on this query (internal error: {reason}); it was not checked. \
-                 Please report it with the query"
-            ),
-        )
-    })
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+        .map_err(|panic| internal_error(span, &panic_reason(panic.as_ref())))
 }
 
 /// True when `selection` turns on a rule that needs analysis: anything but the syntax codes
@@ -170,7 +249,7 @@ fn configure(diagnostics: Vec<Diagnostic>, selection: &RuleSelection) -> Vec<Dia
         .collect()
 }
 
-/// Lints one query, applies its suppressions and maps everything to file offsets.
+/// Lints one query and applies its suppressions (spans stay in query offsets).
 fn check_query(
     query: &EmbeddedQuery,
     knowledge: &Knowledge,
@@ -214,8 +293,7 @@ fn check_query(
             }
         }
     }
-    let mapped = kept.into_iter().map(|d| map_to_file(d, query)).collect();
-    (mapped, syntax_errors)
+    (kept, syntax_errors)
 }
 
 /// True when a suppression covers `diagnostic`; marks the code it used.

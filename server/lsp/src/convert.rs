@@ -22,19 +22,81 @@ pub fn range(rope: &Rope, span: Span, enc: PositionEncoding) -> lsp::Range {
 
 /// An LSP diagnostic from a file-coordinate diagnostic.
 pub fn diagnostic(rope: &Rope, d: &Diagnostic, enc: PositionEncoding) -> lsp::Diagnostic {
+    with_range(d, range(rope, d.span, enc))
+}
+
+fn with_range(d: &Diagnostic, range: lsp::Range) -> lsp::Diagnostic {
     let severity = match d.severity {
         Severity::Error => lsp::DiagnosticSeverity::ERROR,
         Severity::Warning => lsp::DiagnosticSeverity::WARNING,
         Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
     };
     lsp::Diagnostic {
-        range: range(rope, d.span, enc),
+        range,
         severity: Some(severity),
         code: Some(NumberOrString::String(d.code.to_owned())),
         source: Some("qlint".to_owned()),
         message: d.message.clone(),
         ..Default::default()
     }
+}
+
+/// The line starts of a text, to convert many offsets (a document's diagnostics) without
+/// walking the rope for each. Lines end as LSP says: `\n`, `\r\n` or a lone `\r`.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// The index of `text`.
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        if !text.contains('\r') {
+            // The common case, searched a word at a time.
+            starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+            return Self { starts };
+        }
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                starts.push(i + 1);
+            }
+        }
+        Self { starts }
+    }
+
+    /// The client position of a byte offset of `text` (clamped to the text, floored to a
+    /// char boundary), as [`super::document::position_of_offset`] gives it.
+    pub fn position(&self, text: &str, offset: usize, enc: PositionEncoding) -> lsp::Position {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let start = self.starts[line];
+        let before = &text[start..offset];
+        let column = match enc {
+            PositionEncoding::Utf8 => before.len(),
+            PositionEncoding::Utf16 if before.is_ascii() => before.len(),
+            PositionEncoding::Utf16 => before.encode_utf16().count(),
+        };
+        let clamp = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        lsp::Position::new(clamp(line), clamp(column))
+    }
+}
+
+/// [`diagnostic`] with positions from a [`LineIndex`] of `text`, the document's text.
+pub fn diagnostic_indexed(
+    lines: &LineIndex,
+    text: &str,
+    d: &Diagnostic,
+    enc: PositionEncoding,
+) -> lsp::Diagnostic {
+    let range = lsp::Range::new(
+        lines.position(text, d.span.start as usize, enc),
+        lines.position(text, d.span.end as usize, enc),
+    );
+    with_range(d, range)
 }
 
 /// A quick-fix code action for a diagnostic's fix, if it has one.
@@ -211,4 +273,28 @@ pub fn whole_text_edit(
         range: range(rope, span, enc),
         new_text: new[prefix..new.len() - suffix].to_owned(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::position_of_offset;
+
+    #[test]
+    fn the_line_index_agrees_with_the_rope() {
+        for text in ["a\r\nb😀c\rd\n\né\u{2028}f\r\n\r\n😀", "a\nb😀c\n\né\u{2028}f\n", ""]
+        {
+            let rope = Rope::from_str(text);
+            let lines = LineIndex::new(text);
+            for enc in [PositionEncoding::Utf16, PositionEncoding::Utf8] {
+                for offset in 0..=text.len() + 2 {
+                    assert_eq!(
+                        lines.position(text, offset, enc),
+                        position_of_offset(&rope, offset, enc),
+                        "{offset} {enc:?} {text:?}"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -34,23 +34,45 @@ impl Document {
     }
 
     /// Applies one change from `didChange`: a full replacement when it has no range,
-    /// otherwise a replacement of the (clamped) range.
-    pub fn apply_change(&mut self, change: &TextDocumentContentChangeEvent, enc: PositionEncoding) {
+    /// otherwise a replacement of the (clamped) range. Gives the bytes `start..end` of the
+    /// previous text that the change replaced and how many bytes it inserted.
+    pub fn apply_change(
+        &mut self,
+        change: &TextDocumentContentChangeEvent,
+        enc: PositionEncoding,
+    ) -> TextEdit {
         let Some(range) = change.range else {
+            let removed = self.rope.len_bytes();
             self.rope = Rope::from_str(&change.text);
-            return;
+            return TextEdit { start: 0, end: removed, inserted: change.text.len() };
         };
         let mut start = char_of_position(&self.rope, range.start, enc);
         let mut end = char_of_position(&self.rope, range.end, enc);
         if end < start {
             std::mem::swap(&mut start, &mut end);
         }
+        let byte = |rope: &Rope, c: usize| rope.try_char_to_byte(c).unwrap_or(rope.len_bytes());
+        let (start_byte, end_byte) = (byte(&self.rope, start), byte(&self.rope, end));
         // Both indices are clamped to the rope, so these cannot fail; a failure would leave the
         // rope untouched rather than panic.
-        if self.rope.try_remove(start..end).is_ok() {
-            let _ = self.rope.try_insert(start, &change.text);
+        if self.rope.try_remove(start..end).is_err() {
+            return TextEdit { start: start_byte, end: start_byte, inserted: 0 };
         }
+        let inserted =
+            if self.rope.try_insert(start, &change.text).is_ok() { change.text.len() } else { 0 };
+        TextEdit { start: start_byte, end: end_byte, inserted }
     }
+}
+
+/// What one change did to a document's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextEdit {
+    /// Where the replaced bytes of the previous text start.
+    pub start: usize,
+    /// Where they end.
+    pub end: usize,
+    /// How many bytes replaced them.
+    pub inserted: usize,
 }
 
 /// The content of `line` without its line break, or `None` past the last line.

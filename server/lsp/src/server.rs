@@ -6,11 +6,18 @@
 //!
 //! Diagnostics: every change bumps the document's generation and schedules a lint after the
 //! debounce delay. A scheduled lint that wakes up to a newer generation does nothing; lints of
-//! one document run one at a time (a per-document async lock), and results are published only
-//! if no newer change arrived, tagged with the version they were computed for.
+//! one document run one at a time (a per-document async lock), a lint under way stops between
+//! two queries when a newer change arrives, and results are published only if no newer
+//! change arrived, tagged with the version they were computed for.
+//!
+//! Keystrokes on big files: each document keeps the lints of its queries from its last run
+//! (`ide::incremental::LintMemo`), so a lint after an edit lints only the queries the edit
+//! changed; a `.kql` file keeps its blank-line split up to date edit by edit (`KqlSplit`),
+//! and completion and hover take the one query region under the cursor from it.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -19,7 +26,9 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
+use crate::ide::incremental::{self, LintMemo};
 use crate::ide::{self, SourceFile};
+use qlint_files::sources::KqlSplit;
 
 use super::convert;
 use super::document::{Document, PositionEncoding, offset_of_position};
@@ -27,6 +36,11 @@ use super::testrun;
 use super::workspace::{Profile, Settings, Workspace};
 
 const DEFAULT_DEBOUNCE_MS: u64 = 150;
+
+/// Up to this size a feature that looks at one query splits the whole file anyway (exact in
+/// every case, and fast); above it, it takes the region from the kept split (see
+/// `Snapshot::source_file_at`).
+const SMALL_FILE: usize = 256 * 1024;
 
 /// The command behind the "Run tests" code lens; its arguments are test-file URIs.
 const RUN_TESTS: &str = "qlint.runTests";
@@ -36,14 +50,47 @@ struct Entry {
     doc: Document,
     /// Bumped on every change; a lint publishes only for the generation it started from.
     generation: u64,
+    /// The generation, for a lint under way to see that it has become stale and stop.
+    latest: Arc<AtomicU64>,
     /// Serialises lints of this document.
     lint_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The blank-line split of a `.kql` file, kept up to date on every change.
+    split: Option<Arc<KqlSplit>>,
+    /// Whether the `.kql` file parsed as one query when a lint last had to parse it whole.
+    whole_parses: Option<bool>,
+    /// The lints of the document's queries from its last run, with the profile they are for.
+    memo: Arc<Mutex<(Option<Arc<Profile>>, LintMemo)>>,
+}
+
+impl Entry {
+    fn new(doc: Document, generation: u64, path: Option<&Path>) -> Self {
+        let kind = ide::FileKind::detect(path, &doc.language_id);
+        let split = (kind == ide::FileKind::Query(qlint_linter::Language::Kql))
+            .then(|| Arc::new(KqlSplit::new(&doc.rope.to_string())));
+        Self {
+            doc,
+            generation,
+            latest: Arc::new(AtomicU64::new(generation)),
+            lint_lock: Arc::default(),
+            split,
+            whole_parses: None,
+            memo: Arc::default(),
+        }
+    }
+
+    /// Marks a change: lints under way for an older generation become stale.
+    fn bump(&mut self) {
+        self.generation += 1;
+        self.latest.store(self.generation, Ordering::SeqCst);
+    }
 }
 
 /// What a request works on: an immutable copy of a document.
 struct Snapshot {
     rope: Rope,
     version: i32,
+    split: Option<Arc<KqlSplit>>,
+    whole_parses: Option<bool>,
     file_path: Option<PathBuf>,
     language_id: String,
     enc: PositionEncoding,
@@ -53,6 +100,23 @@ struct Snapshot {
 impl Snapshot {
     fn source_file(&self) -> SourceFile {
         SourceFile::new(self.file_path.clone(), &self.language_id, self.rope.to_string())
+    }
+
+    /// The file with at least the query region at `offset`, for features that look at one
+    /// query: only that region in a big `.kql` file (splitting it whole is what made
+    /// completion slow on a 10 MB file), the whole split otherwise.
+    fn source_file_at(&self, offset: u32) -> SourceFile {
+        match &self.split {
+            Some(split) if self.rope.len_bytes() > SMALL_FILE => incremental::file_at(
+                self.file_path.clone(),
+                ide::FileKind::detect(self.file_path.as_deref(), &self.language_id),
+                self.rope.to_string(),
+                split,
+                self.whole_parses,
+                offset,
+            ),
+            _ => self.source_file(),
+        }
     }
 
     fn profile(&self) -> Arc<Profile> {
@@ -133,6 +197,8 @@ impl Backend {
         Some(Snapshot {
             rope: entry.doc.rope.clone(),
             version: entry.doc.version,
+            split: entry.split.clone(),
+            whole_parses: entry.whole_parses,
             file_path: uri.to_file_path().map(|p| p.into_owned()),
             language_id: entry.doc.language_id.clone(),
             enc: *self.state.encoding.read().unwrap_or_else(std::sync::PoisonError::into_inner),
@@ -176,19 +242,51 @@ impl Backend {
                 return;
             }
             let version = snap.version;
-            let Some((diagnostics, errors)) = blocking(move || {
-                let file = snap.source_file();
+            let Some((memo, latest)) =
+                lock(&state.docs).get(&uri).map(|e| (Arc::clone(&e.memo), Arc::clone(&e.latest)))
+            else {
+                return;
+            };
+            let Some(Some((diagnostics, whole, errors))) = blocking(move || {
+                let text = snap.rope.to_string();
                 let profile = snap.profile();
-                let diagnostics = ide::diagnostics(&file, &profile.knowledge, &profile.config)
+                let mut memo = lock(&memo);
+                let (for_profile, memo) = &mut *memo;
+                if !for_profile.as_ref().is_some_and(|p| Arc::ptr_eq(p, &profile)) {
+                    memo.clear();
+                    *for_profile = Some(Arc::clone(&profile));
+                }
+                let input = incremental::Input {
+                    kind: ide::FileKind::detect(snap.file_path.as_deref(), &snap.language_id),
+                    path: snap.file_path.as_deref(),
+                    text: &text,
+                    split: snap.split.as_deref(),
+                };
+                let stale = || latest.load(Ordering::SeqCst) != generation;
+                let (found, whole) = incremental::diagnostics(
+                    input,
+                    &profile.knowledge,
+                    &profile.config,
+                    memo,
+                    &stale,
+                )?;
+                let lines = convert::LineIndex::new(&text);
+                let diagnostics = found
                     .iter()
-                    .map(|d| convert::diagnostic(&snap.rope, d, snap.enc))
+                    .map(|d| convert::diagnostic_indexed(&lines, &text, d, snap.enc))
                     .collect::<Vec<_>>();
-                (diagnostics, snap.workspace.take_errors())
+                Some((diagnostics, whole, snap.workspace.take_errors()))
             })
             .await
             else {
                 return;
             };
+            if let Some(whole) = whole
+                && let Some(entry) = lock(&state.docs).get_mut(&uri)
+                && entry.generation == generation
+            {
+                entry.whole_parses = Some(whole);
+            }
             for error in errors {
                 client.log_message(MessageType::WARNING, error).await;
             }
@@ -207,7 +305,7 @@ impl Backend {
         let uris: Vec<Uri> = lock(&self.state.docs).keys().cloned().collect();
         for uri in uris {
             if let Some(e) = lock(&self.state.docs).get_mut(&uri) {
-                e.generation += 1;
+                e.bump();
             }
             self.schedule_lint(uri, Duration::ZERO);
         }
@@ -337,7 +435,7 @@ impl Backend {
             errors += run.errors;
             let Some(uri) = Uri::from_file_path(&path) else { continue };
             lock(&self.state.test_diagnostics).insert(uri.clone(), diagnostics.clone());
-            let open = lock(&self.state.docs).get_mut(&uri).map(|e| e.generation += 1).is_some();
+            let open = lock(&self.state.docs).get_mut(&uri).map(Entry::bump).is_some();
             if open {
                 self.schedule_lint(uri, Duration::ZERO);
             } else {
@@ -530,14 +628,13 @@ impl LanguageServer for Backend {
         {
             let mut docs = lock(&self.state.docs);
             let generation = docs.get(&uri).map_or(0, |e| e.generation + 1);
-            docs.insert(
-                item.uri,
-                Entry {
-                    doc: Document::new(&item.text, item.version, item.language_id),
-                    generation,
-                    lint_lock: Arc::default(),
-                },
-            );
+            if let Some(old) = docs.get(&uri) {
+                // A lint of the document as it was before is stale.
+                old.latest.store(generation, Ordering::SeqCst);
+            }
+            let path = uri.to_file_path().map(|p| p.into_owned());
+            let doc = Document::new(&item.text, item.version, item.language_id);
+            docs.insert(item.uri, Entry::new(doc, generation, path.as_deref()));
         }
         self.schedule_lint(uri, Duration::ZERO);
     }
@@ -549,10 +646,22 @@ impl LanguageServer for Backend {
             let mut docs = lock(&self.state.docs);
             let Some(entry) = docs.get_mut(&uri) else { return };
             for change in &params.content_changes {
-                entry.doc.apply_change(change, enc);
+                let edit = entry.doc.apply_change(change, enc);
+                if let Some(split) = &mut entry.split {
+                    let rope = &entry.doc.rope;
+                    let slice = |a: usize, b: usize| {
+                        rope.get_byte_slice(a..b).map(|s| s.to_string()).unwrap_or_default()
+                    };
+                    Arc::make_mut(split).edit(
+                        (edit.start, edit.end),
+                        edit.inserted,
+                        rope.len_bytes(),
+                        &slice,
+                    );
+                }
             }
             entry.doc.version = params.text_document.version;
-            entry.generation += 1;
+            entry.bump();
         }
         self.schedule_lint(uri, self.debounce());
     }
@@ -598,8 +707,9 @@ impl LanguageServer for Backend {
         let Some(snap) = self.snapshot(&pos.text_document.uri) else { return Ok(None) };
         let markdown = read(&self.state.markdown).0;
         let result = blocking(move || {
-            let file = snap.source_file();
-            let info = ide::hover(&file, snap.offset(pos.position), &snap.profile().knowledge)?;
+            let offset = snap.offset(pos.position);
+            let file = snap.source_file_at(offset);
+            let info = ide::hover(&file, offset, &snap.profile().knowledge)?;
             Some(Hover {
                 contents: HoverContents::Markup(MarkupContent {
                     kind: convert::markup_kind(markdown),
@@ -618,8 +728,9 @@ impl LanguageServer for Backend {
         let markdown = read(&self.state.markdown).1;
         let snippets = read(&self.state.snippets);
         let items = blocking(move || {
-            let file = snap.source_file();
-            ide::completions(&file, snap.offset(pos.position), &snap.profile().knowledge)
+            let offset = snap.offset(pos.position);
+            let file = snap.source_file_at(offset);
+            ide::completions(&file, offset, &snap.profile().knowledge)
                 .iter()
                 .map(|c| convert::completion(&snap.rope, c, snap.enc, markdown, snippets))
                 .collect::<Vec<_>>()

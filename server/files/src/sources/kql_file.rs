@@ -20,17 +20,80 @@ use qlint_linter::QueryFacts;
 
 /// The queries of a KQL file.
 pub fn extract(text: &str) -> Vec<EmbeddedQuery> {
-    let whole = EmbeddedQuery::whole_file(Language::Kql, text);
-    let skip = text.len() - whole.text.len();
-    let parts = parts(&whole.text);
-    if parts.len() < 2 || parses(&whole.text) {
-        return vec![whole];
-    }
-    if !parts.iter().any(|p| parses(p.text(&whole.text))) {
-        return vec![whole];
-    }
+    let skip = bom_len(text);
+    let body = &text[skip..];
+    let raw = scan(body, 0).parts;
+    decide(text, &merge(&raw), &mut |t| parses(t))
+}
+
+/// The length of a leading byte-order mark, which stays outside every query.
+fn bom_len(text: &str) -> usize {
+    if text.starts_with('\u{feff}') { 3 } else { 0 }
+}
+
+/// The queries of `text` given its merged parts (in body offsets, after the byte-order
+/// mark): see [`chosen`]. `parses` answers whether a text parses as KQL.
+fn decide(text: &str, parts: &[Span], parses: &mut dyn FnMut(&str) -> bool) -> Vec<EmbeddedQuery> {
+    let skip = bom_len(text);
+    let Some(parts) = chosen(&text[skip..], parts, parses) else {
+        return vec![EmbeddedQuery::whole_file(Language::Kql, text)];
+    };
     let skip = skip as u32;
-    parts.into_iter().map(|p| part_query(text, Span::new(p.start + skip, p.end + skip))).collect()
+    parts.iter().map(|p| part_query(text, Span::new(p.start + skip, p.end + skip))).collect()
+}
+
+/// The parts that become queries, or `None` for the whole text: it is one part or parses as
+/// one, or no part parses on its own.
+fn chosen<'a>(
+    body: &str,
+    parts: &'a [Span],
+    parses: &mut dyn FnMut(&str) -> bool,
+) -> Option<&'a [Span]> {
+    let whole = parts.len() < 2
+        || (!fails_early(body, parts) && parses(body))
+        || !parts.iter().any(|p| parses(p.text(body)));
+    (!whole).then_some(parts)
+}
+
+/// How far into a text [`fails_early`] looks.
+const EARLY: usize = 64 * 1024;
+
+/// True when a statement near the start of `body` does not parse, so that the whole text
+/// does not parse either (false when that is not known). A text parses when each of its
+/// statements — the stretches between `;`s outside brackets — parses, and a statement parses
+/// on its own as it does in the text. This spares parsing a file of many queries as one
+/// (10 MB for a big hunting file) to learn that it is not one.
+fn fails_early(body: &str, parts: &[Span]) -> bool {
+    // Lex up to the end of a part: a token never reaches past the blank line after it.
+    let Some(last) = parts.last().map(|p| p.end as usize) else { return false };
+    let end = parts.iter().map(|p| p.end as usize).find(|&e| e >= EARLY).unwrap_or(last);
+    let window = &body[..end];
+    let tokens = kql::lex(window);
+    let mut depth = 0usize;
+    let mut start = 0usize;
+    for token in &tokens {
+        match token.kind {
+            // Tokens whose extent may depend on text after the window.
+            TokenKind::Error if token.span.text(window).contains('@') => return false,
+            TokenKind::Error | TokenKind::UnterminatedString
+                if token.span.end as usize == window.len() && end < last =>
+            {
+                return false;
+            }
+            TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => depth += 1,
+            TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                depth = depth.saturating_sub(1);
+            }
+            TokenKind::Semi if depth == 0 => {
+                if !parses(&window[start..token.span.start as usize]) {
+                    return true;
+                }
+                start = token.span.end as usize;
+            }
+            _ => {}
+        }
+    }
+    end == last && !parses(&window[start..])
 }
 
 fn parses(text: &str) -> bool {
@@ -54,42 +117,73 @@ fn part_query(file: &str, span: Span) -> EmbeddedQuery {
     }
 }
 
-/// The blank-line separated parts of `text`, joined where a part plainly continues the one
-/// before; empty when the text has no blank line between two non-blank ones.
-fn parts(text: &str) -> Vec<Span> {
+/// A blank-line separated part of the text, before comment-only parts are merged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RawPart {
+    span: Span,
+    /// It holds only comments (it then belongs to the next part).
+    comments_only: bool,
+    /// It holds a `@` that starts no token: a verbatim string `@"` that does not close, which
+    /// a quote typed anywhere after it would close (so its extent depends on far-away text).
+    open_verbatim: bool,
+}
+
+/// What [`scan`] found in a stretch of text.
+struct Scan {
+    /// Its parts, in the offsets of the whole body.
+    parts: Vec<RawPart>,
+    /// The state after its last token: brackets open, a dangling token, where it ended.
+    open: i32,
+    glue_next: bool,
+    last_end: Option<u32>,
+    /// A token runs to the end of the scanned text (an unclosed ``` string): in a longer
+    /// text it might have ended elsewhere.
+    open_at_end: bool,
+}
+
+/// The blank-line separated parts of `text` (which starts at `base` in the body), joined where
+/// a part plainly continues the one before.
+fn scan(text: &str, base: u32) -> Scan {
     let tokens = kql::lex(text);
-    let mut parts: Vec<Span> = Vec::new();
-    let mut open = 0i32;
-    let mut start: Option<usize> = None;
-    let mut last: Option<(TokenKind, Span)> = None;
-    let mut glue_next = false;
+    let mut out =
+        Scan { parts: Vec::new(), open: 0, glue_next: false, last_end: None, open_at_end: false };
+    let mut start: Option<u32> = None;
+    let mut comments_only = true;
+    let mut open_verbatim = false;
     for token in &tokens {
-        let (s, e) = (token.span.start as usize, token.span.end as usize);
-        if let Some((_, prev)) = last
-            && open == 0
-            && !glue_next
-            && has_blank_line(&text[prev.end as usize..s])
+        let (s, e) = (token.span.start, token.span.end);
+        if let Some(prev) = out.last_end
+            && out.open == 0
+            && !out.glue_next
+            && has_blank_line(&text[prev as usize..s as usize])
             && token.kind != TokenKind::Pipe
         {
-            parts.push(Span::new(start.unwrap_or(0) as u32, prev.end));
+            let span = Span::new(start.unwrap_or(0) + base, prev + base);
+            out.parts.push(RawPart { span, comments_only, open_verbatim });
             start = None;
+            comments_only = true;
+            open_verbatim = false;
         }
         start.get_or_insert(s);
         match token.kind {
-            TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => open += 1,
-            TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => open -= 1,
+            TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => out.open += 1,
+            TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => out.open -= 1,
+            TokenKind::Error => open_verbatim |= token.span.text(text).contains('@'),
             _ => {}
         }
+        out.open_at_end |= e as usize == text.len()
+            && matches!(token.kind, TokenKind::Error | TokenKind::UnterminatedString);
         if token.kind != TokenKind::Comment {
-            glue_next = dangling(token.kind, &text[s..e]);
+            out.glue_next = dangling(token.kind, &text[s as usize..e as usize]);
+            comments_only = false;
         }
-        last = Some((token.kind, Span::new(s as u32, e as u32)));
+        out.last_end = Some(e);
     }
-    if let (Some(s), Some((_, prev))) = (start, last) {
-        parts.push(Span::new(s as u32, prev.end));
+    if let (Some(s), Some(prev)) = (start, out.last_end) {
+        let span = Span::new(s + base, prev + base);
+        out.parts.push(RawPart { span, comments_only, open_verbatim });
     }
-    // A part made only of comments is not a query: it belongs to the next one.
-    merge_comment_only(&tokens, parts)
+    out
 }
 
 /// True for a token after which the query must go on (`and`, `==`, `,`, `=`, `|`), and for
@@ -110,25 +204,131 @@ fn has_blank_line(gap: &str) -> bool {
     gap.matches('\n').count() >= 2
 }
 
-fn merge_comment_only(tokens: &[kql::lexer::Token], parts: Vec<Span>) -> Vec<Span> {
+/// The parts, with each part made only of comments joined to the next one (it is not a
+/// query); trailing comments stay with the last query.
+fn merge(raw: &[RawPart]) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::new();
     let mut pending: Option<u32> = None;
-    for part in parts {
-        let only_comments = tokens
-            .iter()
-            .filter(|t| part.start <= t.span.start && t.span.end <= part.end)
-            .all(|t| t.kind == TokenKind::Comment);
-        if only_comments {
-            pending.get_or_insert(part.start);
+    for part in raw {
+        if part.comments_only {
+            pending.get_or_insert(part.span.start);
             continue;
         }
-        out.push(Span::new(pending.take().unwrap_or(part.start), part.end));
+        out.push(Span::new(pending.take().unwrap_or(part.span.start), part.span.end));
     }
-    // Trailing comments stay with the last query.
-    if let (Some(_), Some(last)) = (pending, out.last_mut()) {
-        last.end = tokens.last().map_or(last.end, |t| t.span.end);
+    if let (Some(_), Some(last), Some(end)) = (pending, out.last_mut(), raw.last()) {
+        last.end = end.span.end;
     }
     out
+}
+
+/// The split of a KQL file kept up to date edit by edit, for the language server: an edit
+/// re-lexes the parts around it, not the file, and gives the same parts as [`extract`] on
+/// the edited text (when an edit may reach further, the whole text is scanned again).
+#[derive(Debug, Clone)]
+pub struct KqlSplit {
+    /// Parts in body offsets (after a byte-order mark).
+    raw: Vec<RawPart>,
+    /// Length of the byte-order mark.
+    skip: usize,
+    /// The text's length.
+    len: usize,
+}
+
+/// How many parts after an edit a rescan may grow to before it runs to the end of the text.
+const MAX_GROWTH: usize = 4;
+
+impl KqlSplit {
+    /// The split of `text`.
+    pub fn new(text: &str) -> Self {
+        let skip = bom_len(text);
+        Self { raw: scan(&text[skip..], 0).parts, skip, len: text.len() }
+    }
+
+    /// Takes the edit that replaced the bytes `start..old_end` of the previous text by
+    /// `new_len` bytes, giving a text of `new_total` bytes; `slice(a, b)` gives the bytes
+    /// `a..b` of the new text (this asks only for ranges between token starts and the ends of
+    /// the text, which are character boundaries).
+    pub fn edit(
+        &mut self,
+        (start, old_end): (usize, usize),
+        new_len: usize,
+        new_total: usize,
+        slice: &dyn Fn(usize, usize) -> String,
+    ) {
+        let skip = self.skip;
+        let consistent = start <= old_end
+            && old_end <= self.len
+            && self.len - (old_end - start) + new_len == new_total;
+        // An edit at the start may add or remove a byte-order mark; an unclosed verbatim
+        // string may close at a quote typed anywhere after it.
+        if !consistent || start < skip.max(1) || self.raw.iter().any(|p| p.open_verbatim) {
+            *self = Self::new(&slice(0, new_total));
+            return;
+        }
+        let (a, b) = ((start - skip) as u32, (old_end - skip) as u32);
+        let delta = new_len as i64 - (old_end - start) as i64;
+        let body_len = (new_total - skip) as u32;
+        // The part before the one the edit starts in: the text up to its first token is
+        // unchanged, so the split before it stays.
+        let k = self.raw.partition_point(|p| p.span.start <= a);
+        let first = k.saturating_sub(2);
+        let ws = if k >= 2 { self.raw[first].span.start } else { 0 };
+        // The first part that starts after the edit: it and those after it only move.
+        let mut last = self.raw.partition_point(|p| p.span.start <= b);
+        let mut growth = 0;
+        let shift = |offset: u32| (offset as i64 + delta) as u32;
+        let scanned = loop {
+            let we = self.raw.get(last).map_or(body_len, |p| shift(p.span.start));
+            let text = slice(ws as usize + skip, we as usize + skip);
+            let scanned = scan(&text, ws);
+            // The next part starts a part in the edited text too when nothing is left open
+            // before it and a blank line separates it from the last token. (A scan to the
+            // end of the text is the scan of the whole text from `ws` on.)
+            let clean_end = we == body_len
+                || (scanned.open == 0
+                    && !scanned.glue_next
+                    && !scanned.open_at_end
+                    && !scanned.parts.iter().any(|p| p.open_verbatim)
+                    && scanned.last_end.is_none_or(|e| has_blank_line(&text[e as usize..])));
+            if clean_end {
+                break scanned;
+            }
+            growth += 1;
+            last = if growth >= MAX_GROWTH { self.raw.len() } else { last + 1 };
+        };
+        let moved = self.raw.split_off(last);
+        self.raw.truncate(first);
+        self.raw.extend(scanned.parts);
+        self.raw.extend(
+            moved
+                .into_iter()
+                .map(|p| RawPart { span: Span::new(shift(p.span.start), shift(p.span.end)), ..p }),
+        );
+        self.len = new_total;
+    }
+
+    /// The merged parts in file offsets.
+    pub fn parts(&self) -> Vec<Span> {
+        let skip = self.skip as u32;
+        merge(&self.raw).into_iter().map(|p| Span::new(p.start + skip, p.end + skip)).collect()
+    }
+
+    /// The queries, as [`extract`] gives them for `text` (the text this split is up to date
+    /// with); `parses` answers whether a text parses as KQL (a caller may remember answers).
+    pub fn extract(&self, text: &str, parses: &mut dyn FnMut(&str) -> bool) -> Vec<EmbeddedQuery> {
+        decide(text, &merge(&self.raw), parses)
+    }
+
+    /// Where the queries [`KqlSplit::extract`] gives start (file offsets), without copying
+    /// them out of the text.
+    pub fn query_starts(&self, text: &str, parses: &mut dyn FnMut(&str) -> bool) -> Vec<u32> {
+        let merged = merge(&self.raw);
+        match chosen(&text[self.skip..], &merged, parses) {
+            Some(parts) => parts.iter().map(|p| p.start + self.skip as u32).collect(),
+            None => vec![self.skip as u32],
+        }
+    }
 }
 
 #[cfg(test)]
@@ -214,6 +414,125 @@ mod tests {
         );
         for (id, n) in split.iter().take(15) {
             eprintln!("  {id}: {n} parts");
+        }
+    }
+
+    #[test]
+    fn a_statement_that_fails_near_the_start_settles_the_whole_text() {
+        let fails = |text: &str| fails_early(text, &merge(&scan(text, 0).parts));
+        // `T | take 1 let b = 2` is no statement.
+        let text = "let a = 1;\nT | take 1\n\nlet b = 2;\nU | take 2\n";
+        assert!(fails(text) && !parses(text));
+        // One statement, which parses: not settled early, and it does parse whole.
+        let text = "T\n| project\n\na, b\n";
+        assert!(!fails(text) && parses(text));
+        // The verbatim string closes only at the very end: unknown, not "fails".
+        let text = "let a = @\"x;\n\n";
+        assert!(!fails(&format!("{text}T | take 1;\n\nU\n")));
+    }
+
+    /// Applies `edits` one by one, keeping a split up to date, and compares it after each
+    /// with a split of the edited text from scratch (and the queries with [`extract`]'s).
+    fn check_edits(text: &str, edits: &[(usize, usize, &str)]) {
+        let mut text = text.to_owned();
+        let mut split = KqlSplit::new(&text);
+        for &(start, end, insert) in edits {
+            let (start, end) = (start.min(text.len()), end.min(text.len()));
+            text.replace_range(start..end, insert);
+            split.edit((start, end), insert.len(), text.len(), &|a, b| text[a..b].to_owned());
+            let fresh = KqlSplit::new(&text);
+            assert_eq!(split.parts(), fresh.parts(), "after {insert:?} at {start}: {text:?}");
+            let kept: Vec<_> = split
+                .extract(&text, &mut |t| parses(t))
+                .into_iter()
+                .map(|q| (q.span_in_file, q.text))
+                .collect();
+            let full: Vec<_> =
+                extract(&text).into_iter().map(|q| (q.span_in_file, q.text)).collect();
+            assert_eq!(kept, full, "after {insert:?} at {start}: {text:?}");
+        }
+    }
+
+    #[test]
+    fn a_split_kept_up_to_date_matches_a_fresh_one() {
+        let text = "T\n| take 1\n\nU\n| where x == 1\n\n// note\n\nV | count\n\nW | take 2\n";
+        let at = |s: &str| text.find(s).unwrap();
+        check_edits(
+            text,
+            &[
+                (at("| where") + 14, at("| where") + 14, " "),
+                // Remove the blank line between the first two: they become one part.
+                (at("\n\nU"), at("\n\nU") + 1, ""),
+                (at("take 1") + 6, at("take 1") + 6, "\n\n"),
+                // An open bracket glues the next parts until it closes.
+                (at("x == 1") + 5, at("x == 1") + 6, "(1"),
+                (at("V |"), at("V |"), ")\n\n"),
+                // A dangling `and`, a comment-only part, a pipe starting a part.
+                (at("W |") - 1, at("W |") - 1, "| where a and\n\n"),
+                (0, 0, "// head\n\n"),
+                (at("take 2"), at("take 2"), "\n\n| "),
+                // A verbatim string that spans the blank lines, then closes far away.
+                (at("U\n"), at("U\n"), "print @\""),
+                (text.len(), text.len(), "\n\nprint \""),
+                (at("T\n"), at("T\n"), "```"),
+                (text.len(), text.len(), "```\n\nX"),
+                // Deleting most of the text, then typing into an empty one.
+                (5, 60, ""),
+                (0, 500, ""),
+                (0, 0, "T | take 1\n\n\nU | take 2"),
+            ],
+        );
+    }
+
+    #[test]
+    fn random_edits_keep_the_split_exact() {
+        // A fixed pseudo-random sequence (no dependency): insertions and deletions of pieces
+        // that open and close brackets and strings, add and remove blank lines, dangle.
+        let pieces = [
+            "\n",
+            "\n\n",
+            " ",
+            "(",
+            ")",
+            "and",
+            "|",
+            "// c\n",
+            "T",
+            "\"",
+            "@\"",
+            "```",
+            ";",
+            "let x = 1;",
+            "\r\n",
+            "é",
+        ];
+        let mut text = "T\n| take 1\n\nU\n| where x == 1\n\nV | count\n\nW | take 2\n".repeat(3);
+        let mut split = KqlSplit::new(&text);
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n.max(1) as u64) as usize
+        };
+        for _ in 0..3000 {
+            let mut start = next(text.len() + 1);
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = (start + next(4)).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            let insert = if next(3) == 0 { "" } else { pieces[next(pieces.len())] };
+            text.replace_range(start..end, insert);
+            split.edit((start, end), insert.len(), text.len(), &|a, b| text[a..b].to_owned());
+            assert_eq!(split.parts(), KqlSplit::new(&text).parts(), "{text:?}");
+            let body = &text[bom_len(&text)..];
+            let parts = merge(&scan(body, 0).parts);
+            if fails_early(body, &parts) {
+                assert!(!parses(body), "{text:?}");
+            }
         }
     }
 

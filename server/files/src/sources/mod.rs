@@ -24,6 +24,7 @@ use qlint_linter::{Language, QueryFacts};
 
 pub use custom::YamlQueryKey;
 pub use facts::SentinelKeys;
+pub use kql_file::KqlSplit;
 pub use map::OffsetMap;
 
 /// How the decoded query text must be re-encoded when an edit is written back into the file.

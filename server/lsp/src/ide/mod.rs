@@ -9,6 +9,7 @@ pub mod catalog;
 mod complete;
 mod features;
 pub mod hints;
+pub mod incremental;
 pub mod knowledge_catalog;
 pub mod kql;
 pub mod operators;

@@ -177,17 +177,22 @@ impl Region {
 fn query_file_regions(language: Language, text: &str) -> Vec<Region> {
     let queries = sources::extract(SourceKind::Query(language), text).queries;
     let starts: Vec<u32> = queries.iter().map(|q| q.span_in_file.start).collect();
-    queries
-        .iter()
-        .enumerate()
-        .map(|(n, q)| {
-            let start = if n == 0 { 0 } else { q.span_in_file.start };
-            let end = starts.get(n + 1).map_or(text.len(), |&s| s as usize);
-            // A byte-order mark stays outside the query.
-            let start = start.max(u32::from(text.starts_with('\u{feff}')) * 3);
-            Region::verbatim(language, text[start as usize..end].to_owned(), start, None)
-        })
-        .collect()
+    (0..starts.len()).map(|n| query_file_region(language, text, &starts, n)).collect()
+}
+
+/// Region `n` of a query file whose queries start at `starts`: from the start of the text
+/// (after a byte-order mark) for the first, to the start of the next one or the end.
+pub(crate) fn query_file_region(
+    language: Language,
+    text: &str,
+    starts: &[u32],
+    n: usize,
+) -> Region {
+    let start = if n == 0 { 0 } else { starts[n] };
+    let end = starts.get(n + 1).map_or(text.len(), |&s| s as usize);
+    // A byte-order mark stays outside the query.
+    let start = start.max(u32::from(text.starts_with('\u{feff}')) * 3);
+    Region::verbatim(language, text[start as usize..end].to_owned(), start, None)
 }
 
 /// A document with its query regions.
