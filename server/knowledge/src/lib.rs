@@ -144,7 +144,7 @@ impl Knowledge {
         if let Some(&i) = self.table_index.get(name) {
             return Some(&self.tables[i]);
         }
-        self.builtin.table_index.get(name).map(|&i| &self.builtin.tables[i])
+        self.builtin.tables.get(name)
     }
 
     /// Every known table: user schemas, then built-in tables they do not shadow.
@@ -156,7 +156,14 @@ impl Knowledge {
 
     /// The closest known table name to a misspelt `name`.
     pub fn suggest_kql_table(&self, name: &str) -> Option<&str> {
-        suggest(name, self.kql_tables().map(|t| t.name.as_str()))
+        // The names of `kql_tables()`, without parsing the built-in tables.
+        let builtin = self
+            .builtin
+            .tables
+            .names()
+            .filter(|n| !self.table_index.contains_key(*n))
+            .map(|n| -> &str { n });
+        suggest(name, self.tables.iter().map(|t| t.name.as_str()).chain(builtin))
     }
 
     /// The stored function (from a schema file) called exactly `name`.
@@ -415,8 +422,7 @@ impl Knowledge {
     /// behind tables that gain columns; a schema file must not make the others unknown).
     /// A second user schema of the same name replaces the first.
     pub fn add_table(&mut self, mut table: Table) {
-        if let Some(&i) = self.builtin.table_index.get(&table.name) {
-            let builtin = &self.builtin.tables[i];
+        if let Some(builtin) = self.builtin.tables.get(&table.name) {
             let mut columns = builtin.columns.clone();
             for column in table.columns {
                 match columns.iter_mut().find(|c| c.name == column.name) {
