@@ -170,6 +170,27 @@ pub fn analyze_tree_with(
     knowledge: &Knowledge,
     parameters: Option<&[Parameter]>,
 ) -> KqlAnalysis {
+    analyze_with_scopes(query, text, knowledge, parameters, true)
+}
+
+/// [`analyze_tree_with`] for the rules, which never read [`KqlAnalysis::scopes`]: a copy of
+/// the schema at every operator is most of the memory a long query takes.
+pub(crate) fn analyze_for_rules(
+    query: &Query,
+    text: &str,
+    knowledge: &Knowledge,
+    parameters: Option<&[Parameter]>,
+) -> KqlAnalysis {
+    analyze_with_scopes(query, text, knowledge, parameters, false)
+}
+
+fn analyze_with_scopes(
+    query: &Query,
+    text: &str,
+    knowledge: &Knowledge,
+    parameters: Option<&[Parameter]>,
+    keep_scopes: bool,
+) -> KqlAnalysis {
     let mut analyzer = Analyzer {
         text,
         knowledge,
@@ -178,6 +199,7 @@ pub fn analyze_tree_with(
         time_unknown: false,
         parameters_declared: parameters.is_some(),
         depth: 0,
+        keep_scopes,
     };
     let mut env = Env::default();
     for parameter in parameters.unwrap_or(&[]) {
@@ -289,6 +311,8 @@ struct Analyzer<'a> {
     parameters_declared: bool,
     /// How deep `expr` is in an expression; see [`MAX_EXPR_DEPTH`].
     depth: usize,
+    /// Record [`KqlAnalysis::scopes`] (for completion; the rules do not read them).
+    keep_scopes: bool,
 }
 
 /// Operator chains are not bounded by the parser's bracket depth (`- - - ... 1`,
@@ -453,10 +477,15 @@ impl<'a> Analyzer<'a> {
             Source::Input(_) => input.unwrap_or(Schema::Open),
         };
         for op in &p.operators {
-            self.out.scopes.push(Scope { span: op.span(), after: false, schema: schema.clone() });
+            if self.keep_scopes {
+                let scope = Scope { span: op.span(), after: false, schema: schema.clone() };
+                self.out.scopes.push(scope);
+            }
             schema = self.operator(op, schema, env);
         }
-        self.out.scopes.push(Scope { span: p.span, after: true, schema: schema.clone() });
+        if self.keep_scopes {
+            self.out.scopes.push(Scope { span: p.span, after: true, schema: schema.clone() });
+        }
         schema
     }
 
