@@ -35,12 +35,28 @@ pub(crate) struct Catalog {
     pub spl_functions: Vec<SplFunction>,
     pub eval_index: HashMap<String, usize>,
     pub stats_index: HashMap<String, usize>,
-    pub datamodels: Vec<DataModel>,
-    pub datamodel_index: HashMap<String, usize>,
+    /// The CIM data models, parsed on first use (KQL runs never ask).
+    pub cim: LazyLock<Cim>,
     pub lookups: Vec<Lookup>,
     pub lookup_index: HashMap<String, usize>,
     /// Problems found in our docs files (checked by tests).
     pub doc_problems: Vec<docs::DocProblem>,
+}
+
+/// The built-in CIM data models.
+#[derive(Debug, Default)]
+pub(crate) struct Cim {
+    pub datamodels: Vec<DataModel>,
+    pub datamodel_index: HashMap<String, usize>,
+}
+
+impl Cim {
+    fn load() -> Self {
+        let mut datamodels = parse_cim(CIM);
+        apply_cim_updates(&mut datamodels, CIM_UPDATES);
+        let datamodel_index = index(datamodels.iter().map(|m| m.name.clone()));
+        Cim { datamodels, datamodel_index }
+    }
 }
 
 /// The built-in catalog, parsed on first use.
@@ -52,9 +68,7 @@ impl Catalog {
             tables: BuiltinTables::new(KQL_TABLES, KQL_COLUMNS_ADDED),
             ..Catalog::default()
         };
-        catalog.datamodels = parse_cim(CIM);
-        apply_cim_updates(&mut catalog.datamodels, CIM_UPDATES);
-        catalog.datamodel_index = index(catalog.datamodels.iter().map(|m| m.name.clone()));
+        catalog.cim = LazyLock::new(Cim::load);
         parse_spl(SPL, &mut catalog);
         catalog.doc_problems = docs::apply_builtin_docs(&mut catalog);
         catalog

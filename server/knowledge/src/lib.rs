@@ -289,14 +289,15 @@ impl Knowledge {
         if let Some(model) = self.datamodels.iter().find(|m| m.name == name) {
             return Some(model);
         }
-        self.builtin.datamodel_index.get(name).map(|&i| &self.builtin.datamodels[i])
+        let cim = &*self.builtin.cim;
+        cim.datamodel_index.get(name).map(|&i| &cim.datamodels[i])
     }
 
     /// Every data model: the user's, then the built-in ones they do not replace.
     pub fn datamodels(&self) -> impl Iterator<Item = &DataModel> {
         let user = &self.datamodels;
         user.iter().chain(
-            self.builtin.datamodels.iter().filter(move |b| !user.iter().any(|m| m.name == b.name)),
+            self.builtin.cim.datamodels.iter().filter(move |b| !user.iter().any(|m| m.name == b.name)),
         )
     }
 
@@ -561,12 +562,13 @@ impl Knowledge {
 #[doc(hidden)]
 pub fn parse_builtin_uncached() -> usize {
     let c = Catalog::load();
-    c.tables.len()
+    // Every table and the data models too, which a run parses only when it asks for them.
+    c.tables.iter().count()
         + c.functions.len()
         + c.operators.len()
         + c.commands.len()
         + c.spl_functions.len()
-        + c.datamodels.len()
+        + c.cim.datamodels.len()
         + c.lookups.len()
 }
 

@@ -1142,10 +1142,12 @@ impl<'a> Analyzer<'a> {
                         if cols.iter().any(|c| c.name == col.name) {
                             let base = col.name.clone();
                             let mut n = 1;
-                            while cols.iter().any(|c| c.name == format!("{base}{n}")) {
+                            let mut name = format!("{base}1");
+                            while cols.iter().any(|c| c.name == name) {
                                 n += 1;
+                                name = format!("{base}{n}");
                             }
-                            col.name = format!("{base}{n}");
+                            col.name = name;
                         }
                         cols.push(col);
                     }
@@ -1788,6 +1790,12 @@ fn classify(op: BinaryOp) -> Option<(OpKind, bool, bool)> {
     })
 }
 
+/// True when `name` is `{base}_{type}` (compared in place: a `format!` per column made
+/// unions of wide tables spend most of the lint in the allocator).
+fn is_typed_name(name: &str, base: &str, ty: ScalarType) -> bool {
+    name.strip_prefix(base).and_then(|rest| rest.strip_prefix('_')) == Some(ty.name())
+}
+
 /// Adds a column of a union leg to the union's columns. Kusto keeps one column per name, but
 /// when two legs give the same name different types it outputs one column per type, named
 /// `Name_type` (`LocationDetails_string`, `LocationDetails_dynamic`), and no `Name`. When a
@@ -1802,7 +1810,7 @@ fn union_column(cols: &mut Vec<ColumnInfo>, col: ColumnInfo) {
         None => {
             let split = cols.iter().any(|c| {
                 c.ty.zip(col.ty)
-                    .is_some_and(|(a, b)| c.name == format!("{}_{}", col.name, a.name()) && a != b)
+                    .is_some_and(|(a, b)| a != b && is_typed_name(&c.name, &col.name, a))
             });
             match (split, col.ty) {
                 // `Name` already split by an earlier conflict: this leg adds its own type.
