@@ -297,7 +297,11 @@ impl Knowledge {
     pub fn datamodels(&self) -> impl Iterator<Item = &DataModel> {
         let user = &self.datamodels;
         user.iter().chain(
-            self.builtin.cim.datamodels.iter().filter(move |b| !user.iter().any(|m| m.name == b.name)),
+            self.builtin
+                .cim
+                .datamodels
+                .iter()
+                .filter(move |b| !user.iter().any(|m| m.name == b.name)),
         )
     }
 
