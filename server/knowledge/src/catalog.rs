@@ -167,11 +167,6 @@ impl BuiltinTables {
         BuiltinTables { entries, index, added }
     }
 
-    /// How many table records there are.
-    pub(crate) fn len(&self) -> usize {
-        self.entries.len()
-    }
-
     /// The table called exactly `name`.
     pub(crate) fn get(&self, name: &str) -> Option<&Table> {
         self.index.get(name).map(|&i| self.table(i))
