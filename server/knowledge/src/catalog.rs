@@ -1,9 +1,10 @@
 //! The built-in catalog: generated facts from `corpus/catalog/*.tsv` (see
 //! `corpus/scripts/gen_catalog.py` for the format) merged with our docs from `corpus/docs/`.
-//! Everything is compiled in and parsed once, on first use.
+//! Everything is compiled in and parsed once, on first use. The tables (most of the text)
+//! are parsed one by one, when first asked for: a run that names three tables parses three.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use super::docs;
 use super::kql::{Column, Function, Operator, ScalarType, SourceSet, Table};
@@ -23,8 +24,7 @@ const SPL: &str = corpus_file!("catalog/spl.tsv");
 /// The parsed built-in catalog.
 #[derive(Debug, Default)]
 pub(crate) struct Catalog {
-    pub tables: Vec<Table>,
-    pub table_index: HashMap<String, usize>,
+    pub tables: BuiltinTables,
     pub functions: Vec<Function>,
     pub function_index: HashMap<String, usize>,
     pub operators: Vec<Operator>,
@@ -35,12 +35,28 @@ pub(crate) struct Catalog {
     pub spl_functions: Vec<SplFunction>,
     pub eval_index: HashMap<String, usize>,
     pub stats_index: HashMap<String, usize>,
-    pub datamodels: Vec<DataModel>,
-    pub datamodel_index: HashMap<String, usize>,
+    /// The CIM data models, parsed on first use (KQL runs never ask).
+    pub cim: LazyLock<Cim>,
     pub lookups: Vec<Lookup>,
     pub lookup_index: HashMap<String, usize>,
     /// Problems found in our docs files (checked by tests).
     pub doc_problems: Vec<docs::DocProblem>,
+}
+
+/// The built-in CIM data models.
+#[derive(Debug, Default)]
+pub(crate) struct Cim {
+    pub datamodels: Vec<DataModel>,
+    pub datamodel_index: HashMap<String, usize>,
+}
+
+impl Cim {
+    fn load() -> Self {
+        let mut datamodels = parse_cim(CIM);
+        apply_cim_updates(&mut datamodels, CIM_UPDATES);
+        let datamodel_index = index(datamodels.iter().map(|m| m.name.clone()));
+        Cim { datamodels, datamodel_index }
+    }
 }
 
 /// The built-in catalog, parsed on first use.
@@ -48,12 +64,11 @@ pub(crate) static BUILTIN: LazyLock<Catalog> = LazyLock::new(Catalog::load);
 
 impl Catalog {
     pub(crate) fn load() -> Self {
-        let mut catalog = Catalog { tables: parse_tables(KQL_TABLES), ..Catalog::default() };
-        add_columns(&mut catalog.tables, KQL_COLUMNS_ADDED);
-        catalog.table_index = index(catalog.tables.iter().map(|t| t.name.clone()));
-        catalog.datamodels = parse_cim(CIM);
-        apply_cim_updates(&mut catalog.datamodels, CIM_UPDATES);
-        catalog.datamodel_index = index(catalog.datamodels.iter().map(|m| m.name.clone()));
+        let mut catalog = Catalog {
+            tables: BuiltinTables::new(KQL_TABLES, KQL_COLUMNS_ADDED),
+            ..Catalog::default()
+        };
+        catalog.cim = LazyLock::new(Cim::load);
         parse_spl(SPL, &mut catalog);
         catalog.doc_problems = docs::apply_builtin_docs(&mut catalog);
         catalog
@@ -111,26 +126,90 @@ fn list(field: Option<&&str>) -> Vec<String> {
     }
 }
 
-fn parse_tables(text: &str) -> Vec<Table> {
-    let mut tables = Vec::with_capacity(1024);
-    for rec in records(text) {
-        let [kind, name, sources, columns @ ..] = rec.as_slice() else { continue };
-        if *kind != "T" {
-            continue;
+/// The built-in tables: each `T` record of `kql_tables.tsv` found by name at load, and parsed
+/// (with its `kql_columns_added.tsv` columns) the first time it is asked for.
+#[derive(Debug, Default)]
+pub(crate) struct BuiltinTables {
+    entries: Vec<LazyTable>,
+    /// Name to the first entry of that name.
+    index: HashMap<&'static str, usize>,
+    /// `kql_columns_added.tsv`.
+    added: &'static str,
+}
+
+#[derive(Debug)]
+struct LazyTable {
+    name: &'static str,
+    /// The whole `T` record.
+    record: &'static str,
+    /// The first record of its name: the one the added columns go to.
+    first: bool,
+    table: OnceLock<Table>,
+}
+
+impl BuiltinTables {
+    fn new(text: &'static str, added: &'static str) -> Self {
+        let mut entries = Vec::with_capacity(1024);
+        let mut index = HashMap::with_capacity(1024);
+        for line in text.lines() {
+            // `T <name> <sources> <columns>...`: the name is all that is read now.
+            let mut fields = line.splitn(4, '\t');
+            let (Some("T"), Some(name), Some(_)) = (fields.next(), fields.next(), fields.next())
+            else {
+                continue;
+            };
+            let first = !index.contains_key(name);
+            if first {
+                index.insert(name, entries.len());
+            }
+            entries.push(LazyTable { name, record: line, first, table: OnceLock::new() });
         }
-        let sources = SourceSet::from_letters(sources);
-        let mut parsed = Vec::with_capacity(columns.len());
-        parsed.extend(columns.iter().filter_map(|token| parse_column(token, sources)));
-        tables.push(Table { name: (*name).to_owned(), columns: parsed, sources, file: None });
+        BuiltinTables { entries, index, added }
     }
-    tables
+
+    /// The table called exactly `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<&Table> {
+        self.index.get(name).map(|&i| self.table(i))
+    }
+
+    /// Every table, in catalog order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Table> {
+        (0..self.entries.len()).map(|i| self.table(i))
+    }
+
+    /// Every table name, in catalog order, without parsing the tables.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &'static str> {
+        self.entries.iter().map(|e| e.name)
+    }
+
+    fn table(&self, i: usize) -> &Table {
+        let entry = &self.entries[i];
+        entry.table.get_or_init(|| {
+            let mut table = parse_table(entry.record);
+            if entry.first {
+                add_columns(&mut table, self.added);
+            }
+            table
+        })
+    }
+}
+
+/// One `T <name> <sources> <column:type>...` record.
+fn parse_table(record: &str) -> Table {
+    let mut fields = record.split('\t');
+    let (_, name, sources) = (fields.next(), fields.next().unwrap_or(""), fields.next());
+    let sources = SourceSet::from_letters(sources.unwrap_or(""));
+    let columns = fields.filter_map(|token| parse_column(token, sources)).collect();
+    Table { name: name.to_owned(), columns, sources, file: None }
 }
 
 /// `C <table> <column:type>...`: columns a built-in table lacks (existing names are kept).
-fn add_columns(tables: &mut [Table], text: &str) {
+fn add_columns(table: &mut Table, text: &str) {
     for rec in records(text) {
         let ["C", name, columns @ ..] = rec.as_slice() else { continue };
-        let Some(table) = tables.iter_mut().find(|t| t.name == *name) else { continue };
+        if *name != table.name {
+            continue;
+        }
         for column in columns.iter().filter_map(|token| parse_column(token, table.sources)) {
             if table.column(&column.name).is_none() {
                 table.columns.push(column);

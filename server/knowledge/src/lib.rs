@@ -146,7 +146,7 @@ impl Knowledge {
         if let Some(&i) = self.table_index.get(name) {
             return Some(&self.tables[i]);
         }
-        self.builtin.table_index.get(name).map(|&i| &self.builtin.tables[i])
+        self.builtin.tables.get(name)
     }
 
     /// Every known table: user schemas, then built-in tables they do not shadow.
@@ -158,7 +158,14 @@ impl Knowledge {
 
     /// The closest known table name to a misspelt `name`.
     pub fn suggest_kql_table(&self, name: &str) -> Option<&str> {
-        suggest(name, self.kql_tables().map(|t| t.name.as_str()))
+        // The names of `kql_tables()`, without parsing the built-in tables.
+        let builtin = self
+            .builtin
+            .tables
+            .names()
+            .filter(|n| !self.table_index.contains_key(*n))
+            .map(|n| -> &str { n });
+        suggest(name, self.tables.iter().map(|t| t.name.as_str()).chain(builtin))
     }
 
     /// The stored function (from a schema file) called exactly `name`.
@@ -284,14 +291,19 @@ impl Knowledge {
         if let Some(model) = self.datamodels.iter().find(|m| m.name == name) {
             return Some(model);
         }
-        self.builtin.datamodel_index.get(name).map(|&i| &self.builtin.datamodels[i])
+        let cim = &*self.builtin.cim;
+        cim.datamodel_index.get(name).map(|&i| &cim.datamodels[i])
     }
 
     /// Every data model: the user's, then the built-in ones they do not replace.
     pub fn datamodels(&self) -> impl Iterator<Item = &DataModel> {
         let user = &self.datamodels;
         user.iter().chain(
-            self.builtin.datamodels.iter().filter(move |b| !user.iter().any(|m| m.name == b.name)),
+            self.builtin
+                .cim
+                .datamodels
+                .iter()
+                .filter(move |b| !user.iter().any(|m| m.name == b.name)),
         )
     }
 
@@ -417,8 +429,7 @@ impl Knowledge {
     /// behind tables that gain columns; a schema file must not make the others unknown).
     /// A second user schema of the same name replaces the first.
     pub fn add_table(&mut self, mut table: Table) {
-        if let Some(&i) = self.builtin.table_index.get(&table.name) {
-            let builtin = &self.builtin.tables[i];
+        if let Some(builtin) = self.builtin.tables.get(&table.name) {
             let mut columns = builtin.columns.clone();
             for column in table.columns {
                 match columns.iter_mut().find(|c| c.name == column.name) {
@@ -557,12 +568,13 @@ impl Knowledge {
 #[doc(hidden)]
 pub fn parse_builtin_uncached() -> usize {
     let c = Catalog::load();
-    c.tables.len()
+    // Every table and the data models too, which a run parses only when it asks for them.
+    c.tables.iter().count()
         + c.functions.len()
         + c.operators.len()
         + c.commands.len()
         + c.spl_functions.len()
-        + c.datamodels.len()
+        + c.cim.datamodels.len()
         + c.lookups.len()
 }
 

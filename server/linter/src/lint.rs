@@ -57,7 +57,7 @@ fn lint_on_this_stack(
     match language {
         Language::Kql => {
             let parse = kql::parse(text);
-            let analysis = analysis::kql::analyze_tree_with(
+            let analysis = analysis::kql::analyze_for_rules(
                 &parse.tree,
                 text,
                 knowledge,

@@ -170,6 +170,27 @@ pub fn analyze_tree_with(
     knowledge: &Knowledge,
     parameters: Option<&[Parameter]>,
 ) -> KqlAnalysis {
+    analyze_with_scopes(query, text, knowledge, parameters, true)
+}
+
+/// [`analyze_tree_with`] for the rules, which never read [`KqlAnalysis::scopes`]: a copy of
+/// the schema at every operator is most of the memory a long query takes.
+pub(crate) fn analyze_for_rules(
+    query: &Query,
+    text: &str,
+    knowledge: &Knowledge,
+    parameters: Option<&[Parameter]>,
+) -> KqlAnalysis {
+    analyze_with_scopes(query, text, knowledge, parameters, false)
+}
+
+fn analyze_with_scopes(
+    query: &Query,
+    text: &str,
+    knowledge: &Knowledge,
+    parameters: Option<&[Parameter]>,
+    keep_scopes: bool,
+) -> KqlAnalysis {
     let mut analyzer = Analyzer {
         text,
         knowledge,
@@ -178,6 +199,7 @@ pub fn analyze_tree_with(
         time_unknown: false,
         parameters_declared: parameters.is_some(),
         depth: 0,
+        keep_scopes,
     };
     let mut env = Env::default();
     for parameter in parameters.unwrap_or(&[]) {
@@ -289,6 +311,8 @@ struct Analyzer<'a> {
     parameters_declared: bool,
     /// How deep `expr` is in an expression; see [`MAX_EXPR_DEPTH`].
     depth: usize,
+    /// Record [`KqlAnalysis::scopes`] (for completion; the rules do not read them).
+    keep_scopes: bool,
 }
 
 /// Operator chains are not bounded by the parser's bracket depth (`- - - ... 1`,
@@ -453,10 +477,15 @@ impl<'a> Analyzer<'a> {
             Source::Input(_) => input.unwrap_or(Schema::Open),
         };
         for op in &p.operators {
-            self.out.scopes.push(Scope { span: op.span(), after: false, schema: schema.clone() });
+            if self.keep_scopes {
+                let scope = Scope { span: op.span(), after: false, schema: schema.clone() };
+                self.out.scopes.push(scope);
+            }
             schema = self.operator(op, schema, env);
         }
-        self.out.scopes.push(Scope { span: p.span, after: true, schema: schema.clone() });
+        if self.keep_scopes {
+            self.out.scopes.push(Scope { span: p.span, after: true, schema: schema.clone() });
+        }
         schema
     }
 
@@ -1113,10 +1142,12 @@ impl<'a> Analyzer<'a> {
                         if cols.iter().any(|c| c.name == col.name) {
                             let base = col.name.clone();
                             let mut n = 1;
-                            while cols.iter().any(|c| c.name == format!("{base}{n}")) {
+                            let mut name = format!("{base}1");
+                            while cols.iter().any(|c| c.name == name) {
                                 n += 1;
+                                name = format!("{base}{n}");
                             }
-                            col.name = format!("{base}{n}");
+                            col.name = name;
                         }
                         cols.push(col);
                     }
@@ -1759,6 +1790,12 @@ fn classify(op: BinaryOp) -> Option<(OpKind, bool, bool)> {
     })
 }
 
+/// True when `name` is `{base}_{type}` (compared in place: a `format!` per column made
+/// unions of wide tables spend most of the lint in the allocator).
+fn is_typed_name(name: &str, base: &str, ty: ScalarType) -> bool {
+    name.strip_prefix(base).and_then(|rest| rest.strip_prefix('_')) == Some(ty.name())
+}
+
 /// Adds a column of a union leg to the union's columns. Kusto keeps one column per name, but
 /// when two legs give the same name different types it outputs one column per type, named
 /// `Name_type` (`LocationDetails_string`, `LocationDetails_dynamic`), and no `Name`. When a
@@ -1773,7 +1810,7 @@ fn union_column(cols: &mut Vec<ColumnInfo>, col: ColumnInfo) {
         None => {
             let split = cols.iter().any(|c| {
                 c.ty.zip(col.ty)
-                    .is_some_and(|(a, b)| c.name == format!("{}_{}", col.name, a.name()) && a != b)
+                    .is_some_and(|(a, b)| a != b && is_typed_name(&c.name, &col.name, a))
             });
             match (split, col.ty) {
                 // `Name` already split by an earlier conflict: this leg adds its own type.

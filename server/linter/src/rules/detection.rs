@@ -65,29 +65,37 @@ fn removal_span(text: &str, prev: Span, this: Span) -> Option<Span> {
     (clean && commas <= 1).then_some(Span::new(prev.end, this.end))
 }
 
-fn same_comparison(a: &Comparison, b: &Comparison) -> bool {
-    let (Some(fa), Some(fb)) = (&a.field, &b.field) else {
-        // SPL bare terms: compare the values.
-        return a.field.is_none()
-            && b.field.is_none()
-            && a.op.kind == OpKind::Term
-            && b.op.kind == OpKind::Term
-            && a.values.len() == 1
-            && b.values.len() == 1
-            && a.values[0].value.eq_ignore_ascii_case(&b.values[0].value);
-    };
-    fa.name == fb.name
-        && a.op.kind == b.op.kind
-        && a.op.negated == b.op.negated
-        && a.op.case_sensitive == b.op.case_sensitive
-        && a.values_complete
-        && b.values_complete
-        && !a.values.is_empty()
-        && a.values.len() == b.values.len()
-        && a.values
-            .iter()
-            .zip(&b.values)
-            .all(|(x, y)| normalise(x, a.op.case_sensitive) == normalise(y, b.op.case_sensitive))
+/// When two comparisons are the same, as a key: the same field, operator (kind, negation,
+/// case) and complete non-empty list of values (case-folded where the operator ignores case),
+/// or for SPL bare terms the same single value ignoring ASCII case. A comparison without a
+/// key is the same as none.
+#[derive(PartialEq, Eq, Hash)]
+enum SameKey<'a> {
+    /// A field compared with a complete, non-empty list of literals.
+    Field(&'a str, std::mem::Discriminant<OpKind>, bool, bool, Vec<String>),
+    /// An SPL bare term, ASCII-lowercased.
+    Term(String),
+}
+
+fn same_key(c: &Comparison) -> Option<SameKey<'_>> {
+    match &c.field {
+        Some(field) => (c.values_complete && !c.values.is_empty()).then(|| {
+            let cs = c.op.case_sensitive;
+            SameKey::Field(
+                &field.name,
+                std::mem::discriminant(&c.op.kind),
+                c.op.negated,
+                cs,
+                c.values.iter().map(|v| normalise(v, cs)).collect(),
+            )
+        }),
+        None => match c.values.as_slice() {
+            [value] if c.op.kind == OpKind::Term => {
+                Some(SameKey::Term(value.value.to_ascii_lowercase()))
+            }
+            _ => None,
+        },
+    }
 }
 
 /// Comparisons that repeat an earlier sibling of the same `and` / `or`: `(repeat, first)`.
@@ -96,18 +104,19 @@ pub fn duplicate_comparisons(logic: &LogicModel) -> Vec<(Span, Span)> {
     for filter in &logic.filters {
         filter.condition.walk(&mut |node| {
             let (Condition::And(items, _) | Condition::Or(items, _)) = node else { return };
-            let compares: Vec<&Comparison> = items
-                .iter()
-                .filter_map(|item| match item {
-                    Condition::Compare(c) => Some(c),
-                    _ => None,
-                })
-                .collect();
-            for (i, later) in compares.iter().enumerate() {
-                if let Some(first) =
-                    compares[..i].iter().find(|first| same_comparison(first, later))
-                {
-                    out.push((later.span, first.span));
+            // The first sibling of each key (a pairwise search was quadratic in long chains).
+            let mut first: std::collections::HashMap<SameKey<'_>, Span> =
+                std::collections::HashMap::new();
+            for item in items {
+                let Condition::Compare(later) = item else { continue };
+                let Some(key) = same_key(later) else { continue };
+                match first.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(seen) => {
+                        out.push((later.span, *seen.get()));
+                    }
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(later.span);
+                    }
                 }
             }
         });
@@ -167,8 +176,23 @@ pub fn contradictions(logic: &LogicModel) -> Vec<(Span, Span, Verdict)> {
                     _ => None,
                 })
                 .collect();
+            // Earlier tests by field, and by field and negation: a pair gives a verdict only
+            // on one field, and in an `and` only when the second or both are positive, in an
+            // `or` only when the first or both are negated. Searching just those candidates, in
+            // order, finds the same first pair as searching all (without the quadratic cost
+            // of long chains).
+            let mut by_field: std::collections::HashMap<&str, [Vec<usize>; 3]> =
+                std::collections::HashMap::new();
             for (i, (second, (f2, v2, neg2, cs2))) in tests.iter().enumerate() {
-                for (first, (f1, v1, neg1, cs1)) in &tests[..i] {
+                let lists = by_field.entry(*f2).or_default();
+                // [all, positive, negated]
+                let candidates = match (is_and, *neg2) {
+                    (true, true) => &lists[1],
+                    (false, false) => &lists[2],
+                    _ => &lists[0],
+                };
+                for &j in candidates {
+                    let (first, (f1, v1, neg1, cs1)) = &tests[j];
                     if f1 != f2 {
                         continue;
                     }
@@ -191,6 +215,8 @@ pub fn contradictions(logic: &LogicModel) -> Vec<(Span, Span, Verdict)> {
                         break;
                     }
                 }
+                lists[0].push(i);
+                lists[if *neg2 { 2 } else { 1 }].push(i);
             }
         });
     }

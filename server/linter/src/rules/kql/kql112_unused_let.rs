@@ -119,13 +119,17 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if matches!(last, Statement::Let(_)) {
         return;
     }
+    // What follows `//` on each line, gathered once (per `let` it made long queries quadratic).
+    let mut comments: Option<Vec<&str>> = None;
     for l in &uses.lets {
-        let commented_out = cx
-            .text
-            .lines()
-            .filter_map(|line| line.split_once("//"))
-            .any(|(_, c)| c.contains(l.name.name.as_str()));
-        if !uses.names.contains(&l.name.name.to_ascii_lowercase()) && !commented_out {
+        if uses.names.contains(&l.name.name.to_ascii_lowercase()) {
+            continue;
+        }
+        let comments = comments.get_or_insert_with(|| {
+            cx.text.lines().filter_map(|line| line.split_once("//")).map(|(_, c)| c).collect()
+        });
+        let commented_out = comments.iter().any(|c| c.contains(l.name.name.as_str()));
+        if !commented_out {
             out.push(
                 META.diagnostic(
                     l.name.span,

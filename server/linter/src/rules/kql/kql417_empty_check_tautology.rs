@@ -1,6 +1,8 @@
 //! KQL417 `empty-check-tautology`: `isempty(x) or isnotempty(x)` always holds, and with
 //! `and` never does.
 
+use std::collections::HashSet;
+
 use qlint_grammar::kql::ast::{BinaryOp, Expr, walk_exprs};
 
 use crate::diagnostic::{Category, Diagnostic, Severity};
@@ -80,9 +82,19 @@ fn operands<'e>(expr: &'e Expr, op: BinaryOp, out: &mut Vec<&'e Expr>) {
 /// Reports complementary emptiness tests joined by one `and`/`or`.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(query) = cx.kql() else { return };
+    // The left operands of a chain of the same `and`/`or` (`a or b` in `a or b or c`): their
+    // items start the chain's, so the chain (visited first) finds all they would. Checking
+    // each link again made long chains quadratic.
+    let mut links: HashSet<*const Expr> = HashSet::new();
     walk_exprs(query, &mut |expr| {
-        let Expr::Binary { op, .. } = expr else { return };
+        let Expr::Binary { op, lhs, .. } = expr else { return };
         if !matches!(op, BinaryOp::And | BinaryOp::Or) {
+            return;
+        }
+        if matches!(&**lhs, Expr::Binary { op: inner, .. } if inner == op) {
+            links.insert(&**lhs as *const Expr);
+        }
+        if links.contains(&(expr as *const Expr)) {
             return;
         }
         let mut items = Vec::new();
