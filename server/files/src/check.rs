@@ -48,7 +48,12 @@ pub fn check_source(
     config: &Config,
 ) -> FileReport {
     let extraction = sources::extract_with(kind, text, &config.yaml_queries);
-    check_extraction(path, extraction, knowledge, config, &mut NoMemo)
+    // Rule ids, names and queries, for the checks across the files of one run (CLI only).
+    let identities =
+        crate::across::identities(kind, text, &extraction.queries, &config.selection_for(path));
+    let mut report = check_extraction(path, extraction, knowledge, config, &mut NoMemo);
+    report.identities = identities;
+    report
 }
 
 /// Checks the queries `extraction` found in a file (`sources::extract_with` on its text, with
@@ -92,7 +97,6 @@ pub fn check_extraction(
             }
         }
     }
-    report.identities = crate::across::identities(kind, text, &extraction.queries, &selection);
     report.diagnostics = configure(report.diagnostics, &selection);
     sort_diagnostics(&mut report.diagnostics);
     report
