@@ -232,7 +232,9 @@ class Lsp:
 
 
 def lsp(args, tmp):
-    kql = [r["query"] for r in records(args.shared, "kql")]
+    # A query holding a stray ``` fence would pair with the next one across thousands of
+    # queries and turn most of the document into a few multi-line strings: leave those out.
+    kql = [r["query"] for r in records(args.shared, "kql") if "```" not in r["query"]]
     parts, size = [], 0
     while size < 10_000_000:
         q = kql[len(parts) % len(kql)].strip("\n")
