@@ -271,3 +271,22 @@ fn named_arguments_and_one_line_rules() {
     ok(text);
     ok("rule r { events: $e.x = 1 condition: $e }");
 }
+
+/// Found by the `yaral_parse` fuzzer: a run of unclosed brackets in a broken statement made
+/// the recovery try every way of reading them (minutes for twenty). Sixty of them, in each
+/// section, must parse as quickly as any other line; were the recovery exponential again,
+/// this test would not finish.
+#[test]
+fn unclosed_brackets_in_a_broken_statement_are_skipped_in_one_pass() {
+    let minimal = format!("rule{{meta:{}t{{a:", "[".repeat(21));
+    assert!(!errs(&minimal).is_empty());
+    for opener in ["[", "("] {
+        let run = opener.repeat(60);
+        let text = format!(
+            "rule r {{\n meta:\n  a = {run}x\n events:\n  $e.metadata.event_type = {run}\"X\"\n  \
+             $e.principal.hostname = \"h\"\n condition:\n  $e {run}\n}}\n"
+        );
+        let found = errs(&text);
+        assert!(!found.is_empty(), "{opener}: expected syntax errors");
+    }
+}

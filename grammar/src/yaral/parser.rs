@@ -654,10 +654,15 @@ fn section_end<'a>() -> P<'a, ()> {
 /// header or `}` (whole bracket groups at a time).
 fn skip_statement<'a>() -> P<'a, ()> {
     let group = recursive(|group| {
+        // An opening bracket inside a group is only ever read as a nested group: were it also
+        // allowed as a plain token, each unclosed `[` or `(` would double the ways to read the
+        // rest, and a line of twenty of them would take minutes (found by the fuzzer).
         let inner = choice((
             group,
             any()
-                .filter(|t: &Tok| !matches!(t.kind, K::RParen | K::RBracket | K::RBrace))
+                .filter(|t: &Tok| {
+                    !matches!(t.kind, K::LParen | K::LBracket | K::RParen | K::RBracket | K::RBrace)
+                })
                 .ignored(),
         ));
         choice((
