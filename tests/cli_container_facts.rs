@@ -12,12 +12,7 @@ use serde_json::Value;
 /// `(path, code, line, message)` of every finding of the rules that container facts affect.
 fn findings() -> Vec<(String, String, u64, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/containers");
-    let args = ["check", "--format", "json", "--select", "KQL201,KQL202,KQL204,KQL404,SPL404", "."];
-    let (_, stdout, stderr) = cli::run(&dir, &args, None, true);
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
-    report["diagnostics"]
-        .as_array()
-        .unwrap()
+    cli::json_diagnostics(&dir, "KQL201,KQL202,KQL204,KQL404,SPL404")
         .iter()
         .map(|d| {
             (

@@ -17,12 +17,7 @@ fn fixtures() -> PathBuf {
 
 /// `(path, code, severity, line, column, message)` of every finding of `select` in `dir`.
 fn findings(dir: &Path, select: &str) -> Vec<(String, String, String, u64, u64, String)> {
-    let args = ["check", "--format", "json", "--select", select, "."];
-    let (_, stdout, stderr) = cli::run(dir, &args, None, true);
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
-    let mut found: Vec<_> = report["diagnostics"]
-        .as_array()
-        .unwrap()
+    let mut found: Vec<_> = cli::json_diagnostics(dir, select)
         .iter()
         .map(|d| {
             (

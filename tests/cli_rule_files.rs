@@ -9,8 +9,6 @@ mod cli;
 
 use std::path::Path;
 
-use serde_json::Value;
-
 /// `(path, code, line, message)` of every finding of the rule-file checks.
 fn findings() -> Vec<(String, String, u64, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/rulefiles");
@@ -19,12 +17,7 @@ fn findings() -> Vec<(String, String, u64, String)> {
 
 /// `(path, code, line, message)` of every finding of the `select`ed codes in `dir`.
 fn run_json(dir: &Path, select: &str) -> Vec<(String, String, u64, String)> {
-    let args = ["check", "--format", "json", "--select", select, "."];
-    let (_, stdout, stderr) = cli::run(dir, &args, None, true);
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
-    let mut found: Vec<_> = report["diagnostics"]
-        .as_array()
-        .unwrap()
+    let mut found: Vec<_> = cli::json_diagnostics(dir, select)
         .iter()
         .map(|d| {
             (

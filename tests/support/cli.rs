@@ -55,3 +55,16 @@ pub fn write(dir: &Path, name: &str, content: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, content).unwrap();
 }
+
+/// The `diagnostics` array of `qlint check --format json --select <select> .` run in `dir`,
+/// in the order qlint wrote them.
+pub fn json_diagnostics(dir: &Path, select: &str) -> Vec<serde_json::Value> {
+    let args = ["check", "--format", "json", "--select", select, "."];
+    let (_, stdout, stderr) = run(dir, &args, None, true);
+    let mut report: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    match report["diagnostics"].take() {
+        serde_json::Value::Array(diagnostics) => diagnostics,
+        other => panic!("no diagnostics array: {other}"),
+    }
+}
