@@ -99,13 +99,32 @@ fn fixes_are_written_into_the_json_string_and_keep_it_valid() {
 }
 
 #[test]
-fn a_json_file_that_is_no_rule_or_is_broken_gives_nothing() {
+fn a_json_file_that_is_no_rule_gives_nothing_even_when_broken() {
     let dir = tempfile::tempdir().unwrap();
     cli::write(dir.path(), "package.json", "{\"name\": \"x\", \"queryCondition\": 3}");
-    cli::write(dir.path(), "broken.json", "{\"queryCondition\": {\"queryText\": \"T | take 1\"");
+    cli::write(dir.path(), "half-written.json", "{\"name\": \"x\", \"version\": ");
     cli::write(dir.path(), "deep.json", &"[".repeat(100_000));
     let (code, stdout, stderr) =
         cli::run(dir.path(), &["check", "--format", "concise", "."], None, true);
     assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
     assert!(stderr.contains("0 queries"), "{stderr}");
+}
+
+#[test]
+fn a_broken_detection_rule_is_one_error_where_the_json_breaks() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = "{\n  \"displayName\": \"x\",\n  \"queryCondition\": {\"queryText\": \"T | take 1\"";
+    cli::write(dir.path(), "cut.json", rule);
+    cli::write(dir.path(), "newline.json", &format!("{}\n| take 2\"}}}}", &rule[..rule.len() - 1]));
+    let (code, stdout, stderr) =
+        cli::run(dir.path(), &["check", "--format", "concise", "."], None, true);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            "cut.json:3:46: QL002 malformed JSON: the file ends before the JSON is complete",
+            "newline.json:3:46: QL002 malformed JSON: a raw control character (a line break or \
+             tab) inside a string must be escaped",
+        ]
+    );
 }

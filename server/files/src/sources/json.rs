@@ -4,13 +4,14 @@
 //!
 //! serde_json gives no positions, so the file is read here by a small JSON reader that keeps
 //! the byte span of every string; the query string is then decoded escape by escape with a
-//! map back to the file. Anything that is not well-formed JSON, or holds no detection rule,
-//! gives no query and no error: a repository has many JSON files that are not rules.
+//! map back to the file. JSON that holds no detection rule gives no query and no error: a
+//! repository has many JSON files that are not rules. Broken JSON is reported (QL002, where
+//! reading stopped) only when it mentions `queryCondition`, i.e. was meant as a rule.
 
 use qlint_grammar::Span;
 
 use super::defender::{DefenderRule, defender_facts};
-use super::{Decoder, EmbeddedQuery, Encoding};
+use super::{ContainerError, Decoder, EmbeddedQuery, Encoding, Extraction};
 use qlint_linter::Language;
 
 /// Nesting deeper than this is not a rule file; reading stops there (and never overflows).
@@ -42,6 +43,17 @@ impl Json {
     }
 }
 
+/// Where and why reading stopped, for a file that is not well-formed JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Broken {
+    pub(super) at: usize,
+    pub(super) why: &'static str,
+}
+
+type Read<T> = Result<T, Broken>;
+
+const ENDS_EARLY: &str = "the file ends before the JSON is complete";
+
 struct Reader<'a> {
     text: &'a str,
     at: usize,
@@ -55,13 +67,21 @@ impl Reader<'_> {
         }
     }
 
-    fn peek(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.at).copied()
+    fn broken<T>(&self, why: &'static str) -> Read<T> {
+        Err(Broken { at: self.at, why })
     }
 
-    fn value(&mut self, depth: usize) -> Option<Json> {
+    /// The next byte; the end of the text is an error, since every caller expects more.
+    fn peek(&self) -> Read<u8> {
+        match self.text.as_bytes().get(self.at) {
+            Some(&byte) => Ok(byte),
+            None => self.broken(ENDS_EARLY),
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Read<Json> {
         if depth > MAX_DEPTH {
-            return None;
+            return self.broken("nested more than 64 levels deep");
         }
         self.skip_space();
         match self.peek()? {
@@ -69,16 +89,19 @@ impl Reader<'_> {
                 self.at += 1;
                 let mut members = Vec::new();
                 self.skip_space();
-                if self.peek() == Some(b'}') {
+                if self.peek()? == b'}' {
                     self.at += 1;
-                    return Some(Json::Object(members));
+                    return Ok(Json::Object(members));
                 }
                 loop {
                     self.skip_space();
-                    let Json::String(key, _) = self.string()? else { return None };
+                    if self.peek()? != b'"' {
+                        return self.broken("expected a quoted key");
+                    }
+                    let Json::String(key, _) = self.string()? else { unreachable!() };
                     self.skip_space();
                     if self.peek()? != b':' {
-                        return None;
+                        return self.broken("expected `:` after the key");
                     }
                     self.at += 1;
                     let value = self.value(depth + 1)?;
@@ -88,9 +111,9 @@ impl Reader<'_> {
                         b',' => self.at += 1,
                         b'}' => {
                             self.at += 1;
-                            return Some(Json::Object(members));
+                            return Ok(Json::Object(members));
                         }
-                        _ => return None,
+                        _ => return self.broken("expected `,` or `}` after a member"),
                     }
                 }
             }
@@ -98,9 +121,9 @@ impl Reader<'_> {
                 self.at += 1;
                 let mut items = Vec::new();
                 self.skip_space();
-                if self.peek() == Some(b']') {
+                if self.peek()? == b']' {
                     self.at += 1;
-                    return Some(Json::Array(items));
+                    return Ok(Json::Array(items));
                 }
                 loop {
                     items.push(self.value(depth + 1)?);
@@ -109,9 +132,9 @@ impl Reader<'_> {
                         b',' => self.at += 1,
                         b']' => {
                             self.at += 1;
-                            return Some(Json::Array(items));
+                            return Ok(Json::Array(items));
                         }
-                        _ => return None,
+                        _ => return self.broken("expected `,` or `]` after an item"),
                     }
                 }
             }
@@ -125,46 +148,46 @@ impl Reader<'_> {
                 {
                     self.at += 1;
                 }
-                (self.at > start).then_some(Json::Other)
+                if self.at == start {
+                    return self.broken("expected a value");
+                }
+                Ok(Json::Other)
             }
         }
     }
 
-    /// A string at `self.at` (which is a `"`), decoded; `None` when it is malformed.
-    fn string(&mut self) -> Option<Json> {
-        if self.peek()? != b'"' {
-            return None;
-        }
+    /// The string at `self.at` (which is a `"`), decoded.
+    fn string(&mut self) -> Read<Json> {
         let start = self.at + 1;
-        let (value, end) = decode_string(self.text, start)?;
+        let mut decoder = Decoder::default();
+        let end = decode_into(self.text, start, &mut decoder)?;
         self.at = end + 1;
-        Some(Json::String(value, Span::new(start as u32, end as u32)))
+        Ok(Json::String(decoder.out, Span::new(start as u32, end as u32)))
     }
-}
-
-/// Decodes the JSON string whose content starts at `start`: its value and the offset of the
-/// closing quote.
-fn decode_string(text: &str, start: usize) -> Option<(String, usize)> {
-    let mut decoder = Decoder::default();
-    let end = decode_into(text, start, &mut decoder)?;
-    Some((decoder.out, end))
 }
 
 /// Decodes a JSON string's content into `decoder`, with the map; returns the offset of the
 /// closing quote.
-fn decode_into(text: &str, start: usize, decoder: &mut Decoder) -> Option<usize> {
+fn decode_into(text: &str, start: usize, decoder: &mut Decoder) -> Read<usize> {
     let bytes = text.as_bytes();
     let mut at = start;
     let mut run = start;
+    let broken = |at: usize, why: &'static str| Err(Broken { at, why });
     loop {
-        match *bytes.get(at)? {
+        let Some(&byte) = bytes.get(at) else {
+            return broken(start.saturating_sub(1), "this string is not closed");
+        };
+        match byte {
             b'"' => {
                 decoder.copy(text, run, at);
-                return Some(at);
+                return Ok(at);
             }
             b'\\' => {
                 decoder.copy(text, run, at);
-                let escape = *bytes.get(at + 1)?;
+                let Some(&escape) = bytes.get(at + 1) else {
+                    return broken(start.saturating_sub(1), "this string is not closed");
+                };
+                let bad_unicode = "`\\u` must be followed by four hex digits (a surrogate pair by a second `\\u`)";
                 let (decoded, len) = match escape {
                     b'"' => ('"', 2),
                     b'\\' => ('\\', 2),
@@ -175,23 +198,34 @@ fn decode_into(text: &str, start: usize, decoder: &mut Decoder) -> Option<usize>
                     b'r' => ('\r', 2),
                     b't' => ('\t', 2),
                     b'u' => {
-                        let unit = hex4(text, at + 2)?;
+                        let Some(unit) = hex4(text, at + 2) else { return broken(at, bad_unicode) };
                         if (0xD800..0xDC00).contains(&unit) {
                             // A surrogate pair: `\ud83d\ude00`.
-                            if text.get(at + 6..at + 8) != Some("\\u") {
-                                return None;
-                            }
-                            let low = hex4(text, at + 8)?;
-                            if !(0xDC00..0xE000).contains(&low) {
-                                return None;
-                            }
+                            let low = (text.get(at + 6..at + 8) == Some("\\u"))
+                                .then(|| hex4(text, at + 8))
+                                .flatten()
+                                .filter(|low| (0xDC00..0xE000).contains(low));
+                            let Some(low) = low else { return broken(at, bad_unicode) };
                             let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
-                            (char::from_u32(code)?, 12)
+                            match char::from_u32(code) {
+                                Some(c) => (c, 12),
+                                None => return broken(at, bad_unicode),
+                            }
                         } else {
-                            (char::from_u32(unit)?, 6)
+                            match char::from_u32(unit) {
+                                Some(c) => (c, 6),
+                                None => {
+                                    return broken(at, "a lone low surrogate is not a character");
+                                }
+                            }
                         }
                     }
-                    _ => return None,
+                    _ => {
+                        return broken(
+                            at,
+                            "unknown escape: JSON allows `\\\"` `\\\\` `\\/` `\\b` `\\f` `\\n` `\\r` `\\t` `\\uXXXX`",
+                        );
+                    }
                 };
                 let mut buffer = [0u8; 4];
                 decoder.emit(decoded.encode_utf8(&mut buffer), at, at + len);
@@ -199,7 +233,12 @@ fn decode_into(text: &str, start: usize, decoder: &mut Decoder) -> Option<usize>
                 run = at;
             }
             // Raw control characters are not allowed in JSON strings.
-            b if b < 0x20 => return None,
+            b if b < 0x20 => {
+                return broken(
+                    at,
+                    "a raw control character (a line break or tab) inside a string must be escaped",
+                );
+            }
             _ => at += 1,
         }
     }
@@ -213,19 +252,37 @@ fn hex4(text: &str, at: usize) -> Option<u32> {
     u32::from_str_radix(digits, 16).ok()
 }
 
-/// Reads `text` as JSON; `None` when it is not well-formed (or nests too deep).
-pub(super) fn parse(text: &str) -> Option<Json> {
+/// Reads `text` as JSON.
+pub(super) fn parse(text: &str) -> Read<Json> {
     let skip = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let mut reader = Reader { text, at: skip };
     let value = reader.value(0)?;
     reader.skip_space();
-    (reader.at == text.len()).then_some(value)
+    if reader.at != text.len() {
+        return reader.broken("unexpected text after the JSON value");
+    }
+    Ok(value)
 }
 
 /// The detection rules of a JSON file: the file itself, the items of a top-level list, or
-/// those of a Graph list response's `value`.
-pub(super) fn extract(text: &str) -> Vec<EmbeddedQuery> {
-    let Some(root) = parse(text) else { return Vec::new() };
+/// those of a Graph list response's `value`. A file that is not well-formed JSON is an error
+/// only when it names `queryCondition` (it is meant as a detection rule); other broken JSON is
+/// none of qlint's business.
+pub(super) fn extract(text: &str) -> Extraction {
+    let root = match parse(text) {
+        Ok(root) => root,
+        Err(broken) if text.contains("\"queryCondition\"") => {
+            let at = broken.at.min(text.len()) as u32;
+            return Extraction {
+                queries: Vec::new(),
+                errors: vec![ContainerError {
+                    span: Span::new(at, at).widen_empty(text),
+                    message: format!("malformed JSON: {}", broken.why),
+                }],
+            };
+        }
+        Err(_) => return Extraction::default(),
+    };
     let candidates: Vec<&Json> = match &root {
         Json::Array(items) => items.iter().collect(),
         Json::Object(_) => match root.get("value") {
@@ -234,7 +291,8 @@ pub(super) fn extract(text: &str) -> Vec<EmbeddedQuery> {
         },
         _ => Vec::new(),
     };
-    candidates.into_iter().filter_map(|rule| query_of(text, rule)).collect()
+    let queries = candidates.into_iter().filter_map(|rule| query_of(text, rule)).collect();
+    Extraction { queries, errors: Vec::new() }
 }
 
 /// The query of one `detectionRule` object, if it is one.
@@ -260,7 +318,7 @@ fn query_of(text: &str, rule: &Json) -> Option<EmbeddedQuery> {
     });
     let mut decoder = Decoder::default();
     let start = span.start as usize;
-    let end = decode_into(text, start, &mut decoder)?;
+    let end = decode_into(text, start, &mut decoder).ok()?;
     let (decoded, map) = decoder.finish(end);
     if decoded != *value {
         return None;
@@ -319,7 +377,7 @@ mod tests {
 
     #[test]
     fn the_query_of_a_graph_detection_rule_is_decoded_with_its_map() {
-        let queries = extract(RULE);
+        let queries = extract(RULE).queries;
         assert_eq!(queries.len(), 1);
         let query = &queries[0];
         assert!(
@@ -342,21 +400,21 @@ mod tests {
     fn lists_and_graph_responses_hold_several_rules() {
         let one = RULE.replace("Encoded PowerShell", "Second");
         let list = format!("[{RULE}, {one}]");
-        assert_eq!(extract(&list).len(), 2);
+        assert_eq!(extract(&list).queries.len(), 2);
         let response = format!("{{\"@odata.context\": \"x\", \"value\": [{RULE}, {one}]}}");
         let names: Vec<_> =
-            extract(&response).into_iter().map(|q| q.facts.rule_name.unwrap()).collect();
+            extract(&response).queries.into_iter().map(|q| q.facts.rule_name.unwrap()).collect();
         assert_eq!(names, ["Encoded PowerShell", "Second"]);
     }
 
     #[test]
     fn near_real_time_and_lookback_schedules() {
         let nrt = RULE.replace("\"period\": \"1H\"", "\"period\": \"0\"");
-        assert_eq!(extract(&nrt)[0].facts.time_window, Some(TimeWindow::NearRealTime));
+        assert_eq!(extract(&nrt).queries[0].facts.time_window, Some(TimeWindow::NearRealTime));
         let lookback =
             RULE.replace("\"period\": \"1H\"", "\"frequency\": \"PT1H\", \"lookback\": \"PT4H\"");
         assert_eq!(
-            extract(&lookback)[0].facts.time_window,
+            extract(&lookback).queries[0].facts.time_window,
             Some(TimeWindow::Lookback { setting: "schedule.lookback", value: "PT4H".into() })
         );
     }
@@ -370,17 +428,62 @@ mod tests {
             "{\"queryCondition\": {\"queryText\": \"T\\q\"}}",
             "{\"queryCondition\": {\"queryText\": \"T | take 1\"}",
             "// a comment\n{}",
+            "{\"name\": \"package\",",
             "",
             &"[".repeat(10_000),
         ] {
-            assert!(extract(text).is_empty(), "{text:.40}");
+            assert!(extract(text).queries.is_empty(), "{text:.40}");
         }
+    }
+
+    /// Broken JSON that was meant as a detection rule is reported where reading stopped;
+    /// other broken JSON (a half-written `package.json`) is not qlint's business.
+    #[test]
+    fn broken_detection_rules_are_reported_where_reading_stopped() {
+        let error = |text: &str| {
+            let extraction = extract(text);
+            assert!(extraction.queries.is_empty());
+            extraction.errors.into_iter().next().map(|e| (e.span.start as usize, e.message))
+        };
+        let truncated = &RULE[..RULE.find("\"schedule\"").unwrap()];
+        assert_eq!(
+            error(truncated),
+            Some((
+                truncated.len() - 1,
+                "malformed JSON: the file ends before the JSON is complete".into()
+            ))
+        );
+        let bad_escape = "{\"queryCondition\": {\"queryText\": \"T\\q\"}}";
+        assert_eq!(error(bad_escape).map(|(at, _)| &bad_escape[at..at + 2]), Some("\\q"));
+        let unclosed = "{\"queryCondition\": {\"queryText\": \"T | take 1}}";
+        let (at, message) = error(unclosed).unwrap();
+        assert_eq!(
+            (&unclosed[at..at + 3], message.as_str()),
+            ("\"T ", "malformed JSON: this string is not closed")
+        );
+        let missing_comma = "{\"queryCondition\": {\"queryText\": \"T\"} \"schedule\": {}}";
+        let (at, message) = error(missing_comma).unwrap();
+        assert_eq!(&missing_comma[at..at + 9], "\"schedule");
+        assert!(message.contains("expected `,` or `}`"), "{message}");
+        assert_eq!(error("{\"queryCondition\": {\"queryText\": 5}}"), None);
+        assert_eq!(error("{\"name\": \"package\","), None);
+        assert_eq!(
+            error(&format!("{{\"queryCondition\": {}", "[".repeat(100))).map(|e| e.1),
+            Some("malformed JSON: nested more than 64 levels deep".into())
+        );
     }
 
     #[test]
     fn every_truncation_extracts_without_panic() {
         for (end, _) in RULE.char_indices() {
-            for query in extract(&RULE[..end]) {
+            let extraction = extract(&RULE[..end]);
+            for error in &extraction.errors {
+                assert!(
+                    error.span.end as usize <= end
+                        && RULE.is_char_boundary(error.span.start as usize)
+                );
+            }
+            for query in extraction.queries {
                 assert!(query.span_in_file.end as usize <= end);
             }
         }

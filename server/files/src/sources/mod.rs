@@ -196,7 +196,7 @@ pub fn extract(kind: SourceKind, text: &str) -> Extraction {
         },
         SourceKind::Markdown => Extraction { queries: markdown::extract(text), errors: Vec::new() },
         SourceKind::Yaml => yaml::extract(text),
-        SourceKind::Json => Extraction { queries: json::extract(text), errors: Vec::new() },
+        SourceKind::Json => json::extract(text),
         SourceKind::SavedSearches => {
             Extraction { queries: conf::extract(text, "search"), errors: Vec::new() }
         }

@@ -24,9 +24,12 @@ them in `qlint.toml` (`exclude = [\"vendor/**\"]`).\n",
 pub const QL002_MALFORMED_CONTAINER: RuleMeta = RuleMeta {
     code: "QL002",
     slug: "malformed-container",
-    summary: "A YAML rule file does not parse, so its queries cannot be found",
+    summary: "A YAML or JSON rule file does not parse, so its queries cannot be found",
     docs: "## What it does\nReports a YAML file that is not well-formed (bad indentation, an \
-unclosed bracket or quote), pointing at the place where the YAML parser stopped.\n\n## Why is \
+unclosed bracket or quote), pointing at the place where the YAML parser stopped. A JSON file is \
+reported the same way when it is meant as a Defender XDR custom detection (it names \
+`queryCondition`) but is not well-formed JSON, e.g. cut short or with an unescaped line break \
+in the query string; other JSON files are not read.\n\n## Why is \
 this bad?\nSentinel and Splunk refuse to import the rule, and qlint cannot find the query inside \
 it.\n\n## Example\n```yaml\nquery: |\n  SigninLogs\nseverity: [High\n```\n\n## Use instead\n```yaml\n\
 query: |\n  SigninLogs\nseverity: High\n```\n",
