@@ -434,57 +434,7 @@ where
     ))
     .labelled("an expression")
     .boxed();
-    // The fast build (errors without detail, see `run`) goes by the first token to the one
-    // alternative that can read it: a name skips the seven alternatives before it. Every
-    // other case (a keyword such as `dynamic`, a bracketed name, an error) takes the choice.
     let fast = std::mem::size_of::<R>() == 0;
-    let atom = if fast {
-        let (choice_atom, call, paren) = (atom, call.boxed(), paren.boxed());
-        custom(move |inp: &mut Inp<'a, '_, I, R>| {
-            let Some(t) = inp.peek() else { return inp.parse(&choice_atom) };
-            match t.kind {
-                TokenKind::String | TokenKind::MultilineString => inp.parse(strings),
-                TokenKind::Int | TokenKind::Real | TokenKind::Timespan => inp.parse(number),
-                TokenKind::LParen => inp.parse(&paren),
-                TokenKind::Ident
-                    if !matches!(
-                        t.text,
-                        "true"
-                            | "True"
-                            | "TRUE"
-                            | "false"
-                            | "False"
-                            | "FALSE"
-                            | "dynamic"
-                            | "typeof"
-                    ) && !TYPED_LITERALS.contains(&t.text) =>
-                {
-                    if let Some(Tk { kind: TokenKind::LParen, .. }) = peek_second(inp) {
-                        let save = inp.save();
-                        match inp.parse(&call) {
-                            Ok(e) => return Ok(e),
-                            Err(_) => inp.rewind(save),
-                        }
-                    }
-                    if RESERVED.contains(&t.text) {
-                        return inp.parse(&choice_atom);
-                    }
-                    let at = take_token(inp);
-                    Ok(Expr::Name(ident_from(t.text, at)))
-                }
-                _ => inp.parse(&choice_atom),
-            }
-        })
-        .boxed()
-    } else {
-        atom
-    };
-
-    // Postfix: `.name`, `[index]`.
-    enum Post {
-        Member(Ident),
-        Index(Expr),
-    }
     let postfix_op = choice((
         tok(TokenKind::Dot, "`.`").ignore_then(word.clone()).map(Post::Member),
         tok(TokenKind::Dot, "`.`")
@@ -492,36 +442,28 @@ where
             .map(Post::Index),
         value.clone().delimited_by(lbracket.clone(), rbracket.clone()).map(Post::Index),
     ));
-    let post_node = |target: Expr, post: Post, span: Span| match post {
-        Post::Member(name) => Expr::Member { target: Box::new(target), name, span },
-        Post::Index(index) => {
-            Expr::Index { target: Box::new(target), index: Box::new(index), span }
+    // The fast build (errors without detail, see `run`) reads atoms and their accessors with
+    // `fast_postfix`; the build that explains errors with the chumsky choice and fold.
+    let primaries = fast.then(|| {
+        std::rc::Rc::new(Primaries {
+            choice_atom: atom.clone(),
+            call: call.boxed(),
+            paren: paren.boxed(),
+            strings: strings.boxed(),
+            number: number.boxed(),
+            postfix_op: postfix_op.clone().boxed(),
+        })
+    });
+    let postfix = match &primaries {
+        Some(primaries) => {
+            let primaries = primaries.clone();
+            custom(move |inp: &mut Inp<'a, '_, I, R>| fast_postfix(inp, &primaries)).boxed()
         }
-    };
-    // The fast build tries the accessors only before a `.` or `[`.
-    let postfix = if fast {
-        let postfix_op = postfix_op.boxed();
-        custom(move |inp: &mut Inp<'a, '_, I, R>| {
-            let start = inp.cursor();
-            let mut target = inp.parse(&atom)?;
-            while let Some(Tk { kind: TokenKind::Dot | TokenKind::LBracket, .. }) = inp.peek() {
-                let save = inp.save();
-                match inp.parse(&postfix_op) {
-                    Ok(post) => target = post_node(target, post, sp(inp.span_since(&start))),
-                    Err(_) => {
-                        inp.rewind(save);
-                        break;
-                    }
-                }
-            }
-            Ok(target)
-        })
-        .boxed()
-    } else {
-        atom.foldl_with(postfix_op.repeated(), move |target, post, e| {
-            post_node(target, post, sp(e.span()))
-        })
-        .boxed()
+        None => atom
+            .foldl_with(postfix_op.repeated(), |target, post, e| {
+                post_node(target, post, sp(e.span()))
+            })
+            .boxed(),
     };
 
     let unary = select! {
@@ -536,15 +478,13 @@ where
     })
     .boxed();
     // Without a leading sign the fold above is the postfix parser itself.
-    let unary = if fast {
-        let signed = unary;
-        custom(move |inp: &mut Inp<'a, '_, I, R>| match inp.peek() {
-            Some(Tk { kind: TokenKind::Minus | TokenKind::Plus, .. }) => inp.parse(&signed),
-            _ => inp.parse(&postfix),
-        })
-        .boxed()
-    } else {
-        unary
+    let fast_unary = primaries.map(|primaries| Unary { primaries, signed: unary.clone() });
+    let unary = match &fast_unary {
+        Some(u) => {
+            let u = u.clone();
+            custom(move |inp: &mut Inp<'a, '_, I, R>| fast_unary_at(inp, &u)).boxed()
+        }
+        None => unary,
     };
 
     // A missing operand becomes an error node with a message naming the operator.
@@ -564,9 +504,9 @@ where
         Tk { kind: TokenKind::Plus, .. } = e => (BinaryOp::Add, sp(e.span())),
         Tk { kind: TokenKind::Minus, .. } = e => (BinaryOp::Sub, sp(e.span())),
     };
-    let sum = if fast {
-        let unary = unary.clone();
-        custom(move |inp: &mut Inp<'a, '_, I, R>| fast_sum(inp, &unary)).boxed()
+    let sum = if let Some(u) = &fast_unary {
+        let u = u.clone();
+        custom(move |inp: &mut Inp<'a, '_, I, R>| fast_sum(inp, &u)).boxed()
     } else {
         product.clone().foldl_with(add_op.then(operand(product.clone())).repeated(), binary).boxed()
     };
@@ -655,7 +595,7 @@ where
             binary,
         )
         .boxed();
-    if fast {
+    if let Some(unary) = fast_unary {
         let ops = Operands { unary, list_items, range };
         expr.define(custom(move |inp: &mut Inp<'a, '_, I, R>| fast_expr(inp, &ops)).boxed());
     } else {
@@ -1303,71 +1243,67 @@ where
     // The fast build goes by the operator's first word straight to the one parser that starts
     // with it (every operator parser starts with its own words, so the others would fail on
     // the first token); any other first token takes the whole choice, which fails.
-    let by_word: Vec<(&'static [&'static str], Boxed<'a, 'a, I, TabularOperator, Ex<'a, R>>)> =
-        if fast {
-            vec![
-                (&["where", "filter"], where_op.clone().boxed()),
-                (&["project"], project.clone().boxed()),
-                (
-                    &["project-away", "project-keep", "project-reorder"],
-                    project_cols.clone().boxed(),
-                ),
-                (&["project-rename"], project_rename.clone().boxed()),
-                (&["extend"], extend.clone().boxed()),
-                (&["summarize"], summarize.clone().boxed()),
-                (&["join"], join.clone().boxed()),
-                (&["lookup"], lookup.clone().boxed()),
-                (&["union"], union.clone().boxed()),
-                (&["mv-expand", "mvexpand"], mv_expand.clone().boxed()),
-                (&["mv-apply", "mvapply"], mv_apply.clone().boxed()),
-                (&["parse", "parse-where"], parse_op.clone().boxed()),
-                (&["parse-kv"], parse_kv.clone().boxed()),
-                (&["evaluate"], evaluate.clone().boxed()),
-                (&["make-series"], make_series.clone().boxed()),
-                (&["top"], top.clone().boxed()),
-                (&["top-nested"], top_nested.clone().boxed()),
-                (&["sort", "order"], sort.clone().boxed()),
-                (&["take", "limit"], take.clone().boxed()),
-                (&["distinct"], distinct.clone().boxed()),
-                (&["count"], count.clone().boxed()),
-                (&["render"], render.clone().boxed()),
-                (&["as"], as_op.clone().boxed()),
-                (&["invoke"], invoke.clone().boxed()),
-                (&["serialize"], serialize.clone().boxed()),
-                (&["sample"], sample.clone().boxed()),
-                (&["sample-distinct"], sample_distinct.clone().boxed()),
-                (&["getschema"], getschema.clone().boxed()),
-                (&["facet"], facet.clone().boxed()),
-                (&["fork"], fork.clone().boxed()),
-                (&["partition"], partition.clone().boxed()),
-                (&["scan"], scan.clone().boxed()),
-                (&["reduce"], reduce.clone().boxed()),
-                (&["consume"], consume.clone().boxed()),
-                (
-                    &[
-                        "make-graph",
-                        "graph-match",
-                        "graph-merge",
-                        "graph-to-table",
-                        "graph-shortest-paths",
-                        "graph-mark-components",
-                        "top-hitters",
-                        "project-smart",
-                        "lookup-table",
-                        "assert-schema",
-                        "execute-and-cache",
-                        "macro-expand",
-                    ],
-                    unmodelled.clone().boxed(),
-                ),
-                (&["range"], range_op.clone().boxed()),
-                (&["print"], print.clone().boxed()),
-                (&["search"], search.clone().boxed()),
-                (&["find"], find.clone().boxed()),
-            ]
-        } else {
-            Vec::new()
-        };
+    let by_word: ByWord<'a, I, R> = if fast {
+        vec![
+            (&["where", "filter"], where_op.clone().boxed()),
+            (&["project"], project.clone().boxed()),
+            (&["project-away", "project-keep", "project-reorder"], project_cols.clone().boxed()),
+            (&["project-rename"], project_rename.clone().boxed()),
+            (&["extend"], extend.clone().boxed()),
+            (&["summarize"], summarize.clone().boxed()),
+            (&["join"], join.clone().boxed()),
+            (&["lookup"], lookup.clone().boxed()),
+            (&["union"], union.clone().boxed()),
+            (&["mv-expand", "mvexpand"], mv_expand.clone().boxed()),
+            (&["mv-apply", "mvapply"], mv_apply.clone().boxed()),
+            (&["parse", "parse-where"], parse_op.clone().boxed()),
+            (&["parse-kv"], parse_kv.clone().boxed()),
+            (&["evaluate"], evaluate.clone().boxed()),
+            (&["make-series"], make_series.clone().boxed()),
+            (&["top"], top.clone().boxed()),
+            (&["top-nested"], top_nested.clone().boxed()),
+            (&["sort", "order"], sort.clone().boxed()),
+            (&["take", "limit"], take.clone().boxed()),
+            (&["distinct"], distinct.clone().boxed()),
+            (&["count"], count.clone().boxed()),
+            (&["render"], render.clone().boxed()),
+            (&["as"], as_op.clone().boxed()),
+            (&["invoke"], invoke.clone().boxed()),
+            (&["serialize"], serialize.clone().boxed()),
+            (&["sample"], sample.clone().boxed()),
+            (&["sample-distinct"], sample_distinct.clone().boxed()),
+            (&["getschema"], getschema.clone().boxed()),
+            (&["facet"], facet.clone().boxed()),
+            (&["fork"], fork.clone().boxed()),
+            (&["partition"], partition.clone().boxed()),
+            (&["scan"], scan.clone().boxed()),
+            (&["reduce"], reduce.clone().boxed()),
+            (&["consume"], consume.clone().boxed()),
+            (
+                &[
+                    "make-graph",
+                    "graph-match",
+                    "graph-merge",
+                    "graph-to-table",
+                    "graph-shortest-paths",
+                    "graph-mark-components",
+                    "top-hitters",
+                    "project-smart",
+                    "lookup-table",
+                    "assert-schema",
+                    "execute-and-cache",
+                    "macro-expand",
+                ],
+                unmodelled.clone().boxed(),
+            ),
+            (&["range"], range_op.clone().boxed()),
+            (&["print"], print.clone().boxed()),
+            (&["search"], search.clone().boxed()),
+            (&["find"], find.clone().boxed()),
+        ]
+    } else {
+        Vec::new()
+    };
     let any_operator = choice((
         choice((
             where_op,
@@ -1550,15 +1486,138 @@ type Inp<'a, 'p, I, R> = chumsky::input::InputRef<'a, 'p, I, Ex<'a, R>>;
 
 type BoxedP<'a, I, O, R> = Boxed<'a, 'a, I, O, Ex<'a, R>>;
 
+/// Tabular operator parsers by the words they start with.
+type ByWord<'a, I, R> = Vec<(&'static [&'static str], BoxedP<'a, I, TabularOperator, R>)>;
+
 /// The parsers the fast build's comparison level reads operands and lists with.
 struct Operands<'a, I, R>
 where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
     R: GrammarError<'a, I>,
 {
-    unary: BoxedP<'a, I, Expr, R>,
+    unary: Unary<'a, I, R>,
     list_items: BoxedP<'a, I, Vec<Expr>, R>,
     range: BoxedP<'a, I, (Expr, Expr), R>,
+}
+
+/// An accessor after an atom: `.name`, `[index]` or `.[index]`.
+enum Post {
+    Member(Ident),
+    Index(Expr),
+}
+
+fn post_node(target: Expr, post: Post, span: Span) -> Expr {
+    match post {
+        Post::Member(name) => Expr::Member { target: Box::new(target), name, span },
+        Post::Index(index) => {
+            Expr::Index { target: Box::new(target), index: Box::new(index), span }
+        }
+    }
+}
+
+/// The parsers the fast build reads atoms and their accessors with.
+struct Primaries<'a, I, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    /// The whole choice of atoms, for every case the first token does not settle.
+    choice_atom: BoxedP<'a, I, Expr, R>,
+    call: BoxedP<'a, I, Expr, R>,
+    paren: BoxedP<'a, I, Expr, R>,
+    strings: BoxedP<'a, I, Expr, R>,
+    number: BoxedP<'a, I, Expr, R>,
+    postfix_op: BoxedP<'a, I, Post, R>,
+}
+
+/// What the fast build reads an operand of `*` with: a signed operand by the chumsky fold
+/// (`signed`), any other by [`fast_postfix`].
+struct Unary<'a, I, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    primaries: std::rc::Rc<Primaries<'a, I, R>>,
+    signed: BoxedP<'a, I, Expr, R>,
+}
+
+impl<'a, I, R> Clone for Unary<'a, I, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    fn clone(&self) -> Self {
+        Unary { primaries: self.primaries.clone(), signed: self.signed.clone() }
+    }
+}
+
+/// An atom, found by its first token: a name skips the seven alternatives before it in the
+/// choice. Every other case (a keyword such as `dynamic`, a bracketed name, an error) takes
+/// the whole choice.
+fn fast_atom<'a, I, R>(inp: &mut Inp<'a, '_, I, R>, p: &Primaries<'a, I, R>) -> Result<Expr, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    let Some(t) = inp.peek() else { return inp.parse(&p.choice_atom) };
+    match t.kind {
+        TokenKind::String | TokenKind::MultilineString => inp.parse(&p.strings),
+        TokenKind::Int | TokenKind::Real | TokenKind::Timespan => inp.parse(&p.number),
+        TokenKind::LParen => inp.parse(&p.paren),
+        TokenKind::Ident
+            if !matches!(
+                t.text,
+                "true" | "True" | "TRUE" | "false" | "False" | "FALSE" | "dynamic" | "typeof"
+            ) && !TYPED_LITERALS.contains(&t.text) =>
+        {
+            if let Some(Tk { kind: TokenKind::LParen, .. }) = peek_second(inp) {
+                let save = inp.save();
+                match inp.parse(&p.call) {
+                    Ok(e) => return Ok(e),
+                    Err(_) => inp.rewind(save),
+                }
+            }
+            if RESERVED.contains(&t.text) {
+                return inp.parse(&p.choice_atom);
+            }
+            let at = take_token(inp);
+            Ok(Expr::Name(ident_from(t.text, at)))
+        }
+        _ => inp.parse(&p.choice_atom),
+    }
+}
+
+/// An atom and its accessors, which are tried only before a `.` or `[`.
+fn fast_postfix<'a, I, R>(inp: &mut Inp<'a, '_, I, R>, p: &Primaries<'a, I, R>) -> Result<Expr, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    let start = inp.cursor();
+    let mut target = fast_atom(inp, p)?;
+    while let Some(Tk { kind: TokenKind::Dot | TokenKind::LBracket, .. }) = inp.peek() {
+        let save = inp.save();
+        match inp.parse(&p.postfix_op) {
+            Ok(post) => target = post_node(target, post, sp(inp.span_since(&start))),
+            Err(_) => {
+                inp.rewind(save);
+                break;
+            }
+        }
+    }
+    Ok(target)
+}
+
+/// An operand with or without signs.
+fn fast_unary_at<'a, I, R>(inp: &mut Inp<'a, '_, I, R>, u: &Unary<'a, I, R>) -> Result<Expr, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    match inp.peek() {
+        Some(Tk { kind: TokenKind::Minus | TokenKind::Plus, .. }) => inp.parse(&u.signed),
+        _ => fast_postfix(inp, &u.primaries),
+    }
 }
 
 /// Reads one token; gives its span.
@@ -1612,16 +1671,13 @@ fn binary_node(op: BinaryOp, op_span: Span, lhs: Expr, rhs: Expr, span: Span) ->
 }
 
 /// `* / %` over unary operands.
-fn fast_product<'a, I, R>(
-    inp: &mut Inp<'a, '_, I, R>,
-    unary: &BoxedP<'a, I, Expr, R>,
-) -> Result<Expr, R>
+fn fast_product<'a, I, R>(inp: &mut Inp<'a, '_, I, R>, unary: &Unary<'a, I, R>) -> Result<Expr, R>
 where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
     R: GrammarError<'a, I>,
 {
     let start = inp.cursor();
-    let mut lhs = inp.parse(unary)?;
+    let mut lhs = fast_unary_at(inp, unary)?;
     loop {
         let op = match inp.peek() {
             Some(Tk { kind: TokenKind::Star, .. }) => BinaryOp::Mul,
@@ -1630,16 +1686,13 @@ where
             _ => return Ok(lhs),
         };
         let op_span = take_token(inp);
-        let rhs = operand_at(inp, |inp| inp.parse(unary));
+        let rhs = operand_at(inp, |inp| fast_unary_at(inp, unary));
         lhs = binary_node(op, op_span, lhs, rhs, sp(inp.span_since(&start)));
     }
 }
 
 /// `+ -` over products.
-fn fast_sum<'a, I, R>(
-    inp: &mut Inp<'a, '_, I, R>,
-    unary: &BoxedP<'a, I, Expr, R>,
-) -> Result<Expr, R>
+fn fast_sum<'a, I, R>(inp: &mut Inp<'a, '_, I, R>, unary: &Unary<'a, I, R>) -> Result<Expr, R>
 where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
     R: GrammarError<'a, I>,
