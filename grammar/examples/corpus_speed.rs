@@ -4,7 +4,8 @@
 //! query text per second of CPU time on one core) for each language; `-- --digest` instead prints one line per query
 //! with a hash of its full parse result (tree and errors), so two builds can be compared for
 //! identical output with `diff`; `-- --profile kql` (or `spl`) measures only that parser, for
-//! `perf record`. The corpus is `$QLINT_SHARED/corpus` or `../shared/corpus`
+//! `perf record` (`kql-errors`: KQL's syntax errors without the tree); `-- --errors-only` lists
+//! the KQL queries whose `syntax_errors` differ from their parse's errors. The corpus is `$QLINT_SHARED/corpus` or `../shared/corpus`
 //! beside the workspace; without it the program says so and exits successfully.
 
 use std::hash::{Hash, Hasher};
@@ -101,12 +102,26 @@ fn main() {
         }
         return;
     }
-    // `--profile kql|spl`: only lex+parse of one language, for `perf record`.
+    // `--errors-only`: every KQL query whose `syntax_errors` differ from its parse's errors.
+    if std::env::args().any(|a| a == "--errors-only") {
+        let mut differ = 0;
+        for (id, q) in &kql {
+            if qlint_grammar::kql::syntax_errors(q) != qlint_grammar::kql::parse(q).errors {
+                println!("differ: kql {id}");
+                differ += 1;
+            }
+        }
+        println!("{differ} of {} KQL queries differ between parse and syntax_errors", kql.len());
+        return;
+    }
+    // `--profile kql|kql-errors|spl`: only lex+parse of one language (`kql-errors`: KQL's
+    // syntax errors without the tree), for `perf record`.
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--profile") {
         let lang = args.get(i + 1).map_or("", String::as_str);
         let rate = match lang {
             "kql" => throughput(&kql, |q| drop(qlint_grammar::kql::parse(q))),
+            "kql-errors" => throughput(&kql, |q| drop(qlint_grammar::kql::syntax_errors(q))),
             _ => throughput(&spl, |q| drop(qlint_grammar::spl::parse(q))),
         };
         println!("{lang} lex+parse {rate:8.1} MB/s");

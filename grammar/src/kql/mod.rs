@@ -17,6 +17,11 @@ pub fn parse(text: &str) -> Parse<Query> {
     parser::parse(text)
 }
 
+/// The syntax errors of a KQL text: those [`parse`] gives, without building the tree.
+pub fn syntax_errors(text: &str) -> Vec<crate::SyntaxError> {
+    parser::syntax_errors(text)
+}
+
 /// Splits a KQL text into tokens (comments included, whitespace left out).
 pub fn lex(text: &str) -> Vec<lexer::Token> {
     lexer::lex(text)

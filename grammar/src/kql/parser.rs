@@ -427,19 +427,14 @@ where
                 span: sp(e.span()),
             },
         ),
-        call,
+        call.clone(),
         name.clone().map(Expr::Name),
-        paren,
+        paren.clone(),
         tok(TokenKind::Star, "`*`").map(Expr::Star),
     ))
     .labelled("an expression")
     .boxed();
-
-    // Postfix: `.name`, `[index]`.
-    enum Post {
-        Member(Ident),
-        Index(Expr),
-    }
+    let fast = std::mem::size_of::<R>() == 0;
     let postfix_op = choice((
         tok(TokenKind::Dot, "`.`").ignore_then(word.clone()).map(Post::Member),
         tok(TokenKind::Dot, "`.`")
@@ -447,28 +442,50 @@ where
             .map(Post::Index),
         value.clone().delimited_by(lbracket.clone(), rbracket.clone()).map(Post::Index),
     ));
-    let postfix = atom
-        .foldl_with(postfix_op.repeated(), |target, post, e| match post {
-            Post::Member(name) => {
-                Expr::Member { target: Box::new(target), name, span: sp(e.span()) }
-            }
-            Post::Index(index) => {
-                Expr::Index { target: Box::new(target), index: Box::new(index), span: sp(e.span()) }
-            }
+    // The fast build (errors without detail, see `run`) reads atoms and their accessors with
+    // `fast_postfix`; the build that explains errors with the chumsky choice and fold.
+    let primaries = fast.then(|| {
+        std::rc::Rc::new(Primaries {
+            choice_atom: atom.clone(),
+            call: call.boxed(),
+            paren: paren.boxed(),
+            strings: strings.boxed(),
+            number: number.boxed(),
+            postfix_op: postfix_op.clone().boxed(),
         })
-        .boxed();
+    });
+    let postfix = match &primaries {
+        Some(primaries) => {
+            let primaries = primaries.clone();
+            custom(move |inp: &mut Inp<'a, '_, I, R>| fast_postfix(inp, &primaries)).boxed()
+        }
+        None => atom
+            .foldl_with(postfix_op.repeated(), |target, post, e| {
+                post_node(target, post, sp(e.span()))
+            })
+            .boxed(),
+    };
 
     let unary = select! {
         Tk { kind: TokenKind::Minus, .. } = e => (UnaryOp::Neg, sp(e.span())),
         Tk { kind: TokenKind::Plus, .. } = e => (UnaryOp::Plus, sp(e.span())),
     }
     .repeated()
-    .foldr_with(postfix, |(op, _), operand, e| Expr::Unary {
+    .foldr_with(postfix.clone(), |(op, _), operand, e| Expr::Unary {
         op,
         operand: Box::new(operand),
         span: sp(e.span()),
     })
     .boxed();
+    // Without a leading sign the fold above is the postfix parser itself.
+    let fast_unary = primaries.map(|primaries| Unary { primaries, signed: unary.clone() });
+    let unary = match &fast_unary {
+        Some(u) => {
+            let u = u.clone();
+            custom(move |inp: &mut Inp<'a, '_, I, R>| fast_unary_at(inp, &u)).boxed()
+        }
+        None => unary,
+    };
 
     // A missing operand becomes an error node with a message naming the operator.
     let operand = |p: Boxed<'a, 'a, I, Expr, Ex<'a, R>>| {
@@ -487,10 +504,12 @@ where
         Tk { kind: TokenKind::Plus, .. } = e => (BinaryOp::Add, sp(e.span())),
         Tk { kind: TokenKind::Minus, .. } = e => (BinaryOp::Sub, sp(e.span())),
     };
-    let sum = product
-        .clone()
-        .foldl_with(add_op.then(operand(product.clone())).repeated(), binary)
-        .boxed();
+    let sum = if let Some(u) = &fast_unary {
+        let u = u.clone();
+        custom(move |inp: &mut Inp<'a, '_, I, R>| fast_sum(inp, &u)).boxed()
+    } else {
+        product.clone().foldl_with(add_op.then(operand(product.clone())).repeated(), binary).boxed()
+    };
 
     // Comparison and string operators.
     let cmp_op = select! {
@@ -528,12 +547,14 @@ where
         .collect::<Vec<_>>()
         .delimited_by(lparen.clone(), rparen.clone().labelled("`)` to close the list"))
         .or(sum.clone().map(|e| vec![e]))
-        .labelled("a parenthesised list");
+        .labelled("a parenthesised list")
+        .boxed();
     let range = sum
         .clone()
         .then_ignore(tok(TokenKind::DotDot, "`..`"))
         .then(operand(sum.clone()))
-        .delimited_by(lparen.clone(), rparen.clone());
+        .delimited_by(lparen.clone(), rparen.clone())
+        .boxed();
     enum Cmp {
         Bin((BinaryOp, Span), Expr),
         List((BinaryOp, Span), Vec<Expr>),
@@ -541,8 +562,8 @@ where
     }
     let comparison_tail = choice((
         cmp_op.then(operand(sum.clone())).map(|(op, rhs)| Cmp::Bin(op, rhs)),
-        list_op.then(list_items).map(|(op, items)| Cmp::List(op, items)),
-        between_op.then(range).map(|(neg, r)| Cmp::Between(neg, r)),
+        list_op.then(list_items.clone()).map(|(op, items)| Cmp::List(op, items)),
+        between_op.then(range.clone()).map(|(neg, r)| Cmp::Between(neg, r)),
     ));
     let comparison = sum
         .clone()
@@ -574,7 +595,12 @@ where
             binary,
         )
         .boxed();
-    expr.define(disj);
+    if let Some(unary) = fast_unary {
+        let ops = Operands { unary, list_items, range };
+        expr.define(custom(move |inp: &mut Inp<'a, '_, I, R>| fast_expr(inp, &ops)).boxed());
+    } else {
+        expr.define(disj);
+    }
 
     // ---- shared operator pieces -----------------------------------------------------------
     let expr_b = expr.clone().boxed();
@@ -1214,48 +1240,124 @@ where
         source_op
     };
 
-    operator.define(
+    // The fast build goes by the operator's first word straight to the one parser that starts
+    // with it (every operator parser starts with its own words, so the others would fail on
+    // the first token); any other first token takes the whole choice, which fails.
+    let by_word: ByWord<'a, I, R> = if fast {
+        vec![
+            (&["where", "filter"], where_op.clone().boxed()),
+            (&["project"], project.clone().boxed()),
+            (&["project-away", "project-keep", "project-reorder"], project_cols.clone().boxed()),
+            (&["project-rename"], project_rename.clone().boxed()),
+            (&["extend"], extend.clone().boxed()),
+            (&["summarize"], summarize.clone().boxed()),
+            (&["join"], join.clone().boxed()),
+            (&["lookup"], lookup.clone().boxed()),
+            (&["union"], union.clone().boxed()),
+            (&["mv-expand", "mvexpand"], mv_expand.clone().boxed()),
+            (&["mv-apply", "mvapply"], mv_apply.clone().boxed()),
+            (&["parse", "parse-where"], parse_op.clone().boxed()),
+            (&["parse-kv"], parse_kv.clone().boxed()),
+            (&["evaluate"], evaluate.clone().boxed()),
+            (&["make-series"], make_series.clone().boxed()),
+            (&["top"], top.clone().boxed()),
+            (&["top-nested"], top_nested.clone().boxed()),
+            (&["sort", "order"], sort.clone().boxed()),
+            (&["take", "limit"], take.clone().boxed()),
+            (&["distinct"], distinct.clone().boxed()),
+            (&["count"], count.clone().boxed()),
+            (&["render"], render.clone().boxed()),
+            (&["as"], as_op.clone().boxed()),
+            (&["invoke"], invoke.clone().boxed()),
+            (&["serialize"], serialize.clone().boxed()),
+            (&["sample"], sample.clone().boxed()),
+            (&["sample-distinct"], sample_distinct.clone().boxed()),
+            (&["getschema"], getschema.clone().boxed()),
+            (&["facet"], facet.clone().boxed()),
+            (&["fork"], fork.clone().boxed()),
+            (&["partition"], partition.clone().boxed()),
+            (&["scan"], scan.clone().boxed()),
+            (&["reduce"], reduce.clone().boxed()),
+            (&["consume"], consume.clone().boxed()),
+            (
+                &[
+                    "make-graph",
+                    "graph-match",
+                    "graph-merge",
+                    "graph-to-table",
+                    "graph-shortest-paths",
+                    "graph-mark-components",
+                    "top-hitters",
+                    "project-smart",
+                    "lookup-table",
+                    "assert-schema",
+                    "execute-and-cache",
+                    "macro-expand",
+                ],
+                unmodelled.clone().boxed(),
+            ),
+            (&["range"], range_op.clone().boxed()),
+            (&["print"], print.clone().boxed()),
+            (&["search"], search.clone().boxed()),
+            (&["find"], find.clone().boxed()),
+        ]
+    } else {
+        Vec::new()
+    };
+    let any_operator = choice((
         choice((
-            choice((
-                where_op,
-                project,
-                project_cols,
-                project_rename,
-                extend,
-                summarize,
-                join,
-                lookup,
-                union,
-                mv_expand,
-                mv_apply,
-                parse_op,
-                parse_kv,
-                evaluate,
-            )),
-            choice((
-                make_series,
-                top,
-                top_nested,
-                sort,
-                take,
-                distinct,
-                count,
-                render,
-                as_op,
-                invoke,
-                serialize,
-                sample,
-                sample_distinct,
-                getschema,
-                facet,
-            )),
-            choice((
-                fork, partition, scan, reduce, consume, unmodelled, range_op, print, search, find,
-            )),
-        ))
-        .labelled("a tabular operator")
-        .boxed(),
-    );
+            where_op,
+            project,
+            project_cols,
+            project_rename,
+            extend,
+            summarize,
+            join,
+            lookup,
+            union,
+            mv_expand,
+            mv_apply,
+            parse_op,
+            parse_kv,
+            evaluate,
+        )),
+        choice((
+            make_series,
+            top,
+            top_nested,
+            sort,
+            take,
+            distinct,
+            count,
+            render,
+            as_op,
+            invoke,
+            serialize,
+            sample,
+            sample_distinct,
+            getschema,
+            facet,
+        )),
+        choice((fork, partition, scan, reduce, consume, unmodelled, range_op, print, search, find)),
+    ))
+    .labelled("a tabular operator")
+    .boxed();
+    if fast {
+        operator.define(
+            custom(move |inp: &mut Inp<'a, '_, I, R>| {
+                if let Some(Tk { kind: TokenKind::Ident, text }) = inp.peek()
+                    && let Some((_, parser)) =
+                        by_word.iter().find(|(words, _)| words.contains(&text))
+                {
+                    return inp.parse(parser);
+                }
+                inp.parse(&any_operator)
+            })
+            .boxed(),
+        );
+    } else {
+        operator.define(any_operator);
+    }
 
     let source = choice((
         source_op.clone().map(|op| Source::Operator(Box::new(op))),
@@ -1368,6 +1470,370 @@ where
     Grammar { head, operator: operator.boxed() }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The fast build's expressions.
+//
+// The build that explains errors reads binary operators with one chumsky level per precedence
+// (`or`, `and`, comparisons, `+ -`, `* / %`), each a boxed fold that tries its operator after
+// every operand. The fast build reads them with the plain functions below, which peek at the
+// next token once per level instead. They take the same paths as those levels: an operator
+// followed by no operand gives an `Expr::Error` and keeps an error (as `operand` recovers in
+// [`grammar`]), a list operator (`in`) or `between` whose list does not parse is given back,
+// and every node spans from the start of its level's first operand, so the trees are the same.
+
+/// The input as the fast build's expression functions see it.
+type Inp<'a, 'p, I, R> = chumsky::input::InputRef<'a, 'p, I, Ex<'a, R>>;
+
+type BoxedP<'a, I, O, R> = Boxed<'a, 'a, I, O, Ex<'a, R>>;
+
+/// Tabular operator parsers by the words they start with.
+type ByWord<'a, I, R> = Vec<(&'static [&'static str], BoxedP<'a, I, TabularOperator, R>)>;
+
+/// The parsers the fast build's comparison level reads operands and lists with.
+struct Operands<'a, I, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    unary: Unary<'a, I, R>,
+    list_items: BoxedP<'a, I, Vec<Expr>, R>,
+    range: BoxedP<'a, I, (Expr, Expr), R>,
+}
+
+/// An accessor after an atom: `.name`, `[index]` or `.[index]`.
+enum Post {
+    Member(Ident),
+    Index(Expr),
+}
+
+fn post_node(target: Expr, post: Post, span: Span) -> Expr {
+    match post {
+        Post::Member(name) => Expr::Member { target: Box::new(target), name, span },
+        Post::Index(index) => {
+            Expr::Index { target: Box::new(target), index: Box::new(index), span }
+        }
+    }
+}
+
+/// The parsers the fast build reads atoms and their accessors with.
+struct Primaries<'a, I, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    /// The whole choice of atoms, for every case the first token does not settle.
+    choice_atom: BoxedP<'a, I, Expr, R>,
+    call: BoxedP<'a, I, Expr, R>,
+    paren: BoxedP<'a, I, Expr, R>,
+    strings: BoxedP<'a, I, Expr, R>,
+    number: BoxedP<'a, I, Expr, R>,
+    postfix_op: BoxedP<'a, I, Post, R>,
+}
+
+/// What the fast build reads an operand of `*` with: a signed operand by the chumsky fold
+/// (`signed`), any other by [`fast_postfix`].
+struct Unary<'a, I, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    primaries: std::rc::Rc<Primaries<'a, I, R>>,
+    signed: BoxedP<'a, I, Expr, R>,
+}
+
+impl<'a, I, R> Clone for Unary<'a, I, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    fn clone(&self) -> Self {
+        Unary { primaries: self.primaries.clone(), signed: self.signed.clone() }
+    }
+}
+
+/// An atom, found by its first token: a name skips the seven alternatives before it in the
+/// choice. Every other case (a keyword such as `dynamic`, a bracketed name, an error) takes
+/// the whole choice.
+fn fast_atom<'a, I, R>(inp: &mut Inp<'a, '_, I, R>, p: &Primaries<'a, I, R>) -> Result<Expr, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    let Some(t) = inp.peek() else { return inp.parse(&p.choice_atom) };
+    match t.kind {
+        TokenKind::String | TokenKind::MultilineString => inp.parse(&p.strings),
+        TokenKind::Int | TokenKind::Real | TokenKind::Timespan => inp.parse(&p.number),
+        TokenKind::LParen => inp.parse(&p.paren),
+        TokenKind::Ident
+            if !matches!(
+                t.text,
+                "true" | "True" | "TRUE" | "false" | "False" | "FALSE" | "dynamic" | "typeof"
+            ) && !TYPED_LITERALS.contains(&t.text) =>
+        {
+            if let Some(Tk { kind: TokenKind::LParen, .. }) = peek_second(inp) {
+                let save = inp.save();
+                match inp.parse(&p.call) {
+                    Ok(e) => return Ok(e),
+                    Err(_) => inp.rewind(save),
+                }
+            }
+            if RESERVED.contains(&t.text) {
+                return inp.parse(&p.choice_atom);
+            }
+            let at = take_token(inp);
+            Ok(Expr::Name(ident_from(t.text, at)))
+        }
+        _ => inp.parse(&p.choice_atom),
+    }
+}
+
+/// An atom and its accessors, which are tried only before a `.` or `[`.
+fn fast_postfix<'a, I, R>(inp: &mut Inp<'a, '_, I, R>, p: &Primaries<'a, I, R>) -> Result<Expr, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    let start = inp.cursor();
+    let mut target = fast_atom(inp, p)?;
+    while let Some(Tk { kind: TokenKind::Dot | TokenKind::LBracket, .. }) = inp.peek() {
+        let save = inp.save();
+        match inp.parse(&p.postfix_op) {
+            Ok(post) => target = post_node(target, post, sp(inp.span_since(&start))),
+            Err(_) => {
+                inp.rewind(save);
+                break;
+            }
+        }
+    }
+    Ok(target)
+}
+
+/// An operand with or without signs.
+fn fast_unary_at<'a, I, R>(inp: &mut Inp<'a, '_, I, R>, u: &Unary<'a, I, R>) -> Result<Expr, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    match inp.peek() {
+        Some(Tk { kind: TokenKind::Minus | TokenKind::Plus, .. }) => inp.parse(&u.signed),
+        _ => fast_postfix(inp, &u.primaries),
+    }
+}
+
+/// Reads one token; gives its span.
+fn take_token<'a, I, R>(inp: &mut Inp<'a, '_, I, R>) -> Span
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    let before = inp.cursor();
+    inp.skip();
+    sp(inp.span_since(&before))
+}
+
+/// The token after the next one, without reading either.
+fn peek_second<'a, I, R>(inp: &mut Inp<'a, '_, I, R>) -> Option<Tk<'a>>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    let save = inp.save();
+    inp.skip();
+    let second = inp.peek();
+    inp.rewind(save);
+    second
+}
+
+/// The operand after a binary operator: when `read` fails, an `Expr::Error` at this point
+/// and its error kept, as `operand` in [`grammar`] recovers.
+fn operand_at<'a, I, R>(
+    inp: &mut Inp<'a, '_, I, R>,
+    read: impl FnOnce(&mut Inp<'a, '_, I, R>) -> Result<Expr, R>,
+) -> Expr
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    let before = inp.save();
+    match read(inp) {
+        Ok(e) => e,
+        Err(err) => {
+            inp.rewind(before);
+            inp.emit(err);
+            let at = inp.cursor();
+            Expr::Error(sp(inp.span_since(&at)))
+        }
+    }
+}
+
+fn binary_node(op: BinaryOp, op_span: Span, lhs: Expr, rhs: Expr, span: Span) -> Expr {
+    Expr::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs), span }
+}
+
+/// `* / %` over unary operands.
+fn fast_product<'a, I, R>(inp: &mut Inp<'a, '_, I, R>, unary: &Unary<'a, I, R>) -> Result<Expr, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    let start = inp.cursor();
+    let mut lhs = fast_unary_at(inp, unary)?;
+    loop {
+        let op = match inp.peek() {
+            Some(Tk { kind: TokenKind::Star, .. }) => BinaryOp::Mul,
+            Some(Tk { kind: TokenKind::Slash, .. }) => BinaryOp::Div,
+            Some(Tk { kind: TokenKind::Percent, .. }) => BinaryOp::Mod,
+            _ => return Ok(lhs),
+        };
+        let op_span = take_token(inp);
+        let rhs = operand_at(inp, |inp| fast_unary_at(inp, unary));
+        lhs = binary_node(op, op_span, lhs, rhs, sp(inp.span_since(&start)));
+    }
+}
+
+/// `+ -` over products.
+fn fast_sum<'a, I, R>(inp: &mut Inp<'a, '_, I, R>, unary: &Unary<'a, I, R>) -> Result<Expr, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    let start = inp.cursor();
+    let mut lhs = fast_product(inp, unary)?;
+    loop {
+        let op = match inp.peek() {
+            Some(Tk { kind: TokenKind::Plus, .. }) => BinaryOp::Add,
+            Some(Tk { kind: TokenKind::Minus, .. }) => BinaryOp::Sub,
+            _ => return Ok(lhs),
+        };
+        let op_span = take_token(inp);
+        let rhs = operand_at(inp, |inp| fast_product(inp, unary));
+        lhs = binary_node(op, op_span, lhs, rhs, sp(inp.span_since(&start)));
+    }
+}
+
+/// The single-token comparison and string operators (`cmp_op` in [`grammar`]).
+fn comparison_op(t: &Tk<'_>) -> Option<BinaryOp> {
+    Some(match t.kind {
+        TokenKind::EqEq => BinaryOp::Eq,
+        TokenKind::NotEq => BinaryOp::NotEq,
+        TokenKind::LtGt => BinaryOp::NotEqAlt,
+        TokenKind::Lt => BinaryOp::Lt,
+        TokenKind::Le => BinaryOp::Le,
+        TokenKind::Gt => BinaryOp::Gt,
+        TokenKind::Ge => BinaryOp::Ge,
+        TokenKind::EqTilde => BinaryOp::EqCi,
+        TokenKind::BangTilde => BinaryOp::NotEqCi,
+        TokenKind::Colon => BinaryOp::SearchHas,
+        TokenKind::Assign => BinaryOp::EqSingle,
+        TokenKind::Ident | TokenKind::BangWord => {
+            return BinaryOp::from_word(t.text).filter(|op| !op.takes_list());
+        }
+        _ => return None,
+    })
+}
+
+/// Comparisons, string operators, `in (...)` and `between (a .. b)` over sums.
+fn fast_comparison<'a, I, R>(
+    inp: &mut Inp<'a, '_, I, R>,
+    ops: &Operands<'a, I, R>,
+) -> Result<Expr, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    let start = inp.cursor();
+    let mut lhs = fast_sum(inp, &ops.unary)?;
+    while let Some(t) = inp.peek() {
+        if let Some(op) = comparison_op(&t) {
+            let op_span = take_token(inp);
+            let rhs = operand_at(inp, |inp| fast_sum(inp, &ops.unary));
+            lhs = binary_node(op, op_span, lhs, rhs, sp(inp.span_since(&start)));
+            continue;
+        }
+        let save = inp.save();
+        match t {
+            Tk { kind: TokenKind::Ident, text: "matches" } => {
+                let first = take_token(inp);
+                if !matches!(inp.peek(), Some(Tk { kind: TokenKind::Ident, text: "regex" })) {
+                    inp.rewind(save);
+                    break;
+                }
+                let op_span = first.cover(take_token(inp));
+                let rhs = operand_at(inp, |inp| fast_sum(inp, &ops.unary));
+                lhs = binary_node(
+                    BinaryOp::MatchesRegex,
+                    op_span,
+                    lhs,
+                    rhs,
+                    sp(inp.span_since(&start)),
+                );
+            }
+            Tk { kind: TokenKind::Ident | TokenKind::BangWord, text }
+                if BinaryOp::from_word(text).is_some_and(BinaryOp::takes_list) =>
+            {
+                let op = BinaryOp::from_word(text).unwrap_or(BinaryOp::In);
+                let op_span = take_token(inp);
+                let Ok(items) = inp.parse(&ops.list_items) else {
+                    inp.rewind(save);
+                    break;
+                };
+                let span = sp(inp.span_since(&start));
+                lhs = Expr::In { op, op_span, lhs: Box::new(lhs), items, span };
+            }
+            Tk { kind: TokenKind::Ident, text: "between" }
+            | Tk { kind: TokenKind::BangWord, text: "!between" } => {
+                let negated = t.kind == TokenKind::BangWord;
+                inp.skip();
+                let Ok((low, high)) = inp.parse(&ops.range) else {
+                    inp.rewind(save);
+                    break;
+                };
+                lhs = Expr::Between {
+                    negated,
+                    lhs: Box::new(lhs),
+                    low: Box::new(low),
+                    high: Box::new(high),
+                    span: sp(inp.span_since(&start)),
+                };
+            }
+            _ => break,
+        }
+    }
+    Ok(lhs)
+}
+
+/// `and` over comparisons.
+fn fast_conj<'a, I, R>(inp: &mut Inp<'a, '_, I, R>, ops: &Operands<'a, I, R>) -> Result<Expr, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    let start = inp.cursor();
+    let mut lhs = fast_comparison(inp, ops)?;
+    while let Some(Tk { kind: TokenKind::Ident, text: "and" }) = inp.peek() {
+        let op_span = take_token(inp);
+        let rhs = operand_at(inp, |inp| fast_comparison(inp, ops));
+        lhs = binary_node(BinaryOp::And, op_span, lhs, rhs, sp(inp.span_since(&start)));
+    }
+    Ok(lhs)
+}
+
+/// A whole expression: `or` over conjunctions.
+fn fast_expr<'a, I, R>(inp: &mut Inp<'a, '_, I, R>, ops: &Operands<'a, I, R>) -> Result<Expr, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
+    let start = inp.cursor();
+    let mut lhs = fast_conj(inp, ops)?;
+    while let Some(Tk { kind: TokenKind::Ident, text: "or" }) = inp.peek() {
+        let op_span = take_token(inp);
+        let rhs = operand_at(inp, |inp| fast_conj(inp, ops));
+        lhs = binary_node(BinaryOp::Or, op_span, lhs, rhs, sp(inp.span_since(&start)));
+    }
+    Ok(lhs)
+}
+
 fn binary<'a, 'b, I, R>(
     lhs: Expr,
     ((op, op_span), rhs): ((BinaryOp, Span), Expr),
@@ -1476,6 +1942,25 @@ fn is_tabular_expr(e: &Expr) -> bool {
 
 /// Parses `text` into a tree and its errors. Never panics.
 pub fn parse(text: &str) -> crate::Parse<Query> {
+    let (statements, errors) = parse_with(text, Mode::Tree);
+    crate::Parse { tree: Query { statements, span: Span::new(0, text.len() as u32) }, errors }
+}
+
+/// The syntax errors of `text`, the same as [`parse`] gives, without building its tree.
+pub fn syntax_errors(text: &str) -> Vec<SyntaxError> {
+    parse_with(text, Mode::Errors).1
+}
+
+/// What a parse is for: the tree and the errors, or the errors only. For the errors only,
+/// the fast pass checks each piece without building its output (chumsky's check mode), and
+/// the statements it gives are placeholders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Tree,
+    Errors,
+}
+
+fn parse_with(text: &str, mode: Mode) -> (Vec<Statement>, Vec<SyntaxError>) {
     let mut errors = Vec::new();
     let mut toks: Vec<(Tk<'_>, SimpleSpan)> = Vec::with_capacity(text.len() / 4);
     for t in lexer::tokens(text) {
@@ -1508,11 +1993,11 @@ pub fn parse(text: &str) -> crate::Parse<Query> {
     // debug builds). Shallow texts parse on the caller's stack; deeper ones on a deep-stack
     // thread, so callers on small stacks (test threads, async workers) are safe.
     let statements = if max_depth(&toks) <= INLINE_DEPTH {
-        parse_statements(&toks, text, &mut errors)
+        parse_statements(&toks, text, &mut errors, mode)
     } else {
         let (statements, errs) = crate::stack::on_deep_stack(|| {
             let mut errs = Vec::new();
-            let statements = parse_statements(&toks, text, &mut errs);
+            let statements = parse_statements(&toks, text, &mut errs, mode);
             (statements, errs)
         });
         errors.extend(errs);
@@ -1522,7 +2007,7 @@ pub fn parse(text: &str) -> crate::Parse<Query> {
     for e in &mut errors {
         e.span = e.span.widen_empty(text);
     }
-    crate::Parse { tree: Query { statements, span: Span::new(0, text.len() as u32) }, errors }
+    (statements, errors)
 }
 
 /// Reports escapes Kusto does not know (`"C:\Temp"`: `\T`) in a quoted string.
@@ -1584,6 +2069,7 @@ fn parse_statements<'a>(
     toks: &'a [(Tk<'a>, SimpleSpan)],
     text: &'a str,
     errors: &mut Vec<SyntaxError>,
+    mode: Mode,
 ) -> Vec<Statement> {
     let mut statements = Vec::new();
     for range in split(toks, TokenKind::Semi) {
@@ -1602,7 +2088,7 @@ fn parse_statements<'a>(
             statements.push(Statement::Error(stmt_span(stmt_toks)));
             continue;
         }
-        statements.push(parse_statement(stmt_toks, text, errors));
+        statements.push(parse_statement(stmt_toks, text, errors, mode));
     }
     statements
 }
@@ -1708,6 +2194,7 @@ fn parse_statement<'a>(
     toks: &'a [(Tk<'a>, SimpleSpan)],
     text: &'a str,
     errors: &mut Vec<SyntaxError>,
+    mode: Mode,
 ) -> Statement {
     let span = stmt_span(toks);
     let segments = split(toks, TokenKind::Pipe);
@@ -1717,7 +2204,17 @@ fn parse_statement<'a>(
         errors.push(SyntaxError::new(at, "expected a query (a table name or `let`) before `|`"));
         None
     } else {
-        run(|g| &g.head, |g| &g.head, head_toks, text, errors, "")
+        // Whether operators may follow depends on what the head is (see `assemble`): for
+        // errors only, a head that may not be a query is still read in full.
+        let head_mode = match head_toks[0].0 {
+            Tk { kind: TokenKind::Ident, text: "let" | "set" | "declare" }
+                if segments.len() > 1 =>
+            {
+                Mode::Tree
+            }
+            _ => mode,
+        };
+        run(|g| &g.head, |g| &g.head, head_toks, text, errors, "", head_mode)
     };
     let mut ops = Vec::new();
     for (i, seg) in segments.iter().enumerate().skip(1) {
@@ -1734,17 +2231,19 @@ fn parse_statement<'a>(
             ));
             continue;
         }
-        let op = run(|g| &g.operator, |g| &g.operator, seg_toks, text, errors, "|").unwrap_or_else(
-            || {
-                let name = match seg_toks[0].0 {
-                    Tk { kind: TokenKind::Ident, text: t } => {
-                        Some(ident_from(t, sp(seg_toks[0].1)))
-                    }
-                    _ => None,
-                };
-                TabularOperator::Unknown { name, span: stmt_span(seg_toks) }
-            },
-        );
+        let op = run(|g| &g.operator, |g| &g.operator, seg_toks, text, errors, "|", mode);
+        if mode == Mode::Errors {
+            // Only whether there are operators counts (see `assemble`).
+            ops.push(TabularOperator::Count { span });
+            continue;
+        }
+        let op = op.unwrap_or_else(|| {
+            let name = match seg_toks[0].0 {
+                Tk { kind: TokenKind::Ident, text: t } => Some(ident_from(t, sp(seg_toks[0].1))),
+                _ => None,
+            };
+            TabularOperator::Unknown { name, span: stmt_span(seg_toks) }
+        });
         ops.push(op);
     }
     match head {
@@ -1766,7 +2265,10 @@ fn parse_statement<'a>(
 type Pick<'a, R, O> = for<'g> fn(&'g G<'a, R>) -> &'g Boxed<'a, 'a, SliceInput<'a>, O, Ex<'a, R>>;
 
 /// Runs a parser over a piece of the token stream: first the fast build; when that fails,
-/// the rich build, whose errors (and recovered partial output) are kept.
+/// the rich build, whose errors (and recovered partial output) are kept. For errors only
+/// ([`Mode::Errors`]) the fast build checks without output, and a piece that passes gives
+/// `None`.
+#[allow(clippy::too_many_arguments)]
 fn run<'a, O>(
     fast: Pick<'a, EmptyErr, O>,
     rich: Pick<'a, RichErr<'a>, O>,
@@ -1774,16 +2276,27 @@ fn run<'a, O>(
     text: &'a str,
     errors: &mut Vec<SyntaxError>,
     before: &str,
+    mode: Mode,
 ) -> Option<O> {
     let end = toks.last().map_or(0, |t| t.1.end);
     let eoi = SimpleSpan::from(end..end);
-    let fast_result = FAST.with(|g| {
+    let passed = FAST.with(|g| {
         // SAFETY: `grammar` is generic over the input lifetime and borrows nothing.
         let g = unsafe { crate::reuse::relend::<GrammarOf<EmptyErr>>(g) };
-        fast(g).parse_with_state(toks.split_token_span(eoi), &mut SimpleState(text)).into_result()
+        let input = toks.split_token_span(eoi);
+        match mode {
+            Mode::Tree => {
+                fast(g).parse_with_state(input, &mut SimpleState(text)).into_result().ok().map(Some)
+            }
+            Mode::Errors => fast(g)
+                .check_with_state(input, &mut SimpleState(text))
+                .into_result()
+                .ok()
+                .map(|()| None),
+        }
     });
-    if let Ok(output) = fast_result {
-        return Some(output);
+    if let Some(output) = passed {
+        return output;
     }
     let (output, errs) = RICH.with(|cell| {
         let g = cell.get_or_init(grammar);

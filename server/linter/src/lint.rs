@@ -31,7 +31,7 @@ pub fn lint_query_with(
 /// `None` for Sigma, whose syntax findings come from reading the YAML document.
 pub fn syntax_errors(language: Language, text: &str) -> Option<Vec<Diagnostic>> {
     let (code, errors) = with_stack_for(text, || match language {
-        Language::Kql => Some(("KQL001", kql::parse(text).errors)),
+        Language::Kql => Some(("KQL001", kql::syntax_errors(text))),
         Language::Spl => Some(("SPL001", spl::parse(text).errors)),
         Language::Yaral => Some(("YL001", yaral::parse(text).errors)),
         Language::Sigma => None,
