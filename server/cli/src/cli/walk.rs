@@ -1,7 +1,7 @@
 //! Finding the files to check and the configuration (and knowledge) for each.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -228,12 +228,56 @@ pub fn collect(
             }
         }
     }
-    targets.sort_by(|a, b| a.path.cmp(&b.path));
+    sort_by_path(&mut targets);
     targets.dedup_by(|a, b| a.path == b.path);
     (targets, missing)
+}
+
+/// Sorts in `Path`'s order (component by component), splitting each path into components
+/// once rather than twice per comparison, which showed in the profile of a 4,000-file run.
+fn sort_by_path(targets: &mut Vec<Target>) {
+    let mut order: Vec<usize> = (0..targets.len()).collect();
+    {
+        let keys: Vec<Vec<Component<'_>>> =
+            targets.iter().map(|t| t.path.components().collect()).collect();
+        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    }
+    let mut slots: Vec<Option<Target>> = targets.drain(..).map(Some).collect();
+    targets.extend(order.into_iter().filter_map(|i| slots[i].take()));
 }
 
 /// Drops a leading `./`.
 fn clean(path: &Path) -> PathBuf {
     path.strip_prefix("./").map(Path::to_owned).unwrap_or_else(|_| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorting_by_components_keeps_paths_order() {
+        let names = [
+            "b/a.kql",
+            "a-b/c.kql",
+            "a/b-c.kql",
+            "a/b/c.kql",
+            "a.kql",
+            "a/b.kql",
+            "/abs/x.kql",
+            "../up.kql",
+            "a/./b.kql",
+            "A/z.yaml",
+            "a b/c.md",
+        ];
+        let mut targets: Vec<Target> = names
+            .iter()
+            .map(|n| Target { path: PathBuf::from(n), kind: SourceKind::Markdown })
+            .collect();
+        let mut expected: Vec<PathBuf> = targets.iter().map(|t| t.path.clone()).collect();
+        expected.sort();
+        sort_by_path(&mut targets);
+        let got: Vec<PathBuf> = targets.into_iter().map(|t| t.path).collect();
+        assert_eq!(got, expected);
+    }
 }
