@@ -236,15 +236,15 @@ mod tests {
             assert!(ops.iter().all(|s| s.text(&text) == "or"));
             assert!(ops.windows(2).all(|w| w[0].end < w[1].start));
             // Every node covers its operands' text and nothing more.
-            fn check(e: &Expr, text: &str) {
+            fn check(e: &Expr) {
                 if let Expr::Binary { lhs, rhs, span, .. } = e {
                     assert_eq!(span.start, lhs.span().start);
                     assert_eq!(span.end, rhs.span().end);
-                    check(lhs, text);
-                    check(rhs, text);
+                    check(lhs);
+                    check(rhs);
                 }
             }
-            check(&e, &text);
+            check(&e);
             assert_eq!(e.span().text(&text), &text["T | where ".len()..]);
         }
     }
