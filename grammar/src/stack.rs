@@ -10,8 +10,9 @@ const DEEP_STACK: usize = 256 << 20;
 
 /// Runs `work` (parsing and analysing `text`) where the stack is big enough for it.
 ///
-/// Trees are as deep as their longest operator chain (`a or b or c ...` nests to the left),
-/// the parser allows 20,000 operators in a statement, and the walkers over the tree (and its
+/// Trees are as deep as their longest operator chain (`a + b + c ...` nests to the left; long
+/// `and`/`or` chains are built shallow), the parser allows chains of 20,000 other operators
+/// (`MAX_OPERATORS`) inside 64 levels of brackets, and the walkers over the tree (and its
 /// drop) recurse. A short text cannot hold a deep chain, so it runs inline; a longer one runs
 /// on one of a few long-lived threads with large stacks, so that callers on small stacks (the
 /// language server's blocking pool, rayon workers, test threads) never overflow.

@@ -436,7 +436,43 @@ fn long_operator_chains_are_cut_off() {
     drop(p);
     let text = format!("print x = 1{}", " + 1".repeat(n + 1));
     let p = parse(&text);
-    assert_eq!(p.errors[0].message, format!("statement has more than {n} operators: split it up"));
+    assert_eq!(
+        p.errors[0].message,
+        format!("expression has more than {n} operators outside `and`/`or`: split it up")
+    );
+    drop(p);
+    // A bracketed group counts as deep as its chain, inside the chain around it.
+    let half = "+ 1 ".repeat(n / 2);
+    let p = parse(&format!("print x = 1 {half}+ (1 {half}+ 1)"));
+    assert!(p.errors[0].message.starts_with("expression has more than"), "{:?}", p.errors);
+    // Separate expressions, pipeline stages and `and`/`or` operands each count on their own.
+    let p = parse(&format!("print x = 1 {half}, y = 1 {half}, z = 1 {half}"));
+    assert!(p.errors.is_empty(), "{:?}", p.errors.first());
+    let p = parse(&format!("T | where x == 1 {half}or y == 1 {half}and z == 1 {half}"));
+    assert!(p.errors.is_empty(), "{:?}", p.errors.first());
+}
+
+#[test]
+fn a_hundred_thousand_or_terms_parse_into_a_shallow_tree() {
+    // Far past MAX_OPERATORS `or`s and `==`s: `and`/`or` chains are built shallow, so this
+    // parses (and drops) on a test thread's small stack.
+    let terms: Vec<String> = (0..100_000).map(|i| format!("FileName == \"f{i}.exe\"")).collect();
+    let text = format!("DeviceProcessEvents\n| where {}\n", terms.join(" or "));
+    let p = parse(&text);
+    assert!(p.errors.is_empty(), "{:?}", p.errors.first());
+    let mut deepest = 0;
+    qlint_grammar::kql::ast::walk_exprs(&p.tree, &mut |e| {
+        fn depth(e: &Expr) -> usize {
+            match e {
+                Expr::Binary { lhs, rhs, .. } => 1 + depth(lhs).max(depth(rhs)),
+                _ => 0,
+            }
+        }
+        if deepest == 0 {
+            deepest = depth(e);
+        }
+    });
+    assert!((17..=200).contains(&deepest), "depth {deepest}");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! tree ([`ast::Query`]) and every syntax error. Neither fails nor panics.
 
 pub mod ast;
+mod chain;
 pub mod lexer;
 mod parser;
 

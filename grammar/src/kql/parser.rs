@@ -1843,7 +1843,14 @@ where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
     R: GrammarError<'a, I>,
 {
-    Expr::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs), span: sp(e.span()) }
+    // A long `and`/`or` chain comes back as a shallow tree (`chain.rs`).
+    super::chain::push(Expr::Binary {
+        op,
+        op_span,
+        lhs: Box::new(lhs),
+        rhs: Box::new(rhs),
+        span: sp(e.span()),
+    })
 }
 
 /// A call, possibly followed by `.member` / `[index]` accessors (`workspace("x").Table`).
@@ -2077,12 +2084,15 @@ fn parse_statements<'a>(
         if stmt_toks.is_empty() {
             continue;
         }
-        if let Some(at) = too_deep(stmt_toks) {
+        if let Some((at, limit)) = too_deep(stmt_toks) {
             let span = sp(stmt_toks[at].1);
-            let message = if is_chain_operator(&stmt_toks[at].0) {
-                format!("statement has more than {MAX_OPERATORS} operators: split it up")
-            } else {
-                format!("nesting is deeper than {MAX_DEPTH} levels: simplify the expression")
+            let message = match limit {
+                Limit::Operators => format!(
+                    "expression has more than {MAX_OPERATORS} operators outside `and`/`or`: split it up"
+                ),
+                Limit::Depth => {
+                    format!("nesting is deeper than {MAX_DEPTH} levels: simplify the expression")
+                }
             };
             errors.push(SyntaxError::new(span, message));
             statements.push(Statement::Error(stmt_span(stmt_toks)));
@@ -2122,31 +2132,90 @@ fn split(toks: &[(Tk<'_>, SimpleSpan)], sep: TokenKind) -> Vec<std::ops::Range<u
     out
 }
 
-/// Most operator tokens one statement may hold: each can add a level to the tree, and a
-/// deep tree costs stack in every later pass (and in `Drop`).
+/// Most operators one expression may chain, not counting `and`/`or`.
+///
+/// Each of these operators can add a level to the tree (`a + b + c` nests to the left), and
+/// every later pass over the tree recurses once per level (so does its drop). The limit keeps
+/// that depth within the deep-query stacks (`stack.rs`). `and`/`or` do not count: a long
+/// chain of them is built shallow (`chain.rs`), so a query with a million `or` terms parses.
 pub const MAX_OPERATORS: usize = 20_000;
 
-/// Index of the first token that opens a bracket deeper than [`MAX_DEPTH`], or of the
-/// operator that goes over [`MAX_OPERATORS`].
-fn too_deep(toks: &[(Tk<'_>, SimpleSpan)]) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut operators = 0usize;
+/// Which limit a statement goes over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Limit {
+    /// A bracket deeper than [`MAX_DEPTH`].
+    Depth,
+    /// An operator chain longer than [`MAX_OPERATORS`].
+    Operators,
+}
+
+/// The operators of one operand of an `and`/`or` chain at one bracket level.
+#[derive(Default)]
+struct Run {
+    /// Operators so far.
+    operators: usize,
+    /// How deep the deepest bracketed group so far nests (its own runs plus one).
+    inner: usize,
+    /// The deepest `operators + inner` of the earlier operands at this level.
+    deepest: usize,
+}
+
+impl Run {
+    fn depth(&self) -> usize {
+        self.operators + self.inner
+    }
+
+    /// A new operand starts (after `and`, `or`, `,` or `|`).
+    fn restart(&mut self) {
+        self.deepest = self.deepest.max(self.depth());
+        self.operators = 0;
+        self.inner = 0;
+    }
+}
+
+/// The first token of a statement that goes over a limit, and which: the bracket that opens
+/// deeper than [`MAX_DEPTH`], or the operator (or closing bracket) that makes one chain of
+/// operators deeper than [`MAX_OPERATORS`]. The count starts again for each operand of an
+/// `and`/`or` and after a `,` or `|` (a separate expression); a bracketed group adds its own
+/// deepest chain to the chain around it.
+fn too_deep(toks: &[(Tk<'_>, SimpleSpan)]) -> Option<(usize, Limit)> {
+    let mut levels = vec![Run::default()];
     for (i, (t, _)) in toks.iter().enumerate() {
-        if is_chain_operator(t) {
-            operators += 1;
-            if operators > MAX_OPERATORS {
-                return Some(i);
-            }
-        }
         match t.kind {
             TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some(i);
+                if levels.len() > MAX_DEPTH {
+                    return Some((i, Limit::Depth));
                 }
+                levels.push(Run::default());
             }
             TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
-                depth = depth.saturating_sub(1)
+                if levels.len() > 1
+                    && let Some(group) = levels.pop()
+                    && let Some(outer) = levels.last_mut()
+                {
+                    outer.inner = outer.inner.max(group.deepest.max(group.depth()) + 1);
+                    if outer.depth() > MAX_OPERATORS {
+                        return Some((i, Limit::Operators));
+                    }
+                }
+            }
+            TokenKind::Comma | TokenKind::Pipe => {
+                if let Some(run) = levels.last_mut() {
+                    run.restart();
+                }
+            }
+            TokenKind::Ident if matches!(t.text, "and" | "or") => {
+                if let Some(run) = levels.last_mut() {
+                    run.restart();
+                }
+            }
+            _ if is_chain_operator(t) => {
+                if let Some(run) = levels.last_mut() {
+                    run.operators += 1;
+                    if run.depth() > MAX_OPERATORS {
+                        return Some((i, Limit::Operators));
+                    }
+                }
             }
             _ => {}
         }
@@ -2159,7 +2228,7 @@ fn is_chain_operator(t: &Tk<'_>) -> bool {
     match t.kind {
         Plus | Minus | Star | Slash | Percent | EqEq | NotEq | LtGt | Lt | Le | Gt | Ge
         | EqTilde | BangTilde | Dot | BangWord | Colon | Assign => true,
-        Ident => matches!(t.text, "and" | "or") || BinaryOp::from_word(t.text).is_some(),
+        Ident => BinaryOp::from_word(t.text).is_some(),
         _ => false,
     }
 }

@@ -1,13 +1,16 @@
 //! The built-in catalog: generated facts from `corpus/catalog/*.tsv` (see
 //! `corpus/scripts/gen_catalog.py` for the format) merged with our docs from `corpus/docs/`.
-//! Everything is compiled in and parsed once, on first use. The tables (most of the text)
-//! are parsed one by one, when first asked for: a run that names three tables parses three.
+//! Everything is compiled in and parsed once, on first use, in parts: the KQL functions and
+//! operators when a KQL name is first looked up, the SPL commands, functions and lookups when
+//! an SPL one is, the CIM data models on first use. A KQL run parses nothing of SPL and the
+//! other way round. The tables (most of the text) are parsed one by one, when first asked
+//! for: a run that names three tables parses three.
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
 
 use super::docs;
-use super::kql::{Column, Function, Operator, ScalarType, SourceSet, Table};
+use super::kql::{Column, Operator, ScalarType, SourceSet, Table};
 use super::spl::{
     CimField, CimType, Command, CommandOption, DataModel, Dataset, Lookup, LookupOrigin,
     SplFunction, SplFunctionKind,
@@ -21,11 +24,23 @@ const CIM: &str = corpus_file!("catalog/cim.tsv");
 const CIM_UPDATES: &str = corpus_file!("catalog/cim_updates.tsv");
 const SPL: &str = corpus_file!("catalog/spl.tsv");
 
-/// The parsed built-in catalog.
-#[derive(Debug, Default)]
+/// The built-in catalog: the table index now, every other part on first use.
+#[derive(Debug)]
 pub(crate) struct Catalog {
     pub tables: BuiltinTables,
-    pub functions: Vec<Function>,
+    /// The KQL functions and operators (from our docs and `kql_functions.tsv`).
+    pub kql: LazyLock<Part>,
+    /// The SPL commands, functions and lookups (`spl.tsv` and our docs).
+    pub spl: LazyLock<Part>,
+    /// The CIM data models, parsed on first use (KQL runs never ask).
+    pub cim: LazyLock<Cim>,
+}
+
+/// One language's share of the catalog; the other language's lists stay empty.
+#[derive(Debug, Default)]
+pub(crate) struct Part {
+    /// The KQL functions, each parsed on first use.
+    pub functions: Vec<docs::LazyFunction>,
     pub function_index: HashMap<String, usize>,
     pub operators: Vec<Operator>,
     pub operator_index: HashMap<String, usize>,
@@ -35,11 +50,10 @@ pub(crate) struct Catalog {
     pub spl_functions: Vec<SplFunction>,
     pub eval_index: HashMap<String, usize>,
     pub stats_index: HashMap<String, usize>,
-    /// The CIM data models, parsed on first use (KQL runs never ask).
-    pub cim: LazyLock<Cim>,
     pub lookups: Vec<Lookup>,
     pub lookup_index: HashMap<String, usize>,
-    /// Problems found in our docs files (checked by tests).
+    /// Problems found in the SPL docs files (checked by tests; the KQL ones are found by
+    /// `docs::kql_doc_problems`).
     pub doc_problems: Vec<docs::DocProblem>,
 }
 
@@ -64,14 +78,35 @@ pub(crate) static BUILTIN: LazyLock<Catalog> = LazyLock::new(Catalog::load);
 
 impl Catalog {
     pub(crate) fn load() -> Self {
-        let mut catalog = Catalog {
+        Catalog {
             tables: BuiltinTables::new(KQL_TABLES, KQL_COLUMNS_ADDED),
-            ..Catalog::default()
-        };
-        catalog.cim = LazyLock::new(Cim::load);
-        parse_spl(SPL, &mut catalog);
-        catalog.doc_problems = docs::apply_builtin_docs(&mut catalog);
-        catalog
+            kql: LazyLock::new(Part::load_kql),
+            spl: LazyLock::new(Part::load_spl),
+            cim: LazyLock::new(Cim::load),
+        }
+    }
+
+    /// Problems found in our docs files (parses both languages' parts).
+    #[cfg(test)]
+    pub(crate) fn doc_problems(&self) -> Vec<docs::DocProblem> {
+        let mut problems = docs::kql_doc_problems();
+        problems.extend(self.spl.doc_problems.iter().cloned());
+        problems
+    }
+}
+
+impl Part {
+    fn load_kql() -> Self {
+        let mut part = Part::default();
+        docs::load_kql(&mut part);
+        part
+    }
+
+    fn load_spl() -> Self {
+        let mut part = Part::default();
+        parse_spl(SPL, &mut part);
+        part.doc_problems = docs::apply_spl_docs(&mut part);
+        part
     }
 
     /// Rebuilds the indexes of functions, operators, commands and SPL functions
@@ -310,7 +345,7 @@ fn apply_cim_updates(models: &mut [DataModel], text: &str) {
     }
 }
 
-fn parse_spl(text: &str, catalog: &mut Catalog) {
+fn parse_spl(text: &str, catalog: &mut Part) {
     let mut timechart_only = Vec::new();
     for rec in records(text) {
         match rec.first().copied() {

@@ -17,7 +17,9 @@
 //! names, `any`, `numeric`, `table` or `$N` (the type of argument N). SPL signatures may
 //! omit types. `syntax:` lines document operators and commands.
 
-use super::catalog::Catalog;
+use std::sync::OnceLock;
+
+use super::catalog::Part;
 use super::kql::{Doc, Function, FunctionKind, Operator, OperatorKind, Param, Signature, TypeSpec};
 use super::spl::{Command, SplFunction, SplFunctionKind};
 
@@ -224,10 +226,14 @@ pub(crate) const UNDOCUMENTED: &str =
 
 /// Adds the functions of the generated list (`F kind name signature`, one line per
 /// signature) that neither our docs nor their aliases name.
-fn add_undocumented_functions(catalog: &mut Catalog, facts: &str, problems: &mut Vec<DocProblem>) {
+#[cfg(test)]
+fn add_undocumented_functions(
+    functions: &mut Vec<Function>,
+    facts: &str,
+    problems: &mut Vec<DocProblem>,
+) {
     let file = "kql_functions.tsv";
-    let known: std::collections::HashSet<String> = catalog
-        .functions
+    let known: std::collections::HashSet<String> = functions
         .iter()
         .flat_map(|f| std::iter::once(f.name.clone()).chain(f.aliases.iter().cloned()))
         .collect();
@@ -261,18 +267,151 @@ fn add_undocumented_functions(catalog: &mut Catalog, facts: &str, problems: &mut
             }),
         }
     }
-    catalog.functions.extend(added);
+    functions.extend(added);
 }
 
-/// Merges the docs into the catalog; returns the problems found in the docs files.
-pub(crate) fn apply_builtin_docs(catalog: &mut Catalog) -> Vec<DocProblem> {
+/// A built-in KQL function: its names at load, the rest parsed the first time it is asked for
+/// (a run calls a few dozen of the ~900 functions; parsing them all was most of start-up).
+#[derive(Debug)]
+pub(crate) struct LazyFunction {
+    pub name: String,
+    pub aliases: Vec<String>,
+    source: FunctionSource,
+    function: OnceLock<Function>,
+}
+
+#[derive(Debug)]
+enum FunctionSource {
+    /// An entry of `kql_functions.md`, from its `## name` line to the next entry.
+    Docs(&'static str),
+    /// Only in `kql_functions.tsv`: its kind and the signature of each of its lines.
+    Facts(FunctionKind, Vec<&'static str>),
+}
+
+impl LazyFunction {
+    /// The function, parsed on first use.
+    pub(crate) fn get(&self) -> &Function {
+        self.function.get_or_init(|| match &self.source {
+            FunctionSource::Docs(text) => match parse_entries(text).first() {
+                Some(entry) => build_function(entry, &mut Vec::new(), "kql_functions.md"),
+                None => Function {
+                    name: self.name.clone(),
+                    aliases: Vec::new(),
+                    kind: FunctionKind::Scalar,
+                    category: String::new(),
+                    signatures: Vec::new(),
+                    doc: Doc::default(),
+                },
+            },
+            FunctionSource::Facts(kind, sigs) => Function {
+                name: self.name.clone(),
+                aliases: Vec::new(),
+                kind: *kind,
+                category: String::new(),
+                signatures: sigs
+                    .iter()
+                    .filter_map(|s| parse_signature(s).ok())
+                    .map(|(_, s)| s)
+                    .collect(),
+                doc: Doc { summary: UNDOCUMENTED.to_owned(), ..Doc::default() },
+            },
+        })
+    }
+}
+
+/// The `## name` entries of a docs file: name and text (heading included).
+fn entry_texts(text: &'static str) -> Vec<(&'static str, &'static str)> {
+    let mut out: Vec<(&'static str, &'static str)> = Vec::new();
+    let mut start = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(name) = line.trim_end().strip_prefix("## ") {
+            if let Some((name, from)) = start {
+                out.push((name, &text[from..offset]));
+            }
+            start = Some((name.trim(), offset));
+        }
+        offset += line.len();
+    }
+    if let Some((name, from)) = start {
+        out.push((name, &text[from..]));
+    }
+    out
+}
+
+/// Loads the KQL part of the catalog: every function's names (the rest on first use, see
+/// [`LazyFunction`]) and the operators. A test checks that the functions equal those
+/// `eager_kql_functions` builds at once.
+pub(crate) fn load_kql(catalog: &mut Part) {
+    let mut names: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    // Names and aliases of the documented functions: the generated list adds the others.
+    let mut known: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for (name, text) in entry_texts(KQL_FUNCTIONS) {
+        if !names.insert(name) {
+            continue; // a duplicate entry: the first one counts
+        }
+        let aliases: Vec<&'static str> = text
+            .lines()
+            .filter_map(|l| l.trim_end().strip_prefix("aka:"))
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .collect();
+        known.insert(name);
+        known.extend(aliases.iter().copied());
+        catalog.functions.push(LazyFunction {
+            name: name.to_owned(),
+            aliases: aliases.into_iter().map(str::to_owned).collect(),
+            source: FunctionSource::Docs(text),
+            function: OnceLock::new(),
+        });
+    }
+    let documented = catalog.functions.len();
+    for line in KQL_FUNCTION_FACTS.lines() {
+        let [tag, kind, name, sig] = line.split('\t').collect::<Vec<_>>()[..] else { continue };
+        if tag != "F" || known.contains(name) {
+            continue;
+        }
+        let Some(kind) = function_kind(kind) else { continue };
+        match catalog.functions[documented..].last_mut() {
+            Some(LazyFunction { name: last, source: FunctionSource::Facts(_, sigs), .. })
+                if last == name =>
+            {
+                sigs.push(sig)
+            }
+            _ => catalog.functions.push(LazyFunction {
+                name: name.to_owned(),
+                aliases: Vec::new(),
+                source: FunctionSource::Facts(kind, vec![sig]),
+                function: OnceLock::new(),
+            }),
+        }
+    }
+    catalog.operators = kql_operators(&mut Vec::new());
+    catalog.reindex();
+}
+
+/// Parses every KQL function and operator of the docs and the generated list, as a run would
+/// one by one; returns the problems found in those files (for the tests).
+#[cfg(test)]
+pub(crate) fn kql_doc_problems() -> Vec<DocProblem> {
     let mut problems = Vec::new();
+    eager_kql_functions(&mut problems);
+    kql_operators(&mut problems);
+    problems
+}
+
+/// Every KQL function, parsed all at once (as start-up did before [`LazyFunction`]).
+#[cfg(test)]
+pub(crate) fn eager_kql_functions(problems: &mut Vec<DocProblem>) -> Vec<Function> {
+    let mut functions: Vec<Function> = Vec::new();
 
     let file = "kql_functions.md";
+    let mut names = std::collections::HashSet::new();
     for entry in parse_entries(KQL_FUNCTIONS) {
-        check_doc(&entry, &mut problems, file);
-        let function = build_function(&entry, &mut problems, file);
-        if catalog.functions.iter().any(|f| f.name == function.name) {
+        check_doc(&entry, problems, file);
+        let function = build_function(&entry, problems, file);
+        if !names.insert(function.name.clone()) {
             problems.push(DocProblem {
                 file,
                 line: entry.line,
@@ -280,13 +419,18 @@ pub(crate) fn apply_builtin_docs(catalog: &mut Catalog) -> Vec<DocProblem> {
             });
             continue;
         }
-        catalog.functions.push(function);
+        functions.push(function);
     }
-    add_undocumented_functions(catalog, KQL_FUNCTION_FACTS, &mut problems);
+    add_undocumented_functions(&mut functions, KQL_FUNCTION_FACTS, problems);
+    functions
+}
 
+/// The operators of `kql_operators.md`.
+fn kql_operators(problems: &mut Vec<DocProblem>) -> Vec<Operator> {
+    let mut operators = Vec::new();
     let file = "kql_operators.md";
     for entry in parse_entries(KQL_OPERATORS) {
-        check_doc(&entry, &mut problems, file);
+        check_doc(&entry, problems, file);
         let kind = match entry.kind.as_str() {
             "" | "tabular" => OperatorKind::Tabular,
             "scalar" => OperatorKind::Scalar,
@@ -299,7 +443,7 @@ pub(crate) fn apply_builtin_docs(catalog: &mut Catalog) -> Vec<DocProblem> {
                 OperatorKind::Tabular
             }
         };
-        catalog.operators.push(Operator {
+        operators.push(Operator {
             name: entry.name.clone(),
             kind,
             aliases: entry.aliases.clone(),
@@ -307,6 +451,13 @@ pub(crate) fn apply_builtin_docs(catalog: &mut Catalog) -> Vec<DocProblem> {
             doc: entry.doc.clone(),
         });
     }
+    operators
+}
+
+/// Merges the SPL docs into the commands and functions of `spl.tsv`; returns the problems
+/// found in the docs files.
+pub(crate) fn apply_spl_docs(catalog: &mut Part) -> Vec<DocProblem> {
+    let mut problems = Vec::new();
 
     let file = "spl_commands.md";
     for entry in parse_entries(SPL_COMMANDS) {

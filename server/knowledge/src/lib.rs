@@ -191,32 +191,32 @@ impl Knowledge {
 
     /// The KQL function (scalar, aggregation, window or plugin) called exactly `name`.
     pub fn kql_function(&self, name: &str) -> Option<&Function> {
-        self.builtin.function_index.get(name).map(|&i| &self.builtin.functions[i])
+        self.builtin.kql.function_index.get(name).map(|&i| self.builtin.kql.functions[i].get())
     }
 
     /// Every documented KQL function.
     pub fn kql_functions(&self) -> impl Iterator<Item = &Function> {
-        self.builtin.functions.iter()
+        self.builtin.kql.functions.iter().map(docs::LazyFunction::get)
     }
 
     /// The closest function name (including aliases) to a misspelt `name`.
     pub fn suggest_kql_function(&self, name: &str) -> Option<&str> {
-        suggest(name, sorted_keys(&self.builtin.function_index))
+        suggest(name, sorted_keys(&self.builtin.kql.function_index))
     }
 
     /// The tabular operator called `name` (`where`, `mv-expand`, `project-away`, ...).
     pub fn kql_operator(&self, name: &str) -> Option<&Operator> {
-        self.builtin.operator_index.get(name).map(|&i| &self.builtin.operators[i])
+        self.builtin.kql.operator_index.get(name).map(|&i| &self.builtin.kql.operators[i])
     }
 
     /// Every documented operator, tabular and scalar.
     pub fn kql_operators(&self) -> impl Iterator<Item = &Operator> {
-        self.builtin.operators.iter()
+        self.builtin.kql.operators.iter()
     }
 
     /// The tabular operators (for completion after `|`).
     pub fn kql_tabular_operators(&self) -> impl Iterator<Item = &Operator> {
-        self.builtin.operators.iter().filter(|o| o.kind == OperatorKind::Tabular)
+        self.builtin.kql.operators.iter().filter(|o| o.kind == OperatorKind::Tabular)
     }
 
     // ---- SPL ------------------------------------------------------------------------------
@@ -224,28 +224,28 @@ impl Knowledge {
     /// The SPL command called `name` or with that alias, ignoring ASCII case.
     pub fn spl_command(&self, name: &str) -> Option<&Command> {
         let key = name.to_ascii_lowercase();
-        self.builtin.command_index.get(&key).map(|&i| &self.builtin.commands[i])
+        self.builtin.spl.command_index.get(&key).map(|&i| &self.builtin.spl.commands[i])
     }
 
     /// Every known SPL command.
     pub fn spl_commands(&self) -> impl Iterator<Item = &Command> {
-        self.builtin.commands.iter()
+        self.builtin.spl.commands.iter()
     }
 
     /// The closest command name or alias to a misspelt `name`.
     pub fn suggest_spl_command(&self, name: &str) -> Option<&str> {
-        suggest(name, sorted_keys(&self.builtin.command_index))
+        suggest(name, sorted_keys(&self.builtin.spl.command_index))
     }
 
     /// The SPL function of `kind` called `name`. Stats percentiles match their patterns:
     /// `p95`, `perc99`, `exactperc50`, `upperperc90`.
     pub fn spl_function(&self, name: &str, kind: SplFunctionKind) -> Option<&SplFunction> {
         let index = match kind {
-            SplFunctionKind::Eval => &self.builtin.eval_index,
-            SplFunctionKind::Stats => &self.builtin.stats_index,
+            SplFunctionKind::Eval => &self.builtin.spl.eval_index,
+            SplFunctionKind::Stats => &self.builtin.spl.stats_index,
         };
         if let Some(&i) = index.get(name) {
-            return Some(&self.builtin.spl_functions[i]);
+            return Some(&self.builtin.spl.spl_functions[i]);
         }
         if kind == SplFunctionKind::Stats {
             for prefix in ["exactperc", "upperperc", "perc", "p"] {
@@ -254,7 +254,7 @@ impl Knowledge {
                     && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.')
                 {
                     let pattern = format!("{prefix}<num>");
-                    return index.get(&pattern).map(|&i| &self.builtin.spl_functions[i]);
+                    return index.get(&pattern).map(|&i| &self.builtin.spl.spl_functions[i]);
                 }
             }
         }
@@ -273,14 +273,14 @@ impl Knowledge {
 
     /// Every known SPL eval and stats function.
     pub fn spl_functions(&self) -> impl Iterator<Item = &SplFunction> {
-        self.builtin.spl_functions.iter()
+        self.builtin.spl.spl_functions.iter()
     }
 
     /// The closest function name of `kind` to a misspelt `name`.
     pub fn suggest_spl_function(&self, name: &str, kind: SplFunctionKind) -> Option<&str> {
         let index = match kind {
-            SplFunctionKind::Eval => &self.builtin.eval_index,
-            SplFunctionKind::Stats => &self.builtin.stats_index,
+            SplFunctionKind::Eval => &self.builtin.spl.eval_index,
+            SplFunctionKind::Stats => &self.builtin.spl.stats_index,
         };
         suggest(name, sorted_keys(index).filter(|n| !n.contains('<')))
     }
@@ -412,14 +412,14 @@ impl Knowledge {
         if let Some(&i) = self.lookup_index.get(name) {
             return Some(&self.lookups[i]);
         }
-        self.builtin.lookup_index.get(name).map(|&i| &self.builtin.lookups[i])
+        self.builtin.spl.lookup_index.get(name).map(|&i| &self.builtin.spl.lookups[i])
     }
 
     /// Every known lookup.
     pub fn lookups(&self) -> impl Iterator<Item = &Lookup> {
-        self.lookups
-            .iter()
-            .chain(self.builtin.lookups.iter().filter(|l| !self.lookup_index.contains_key(&l.name)))
+        self.lookups.iter().chain(
+            self.builtin.spl.lookups.iter().filter(|l| !self.lookup_index.contains_key(&l.name)),
+        )
     }
 
     // ---- adding user knowledge -----------------------------------------------------------
@@ -568,14 +568,18 @@ impl Knowledge {
 #[doc(hidden)]
 pub fn parse_builtin_uncached() -> usize {
     let c = Catalog::load();
+    // Every function too, which a run parses only when it calls it.
+    for f in &c.kql.functions {
+        f.get();
+    }
     // Every table and the data models too, which a run parses only when it asks for them.
     c.tables.iter().count()
-        + c.functions.len()
-        + c.operators.len()
-        + c.commands.len()
-        + c.spl_functions.len()
+        + c.kql.functions.len()
+        + c.kql.operators.len()
+        + c.spl.commands.len()
+        + c.spl.spl_functions.len()
         + c.cim.datamodels.len()
-        + c.lookups.len()
+        + c.spl.lookups.len()
 }
 
 /// Reads at most `limit` bytes (for headers of possibly large CSV files).

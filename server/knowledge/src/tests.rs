@@ -258,8 +258,19 @@ fn discover_workspace_finds_macro_files() {
 
 #[test]
 fn docs_files_are_well_formed() {
-    let problems = &catalog::BUILTIN.doc_problems;
+    let problems = catalog::BUILTIN.doc_problems();
     assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn functions_parsed_one_by_one_equal_those_parsed_at_once() {
+    let eager = crate::docs::eager_kql_functions(&mut Vec::new());
+    let lazy = &catalog::BUILTIN.kql.functions;
+    assert_eq!(lazy.len(), eager.len());
+    for (lazy, eager) in lazy.iter().zip(&eager) {
+        assert_eq!((&lazy.name, &lazy.aliases), (&eager.name, &eager.aliases));
+        assert_eq!(lazy.get(), eager);
+    }
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! reported for the rest of that pipeline. A missed finding is better than a false one.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use qlint_grammar::Span;
 use qlint_grammar::kql::ast::{
@@ -70,8 +71,11 @@ pub struct ColumnInfo {
 pub enum Schema {
     /// Unknown: an unknown table, a plugin, a stage we do not model.
     Open,
-    /// Exactly these columns.
-    Known(Vec<ColumnInfo>),
+    /// Exactly these columns. Shared: a `let`, or an operator that keeps its input's columns
+    /// (`where`, `take`, a reference to a tabular `let`), holds the same list as its input,
+    /// and every use of a table in a query shares one list (see `Analyzer::tables`); a
+    /// change copies the list first (`Arc::make_mut`).
+    Known(Arc<Vec<ColumnInfo>>),
 }
 
 impl Schema {
@@ -85,7 +89,7 @@ impl Schema {
     fn columns_mut(&mut self) -> Option<&mut Vec<ColumnInfo>> {
         match self {
             Schema::Open => None,
-            Schema::Known(cols) => Some(cols),
+            Schema::Known(cols) => Some(Arc::make_mut(cols)),
         }
     }
 
@@ -200,6 +204,7 @@ fn analyze_with_scopes(
         parameters_declared: parameters.is_some(),
         depth: 0,
         keep_scopes,
+        tables: HashMap::new(),
     };
     let mut env = Env::default();
     for parameter in parameters.unwrap_or(&[]) {
@@ -242,7 +247,7 @@ pub fn scope_at(analysis: &KqlAnalysis, offset: usize) -> Vec<ColumnInfo> {
         })
         .min_by_key(|s| (s.after, s.span.len(), u32::MAX - s.span.start));
     match best.map(|s| &s.schema) {
-        Some(Schema::Known(cols)) => cols.clone(),
+        Some(Schema::Known(cols)) => cols.to_vec(),
         _ => Vec::new(),
     }
 }
@@ -313,6 +318,8 @@ struct Analyzer<'a> {
     depth: usize,
     /// Record [`KqlAnalysis::scopes`] (for completion; the rules do not read them).
     keep_scopes: bool,
+    /// The columns of each built-in table the query names, built once and shared.
+    tables: HashMap<String, Arc<Vec<ColumnInfo>>>,
 }
 
 /// Operator chains are not bounded by the parser's bracket depth (`- - - ... 1`,
@@ -473,7 +480,7 @@ impl<'a> Analyzer<'a> {
     fn pipeline(&mut self, p: &Pipeline, env: &Env, input: Option<Schema>) -> Schema {
         let mut schema = match &p.source {
             Source::Expr(expr) => self.source_expr(expr, env),
-            Source::Operator(op) => self.operator(op, Schema::Known(Vec::new()), env),
+            Source::Operator(op) => self.operator(op, Schema::Known(Arc::default()), env),
             Source::Input(_) => input.unwrap_or(Schema::Open),
         };
         for op in &p.operators {
@@ -550,17 +557,22 @@ impl<'a> Analyzer<'a> {
             if has_time {
                 self.out.logic.event_sources.push((name.to_owned(), span));
             }
-            return Schema::Known(
-                table
-                    .columns
-                    .iter()
-                    .map(|c| ColumnInfo {
-                        name: c.name.clone(),
-                        ty: Some(c.ty),
-                        origin: Some(table.name.clone()),
-                    })
-                    .collect(),
-            );
+            // One list per table and query, shared by every use (a query of 10,000 `let`s
+            // over one table held 10,000 copies of its columns).
+            let columns = self.tables.entry(name.to_owned()).or_insert_with(|| {
+                Arc::new(
+                    table
+                        .columns
+                        .iter()
+                        .map(|c| ColumnInfo {
+                            name: c.name.clone(),
+                            ty: Some(c.ty),
+                            origin: Some(table.name.clone()),
+                        })
+                        .collect(),
+                )
+            });
+            return Schema::Known(Arc::clone(columns));
         }
         if qlint_knowledge::is_resource_graph_table(name) {
             self.out.symbols.push(Symbol { name: name.to_owned(), span, kind: SymbolKind::Table });
@@ -676,7 +688,7 @@ impl<'a> Analyzer<'a> {
                 if open || matches!(schema, Schema::Open) && out.is_empty() {
                     Schema::Open
                 } else {
-                    Schema::Known(out)
+                    Schema::Known(out.into())
                 }
             }
             T::ProjectColumns { flavor, columns, .. } => {
@@ -692,12 +704,12 @@ impl<'a> Analyzer<'a> {
                 }
                 match (flavor, schema) {
                     (_, Schema::Open) => Schema::Open,
-                    (ProjectFlavor::Away, Schema::Known(cols)) => Schema::Known(
-                        cols.into_iter().filter(|c| !names.contains(&c.name)).collect(),
-                    ),
-                    (ProjectFlavor::Keep, Schema::Known(cols)) => Schema::Known(
-                        cols.into_iter().filter(|c| names.contains(&c.name)).collect(),
-                    ),
+                    (ProjectFlavor::Away, Schema::Known(cols)) => Schema::Known(Arc::new(
+                        cols.iter().filter(|c| !names.contains(&c.name)).cloned().collect(),
+                    )),
+                    (ProjectFlavor::Keep, Schema::Known(cols)) => Schema::Known(Arc::new(
+                        cols.iter().filter(|c| names.contains(&c.name)).cloned().collect(),
+                    )),
                     (ProjectFlavor::Reorder, known) => known,
                 }
             }
@@ -750,9 +762,10 @@ impl<'a> Analyzer<'a> {
                 self.join_keys(on, &schema, &right, env);
                 match (schema, right) {
                     (Schema::Known(mut left), Schema::Known(right)) => {
-                        for col in right {
-                            if !left.iter().any(|c| c.name == col.name) {
-                                left.push(col);
+                        let cols = Arc::make_mut(&mut left);
+                        for col in right.iter() {
+                            if !cols.iter().any(|c| c.name == col.name) {
+                                cols.push(col.clone());
                             }
                         }
                         Schema::Known(left)
@@ -763,7 +776,7 @@ impl<'a> Analyzer<'a> {
             T::Union { params, tables, .. } => {
                 let mut result = match schema {
                     Schema::Known(cols) if cols.is_empty() => Some(Vec::new()),
-                    Schema::Known(cols) => Some(cols),
+                    Schema::Known(cols) => Some(Arc::unwrap_or_clone(cols)),
                     Schema::Open => None,
                 };
                 let fuzzy_or_source = params.iter().any(|p| {
@@ -774,7 +787,7 @@ impl<'a> Analyzer<'a> {
                     let leg = self.pipeline(table, env, None);
                     result = match (result, leg) {
                         (Some(mut cols), Schema::Known(leg)) => {
-                            for col in leg {
+                            for col in Arc::unwrap_or_clone(leg) {
                                 union_column(&mut cols, col);
                             }
                             Some(cols)
@@ -783,7 +796,7 @@ impl<'a> Analyzer<'a> {
                     };
                 }
                 match result {
-                    Some(cols) if !fuzzy_or_source => Schema::Known(cols),
+                    Some(cols) if !fuzzy_or_source => Schema::Known(cols.into()),
                     _ => Schema::Open,
                 }
             }
@@ -889,23 +902,27 @@ impl<'a> Analyzer<'a> {
                         }
                     }
                 }
-                if matches!(schema, Schema::Open) { Schema::Open } else { Schema::Known(out) }
+                if matches!(schema, Schema::Open) {
+                    Schema::Open
+                } else {
+                    Schema::Known(out.into())
+                }
             }
-            T::Count { .. } => Schema::Known(vec![ColumnInfo {
+            T::Count { .. } => Schema::Known(Arc::new(vec![ColumnInfo {
                 name: "Count".to_owned(),
                 ty: Some(ScalarType::Long),
                 origin: None,
-            }]),
+            }])),
             T::Render { .. } | T::As { .. } | T::Consume { .. } => schema,
             T::Range { column, from, to, step, .. } => {
                 self.expr(from, &Schema::Open, env);
                 self.expr(to, &Schema::Open, env);
                 self.expr(step, &Schema::Open, env);
-                Schema::Known(vec![ColumnInfo {
+                Schema::Known(Arc::new(vec![ColumnInfo {
                     name: column.name.clone(),
                     ty: None,
                     origin: None,
-                }])
+                }]))
             }
             T::Print { columns, .. } => {
                 let mut out = Vec::new();
@@ -915,18 +932,20 @@ impl<'a> Analyzer<'a> {
                         _ => return Schema::Open,
                     }
                 }
-                Schema::Known(out)
+                Schema::Known(out.into())
             }
-            T::Datatable { columns, .. } | T::ExternalData { columns, .. } => Schema::Known(
-                columns
-                    .iter()
-                    .map(|c| ColumnInfo {
-                        name: c.name.name.clone(),
-                        ty: ScalarType::parse(&c.ty.name),
-                        origin: None,
-                    })
-                    .collect(),
-            ),
+            T::Datatable { columns, .. } | T::ExternalData { columns, .. } => {
+                Schema::Known(Arc::new(
+                    columns
+                        .iter()
+                        .map(|c| ColumnInfo {
+                            name: c.name.name.clone(),
+                            ty: ScalarType::parse(&c.ty.name),
+                            origin: None,
+                        })
+                        .collect(),
+                ))
+            }
             T::Search { predicate, .. } | T::Find { predicate, .. } => {
                 // A bare string is a search term (`search "ntds" and "dit"`), not a string
                 // operand: the operator type checks do not apply here.
@@ -935,12 +954,12 @@ impl<'a> Analyzer<'a> {
                 self.out.operator_mismatches.truncate(judged);
                 Schema::Open
             }
-            T::GetSchema { .. } => Schema::Known(
+            T::GetSchema { .. } => Schema::Known(Arc::new(
                 ["ColumnName", "ColumnOrdinal", "DataType", "ColumnType"]
                     .iter()
                     .map(|n| ColumnInfo { name: (*n).to_owned(), ty: None, origin: None })
                     .collect(),
-            ),
+            )),
             T::TopNested { .. } | T::Scan { .. } | T::Reduce { .. } | T::Unknown { .. } => {
                 Schema::Open
             }
@@ -1010,7 +1029,7 @@ impl<'a> Analyzer<'a> {
                 "arg_max" | "arg_min" => {
                     let star = args.iter().skip(1).any(|a| matches!(a.value, Expr::Star(_)));
                     if star && let Schema::Known(cols) = schema {
-                        for col in cols {
+                        for col in cols.iter() {
                             if !out.iter().any(|c| c.name == col.name) {
                                 out.push(col.clone());
                             }
@@ -1051,7 +1070,7 @@ impl<'a> Analyzer<'a> {
                     let first = usize::from(!item.names.is_empty());
                     for (i, arg) in args.iter().enumerate().take(count).skip(first) {
                         let columns = match (&arg.value, arg_name(i), schema) {
-                            (Expr::Star(_), _, Schema::Known(cols)) => cols.clone(),
+                            (Expr::Star(_), _, Schema::Known(cols)) => cols.to_vec(),
                             (_, Some(n), _) => {
                                 vec![schema.find(&n).cloned().unwrap_or(ColumnInfo {
                                     name: n,
@@ -1109,7 +1128,7 @@ impl<'a> Analyzer<'a> {
                 }
             }
         }
-        if open { Schema::Open } else { Schema::Known(out) }
+        if open { Schema::Open } else { Schema::Known(out.into()) }
     }
 
     fn join(
@@ -1137,8 +1156,9 @@ impl<'a> Analyzer<'a> {
             "leftanti" | "anti" | "leftantisemi" | "leftsemi" => left,
             "rightanti" | "rightantisemi" | "rightsemi" => right,
             _ => match (left, right) {
-                (Schema::Known(mut cols), Schema::Known(right)) => {
-                    for mut col in right {
+                (Schema::Known(cols), Schema::Known(right)) => {
+                    let mut cols = Arc::unwrap_or_clone(cols);
+                    for mut col in Arc::unwrap_or_clone(right) {
                         if cols.iter().any(|c| c.name == col.name) {
                             let base = col.name.clone();
                             let mut n = 1;
@@ -1151,7 +1171,7 @@ impl<'a> Analyzer<'a> {
                         }
                         cols.push(col);
                     }
-                    Schema::Known(cols)
+                    Schema::Known(cols.into())
                 }
                 _ => Schema::Open,
             },

@@ -163,10 +163,13 @@ fn let_lists(text: &str) -> Vec<(String, Vec<String>)> {
         }
         let Some(body) = after[name.len()..].trim_start().strip_prefix('=') else { continue };
         let body = body.trim_start();
-        let lower = body.to_ascii_lowercase();
+        // Compares only the head of the body: lowercasing the rest of the text at each `let`
+        // made a query of many `let`s quadratic.
         let Some(open) = ["dynamic", "pack_array"]
             .iter()
-            .find(|f| lower.starts_with(*f))
+            .find(|f| {
+                body.as_bytes().get(..f.len()).is_some_and(|b| b.eq_ignore_ascii_case(f.as_bytes()))
+            })
             .and_then(|f| body[f.len()..].trim_start().starts_with('(').then_some(f.len()))
         else {
             continue;

@@ -82,17 +82,20 @@ fn operands<'e>(expr: &'e Expr, op: BinaryOp, out: &mut Vec<&'e Expr>) {
 /// Reports complementary emptiness tests joined by one `and`/`or`.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(query) = cx.kql() else { return };
-    // The left operands of a chain of the same `and`/`or` (`a or b` in `a or b or c`): their
-    // items start the chain's, so the chain (visited first) finds all they would. Checking
-    // each link again made long chains quadratic.
+    // The operands of a chain of the same `and`/`or` that are links of it themselves (`a or b`
+    // in `a or b or c`, and the blocks a long chain is built from, see the grammar's
+    // `chain.rs`): their items are a part of the chain's, so the chain (visited first) finds
+    // all they would. Checking each link again made long chains quadratic.
     let mut links: HashSet<*const Expr> = HashSet::new();
     walk_exprs(query, &mut |expr| {
-        let Expr::Binary { op, lhs, .. } = expr else { return };
+        let Expr::Binary { op, lhs, rhs, .. } = expr else { return };
         if !matches!(op, BinaryOp::And | BinaryOp::Or) {
             return;
         }
-        if matches!(&**lhs, Expr::Binary { op: inner, .. } if inner == op) {
-            links.insert(&**lhs as *const Expr);
+        for side in [lhs, rhs] {
+            if matches!(&**side, Expr::Binary { op: inner, .. } if inner == op) {
+                links.insert(&**side as *const Expr);
+            }
         }
         if links.contains(&(expr as *const Expr)) {
             return;
