@@ -270,7 +270,7 @@ impl Backend {
                     memo,
                     &stale,
                 )?;
-                let lines = convert::LineIndex::new(&text);
+                let lines = convert::LineIndex::new(&snap.rope);
                 let diagnostics = found
                     .iter()
                     .map(|d| convert::diagnostic_indexed(&lines, &text, d, snap.enc))
