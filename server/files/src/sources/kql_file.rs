@@ -192,8 +192,7 @@ fn scan(text: &str, base: u32) -> Scan {
         pieces.push(Piece { tokens: piece_start..tokens.len(), closes_outer });
     }
     // Pass two: join the pieces into parts.
-    let mut out =
-        Scan { parts: Vec::new(), open: 0, glue_next, last_end, open_at_end: false };
+    let mut out = Scan { parts: Vec::new(), open: 0, glue_next, last_end, open_at_end: false };
     let mut start: Option<u32> = None;
     let mut part_end = 0u32;
     let mut comments_only = true;
@@ -216,7 +215,9 @@ fn scan(text: &str, base: u32) -> Scan {
                 TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
                     out.open = (out.open - 1).max(0);
                 }
-                TokenKind::Error => open_verbatim |= opens_verbatim(text, token.span),
+                TokenKind::Error | TokenKind::String => {
+                    open_verbatim |= opens_verbatim(text, token.kind, token.span);
+                }
                 _ => {}
             }
             out.open_at_end |= token.span.end as usize == text.len()
@@ -232,14 +233,25 @@ fn scan(text: &str, base: u32) -> Scan {
     out
 }
 
-/// True when an error token holds a `@` followed by a quote: a verbatim string that does not
-/// close, which a quote typed anywhere after it would close. (A `@` followed by anything else,
-/// as in `[@https://...]`, changes only with an edit right after it.)
-fn opens_verbatim(text: &str, span: Span) -> bool {
+/// True for a verbatim string whose extent depends on text after `text` ends: an error token
+/// holding a `@` followed by a quote (a `@"` that does not close, which a quote typed anywhere
+/// after it would close), or a `@"..."` string followed right away by its quote (the lexer
+/// ran to the end of `text` looking for the end of an escaped `""` and backed off; in a longer
+/// text it may run across blank lines). A `@` before anything else, as in `[@https://...]`,
+/// changes only with an edit right after it.
+fn opens_verbatim(text: &str, kind: TokenKind, span: Span) -> bool {
     let (start, end) = (span.start as usize, span.end as usize);
-    text[start..end].match_indices('@').any(|(i, _)| {
-        matches!(text.as_bytes().get(start + i + 1), Some(b'"' | b'\''))
-    })
+    let token = &text[start..end];
+    match kind {
+        TokenKind::String => {
+            let verbatim = token.trim_start_matches(['h', 'H']).starts_with('@');
+            let quote = token.as_bytes().last();
+            verbatim && quote.is_some() && text.as_bytes().get(end) == quote
+        }
+        _ => token
+            .match_indices('@')
+            .any(|(i, _)| matches!(text.as_bytes().get(start + i + 1), Some(b'"' | b'\''))),
+    }
 }
 
 /// True for a token after which the query must go on (`and`, `==`, `,`, `=`, `|`), and for
@@ -439,7 +451,13 @@ mod tests {
             X | take 5\n";
         assert_eq!(
             texts(text),
-            ["(union T\n| take 1", "U\n| take 2", "V | take 3)\n| count", "W\n| take 4", "X | take 5"]
+            [
+                "(union T\n| take 1",
+                "U\n| take 2",
+                "V | take 3)\n| count",
+                "W\n| take 4",
+                "X | take 5"
+            ]
         );
         // A part that closes the bracket is still joined to the one that opened it.
         let text = "T\n| where x in (\n\n1, 2)\n\nU | take 1\n\nV | where (\n\nW | take 1\n";
