@@ -41,28 +41,17 @@ fn with_range(d: &Diagnostic, range: lsp::Range) -> lsp::Diagnostic {
     }
 }
 
-/// The line starts of a text, to convert many offsets (a document's diagnostics) without
-/// walking the rope for each. Lines end as LSP says: `\n`, `\r\n` or a lone `\r`.
-pub struct LineIndex {
-    starts: Vec<usize>,
+/// The lines of a document, to convert many offsets (a document's diagnostics) without
+/// walking the rope for each: the rope's own line index finds the line (no pass over a 10 MB
+/// text per lint), the text the column. Lines end as LSP says: `\n`, `\r\n` or a lone `\r`.
+pub struct LineIndex<'a> {
+    rope: &'a Rope,
 }
 
-impl LineIndex {
-    /// The index of `text`.
-    pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        if !text.contains('\r') {
-            // The common case, searched a word at a time.
-            starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-            return Self { starts };
-        }
-        let bytes = text.as_bytes();
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-                starts.push(i + 1);
-            }
-        }
-        Self { starts }
+impl<'a> LineIndex<'a> {
+    /// The index of `rope`, whose text is the `text` given to [`LineIndex::position`].
+    pub fn new(rope: &'a Rope) -> Self {
+        Self { rope }
     }
 
     /// The client position of a byte offset of `text` (clamped to the text, floored to a
@@ -72,8 +61,8 @@ impl LineIndex {
         while !text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
-        let start = self.starts[line];
+        let line = self.rope.try_byte_to_line(offset).unwrap_or(0);
+        let start = self.rope.try_line_to_byte(line).unwrap_or(0).min(offset);
         let before = &text[start..offset];
         let column = match enc {
             PositionEncoding::Utf8 => before.len(),
@@ -87,7 +76,7 @@ impl LineIndex {
 
 /// [`diagnostic`] with positions from a [`LineIndex`] of `text`, the document's text.
 pub fn diagnostic_indexed(
-    lines: &LineIndex,
+    lines: &LineIndex<'_>,
     text: &str,
     d: &Diagnostic,
     enc: PositionEncoding,
@@ -285,7 +274,7 @@ mod tests {
         for text in ["a\r\nb😀c\rd\n\né\u{2028}f\r\n\r\n😀", "a\nb😀c\n\né\u{2028}f\n", ""]
         {
             let rope = Rope::from_str(text);
-            let lines = LineIndex::new(text);
+            let lines = LineIndex::new(&rope);
             for enc in [PositionEncoding::Utf16, PositionEncoding::Utf8] {
                 for offset in 0..=text.len() + 2 {
                     assert_eq!(

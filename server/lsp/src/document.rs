@@ -64,6 +64,17 @@ impl Document {
     }
 }
 
+/// The text of `rope` as one `String`, copied chunk by chunk into a buffer of the right size
+/// (`to_string` goes through the formatter and grows its buffer as it goes, which showed in
+/// keystroke profiles of a 10 MB document).
+pub fn text_of(rope: &RopeSlice<'_>) -> String {
+    let mut text = String::with_capacity(rope.len_bytes());
+    for chunk in rope.chunks() {
+        text.push_str(chunk);
+    }
+    text
+}
+
 /// What one change did to a document's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextEdit {

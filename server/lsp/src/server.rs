@@ -31,7 +31,7 @@ use crate::ide::{self, SourceFile};
 use qlint_files::sources::KqlSplit;
 
 use super::convert;
-use super::document::{Document, PositionEncoding, offset_of_position};
+use super::document::{Document, PositionEncoding, offset_of_position, text_of};
 use super::testrun;
 use super::workspace::{Profile, Settings, Workspace};
 
@@ -66,7 +66,7 @@ impl Entry {
     fn new(doc: Document, generation: u64, path: Option<&Path>) -> Self {
         let kind = ide::FileKind::detect(path, &doc.language_id);
         let split = (kind == ide::FileKind::Query(qlint_linter::Language::Kql))
-            .then(|| Arc::new(KqlSplit::new(&doc.rope.to_string())));
+            .then(|| Arc::new(KqlSplit::new(&text_of(&doc.rope.slice(..)))));
         Self {
             doc,
             generation,
@@ -99,7 +99,7 @@ struct Snapshot {
 
 impl Snapshot {
     fn source_file(&self) -> SourceFile {
-        SourceFile::new(self.file_path.clone(), &self.language_id, self.rope.to_string())
+        SourceFile::new(self.file_path.clone(), &self.language_id, text_of(&self.rope.slice(..)))
     }
 
     /// The file with at least the query region at `offset`, for features that look at one
@@ -110,7 +110,7 @@ impl Snapshot {
             Some(split) if self.rope.len_bytes() > SMALL_FILE => incremental::file_at(
                 self.file_path.clone(),
                 ide::FileKind::detect(self.file_path.as_deref(), &self.language_id),
-                self.rope.to_string(),
+                text_of(&self.rope.slice(..)),
                 split,
                 self.whole_parses,
                 offset,
@@ -210,7 +210,9 @@ impl Backend {
     fn open_texts(&self) -> HashMap<Uri, (String, String)> {
         lock(&self.state.docs)
             .iter()
-            .map(|(uri, e)| (uri.clone(), (e.doc.language_id.clone(), e.doc.rope.to_string())))
+            .map(|(uri, e)| {
+                (uri.clone(), (e.doc.language_id.clone(), text_of(&e.doc.rope.slice(..))))
+            })
             .collect()
     }
 
@@ -248,7 +250,7 @@ impl Backend {
                 return;
             };
             let Some(Some((diagnostics, whole, errors))) = blocking(move || {
-                let text = snap.rope.to_string();
+                let text = text_of(&snap.rope.slice(..));
                 let profile = snap.profile();
                 let mut memo = lock(&memo);
                 let (for_profile, memo) = &mut *memo;
@@ -270,7 +272,7 @@ impl Backend {
                     memo,
                     &stale,
                 )?;
-                let lines = convert::LineIndex::new(&text);
+                let lines = convert::LineIndex::new(&snap.rope);
                 let diagnostics = found
                     .iter()
                     .map(|d| convert::diagnostic_indexed(&lines, &text, d, snap.enc))
@@ -650,7 +652,7 @@ impl LanguageServer for Backend {
                 if let Some(split) = &mut entry.split {
                     let rope = &entry.doc.rope;
                     let slice = |a: usize, b: usize| {
-                        rope.get_byte_slice(a..b).map(|s| s.to_string()).unwrap_or_default()
+                        rope.get_byte_slice(a..b).map(|s| text_of(&s)).unwrap_or_default()
                     };
                     Arc::make_mut(split).edit(
                         (edit.start, edit.end),
@@ -912,7 +914,7 @@ impl LanguageServer for Backend {
         let lenses = blocking(move || {
             let profile = snap.profile();
             let candidates = testrun::test_files(&snap.workspace.roots);
-            testrun::lenses(&path, &snap.rope.to_string(), &profile.config, &candidates)
+            testrun::lenses(&path, &text_of(&snap.rope.slice(..)), &profile.config, &candidates)
         })
         .await
         .unwrap_or_default();

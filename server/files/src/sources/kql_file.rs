@@ -4,8 +4,9 @@
 //! The whole text stays one query when it parses as one (a query may have blank lines inside
 //! it). Otherwise it is cut at the blank lines outside tokens (a blank line inside a
 //! multi-line string is not a separator) into parts; a part that starts with `|`, or follows
-//! a part ending in an open bracket, a dangling operator or the `;` of a `let`, belongs to the
-//! part before. The
+//! a part ending in a dangling operator or the `;` of a `let`, belongs to the part before, and
+//! so does a part that closes a bracket the part before left open (a bracket that stays open,
+//! or a stray closing one, does not join the rest of the file into one query). The
 //! parts become separate queries when at least one of them parses cleanly — so while the
 //! second query is being typed, the first keeps its own diagnostics and the error stays in
 //! the second.
@@ -123,7 +124,7 @@ struct RawPart {
     span: Span,
     /// It holds only comments (it then belongs to the next part).
     comments_only: bool,
-    /// It holds a `@` that starts no token: a verbatim string `@"` that does not close, which
+    /// It holds a `@"` or `@'` that starts no token: a verbatim string that does not close, which
     /// a quote typed anywhere after it would close (so its extent depends on far-away text).
     open_verbatim: bool,
 }
@@ -143,47 +144,114 @@ struct Scan {
 
 /// The blank-line separated parts of `text` (which starts at `base` in the body), joined where
 /// a part plainly continues the one before.
+///
+/// The text is first cut at every blank line that ends no dangling token and is not followed
+/// by a `|` (the pieces). A bracket left open at such a cut joins the next piece only when
+/// that piece closes it; otherwise the cut stands and the count of open brackets starts again
+/// from zero, and a closing bracket with nothing open is not counted. So one query with a
+/// stray bracket (in a file of thousands) stays one query instead of joining every query after
+/// it into one.
 fn scan(text: &str, base: u32) -> Scan {
     let tokens = kql::lex(text);
-    let mut out =
-        Scan { parts: Vec::new(), open: 0, glue_next: false, last_end: None, open_at_end: false };
-    let mut start: Option<u32> = None;
-    let mut comments_only = true;
-    let mut open_verbatim = false;
-    for token in &tokens {
+    // Pass one: the pieces, as ranges of tokens, and whether each closes a bracket it did
+    // not open.
+    struct Piece {
+        tokens: std::ops::Range<usize>,
+        closes_outer: bool,
+    }
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut glue_next = false;
+    let mut last_end: Option<u32> = None;
+    let mut piece_start = 0usize;
+    let (mut relative, mut closes_outer) = (0i32, false);
+    for (i, token) in tokens.iter().enumerate() {
         let (s, e) = (token.span.start, token.span.end);
-        if let Some(prev) = out.last_end
-            && out.open == 0
-            && !out.glue_next
+        if let Some(prev) = last_end
+            && !glue_next
             && has_blank_line(&text[prev as usize..s as usize])
             && token.kind != TokenKind::Pipe
         {
-            let span = Span::new(start.unwrap_or(0) + base, prev + base);
+            pieces.push(Piece { tokens: piece_start..i, closes_outer });
+            piece_start = i;
+            (relative, closes_outer) = (0, false);
+        }
+        match token.kind {
+            TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => relative += 1,
+            TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                relative -= 1;
+                closes_outer |= relative < 0;
+            }
+            _ => {}
+        }
+        if token.kind != TokenKind::Comment {
+            glue_next = dangling(token.kind, &text[s as usize..e as usize]);
+        }
+        last_end = Some(e);
+    }
+    if piece_start < tokens.len() {
+        pieces.push(Piece { tokens: piece_start..tokens.len(), closes_outer });
+    }
+    // Pass two: join the pieces into parts.
+    let mut out = Scan { parts: Vec::new(), open: 0, glue_next, last_end, open_at_end: false };
+    let mut start: Option<u32> = None;
+    let mut part_end = 0u32;
+    let mut comments_only = true;
+    let mut open_verbatim = false;
+    for piece in &pieces {
+        if let Some(s) = start
+            && (out.open == 0 || !piece.closes_outer)
+        {
+            let span = Span::new(s + base, part_end + base);
             out.parts.push(RawPart { span, comments_only, open_verbatim });
             start = None;
             comments_only = true;
             open_verbatim = false;
+            out.open = 0;
         }
-        start.get_or_insert(s);
-        match token.kind {
-            TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => out.open += 1,
-            TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => out.open -= 1,
-            TokenKind::Error => open_verbatim |= token.span.text(text).contains('@'),
-            _ => {}
+        for token in &tokens[piece.tokens.clone()] {
+            start.get_or_insert(token.span.start);
+            match token.kind {
+                TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => out.open += 1,
+                TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                    out.open = (out.open - 1).max(0);
+                }
+                TokenKind::Error | TokenKind::String => {
+                    open_verbatim |= opens_verbatim(text, token.kind, token.span);
+                }
+                _ => {}
+            }
+            out.open_at_end |= token.span.end as usize == text.len()
+                && matches!(token.kind, TokenKind::Error | TokenKind::UnterminatedString);
+            comments_only &= token.kind == TokenKind::Comment;
+            part_end = token.span.end;
         }
-        out.open_at_end |= e as usize == text.len()
-            && matches!(token.kind, TokenKind::Error | TokenKind::UnterminatedString);
-        if token.kind != TokenKind::Comment {
-            out.glue_next = dangling(token.kind, &text[s as usize..e as usize]);
-            comments_only = false;
-        }
-        out.last_end = Some(e);
     }
-    if let (Some(s), Some(prev)) = (start, out.last_end) {
-        let span = Span::new(s + base, prev + base);
+    if let Some(s) = start {
+        let span = Span::new(s + base, part_end + base);
         out.parts.push(RawPart { span, comments_only, open_verbatim });
     }
     out
+}
+
+/// True for a verbatim string whose extent depends on text after `text` ends: an error token
+/// holding a `@` followed by a quote (a `@"` that does not close, which a quote typed anywhere
+/// after it would close), or a `@"..."` string followed right away by its quote (the lexer
+/// ran to the end of `text` looking for the end of an escaped `""` and backed off; in a longer
+/// text it may run across blank lines). A `@` before anything else, as in `[@https://...]`,
+/// changes only with an edit right after it.
+fn opens_verbatim(text: &str, kind: TokenKind, span: Span) -> bool {
+    let (start, end) = (span.start as usize, span.end as usize);
+    let token = &text[start..end];
+    match kind {
+        TokenKind::String => {
+            let verbatim = token.trim_start_matches(['h', 'H']).starts_with('@');
+            let quote = token.as_bytes().last();
+            verbatim && quote.is_some() && text.as_bytes().get(end) == quote
+        }
+        _ => token
+            .match_indices('@')
+            .any(|(i, _)| matches!(text.as_bytes().get(start + i + 1), Some(b'"' | b'\''))),
+    }
 }
 
 /// True for a token after which the query must go on (`and`, `==`, `,`, `=`, `|`), and for
@@ -269,11 +337,13 @@ impl KqlSplit {
         let (a, b) = ((start - skip) as u32, (old_end - skip) as u32);
         let delta = new_len as i64 - (old_end - start) as i64;
         let body_len = (new_total - skip) as u32;
-        // The part before the one the edit starts in: the text up to its first token is
-        // unchanged, so the split before it stays.
+        // Two parts before the one the edit starts in: the text up to its first token is
+        // unchanged, and so is the piece after it, which decides whether a bracket left open
+        // there joins it to the part before (the piece after the start of the part just
+        // before the edited one may reach into the edit), so the split before it stays.
         let k = self.raw.partition_point(|p| p.span.start <= a);
-        let first = k.saturating_sub(2);
-        let ws = if k >= 2 { self.raw[first].span.start } else { 0 };
+        let first = k.saturating_sub(3);
+        let ws = if k >= 3 { self.raw[first].span.start } else { 0 };
         // The first part that starts after the edit: it and those after it only move.
         let mut last = self.raw.partition_point(|p| p.span.start <= b);
         let mut growth = 0;
@@ -372,6 +442,29 @@ mod tests {
         // A pipe after the blank line, an open bracket, and a blank line inside a string.
         let text = "T\n| where x in (\n\n1)\n\n| where y == ```a\n\nb```\n| take 1 |\n";
         assert_eq!(texts(text).len(), 1);
+    }
+
+    #[test]
+    fn a_stray_bracket_does_not_join_the_queries_after_it() {
+        // An unclosed `(` and a stray `)`: each stays in its own query.
+        let text = "(union T\n| take 1\n\nU\n| take 2\n\nV | take 3)\n| count\n\nW\n| take 4\n\n\
+            X | take 5\n";
+        assert_eq!(
+            texts(text),
+            [
+                "(union T\n| take 1",
+                "U\n| take 2",
+                "V | take 3)\n| count",
+                "W\n| take 4",
+                "X | take 5"
+            ]
+        );
+        // A part that closes the bracket is still joined to the one that opened it.
+        let text = "T\n| where x in (\n\n1, 2)\n\nU | take 1\n\nV | where (\n\nW | take 1\n";
+        assert_eq!(
+            texts(text),
+            ["T\n| where x in (\n\n1, 2)", "U | take 1", "V | where (", "W | take 1"]
+        );
     }
 
     #[test]

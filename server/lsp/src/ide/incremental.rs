@@ -69,7 +69,7 @@ impl LintMemo {
     /// The table key of a text: its length and its ends (hashing every byte of a 10 MB file
     /// on every keystroke showed in profiles; a lookup compares whole texts anyway).
     fn key(&self, language: Option<Language>, text: &str) -> u64 {
-        const ENDS: usize = 256;
+        const ENDS: usize = 64;
         let bytes = text.as_bytes();
         let mut hasher = self.hasher.build_hasher();
         language.hash(&mut hasher);
@@ -316,6 +316,26 @@ mod tests {
                 ("| take 10", "| take"),
                 ("SecurityEvent\n", "let Failed = 4625;\nSecurityEvent\n"),
                 ("DeviceProcessEvents\n", "DeviceProcessEvents\n| where Failed == 1\n"),
+            ],
+        );
+    }
+
+    /// A query with a bracket that never closes, and one with a stray closing bracket: the
+    /// queries after them stay queries of their own, so a keystroke in one of them re-lints
+    /// that one query (they used to join the rest of the file into one query).
+    #[test]
+    fn keystrokes_after_an_unbalanced_bracket_relint_one_query() {
+        let text = "(union T\n| take 1\n\nSigninLogs\n| where ResultType != 0\n\n\
+            U | take 2)\n\nDeviceProcessEvents\n| where FileName =~ \"cmd.exe\"\n\n\
+            [@https://example.com/x]\n\nV\n| take 3\n";
+        check_sequence(
+            "hunts.kql",
+            text,
+            &[
+                ("ResultType != 0", "ResultType != 0 "),
+                ("cmd.exe\"", "cmd.exe\" "),
+                ("| take 3", "| take 3 "),
+                ("| take 3 ", "| take 3"),
             ],
         );
     }
