@@ -1666,8 +1666,10 @@ where
     }
 }
 
+/// A binary node of the fast build; long `and`/`or` chains are reshaped as in [`binary`], so
+/// both builds give the same tree.
 fn binary_node(op: BinaryOp, op_span: Span, lhs: Expr, rhs: Expr, span: Span) -> Expr {
-    Expr::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs), span }
+    super::chain::push(Expr::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs), span })
 }
 
 /// `* / %` over unary operands.
