@@ -29,13 +29,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+TIME = Path("/usr/bin/time")
+
+
 def run(cmd, stdout=subprocess.DEVNULL, cwd=None, stdin=None):
-    """Runs `cmd`; returns (wall s, cpu s, peak RSS MB, exit code)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL, cwd=cwd, stdin=stdin)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    """Runs `cmd`; returns (wall s, cpu s, peak RSS MB, exit code).
+
+    The peak RSS comes from GNU time when it is there: a child forked from this script starts
+    with the script's own memory (the corpus it has read), and the kernel's high-water mark keeps
+    that across exec, so `wait4`'s figure would be this script's size for a small command."""
+    with tempfile.NamedTemporaryFile("r") as rss_file:
+        timed = [str(TIME), "-f", "%M", "-o", rss_file.name, *cmd] if TIME.exists() else cmd
+        start = time.perf_counter()
+        proc = subprocess.Popen(timed, stdout=stdout, stderr=subprocess.DEVNULL, cwd=cwd, stdin=stdin)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        rss = usage.ru_maxrss / 1024
+        if TIME.exists():
+            lines = rss_file.read().split()
+            rss = int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else rss
+    code = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_utime + usage.ru_stime, rss, code
 
 
 def records(shared, language):
