@@ -1678,19 +1678,34 @@ where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
     R: GrammarError<'a, I>,
 {
+    let op_of = |t: &Tk<'a>| match t.kind {
+        TokenKind::Star => Some(BinaryOp::Mul),
+        TokenKind::Slash => Some(BinaryOp::Div),
+        TokenKind::Percent => Some(BinaryOp::Mod),
+        _ => None,
+    };
+    left_fold(inp, op_of, |inp| fast_unary_at(inp, unary))
+}
+
+/// One left-associative level of the fast build: operands read by `operand`, joined by the
+/// operators `op_of` names; each node spans from the level's first operand.
+fn left_fold<'a, I, R>(
+    inp: &mut Inp<'a, '_, I, R>,
+    op_of: fn(&Tk<'a>) -> Option<BinaryOp>,
+    operand: impl Fn(&mut Inp<'a, '_, I, R>) -> Result<Expr, R>,
+) -> Result<Expr, R>
+where
+    I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
+    R: GrammarError<'a, I>,
+{
     let start = inp.cursor();
-    let mut lhs = fast_unary_at(inp, unary)?;
-    loop {
-        let op = match inp.peek() {
-            Some(Tk { kind: TokenKind::Star, .. }) => BinaryOp::Mul,
-            Some(Tk { kind: TokenKind::Slash, .. }) => BinaryOp::Div,
-            Some(Tk { kind: TokenKind::Percent, .. }) => BinaryOp::Mod,
-            _ => return Ok(lhs),
-        };
+    let mut lhs = operand(inp)?;
+    while let Some(op) = inp.peek().as_ref().and_then(op_of) {
         let op_span = take_token(inp);
-        let rhs = operand_at(inp, |inp| fast_unary_at(inp, unary));
+        let rhs = operand_at(inp, &operand);
         lhs = binary_node(op, op_span, lhs, rhs, sp(inp.span_since(&start)));
     }
+    Ok(lhs)
 }
 
 /// `+ -` over products.
@@ -1699,18 +1714,12 @@ where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
     R: GrammarError<'a, I>,
 {
-    let start = inp.cursor();
-    let mut lhs = fast_product(inp, unary)?;
-    loop {
-        let op = match inp.peek() {
-            Some(Tk { kind: TokenKind::Plus, .. }) => BinaryOp::Add,
-            Some(Tk { kind: TokenKind::Minus, .. }) => BinaryOp::Sub,
-            _ => return Ok(lhs),
-        };
-        let op_span = take_token(inp);
-        let rhs = operand_at(inp, |inp| fast_product(inp, unary));
-        lhs = binary_node(op, op_span, lhs, rhs, sp(inp.span_since(&start)));
-    }
+    let op_of = |t: &Tk<'a>| match t.kind {
+        TokenKind::Plus => Some(BinaryOp::Add),
+        TokenKind::Minus => Some(BinaryOp::Sub),
+        _ => None,
+    };
+    left_fold(inp, op_of, |inp| fast_product(inp, unary))
 }
 
 /// The single-token comparison and string operators (`cmp_op` in [`grammar`]).
@@ -1810,14 +1819,9 @@ where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
     R: GrammarError<'a, I>,
 {
-    let start = inp.cursor();
-    let mut lhs = fast_comparison(inp, ops)?;
-    while let Some(Tk { kind: TokenKind::Ident, text: "and" }) = inp.peek() {
-        let op_span = take_token(inp);
-        let rhs = operand_at(inp, |inp| fast_comparison(inp, ops));
-        lhs = binary_node(BinaryOp::And, op_span, lhs, rhs, sp(inp.span_since(&start)));
-    }
-    Ok(lhs)
+    let op_of =
+        |t: &Tk<'a>| (t.kind == TokenKind::Ident && t.text == "and").then_some(BinaryOp::And);
+    left_fold(inp, op_of, |inp| fast_comparison(inp, ops))
 }
 
 /// A whole expression: `or` over conjunctions.
@@ -1826,14 +1830,8 @@ where
     I: ValueInput<'a, Token = Tk<'a>, Span = SimpleSpan>,
     R: GrammarError<'a, I>,
 {
-    let start = inp.cursor();
-    let mut lhs = fast_conj(inp, ops)?;
-    while let Some(Tk { kind: TokenKind::Ident, text: "or" }) = inp.peek() {
-        let op_span = take_token(inp);
-        let rhs = operand_at(inp, |inp| fast_conj(inp, ops));
-        lhs = binary_node(BinaryOp::Or, op_span, lhs, rhs, sp(inp.span_since(&start)));
-    }
-    Ok(lhs)
+    let op_of = |t: &Tk<'a>| (t.kind == TokenKind::Ident && t.text == "or").then_some(BinaryOp::Or);
+    left_fold(inp, op_of, |inp| fast_conj(inp, ops))
 }
 
 fn binary<'a, 'b, I, R>(
