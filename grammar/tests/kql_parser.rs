@@ -554,3 +554,32 @@ fn a_multi_line_token_is_quoted_by_its_first_line() {
     assert!(found[0].0.contains("found ````Kusto…`"), "{found:?}");
     assert!(!found[0].0.contains('\n'), "{found:?}");
 }
+
+#[test]
+fn syntax_errors_without_a_tree_match_the_errors_of_a_full_parse() {
+    // `kql::syntax_errors` (the KQL001-only path) must report exactly what `parse` does: on
+    // valid queries, on broken ones, and on every prefix of a realistic query.
+    let query = "let hosts = dynamic([\"a\", 'b']);\nDeviceProcessEvents\n\
+        | where Timestamp > ago(1d) and FileName in~ (\"x.exe\", \"y.exe\") or not(a between (1 .. 2))\n\
+        | extend n = -x * 2 + y % 3, s = strcat(@\"c:\\t\", tostring(z.k[0]))\n\
+        | summarize c = count() by DeviceName, bin(Timestamp, 1h)\n\
+        | join kind=inner (T | project DeviceName) on DeviceName\n| top 5 by c desc";
+    let mut texts: Vec<String> =
+        query.char_indices().map(|(end, _)| query[..end].to_owned()).collect();
+    texts.extend(
+        [
+            "T | where a == == b",
+            "T | where x and",
+            "T | where (a or b",
+            "T | extend = 1",
+            "T | summarize by",
+            "T | where a !contains",
+            "T | projct a",
+            "print x = 1 + * 2",
+        ]
+        .map(String::from),
+    );
+    for text in &texts {
+        assert_eq!(qlint_grammar::kql::syntax_errors(text), parse(text).errors, "{text:?}");
+    }
+}
